@@ -1,0 +1,72 @@
+"""The composition root: `create_app(config=None)` reads as the table of contents of the application.
+
+    gunicorn 'app:create_app()'            the web app (any number of workers and hosts)
+    flask --app app scheduler run          the one scheduler process
+    flask --app app dev                    everything on embedded defaults, for a laptop
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+import config as settings
+import logs
+from extensions import db, migrate, redis
+
+log = logs.get(__name__)
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(settings.INSTANCE))
+    app.config.update(settings.load(config))
+    app.json.ensure_ascii = False
+    logs.configure(production=app.config["APP_ENV"] == "production")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
+    redis.init_app(app)
+    import models  # noqa: F401  (registers every table)
+
+    import bot
+    import cli
+    import console
+    import scheduler
+    import sim
+
+    bot.init_app(app)          # /wechat, the outbound client and sender, `menu push`
+    console.init_app(app)      # /console pages and /api
+    scheduler.init_app(app)    # `scheduler run`, the JOBS table
+    sim.init_app(app)          # `sim serve`, `sim chat`
+    cli.init_app(app)          # `seed`, `dev`
+    app.add_url_rule("/healthz", "healthz", healthz)
+
+    _warn_embedded(app)
+    return app
+
+
+def healthz():
+    """200 with {"db": "ok", "redis": "ok"} when both answer, 503 otherwise."""
+    status = {"db": "ok", "redis": "ok"}
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"; the type goes to the log
+        status["db"] = "down"
+        log.warning("healthz db down", error=type(exc).__name__)
+    try:
+        redis.ping()
+    except Exception as exc:  # noqa: BLE001
+        status["redis"] = "down"
+        log.warning("healthz redis down", error=type(exc).__name__)
+    ok = all(v == "ok" for v in status.values())
+    return jsonify(status), 200 if ok else 503
+
+
+def _warn_embedded(app: Flask) -> None:
+    if app.config["TESTING"]:
+        return
+    if redis.embedded:
+        log.warning("REDIS_URL unset: using an in-process Redis stand-in; run a single process only")
+    if app.config["WECHAT_TOKEN_IS_DEFAULT"]:
+        log.warning("WECHAT_TOKEN unset: using the development token", token=app.config["WECHAT_TOKEN"])

@@ -1,0 +1,38 @@
+"""WeChat protocol edge: webhook, parsing, conversations, routing, outbound client and the `menu push` command."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from extensions import redis
+
+
+def init_app(app) -> None:
+    from bot import webhook
+    from bot.client import Outbound, WeChatAPI, WeChatSender
+
+    app.register_blueprint(webhook.bp)
+    api = WeChatAPI(app_id=app.config["WECHAT_APP_ID"], secret=app.config["WECHAT_APP_SECRET"],
+                    api_base=app.config["WECHAT_API_BASE"], redis=redis)
+    app.extensions["wechat_api"] = api
+    app.extensions["outbound"] = Outbound(sender=WeChatSender(api), workers=int(app.config["OUTBOUND_WORKERS"]))
+    app.cli.add_command(menu_cli)
+
+
+menu_cli = AppGroup("menu", help="The account's custom menu.")
+
+
+@menu_cli.command("push")
+def menu_push() -> None:
+    """Create the contract's default menu on the account."""
+    from wechatpy.exceptions import WeChatClientException
+
+    from handlers.menu import DEFAULT_MENU
+
+    api = current_app.extensions["wechat_api"]
+    try:
+        api.post("menu/create", data=DEFAULT_MENU)
+    except (WeChatClientException, Exception) as exc:  # noqa: BLE001 - a CLI reports any failure in one line
+        raise click.ClickException(f"menu push failed: {exc}") from exc
+    click.echo("menu pushed: " + ", ".join(b["name"] for b in DEFAULT_MENU["button"]))

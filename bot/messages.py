@@ -1,0 +1,211 @@
+"""Inbound and outbound values of the conversation layer: `Incoming` (one parsed push) and `Reply`.
+
+`parse(xml)` turns any WeChat push, plaintext already verified and decrypted, into one `Incoming`. Handlers see only
+these values: no XML, no signatures, no Flask. wechatpy parses the standard types; the subscribe_msg_* events, which
+wechatpy 1.8 leaves as `UnknownMessage`, are read from the raw fields.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import wechatpy
+
+# Passive text replies are limited to 2048 bytes (passive-reply doc); keep a margin for the XML envelope.
+TEXT_LIMIT_BYTES = 2000
+# One article for replies to user messages, up to 8 for events (passive-reply doc, since 2018-10-12).
+ARTICLES_FOR_MESSAGES = 1
+ARTICLES_FOR_EVENTS = 8
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One push from WeChat. `type` is the MsgType; for events `event` is the lower-cased Event."""
+
+    openid: str
+    type: str
+    create_time: int
+    account: str = ""              # ToUserName, the account's gh_ id
+    msg_id: int = 0
+    event: str = ""
+    text: str = ""                 # Content, or a voice message's Recognition
+    key: str = ""                  # EventKey (menu key, scene with qrscene_ removed)
+    media_id: str = ""
+    pic_url: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    label: str = ""
+    url: str = ""
+    title: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dedup_key(self) -> str:
+        # WeChat re-sends: dedup on MsgId; events have none, so FromUserName + CreateTime (push doc).
+        if self.msg_id:
+            return f"m:{self.msg_id}"
+        return f"e:{self.openid}:{self.create_time}:{self.event}"
+
+    @property
+    def is_event(self) -> bool:
+        return self.type == "event"
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.text.strip())
+
+
+@dataclass
+class Article:
+    title: str
+    description: str = ""
+    url: str = ""
+    image: str = ""
+
+
+@dataclass
+class Reply:
+    """What the account answers. Text is split by the transport when too long; extra parts go out as
+    customer-service messages (`followups`). `silent` answers WeChat with `success` (no message shown)."""
+
+    text: str = ""
+    articles: list[Article] = field(default_factory=list)
+    transfer: bool = False
+    silent: bool = False
+    followups: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, value: Reply | str | None) -> Reply:
+        if isinstance(value, Reply):
+            return value
+        if not value:
+            return cls(silent=True)
+        return cls(text=value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        data = dict(data)
+        data["articles"] = [Article(**a) for a in data.get("articles", [])]
+        return cls(**data)
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT_BYTES) -> list[str]:
+    """Split `text` into parts of at most `limit` UTF-8 bytes, at sentence ends; never mid-sentence unless a
+    single sentence is itself longer than the limit (then at a character boundary)."""
+    if len(text.encode()) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for sentence in (s for s in _SENTENCE_END.split(text) if s):
+        while len(sentence.encode()) > limit:  # one enormous sentence: cut on characters
+            head = sentence
+            while len(head.encode()) > limit:
+                head = head[: len(head) * 3 // 4]
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(head)
+            sentence = sentence[len(head):]
+        if len((current + sentence).encode()) > limit:
+            parts.append(current)
+            current = sentence
+        else:
+            current += sentence
+    if current:
+        parts.append(current)
+    return [p.strip("\n") for p in parts if p.strip()]
+
+
+def cdata_safe(text: str) -> str:
+    """wechatpy writes text inside CDATA without escaping: split any `]]>` so the XML stays well-formed."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
+_SUBSCRIBE_MSG_EVENTS = {
+    "subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
+    "subscribe_msg_change_event": "SubscribeMsgChangeEvent",
+    "subscribe_msg_sent_event": "SubscribeMsgSentEvent",
+}
+
+
+def _as_list(value: Any) -> list[Any]:
+    # xmltodict gives a dict for a single <List>, a list for several.
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def parse(xml: str | bytes) -> Incoming:
+    """Parse a verified, decrypted push. Raises ValueError / ExpatError / KeyError on malformed input."""
+    msg = wechatpy.parse_message(xml)
+    if msg is None:
+        raise ValueError("empty body")
+    raw: dict[str, Any] = dict(msg._data)  # wechatpy keeps the raw fields; needed for events it does not know
+    if not raw.get("FromUserName") or not raw.get("MsgType"):
+        raise ValueError("missing FromUserName or MsgType")
+    base: dict[str, Any] = {
+        "openid": str(raw["FromUserName"]),
+        "account": str(raw.get("ToUserName") or ""),
+        "create_time": int(raw.get("CreateTime") or 0),
+        "msg_id": int(raw.get("MsgId") or raw.get("MsgID") or 0) if raw.get("MsgType") != "event" else 0,
+    }
+    mtype = str(raw["MsgType"]).lower()
+    if mtype == "text":
+        return Incoming(type="text", text=str(raw.get("Content") or ""), **base)
+    if mtype == "voice":
+        return Incoming(type="voice", text=str(raw.get("Recognition") or ""), media_id=str(raw.get("MediaId") or ""),
+                        **base)
+    if mtype == "image":
+        return Incoming(type="image", media_id=str(raw.get("MediaId") or ""), pic_url=str(raw.get("PicUrl") or ""),
+                        **base)
+    if mtype in {"video", "shortvideo"}:
+        return Incoming(type=mtype, media_id=str(raw.get("MediaId") or ""), **base)
+    if mtype == "location":
+        return Incoming(type="location", latitude=float(raw["Location_X"]), longitude=float(raw["Location_Y"]),
+                        label=str(raw.get("Label") or ""), **base)
+    if mtype == "link":
+        return Incoming(type="link", url=str(raw.get("Url") or ""), title=str(raw.get("Title") or ""), **base)
+    if mtype != "event":
+        return Incoming(type="unknown", **base)
+    return _parse_event(msg, raw, base)
+
+
+def _parse_event(msg: Any, raw: dict[str, Any], base: dict[str, Any]) -> Incoming:
+    event = str(raw.get("Event") or "").lower()
+    key = str(raw.get("EventKey") or "")
+    if event == "subscribe":
+        scene = key[len("qrscene_"):] if key.startswith("qrscene_") else ""
+        return Incoming(type="event", event="subscribe", key=scene, **base)
+    if event == "location":
+        return Incoming(type="event", event="location", latitude=float(raw.get("Latitude") or 0),
+                        longitude=float(raw.get("Longitude") or 0), **base)
+    if event == "location_select":
+        info = raw.get("SendLocationInfo") or {}
+        return Incoming(type="event", event=event, key=key, latitude=float(info.get("Location_X") or 0),
+                        longitude=float(info.get("Location_Y") or 0),
+                        label=str(info.get("Label") or info.get("Poiname") or ""), **base)
+    if event in {"templatesendjobfinish", "masssendjobfinish"}:
+        extra = {k: raw.get(k) for k in ("MsgID", "Status", "TotalCount", "FilterCount", "SentCount", "ErrorCount")
+                 if k in raw}
+        return Incoming(type="event", event=event, extra=extra, **base)
+    if event in _SUBSCRIBE_MSG_EVENTS:
+        # wechatpy 1.8 does not parse these; the official doc once used the popup tag for change events.
+        holder = raw.get(_SUBSCRIBE_MSG_EVENTS[event]) or next(
+            (raw[t] for t in _SUBSCRIBE_MSG_EVENTS.values() if t in raw), {})
+        items = _as_list((holder or {}).get("List"))
+        return Incoming(type="event", event=event, extra={"items": [dict(i) for i in items if isinstance(i, dict)]},
+                        **base)
+    if event.startswith("scancode_"):
+        info = raw.get("ScanCodeInfo") or {}
+        return Incoming(type="event", event=event, key=key, text=str(info.get("ScanResult") or ""), **base)
+    if event == "view":
+        return Incoming(type="event", event=event, url=key, **base)
+    # click, scan, unsubscribe, pic_* and anything newer
+    return Incoming(type="event", event=event, key=key, **base)

@@ -1,0 +1,135 @@
+"""Routing with exactly-once effects.
+
+`dispatch` is the whole inbound pipeline below the transport:
+
+1. take the follower's lock (serialises conversation updates; a concurrent re-send waits here);
+2. if this message was already answered, return the stored reply (WeChat re-sends after 5 s, up to 3 times);
+3. `route`: pending notices → active flow (cancel first, then timeout) → entry points in `handlers.FEATURES`
+   order → fallback;
+4. store the reply for re-sends, then release the lock.
+
+Database constraints back every effect that must not double, so a Redis outage degrades conversations (no dedup,
+no flow state) but never double-files a case or a vote.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from redis.exceptions import RedisError
+
+import handlers
+import logs
+from bot import conversation
+from bot.conversation import Command, Flow, Turn
+from bot.messages import Incoming, Reply
+from extensions import db, redis
+from services import DomainError, followers, keys, notices
+
+log = logs.get(__name__)
+
+APOLOGY = "抱歉，系统刚才出了点问题，您的消息我们没能处理。请稍后再发一次，或拨打 12315。"
+LOCK_WAIT_SECONDS = 4.0  # under WeChat's 5 s; a re-send that waits longer gets `success` and the next re-send the reply
+
+@dataclass
+class Outcome:
+    reply: Reply
+    first: bool          # False when this was a re-send answered from the stored reply
+
+
+def _flows() -> dict[str, Flow]:
+    return {e.name: e for f in handlers.FEATURES for e in f.ENTRIES if isinstance(e, Flow)}
+
+
+def dispatch(incoming: Incoming, *, now: datetime, services: Any = None) -> Outcome:
+    try:
+        lock = redis.lock(keys.follower_lock(incoming.openid), timeout=keys.FOLLOWER_LOCK_TTL,
+                          blocking_timeout=LOCK_WAIT_SECONDS)
+        acquired = lock.acquire()
+    except RedisError:
+        log.warning("redis unavailable: handling without lock or dedup")
+        return Outcome(_safe_route(incoming, now=now, services=services), first=True)
+    if not acquired:
+        log.info("follower busy; answering success so WeChat re-sends")
+        return Outcome(Reply(silent=True), first=False)
+    try:
+        stored = redis.get(keys.dedup(incoming.dedup_key))
+        if stored:
+            log.info("duplicate delivery answered from store")
+            return Outcome(Reply.from_dict(json.loads(stored)), first=False)
+        reply = _safe_route(incoming, now=now, services=services)
+        redis.set(keys.dedup(incoming.dedup_key), json.dumps(reply.to_dict(), ensure_ascii=False),
+                  ex=keys.DEDUP_TTL)
+        return Outcome(reply, first=True)
+    finally:
+        try:
+            lock.release()
+        except RedisError:  # the lock expired or Redis went away; the reply is already computed
+            log.warning("follower lock release failed")
+
+
+def _safe_route(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
+    try:
+        reply = route(incoming, now=now, services=services)
+        db.session.commit()
+        return reply
+    except Exception:  # noqa: BLE001 - last resort: log with traceback, apologise, never a 500 to WeChat
+        db.session.rollback()
+        log.exception("handler failed", type=incoming.type, event=incoming.event)
+        return Reply(text=APOLOGY)
+
+
+def route(incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
+    """Find the one thing that answers `incoming` and run it."""
+    if not incoming.is_event:
+        followers.touch(openid=incoming.openid, now=now)
+    pending = notices.take(openid=incoming.openid, now=now) if not incoming.is_event else []
+    reply = _answer(incoming, now=now, services=services)
+    if pending:
+        reply.followups = [reply.text, *reply.followups] if reply.text else reply.followups
+        reply.text = "\n\n".join(pending)
+        reply.silent = False
+    return reply
+
+
+def _answer(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
+    prefix = ""
+    state = conversation.load(incoming.openid)
+    if state is not None:
+        flow = _flows().get(state.flow)
+        if flow is None or conversation.expired(state, now):
+            conversation.clear(incoming.openid)
+            prefix = conversation.expired_notice(flow) if flow else ""
+        elif incoming.is_event and incoming.event == "click":
+            conversation.clear(incoming.openid)        # a menu tap leaves the flow (or re-enters it below)
+        elif not incoming.is_event:
+            return _guard(lambda: conversation.advance(flow, state, incoming, now=now, services=services))
+
+    reply = _guard(lambda: _enter(incoming, now=now, services=services))
+    if prefix:
+        reply.text = f"{prefix}\n\n{reply.text}".strip()
+        reply.silent = False
+    return reply
+
+
+def _enter(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
+    for feature in handlers.FEATURES:
+        for entry in feature.ENTRIES:
+            if isinstance(entry, Flow) and entry.enters_on(incoming):
+                return conversation.begin(entry, incoming, now=now, services=services)
+            if isinstance(entry, Command) and entry.matches(incoming):
+                return Reply.of(entry.run(Turn(incoming=incoming, now=now, services=services)))
+    if incoming.is_event:
+        return Reply(silent=True)
+    return Reply.of(handlers.FALLBACK(Turn(incoming=incoming, now=now, services=services)))
+
+
+def _guard(fn) -> Reply:
+    """A domain rule that refuses is told to the user in its own (Chinese) words; nothing is half-written."""
+    try:
+        return fn()
+    except DomainError as err:
+        db.session.rollback()
+        return Reply(text=err.message)

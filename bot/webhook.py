@@ -1,0 +1,113 @@
+"""The transport: WeChat's HTTP calls in, passive replies out. Knows nothing of features.
+
+Verify before parsing: the plain `signature` always; in AES mode `msg_signature`, then decrypt. Bad signature or
+wrong AppID → 403, malformed XML or entities → 400, body over 64 KiB → 413 (MAX_CONTENT_LENGTH). Nothing is stored
+for a rejected request. Every accepted push gets a 200: a reply, or `success`.
+"""
+from __future__ import annotations
+
+import time
+from xml.parsers.expat import ExpatError
+
+from flask import Blueprint, Response, abort, current_app, request
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import ArticlesReply, TextReply, TransferCustomerServiceReply
+from wechatpy.utils import check_signature
+
+import logs
+from bot import messages, router
+from bot.messages import Incoming, Reply
+from services.clock import utcnow
+
+log = logs.get(__name__)
+bp = Blueprint("wechat", __name__)
+
+
+def _crypto_for(key: str) -> WeChatCrypto:
+    cfg = current_app.config
+    return WeChatCrypto(cfg["WECHAT_TOKEN"], key, cfg["WECHAT_APP_ID"])
+
+
+def _verify_plain() -> None:
+    args = request.args
+    try:
+        # wechatpy's order is (token, signature, timestamp, nonce): keyword-free, so spelled out here once.
+        check_signature(current_app.config["WECHAT_TOKEN"], args.get("signature", ""), args.get("timestamp", ""),
+                        args.get("nonce", ""))
+    except InvalidSignatureException:
+        abort(Response("invalid signature", status=403))
+
+
+@bp.get("/wechat")
+def verify_url():
+    """WeChat's server-URL check: return echostr when the signature matches (公众号: echostr is plaintext)."""
+    _verify_plain()
+    return Response(request.args.get("echostr", ""), mimetype="text/plain")
+
+
+@bp.post("/wechat")
+def receive():
+    _verify_plain()
+    body = request.get_data(cache=False)  # MAX_CONTENT_LENGTH turns an oversize body into 413 here
+    encrypted = request.args.get("encrypt_type") == "aes"
+    xml, key = body, None
+    if encrypted:
+        xml, key = _decrypt(body)
+    try:
+        incoming = messages.parse(xml)
+    except (ExpatError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.info("rejected malformed push", error=type(exc).__name__)
+        abort(Response("malformed xml", status=400))
+
+    logs.clear()
+    logs.bind(msg=incoming.dedup_key, type=incoming.type, event=incoming.event or None)
+    outbound = current_app.extensions["outbound"]
+    outcome = router.dispatch(incoming, now=utcnow(), services=outbound)
+    rendered, rest = render(outcome.reply, incoming)
+    if outcome.first and rest:
+        outbound.later(incoming.openid, rest)
+    if encrypted and rendered:
+        rendered = _crypto_for(key).encrypt_message(rendered, request.args.get("nonce", ""), int(time.time()))
+    return Response(rendered or "success", mimetype="application/xml" if rendered else "text/plain")
+
+
+def _decrypt(body: bytes) -> tuple[str, str]:
+    cfg = current_app.config
+    args = request.args
+    keys_to_try = [k for k in (cfg["WECHAT_AES_KEY"], cfg["WECHAT_AES_KEY_PREVIOUS"]) if k]
+    if not keys_to_try:
+        abort(Response("encryption not configured", status=400))
+    failure = 400
+    for key in keys_to_try:  # EncodingAESKey rotation: try the current key, then the previous (AES scheme doc)
+        try:
+            return _crypto_for(key).decrypt_message(body, args.get("msg_signature", ""), args.get("timestamp", ""),
+                                                    args.get("nonce", "")), key
+        except (InvalidSignatureException, InvalidAppIdException):
+            failure = 403
+        except (ExpatError, ValueError, KeyError, TypeError) as exc:
+            log.info("rejected undecryptable push", error=type(exc).__name__)
+    abort(Response("invalid ciphertext", status=failure))
+
+
+def render(reply: Reply, incoming: Incoming) -> tuple[str, list[str]]:
+    """The passive-reply XML (empty for `success`) and the text parts that go out by customer-service message."""
+    if reply.silent and not reply.text:
+        return "", list(reply.followups)
+    if reply.transfer:
+        return TransferCustomerServiceReply(**_addressed(incoming)).render(), []
+    if reply.articles:
+        limit = messages.ARTICLES_FOR_EVENTS if incoming.is_event else messages.ARTICLES_FOR_MESSAGES
+        articles = [{"title": messages.cdata_safe(a.title), "description": messages.cdata_safe(a.description),
+                     "image": a.image, "url": a.url} for a in reply.articles[:limit]]
+        extra = [f"{a.title}\n{a.url}" for a in reply.articles[limit:]]
+        return ArticlesReply(**_addressed(incoming), articles=articles).render(), extra + reply.followups
+    parts = messages.split_text(reply.text)
+    head, rest = parts[0], parts[1:]
+    xml = TextReply(**_addressed(incoming), content=messages.cdata_safe(head)).render()
+    return xml, rest + [p for f in reply.followups for p in messages.split_text(f)]
+
+
+def _addressed(incoming: Incoming) -> dict[str, str]:
+    """A reply goes back to the sender, from the account they wrote to."""
+    return {"source": incoming.account, "target": incoming.openid}

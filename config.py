@@ -1,0 +1,82 @@
+"""Every setting, read from the environment in one place.
+
+`load(overrides)` builds the settings from `os.environ` plus an optional mapping (tests pass one instead of
+touching the environment). Development gets embedded defaults: SQLite under `instance/`, an in-process Redis
+stand-in, the `sim/` WeChat API. Production refuses to start with a missing secret or an embedded store, naming it.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+OFFICIAL_API_BASE = "https://api.weixin.qq.com"
+DEV_TOKEN = "devtoken315"
+DEV_APP_ID = "wxdev0000000000315"
+DEV_APP_SECRET = "devsecret"
+SIM_PORT = 8315
+
+# Required in production; every one of them must come from the environment there.
+PRODUCTION_REQUIRED = (
+    "WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "DATABASE_URL", "REDIS_URL", "SECRET_KEY",
+)
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unusable; the message names it."""
+
+
+def _flag(value: str | bool | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
+    """Return the settings as a flat dict of Flask config keys."""
+    env: dict[str, object] = dict(os.environ)
+    env.update(overrides or {})
+    app_env = str(env.get("APP_ENV") or "development")
+    if app_env not in {"development", "production"}:
+        raise ConfigError(f"APP_ENV must be development or production, not {app_env!r}")
+    if app_env == "production":
+        missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]
+        if missing:
+            raise ConfigError("production needs " + ", ".join(missing))
+        if str(env["DATABASE_URL"]).startswith("sqlite"):
+            raise ConfigError("production needs DATABASE_URL on a database server, not SQLite")
+
+    aes_key = str(env.get("WECHAT_AES_KEY") or "") or None
+    if aes_key is not None and len(aes_key) != 43:
+        raise ConfigError("WECHAT_AES_KEY must be exactly 43 characters")
+
+    INSTANCE.mkdir(exist_ok=True)
+    settings: dict[str, object] = {
+        "APP_ENV": app_env,
+        "WECHAT_TOKEN": str(env.get("WECHAT_TOKEN") or DEV_TOKEN),
+        "WECHAT_TOKEN_IS_DEFAULT": not env.get("WECHAT_TOKEN"),
+        "WECHAT_APP_ID": str(env.get("WECHAT_APP_ID") or DEV_APP_ID),
+        "WECHAT_APP_SECRET": str(env.get("WECHAT_APP_SECRET") or DEV_APP_SECRET),
+        "WECHAT_AES_KEY": aes_key,
+        "WECHAT_AES_KEY_PREVIOUS": str(env.get("WECHAT_AES_KEY_PREVIOUS") or "") or None,
+        # In development the sim/ fake API answers here; an operator sets the official host.
+        "WECHAT_API_BASE": str(env.get("WECHAT_API_BASE")
+                               or (OFFICIAL_API_BASE if app_env == "production" else f"http://127.0.0.1:{SIM_PORT}")),
+        "SQLALCHEMY_DATABASE_URI": str(env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'bot.sqlite3'}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": str(env.get("REDIS_URL") or "") or None,
+        "SECRET_KEY": str(env.get("SECRET_KEY") or secrets.token_hex(32)),
+        "MAX_CONTENT_LENGTH": 64 * 1024,  # WeChat bodies are small; anything larger is refused with 413
+        "RUN_SCHEDULER_IN_WEB": _flag(env.get("RUN_SCHEDULER_IN_WEB")),
+        "OUTBOUND_WORKERS": int(str(env.get("OUTBOUND_WORKERS") or 4)),
+        "TESTING": _flag(env.get("TESTING")),
+        "BUREAU_NAME": str(env.get("BUREAU_NAME") or "县市场监督管理局"),
+    }
+    for key, value in (overrides or {}).items():
+        if key.isupper() and key not in settings and key not in os.environ:
+            settings[key] = value
+    return settings

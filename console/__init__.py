@@ -1,0 +1,5 @@
+"""console package (filled in by its issue)."""
+
+
+def init_app(app) -> None:
+    pass

@@ -1,0 +1,73 @@
+"""Shared extensions, created unbound and bound in `create_app` (no I/O at import).
+
+`db` is Flask-SQLAlchemy over SQLAlchemy 2.0. `redis` is a small proxy: a real client when `REDIS_URL` is set,
+otherwise one in-process fakeredis server shared by the whole process (single process only).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import fakeredis
+import redis as redis_lib
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names, so Alembic migrations are the same on SQLite, PostgreSQL and MariaDB.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+
+
+class RedisProxy:
+    """Forward every call to the client bound by `init_app`."""
+
+    def __init__(self) -> None:
+        self._client: redis_lib.Redis | None = None
+        self.embedded = False
+
+    def init_app(self, app) -> None:
+        url = app.config.get("REDIS_URL")
+        if url:
+            self._client = redis_lib.Redis.from_url(url, decode_responses=True, socket_timeout=2,
+                                                    socket_connect_timeout=2, health_check_interval=30)
+            self.embedded = False
+        else:
+            self._client = fakeredis.FakeRedis(server=_embedded_server(), decode_responses=True)
+            self.embedded = True
+        app.extensions["redis"] = self._client
+
+    @property
+    def client(self) -> redis_lib.Redis:
+        if self._client is None:
+            raise RuntimeError("redis used before create_app bound it")
+        return self._client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+_server: fakeredis.FakeServer | None = None
+
+
+def _embedded_server() -> fakeredis.FakeServer:
+    global _server
+    if _server is None:
+        _server = fakeredis.FakeServer()
+    return _server
+
+
+redis = RedisProxy()

@@ -1,0 +1,119 @@
+"""Follow, unfollow, scan, contact details, 转人工 and the custom menu itself (the contract's keys)."""
+from __future__ import annotations
+
+from bot.conversation import Command, Turn
+from bot.messages import Reply
+from services import bureau, followers
+
+WELCOME = (
+    "您好，欢迎关注{name}！这里是您身边的消费维权服务窗口：\n"
+    "· 维权问答：直接发问题，如“网购衣服不想要了能退吗”\n"
+    "· 我要投诉 / 我要举报：发“投诉”或“举报”，按提示一步步填写\n"
+    "· 进度查询：发“查询”看您的案件进展\n"
+    "· 你点我检：发“投票”选出您最想抽检的食品\n"
+    "· 消费警示：发“警示”看最新提醒\n"
+    "也可以点下方菜单。紧急情况请拨打 12315。"
+)
+SCAN_WELCOME = "欢迎回来！您扫描的是「{scene}」场景的二维码。需要维权帮助请直接发问题，或点下方菜单。"
+CONTACT = "{name}\n地址：{address}\n电话：{phone}\n办公时间：{hours}\n全国投诉举报热线：{hotline}"
+TRANSFER_CLOSED = (
+    "现在不是人工服务时间（{hours}）。您可以直接留言说明情况，工作人员上班后会看到；"
+    "也可以发“投诉”登记，我们会在法定期限内答复。紧急情况请拨打 {hotline}。"
+)
+HELP = (
+    "我可以帮您：\n"
+    "1. 维权问答：直接发您遇到的问题\n"
+    "2. 投诉：发“投诉”\n"
+    "3. 举报：发“举报”\n"
+    "4. 查进度：发“查询”\n"
+    "5. 你点我检：发“投票”\n"
+    "6. 消费警示：发“警示”\n"
+    "7. 联系我们 / 转人工：发“人工”"
+)
+MEDIA_RECEIVED = "收到您的{kind}。如需投诉或举报，请先发“投诉”或“举报”，再按提示上传照片作为证据。"
+LOCATION_RECEIVED = "收到您的位置（{label}）。如需投诉该处商家，请发“投诉”开始登记。"
+
+# WeChat: ≤3 top-level buttons, ≤5 items each (menu doc). Keys are part of the runtime contract (DESIGN §3).
+DEFAULT_MENU = {
+    "button": [
+        {"name": "维权服务", "sub_button": [
+            {"type": "click", "name": "维权问答", "key": "QA"},
+            {"type": "click", "name": "我要投诉", "key": "COMPLAINT"},
+            {"type": "click", "name": "我要举报", "key": "REPORT"},
+            {"type": "click", "name": "进度查询", "key": "MY_CASES"},
+        ]},
+        {"name": "你点我检", "sub_button": [
+            {"type": "click", "name": "参与投票", "key": "POLL"},
+            {"type": "click", "name": "抽检结果", "key": "RESULTS"},
+        ]},
+        {"name": "消费警示", "sub_button": [
+            {"type": "click", "name": "最新警示", "key": "WARNINGS"},
+            {"type": "click", "name": "典型案例", "key": "CASES"},
+            {"type": "click", "name": "联系我们", "key": "CONTACT"},
+        ]},
+    ]
+}
+
+
+def welcome(turn: Turn) -> str:
+    """Record the follow (and its QR scene) and say what the account does."""
+    followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None)
+    return WELCOME.format(name=bureau.profile().name)
+
+
+def scanned(turn: Turn) -> str:
+    """An existing follower scanned a parametric QR code."""
+    followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None)
+    return SCAN_WELCOME.format(scene=turn.incoming.key or "-")
+
+
+def left(turn: Turn) -> None:
+    """Mark the follower gone and erase their personal data (filed cases excepted); WeChat shows nothing."""
+    followers.unsubscribe(openid=turn.incoming.openid, now=turn.now)
+    return None
+
+
+def contact(turn: Turn) -> str:
+    prof = bureau.profile()
+    return CONTACT.format(name=prof.name, address=prof.address, phone=prof.phone, hours=prof.hours_text(),
+                          hotline=prof.hotline)
+
+
+def transfer(turn: Turn) -> Reply:
+    """Hand over to a human during office hours; otherwise say when staff are there and offer a message."""
+    prof = bureau.profile()
+    if bureau.in_office_hours(turn.now, prof):
+        return Reply(transfer=True)
+    return Reply(text=TRANSFER_CLOSED.format(hours=prof.hours_text(), hotline=prof.hotline))
+
+
+def help_text(turn: Turn) -> str:
+    return HELP
+
+
+def media(turn: Turn) -> str:
+    kind = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "小视频", "link": "链接"}
+    return MEDIA_RECEIVED.format(kind=kind.get(turn.incoming.type, "消息"))
+
+
+def location(turn: Turn) -> str:
+    return LOCATION_RECEIVED.format(label=turn.incoming.label or "未命名地点")
+
+
+def fallback(turn: Turn) -> str:
+    """Text nothing else claimed: explain what the account can do (the Q&A feature replaces this)."""
+    if turn.incoming.type in {"image", "voice", "video", "shortvideo", "link"}:
+        return media(turn)
+    if turn.incoming.type == "location":
+        return location(turn)
+    return HELP
+
+
+ENTRIES = [
+    Command(welcome, events=frozenset({"subscribe"})),
+    Command(scanned, events=frozenset({"scan"})),
+    Command(left, events=frozenset({"unsubscribe"})),
+    Command(contact, keys=frozenset({"CONTACT"}), words=frozenset({"联系我们", "联系方式", "电话", "地址"})),
+    Command(transfer, words=frozenset({"人工", "转人工", "人工客服", "客服"})),
+    Command(help_text, words=frozenset({"帮助", "菜单", "help", "?", "？"})),
+]

@@ -1,0 +1,8 @@
+"""SQLAlchemy tables, one module per aggregate. Importing this package registers every table with `db.metadata`.
+
+Add a new aggregate by creating `models/<name>.py` and importing it below; Alembic's autogenerate sees it then.
+"""
+from models.calendar import CalendarOverride  # noqa: F401
+from models.follower import Follower  # noqa: F401
+from models.notice import PendingNotice  # noqa: F401
+from models.setting import Setting  # noqa: F401

@@ -1,0 +1,5 @@
+"""scheduler package (filled in by its issue)."""
+
+
+def init_app(app) -> None:
+    pass

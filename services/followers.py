@@ -1,0 +1,81 @@
+"""Followers: subscribe, unsubscribe (with the anonymisation WeChat requires), and the 48-hour service window."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
+from models import Follower
+
+# WeChat: a user's message opens a 48-hour customer-service window (customer-service message doc).
+SERVICE_WINDOW = timedelta(hours=48)
+
+# Features register what to erase when a follower leaves; filed cases are kept (DESIGN §5).
+_anonymisers: list[Callable[[str, datetime], None]] = []
+
+
+def on_unsubscribe(fn: Callable[[str, datetime], None]) -> Callable[[str, datetime], None]:
+    """Register `fn(openid, now)` to erase a feature's personal data when a follower unsubscribes."""
+    _anonymisers.append(fn)
+    return fn
+
+
+def get(openid: str) -> Follower | None:
+    return db.session.scalar(select(Follower).where(Follower.openid == openid))
+
+
+def touch(*, openid: str, now: datetime, inbound: bool = True) -> Follower:
+    """Return the follower row, creating it on first contact; record an inbound message time."""
+    follower = get(openid)
+    if follower is None:
+        follower = Follower(openid=openid, subscribed=True, subscribed_at=now, created_at=now)
+        db.session.add(follower)
+        try:
+            db.session.flush()
+        except IntegrityError:  # a concurrent first message created it
+            db.session.rollback()
+            follower = get(openid)
+            assert follower is not None
+    if inbound:
+        follower.last_inbound_at = now
+    return follower
+
+
+def subscribe(*, openid: str, now: datetime, scene: str | None = None) -> Follower:
+    follower = touch(openid=openid, now=now)
+    follower.subscribed = True
+    follower.subscribed_at = now
+    follower.unsubscribed_at = None
+    if scene:
+        follower.scene = scene[:64]
+    db.session.commit()
+    return follower
+
+
+def unsubscribe(*, openid: str, now: datetime) -> None:
+    """Mark the follower gone and erase their personal data in every feature, filed cases excepted.
+
+    WeChat's event doc: on unsubscribe the developer should delete the user's information.
+    """
+    follower = touch(openid=openid, now=now, inbound=False)
+    follower.subscribed = False
+    follower.unsubscribed_at = now
+    follower.scene = None
+    follower.last_inbound_at = None
+    for erase in _anonymisers:
+        erase(openid, now)
+    db.session.commit()
+
+
+def in_service_window(follower: Follower | None, now: datetime) -> bool:
+    """True when a customer-service message may be sent (the follower wrote within 48 hours)."""
+    return bool(follower and follower.subscribed and follower.last_inbound_at
+                and now - follower.last_inbound_at < SERVICE_WINDOW)
+
+
+def is_following(openid: str) -> bool:
+    follower = get(openid)
+    return bool(follower and follower.subscribed)

@@ -1,0 +1,41 @@
+"""Every Redis key the project uses, one function each, with its TTL beside it. No other module spells a key."""
+from __future__ import annotations
+
+PREFIX = "cp"  # consumer-protection; keeps our keys apart on a shared Redis
+
+# WeChat re-sends after 5 s up to 3 times (~15 s); keep a delivered reply for 5 minutes so every retry gets it.
+DEDUP_TTL = 300
+# A conversation's state outlives its timeout by a day, so the next message can say it expired.
+CONVERSATION_GRACE = 24 * 3600
+FOLLOWER_LOCK_TTL = 10          # seconds; a handler that takes longer has lost its lock (WeChat gave up at 5 s)
+TOKEN_LOCK_TTL = 30
+
+
+def dedup(message_key: str) -> str:
+    """The rendered reply to one inbound message (MsgId, or openid:CreateTime for events). TTL DEDUP_TTL."""
+    return f"{PREFIX}:dedup:{message_key}"
+
+
+def conversation(openid: str) -> str:
+    """JSON state of the follower's active flow. TTL: flow timeout + CONVERSATION_GRACE."""
+    return f"{PREFIX}:conv:{openid}"
+
+
+def follower_lock(openid: str) -> str:
+    """Serialises conversation updates for one follower. TTL FOLLOWER_LOCK_TTL."""
+    return f"{PREFIX}:lock:follower:{openid}"
+
+
+def access_token(app_id: str) -> str:
+    """The account's access token shared by every process. TTL: WeChat's expires_in."""
+    return f"{PREFIX}:wechat:{app_id}:access_token"
+
+
+def access_token_lock(app_id: str) -> str:
+    """Held by the one process refreshing the token. TTL TOKEN_LOCK_TTL."""
+    return f"{PREFIX}:wechat:{app_id}:access_token:lock"
+
+
+def pending_notice(openid: str) -> str:
+    """A list of notices to show the follower at their next message (delivery fell outside every window). No TTL."""
+    return f"{PREFIX}:notice:{openid}"

@@ -1,0 +1,26 @@
+"""The Sender protocol: how a service reaches a follower without importing the transport.
+
+`bot/client.py` implements it over the WeChat API; `app.py` wires it; tests hand the same implementation pointed at
+the `sim/` fake API. Every method raises a `services.DeliveryError` subclass on failure.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Sender(Protocol):
+    def text(self, openid: str, content: str) -> None:
+        """Customer-service text message (needs the 48-hour window)."""
+
+    def news(self, openid: str, *, title: str, description: str, url: str, image: str = "") -> None:
+        """Customer-service single-article message (needs the 48-hour window)."""
+
+    def template(self, openid: str, *, template_id: str, data: dict[str, str], url: str | None = None) -> str:
+        """Template message; returns WeChat's msgid."""
+
+    def subscription(self, openid: str, *, template_id: str, data: dict[str, str], page: str | None = None) -> None:
+        """Subscription notification (bizsend)."""
+
+    def mass_text(self, *, content: str, openids: list[str] | None = None, tag_id: int | None = None,
+                  client_msg_id: str | None = None) -> str:
+        """Mass send to a list of openids, a tag, or everyone; returns WeChat's msg_id."""

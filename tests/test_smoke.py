@@ -1,0 +1,15 @@
+"""The app starts on embedded defaults and answers health checks and a first message."""
+
+
+def test_healthz_reports_both_stores(client):
+    """/healthz answers 200 with db and redis ok when both answer."""
+    res = client.get("/healthz")
+    assert res.status_code == 200
+    assert res.get_json() == {"db": "ok", "redis": "ok"}
+
+
+def test_follow_gets_welcome(wechat):
+    """Following the account gets a welcome that says what it does."""
+    answer = wechat.follow()
+    assert answer.status == 200
+    assert "投诉" in answer.text and "欢迎" in answer.text
