@@ -1,8 +1,8 @@
-"""core: followers, notices, settings, calendar overrides
+"""core: followers, notices, delivery attempts, settings, calendar overrides
 
 Revision ID: 0001_core
 Revises: 
-Create Date: 2026-11-28 10:16:52.627392
+Create Date: 2026-11-28
 
 """
 from alembic import op
@@ -24,6 +24,20 @@ def upgrade():
     sa.Column('note', sa.String(length=100), nullable=False),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_overrides'))
     )
+    op.create_table('delivery_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('source', sa.String(length=64), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('ok', sa.Boolean(), nullable=False),
+    sa.Column('errcode', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_attempts'))
+    )
+    with op.batch_alter_table('delivery_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_delivery_attempts_openid'), ['openid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_delivery_attempts_source'), ['source'], unique=False)
+
     op.create_table('followers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('openid', sa.String(length=64), nullable=False),
@@ -65,5 +79,10 @@ def downgrade():
 
     op.drop_table('pending_notices')
     op.drop_table('followers')
+    with op.batch_alter_table('delivery_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_delivery_attempts_source'))
+        batch_op.drop_index(batch_op.f('ix_delivery_attempts_openid'))
+
+    op.drop_table('delivery_attempts')
     op.drop_table('calendar_overrides')
     # ### end Alembic commands ###
