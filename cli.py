@@ -1,6 +1,53 @@
-"""CLI commands that belong to no single package: `seed`, `dev`."""
+"""CLI commands that belong to no single feature: `seed` and `dev`.
+
+`SEEDS` lists each feature's idempotent seed function ("module:function"), called in order by `flask seed`.
+A feature adds one line here; its own commands live with its console module.
+"""
 from __future__ import annotations
+
+import importlib
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+import config as settings
+
+SEEDS: list[str] = [
+]
+
+
+@click.command("seed")
+@with_appcontext
+def seed() -> None:
+    """Load the knowledge base, departments and demo data (safe to run again)."""
+    for target in SEEDS:
+        module, _, fn = target.partition(":")
+        result = getattr(importlib.import_module(module), fn)()
+        click.echo(f"seeded {module}: {result}")
+
+
+@click.command("dev")
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def dev(port: int) -> None:
+    """Run everything on embedded defaults: migrate, seed, the sim WeChat API, the scheduler and the bot."""
+    from flask_migrate import upgrade
+
+    import scheduler
+    from sim import serve_in_thread
+
+    app = current_app._get_current_object()
+    upgrade(directory=str(settings.ROOT / "migrations"), revision="heads")
+    seed.callback()
+    _, sim_url = serve_in_thread(settings.SIM_PORT)
+    if hasattr(scheduler, "start_in_background"):
+        scheduler.start_in_background(app)
+    click.echo(f"WeChat stand-in: {sim_url}   bot: http://127.0.0.1:{port}/wechat   console: "
+               f"http://127.0.0.1:{port}/console/\nChat with it:  make chat   (or: .venv/bin/flask --app app sim chat)")
+    app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
 
 
 def init_app(app) -> None:
-    pass
+    app.cli.add_command(seed)
+    app.cli.add_command(dev)
