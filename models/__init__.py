@@ -4,6 +4,7 @@ Add a new aggregate by creating `models/<name>.py` and importing it below; Alemb
 """
 from models.calendar import CalendarOverride  # noqa: F401
 from models.delivery import DeliveryAttempt  # noqa: F401
+from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer, UnansweredQuestion  # noqa: F401
 from models.follower import Follower  # noqa: F401
 from models.notice import PendingNotice  # noqa: F401
 from models.setting import Setting  # noqa: F401
