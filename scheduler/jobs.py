@@ -1,0 +1,56 @@
+"""Every periodic job, in one table, each with a stable id (the persistent job store keys on it: never rename one).
+
+A job is 3–6 lines: an app context, one service call, one log line. If it grows an `if`, the rule belongs in the
+service. A job takes the Flask `app` (the runner passes it; only the id is stored, so nothing unpicklable is
+persisted). Add a feature's job as one function here plus one line in `JOBS`.
+
+    Job("publications.push_due", push_publications, every(seconds=15))
+    Job("complaints.remind", remind_complaints, cron(hour=8, minute=30))
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask
+
+import logs
+from services.clock import utcnow
+
+log = logs.get(__name__)
+
+
+def every(**interval) -> dict:
+    """An interval trigger: `every(minutes=5)`."""
+    return {"trigger": "interval", **interval}
+
+
+def cron(**fields) -> dict:
+    """A cron trigger in China time: `cron(hour=8, minute=30)`, `cron(day_of_week="mon-fri", hour=9)`."""
+    return {"trigger": "cron", "timezone": "Asia/Shanghai", **fields}
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str                              # stable: the job store keys on it
+    run: Callable[[Flask], object]       # run(app): app context, one service call, one log line
+    trigger: dict = field(default_factory=dict)
+
+
+def outbound_sender(app: Flask):
+    """The real Sender wired by `bot.init_app` (the WeChat API, or the sim/ in development)."""
+    return app.extensions["outbound"].sender
+
+
+# --- publications (issue 7) -----------------------------------------------------------------------------------
+def push_publications(app: Flask) -> None:
+    """Send every publication that fell due (within the grace period) and every due cron occurrence."""
+    from services import publications
+    with app.app_context():
+        n = publications.push_due(now=utcnow(), sender=outbound_sender(app))
+    log.info("publications pushed", n=n)
+
+
+JOBS: list[Job] = [
+    Job("publications.push_due", push_publications, every(seconds=15)),
+]
