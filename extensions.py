@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import fakeredis
+from flask import current_app, has_app_context
 import redis as redis_lib
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -33,7 +34,7 @@ migrate = Migrate()
 
 
 class RedisProxy:
-    """Forward every call to the client bound by `init_app`."""
+    """Forward every call to the current app's client (or the last one bound, outside an app context)."""
 
     def __init__(self) -> None:
         self._client: redis_lib.Redis | None = None
@@ -52,6 +53,8 @@ class RedisProxy:
 
     @property
     def client(self) -> redis_lib.Redis:
+        if has_app_context():  # several apps may live in one process (tests): use the current one's
+            return current_app.extensions["redis"]
         if self._client is None:
             raise RuntimeError("redis used before create_app bound it")
         return self._client

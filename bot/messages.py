@@ -180,8 +180,9 @@ def parse(xml: str | bytes) -> Incoming:
 def _parse_event(msg: Any, raw: dict[str, Any], base: dict[str, Any]) -> Incoming:
     event = str(raw.get("Event") or "").lower()
     key = str(raw.get("EventKey") or "")
-    if event == "subscribe":
-        scene = key[len("qrscene_"):] if key.startswith("qrscene_") else ""
+    if event in {"subscribe", "subscribe_scan"}:
+        # wechatpy rewrites a follow-by-QR into event "subscribe_scan" with the qrscene_ prefix already removed.
+        scene = key[len("qrscene_"):] if key.startswith("qrscene_") else key
         return Incoming(type="event", event="subscribe", key=scene, **base)
     if event == "location":
         return Incoming(type="event", event="location", latitude=float(raw.get("Latitude") or 0),

@@ -77,7 +77,7 @@ def _safe_route(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
         return reply
     except Exception:  # noqa: BLE001 - last resort: log with traceback, apologise, never a 500 to WeChat
         db.session.rollback()
-        log.exception("handler failed", type=incoming.type, event=incoming.event)
+        log.exception("handler failed", type=incoming.type, wx_event=incoming.event)
         return Reply(text=APOLOGY)
 
 

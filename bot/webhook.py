@@ -61,15 +61,22 @@ def receive():
         abort(Response("malformed xml", status=400))
 
     logs.clear()
-    logs.bind(msg=incoming.dedup_key, type=incoming.type, event=incoming.event or None)
+    logs.bind(msg=incoming.dedup_key, type=incoming.type, wx_event=incoming.event or None)
     outbound = current_app.extensions["outbound"]
-    outcome = router.dispatch(incoming, now=utcnow(), services=outbound)
+    now = current_app.config.get("CLOCK", utcnow)()  # tests may pass a controllable clock
+    outcome = router.dispatch(incoming, now=now, services=outbound)
     rendered, rest = render(outcome.reply, incoming)
     if outcome.first and rest:
         outbound.later(incoming.openid, rest)
     if encrypted and rendered:
         rendered = _crypto_for(key).encrypt_message(rendered, request.args.get("nonce", ""), int(time.time()))
     return Response(rendered or "success", mimetype="application/xml" if rendered else "text/plain")
+
+
+@bp.after_request
+def _unbind(response: Response) -> Response:
+    logs.clear()  # context bound for this push must not leak into the thread's next request
+    return response
 
 
 def _decrypt(body: bytes) -> tuple[str, str]:

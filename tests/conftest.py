@@ -6,6 +6,7 @@ migrations (so they are tested too); every test then starts from empty tables, a
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from sim.server import SimState
 TOKEN = "testtoken315"
 APP_ID = "wxtest00000000315"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the sim server's request lines are noise
 
 
 @pytest.fixture(scope="session")
@@ -160,3 +163,27 @@ def live_app(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+class FakeClock:
+    """A controllable clock for the webhook (`CLOCK` setting): starts now, moves only when told."""
+
+    def __init__(self):
+        from services.clock import utcnow
+        self.now = utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        from datetime import timedelta
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def example_feature(monkeypatch):
+    """Register tests/example_feature.py ahead of the real features (a test-only feature, not a mock)."""
+    import handlers
+    from tests import example_feature as feature
+    monkeypatch.setattr(handlers, "FEATURES", [feature, *handlers.FEATURES])
+    return feature
