@@ -81,10 +81,8 @@ def _empty(app) -> None:
 
 
 @pytest.fixture
-def make_app(base_config, _schema, sim_server):
+def make_app(base_config, _schema, sim):
     """Build an app with extra settings (e.g. AES on); tables, Redis and the sim start empty."""
-    import requests
-
     made = []
 
     def build(**overrides):
@@ -92,7 +90,6 @@ def make_app(base_config, _schema, sim_server):
         made.append(app)
         return app
 
-    requests.post(f"{sim_server[1]}/sim/reset", timeout=5)
     _empty(build())
     yield build
     for app in made:
@@ -117,7 +114,11 @@ def runner(app):
 
 @pytest.fixture
 def sim(sim_server):
-    """The fake WeChat API: `sim.state` for direct reads, `sim.url` for HTTP."""
+    """The fake WeChat API, reset for each test: `sim.state` for direct reads, `sim.url` for HTTP."""
+    import requests
+
+    requests.post(f"{sim_server[1]}/sim/reset", timeout=5).raise_for_status()
+
     class Sim:
         state, url = sim_server
 

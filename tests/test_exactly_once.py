@@ -1,0 +1,45 @@
+"""WeChat re-sends: every inbound message has its effect once, and every delivery gets the identical reply."""
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from extensions import redis
+from sim.client import SimUser, http_transport
+from tests.conftest import APP_ID, TOKEN
+
+
+def test_resent_message_gets_stored_reply_and_no_second_effect(wechat, example_feature, app):
+    """Re-posting the same MsgId returns the first reply and does not run the handler again."""
+    body, params = wechat.build({"MsgType": "text", "Content": "计数"})
+    first, second = wechat.post(body, params), wechat.post(body, params)
+    assert first.text == second.text == "第1次"
+    with app.app_context():
+        assert redis.get("test:effects") == "1"
+
+
+def test_four_concurrent_deliveries_one_effect_identical_replies(live_app, example_feature, app):
+    """Four deliveries of one message racing each other produce one effect and four identical replies."""
+    user = SimUser(http_transport(live_app), token=TOKEN, app_id=APP_ID, openid="o_racer")
+    body, params = user.build({"MsgType": "text", "Content": "计数"})
+
+    def deliver(_):
+        res = requests.post(f"{live_app}/wechat", params=params, data=body, timeout=10)
+        return user.read(res.status_code, res.text)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(deliver, range(4)))
+    assert {a.status for a in answers} == {200}
+    assert [a.text for a in answers] == ["第1次"] * 4
+    with app.app_context():
+        assert redis.get("test:effects") == "1"
+
+
+def test_distinct_messages_each_have_their_effect(wechat, example_feature, app):
+    """Different MsgIds from the same follower are each handled (dedup is per message, not per follower)."""
+    assert [wechat.say("计数").text for _ in range(3)] == ["第1次", "第2次", "第3次"]
+
+
+def test_events_dedup_on_sender_and_create_time(wechat, app):
+    """A re-sent event (same FromUserName + CreateTime) is answered from the store."""
+    body, params = wechat.build({"MsgType": "event", "Event": "CLICK", "EventKey": "CONTACT"}, create_time=1700000000)
+    assert wechat.post(body, params).text == wechat.post(body, params).text
