@@ -1,0 +1,268 @@
+"""Publications: write, review, approve, schedule, send (once), and what the chat shows.
+
+Status moves only along `models.publication.ALLOWED`, each move a conditional UPDATE so two processes cannot both
+make it. `push_due` is the scheduler's one call: it starts every publication that fell due (within the grace
+period; later ones become `missed`, never sent late), spawns due cron occurrences (one child per occurrence, unique),
+and runs every publication in `sending` to completion through `services.delivery`. Only the scheduler sends.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from threading import Event
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+import logs
+from extensions import db
+from models import Delivery, MassJob, Publication
+from models.publication import ALLOWED, Audience, Kind, Status, Strategy
+from services import Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded, audience, delivery, quota
+from services.clock import CHINA, from_china, to_china
+from services.delivery import Settings
+from services.sender import Sender
+
+log = logs.get(__name__)
+
+SELF_APPROVAL = "发布需由作者以外的人审核。"
+BAD_MOVE = "当前状态（{status}）不能{action}。"
+NEED_TITLE = "请填写标题（不超过64字）。"
+BAD_KIND = "类型只能是：消费警示、消费提示、典型案例、抽检结果。"
+BAD_CRON = "重复规则无法识别，请用 cron 格式，如“0 9 10 3 *”（每年3月10日9点）。"
+PAST = "发送时间已过，请选择将来的时间。"
+NO_QUOTA = ("本月群发额度已用完：受众中的 {n} 位关注者本月都已收到 4 条群发消息（服务号每人每月 4 条）。"
+            "请改用逐个发送，或下月再发。")
+TAG_EACH = "按标签推送只能用群发。"
+MASS_TOO_FEW = "群发至少需要 2 位接收者。"
+MISSED_NOTE = "调度器停机超过宽限期，错过了发送时间，未发送。"
+
+ACTIONS = {Status.REVIEW: "提交审核", Status.APPROVED: "审核通过", Status.DRAFT: "退回修改",
+           Status.SCHEDULED: "定时发送", Status.SENDING: "发送", Status.CANCELLED: "取消"}
+EDITABLE = ("kind", "title", "summary", "body", "link", "cover", "tags", "strategy", "audience", "audience_ref")
+
+
+def get(publication_id: int) -> Publication:
+    pub = db.session.get(Publication, publication_id)
+    if pub is None:
+        raise NotFound("没有这篇推送。")
+    return pub
+
+
+def _validate(pub: Publication) -> None:
+    if not pub.title or len(pub.title) > 64:
+        raise Invalid(NEED_TITLE, field="title")
+    if pub.kind not in {k.value for k in Kind}:
+        raise Invalid(BAD_KIND, field="kind")
+    Strategy(pub.strategy), Audience(pub.audience)
+    if pub.audience == Audience.TAG and pub.strategy != Strategy.MASS:
+        raise Invalid(TAG_EACH, field="strategy")
+
+
+def create(*, author: str, now: datetime, **fields) -> Publication:
+    """A new draft. `fields`: kind, title, summary, body, link, cover, tags, strategy, audience, audience_ref."""
+    pub = Publication(author=author, status=Status.DRAFT, created_at=now, updated_at=now, summary="", body="",
+                      tags="", strategy=Strategy.EACH, audience=Audience.ALL)
+    for name in EDITABLE:
+        if name in fields and fields[name] is not None:
+            setattr(pub, name, fields[name])
+    _validate(pub)
+    db.session.add(pub)
+    db.session.commit()
+    log.info("publication drafted", publication=pub.id)
+    return pub
+
+
+def edit(publication_id: int, *, now: datetime, **fields) -> Publication:
+    pub = get(publication_id)
+    if pub.status != Status.DRAFT:
+        raise Conflict(BAD_MOVE.format(status=pub.status, action="修改"))
+    for name in EDITABLE:
+        if name in fields and fields[name] is not None:
+            setattr(pub, name, fields[name])
+    _validate(pub)
+    pub.updated_at = now
+    db.session.commit()
+    return pub
+
+
+def _move(pub: Publication, to: Status, *, now: datetime, **values) -> Publication:
+    """Conditional UPDATE from the status we read: a concurrent move makes this one fail with Conflict."""
+    if to not in ALLOWED[Status(pub.status)]:
+        raise Conflict(BAD_MOVE.format(status=pub.status, action=ACTIONS.get(to, to)))
+    done = db.session.execute(update(Publication).where(Publication.id == pub.id, Publication.status == pub.status)
+                              .values(status=to, updated_at=now, **values)).rowcount
+    if not done:
+        db.session.rollback()
+        raise Conflict(BAD_MOVE.format(status="已变化", action=ACTIONS.get(to, to)))
+    db.session.flush()
+    db.session.refresh(pub)
+    return pub
+
+
+def submit(publication_id: int, *, now: datetime) -> Publication:
+    pub = _move(get(publication_id), Status.REVIEW, now=now)
+    db.session.commit()
+    return pub
+
+
+def reject(publication_id: int, *, by: str, now: datetime) -> Publication:
+    pub = _move(get(publication_id), Status.DRAFT, now=now, approver=None)
+    db.session.commit()
+    return pub
+
+
+def approve(publication_id: int, *, by: str, now: datetime, settings: Settings) -> Publication:
+    pub = get(publication_id)
+    if by == pub.author and not settings.self_approval:
+        raise PermissionDenied(SELF_APPROVAL)
+    pub = _move(pub, Status.APPROVED, now=now, approver=by)
+    db.session.commit()
+    log.info("publication approved", publication=pub.id)
+    return pub
+
+
+def cancel(publication_id: int, *, now: datetime) -> Publication:
+    pub = _move(get(publication_id), Status.CANCELLED, now=now)
+    db.session.commit()
+    return pub
+
+
+def recipients(pub: Publication, *, now: datetime) -> tuple[list[str], dict[str, str]]:
+    """(who gets it, {openid: why not}) — 退订 of this kind, and for mass sends the used-up monthly quota."""
+    everyone = audience.resolve(audience=pub.audience, ref=pub.audience_ref, kind=pub.kind)
+    out = audience.opted_out(pub.kind)
+    filtered = {o: "unsubscribed_kind" for o in everyone if o in out}
+    if pub.strategy == Strategy.MASS:
+        spent = quota.used_up(now=now)
+        filtered.update({o: "quota" for o in everyone if o in spent and o not in filtered})
+    return [o for o in everyone if o not in filtered], filtered
+
+
+def quota_meter(publication_id: int, *, now: datetime) -> quota.Meter:
+    """How many of the publication's audience (after 退订) can still receive a mass message this month."""
+    pub = get(publication_id)
+    everyone = audience.resolve(audience=pub.audience, ref=pub.audience_ref, kind=pub.kind)
+    out = audience.opted_out(pub.kind)
+    return quota.meter(openids=[o for o in everyone if o not in out], now=now)
+
+
+def _check_sendable(pub: Publication, now: datetime) -> None:
+    """A mass send whose audience has no quota left is refused (45028 would come back for everyone)."""
+    if pub.strategy != Strategy.MASS or pub.audience == Audience.TAG:
+        return
+    meter = quota_meter(pub.id, now=now)
+    if meter.audience and meter.with_quota == 0:
+        raise QuotaExceeded(NO_QUOTA.format(n=meter.audience))
+
+
+def schedule(publication_id: int, *, at: datetime, now: datetime, recurrence: str | None = None) -> Publication:
+    """Send at `at` (naive UTC), or by the cron line `recurrence` (China time). Refuses a mass send without quota."""
+    pub = get(publication_id)
+    if recurrence:
+        _trigger(recurrence)
+    elif at < now:
+        raise Invalid(PAST, field="scheduled_at")
+    _check_sendable(pub, now)
+    pub = _move(pub, Status.SCHEDULED, now=now, scheduled_at=at, recurrence=recurrence or None, note=None)
+    db.session.commit()
+    log.info("publication scheduled", publication=pub.id, recurring=bool(recurrence))
+    return pub
+
+
+def send_now(publication_id: int, *, now: datetime) -> Publication:
+    """Schedule for now: the scheduler picks it up at its next poll (the web process never sends)."""
+    return schedule(publication_id, at=now, now=now)
+
+
+def _trigger(cron: str) -> CronTrigger:
+    try:
+        return CronTrigger.from_crontab(cron, timezone=CHINA)
+    except ValueError as exc:
+        raise Invalid(BAD_CRON, field="recurrence") from exc
+
+
+# --- the scheduler's call ----------------------------------------------------------------------------------------
+def push_due(*, now: datetime, sender: Sender, settings: Settings, clock: Callable[[], datetime] | None = None,
+             stop: Event | None = None) -> int:
+    """Start what fell due, spawn due occurrences, and deliver everything in `sending`; returns messages sent."""
+    clock = clock or (lambda: now)
+    for pub in db.session.scalars(select(Publication).where(
+            or_(Publication.status == Status.SCHEDULED, Publication.status == Status.MISSED),
+            Publication.recurrence.is_(None), Publication.scheduled_at <= now)).all():
+        if pub.status == Status.SCHEDULED and now - pub.scheduled_at > settings.grace:
+            _move(pub, Status.MISSED, now=now, note=MISSED_NOTE)
+            db.session.commit()
+            log.warning("publication missed its time", publication=pub.id)
+        elif pub.status == Status.SCHEDULED:
+            start(pub, now=now)
+    for parent in db.session.scalars(select(Publication).where(
+            Publication.status == Status.SCHEDULED, Publication.recurrence.is_not(None))).all():
+        _spawn_due(parent, now=now, settings=settings)
+    sent = 0
+    for pub in db.session.scalars(select(Publication).where(Publication.status == Status.SENDING)
+                                  .order_by(Publication.id)).all():
+        sent += finish(pub, sender=sender, settings=settings, clock=clock, stop=stop)
+    return sent
+
+
+def start(pub: Publication, *, now: datetime) -> bool:
+    """scheduled → sending with every delivery row written, in one transaction; False when refused or taken."""
+    recipients_, filtered = recipients(pub, now=now)
+    try:
+        if pub.strategy == Strategy.MASS and pub.audience != Audience.TAG and not recipients_ and filtered:
+            raise QuotaExceeded(NO_QUOTA.format(n=len(filtered)))
+        _move(pub, Status.SENDING, now=now, published_at=pub.published_at or now)
+    except (Conflict, QuotaExceeded) as err:
+        db.session.rollback()
+        if isinstance(err, QuotaExceeded):
+            _move(db.session.get(Publication, pub.id), Status.APPROVED, now=now, note=err.message[:200])
+            db.session.commit()
+            log.warning("publication refused: no mass quota", publication=pub.id)
+        return False
+    delivery.prepare(pub, recipients=recipients_, filtered=filtered, now=now)
+    db.session.commit()
+    log.info("publication sending", publication=pub.id, recipients=len(recipients_), filtered=len(filtered))
+    return True
+
+
+def _spawn_due(parent: Publication, *, now: datetime, settings: Settings) -> None:
+    """Create the child for the cron occurrence that fell due within the grace period (unique per occurrence)."""
+    after = max(now - settings.grace, parent.scheduled_at or now - settings.grace)
+    fire = _trigger(parent.recurrence or "").get_next_fire_time(None, to_china(after))
+    if fire is None or from_china(fire) > now:
+        return
+    child = Publication(**{name: getattr(parent, name) for name in EDITABLE}, author=parent.author,
+                        approver=parent.approver, status=Status.SCHEDULED, parent_id=parent.id,
+                        occurrence_at=from_china(fire), scheduled_at=from_china(fire), created_at=now, updated_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(child)
+    except IntegrityError:
+        return                                       # this occurrence was already spawned
+    db.session.commit()
+    start(child, now=now)
+
+
+def finish(pub: Publication, *, sender: Sender, settings: Settings, clock: Callable[[], datetime],
+           stop: Event | None = None) -> int:
+    """Run `pub`'s deliveries; mark it sent when nothing is left pending. Returns messages sent in this run."""
+    progress = delivery.run(pub, sender=sender, settings=settings, clock=clock, stop=stop)
+    if not progress.stopped and not report(pub.id).get("pending") and not _mass_pending(pub.id):
+        _move(pub, Status.SENT, now=clock(), sent_at=clock())
+        db.session.commit()
+        log.info("publication sent", publication=pub.id, sent=progress.sent, failed=progress.failed)
+    return progress.sent
+
+
+def _mass_pending(publication_id: int) -> bool:
+    return bool(db.session.scalar(select(MassJob.id).where(MassJob.publication_id == publication_id,
+                                                           MassJob.status == "pending").limit(1)))
+
+
+def report(publication_id: int) -> dict[str, int]:
+    """Delivery rows by status: pending, sending, sent, unconfirmed, failed, filtered."""
+    rows = db.session.execute(select(Delivery.status, func.count()).where(Delivery.publication_id == publication_id)
+                              .group_by(Delivery.status))
+    return {status: n for status, n in rows}
