@@ -75,6 +75,23 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "OUTBOUND_WORKERS": int(str(env.get("OUTBOUND_WORKERS") or 4)),
         "TESTING": _flag(env.get("TESTING")),
         "BUREAU_NAME": str(env.get("BUREAU_NAME") or "县市场监督管理局"),
+        # Template message for case status changes outside the 48-hour window; empty: deferred to the next message.
+        "WECHAT_TEMPLATE_CASE_STATUS": str(env.get("WECHAT_TEMPLATE_CASE_STATUS") or ""),
+        # Publications and the scheduler (issue 7)
+        "PUBLICATION_GRACE_SECONDS": int(str(env.get("PUBLICATION_GRACE_SECONDS") or 6 * 3600)),  # misfire grace
+        "PUBLICATION_POLL_SECONDS": int(str(env.get("PUBLICATION_POLL_SECONDS") or 15)),
+        "PUBLICATION_SELF_APPROVAL": _flag(env.get("PUBLICATION_SELF_APPROVAL")),
+        "PUBLICATION_PREVIEW_OPENIDS": str(env.get("PUBLICATION_PREVIEW_OPENIDS") or ""),  # comma-separated
+        "PUBLICATION_TEMPLATE_ID": str(env.get("PUBLICATION_TEMPLATE_ID") or "TPL_PUBLICATION"),
+        "PUBLICATION_WORKERS": int(str(env.get("PUBLICATION_WORKERS") or 32)),
+        "PUBLICATION_RATE": float(str(env.get("PUBLICATION_RATE") or 0)),  # messages/s across workers; 0 = unlimited
+        "SCHEDULER_LEASE_SECONDS": int(str(env.get("SCHEDULER_LEASE_SECONDS") or 30)),
+        # Staff console: a session lasts at most CONSOLE_SESSION_HOURS and ends after CONSOLE_IDLE_MINUTES idle.
+        "CONSOLE_SESSION_HOURS": int(str(env.get("CONSOLE_SESSION_HOURS") or 8)),
+        "CONSOLE_IDLE_MINUTES": int(str(env.get("CONSOLE_IDLE_MINUTES") or 30)),
+        "API_TOKEN_HOURS": int(str(env.get("API_TOKEN_HOURS") or 12)),
+        "SESSION_COOKIE_SECURE": app_env == "production",
+        "SESSION_COOKIE_SAMESITE": "Lax",
     }
     for key, value in (overrides or {}).items():
         if key.isupper() and key not in settings and key not in os.environ:

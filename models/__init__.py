@@ -2,9 +2,20 @@
 
 Add a new aggregate by creating `models/<name>.py` and importing it below; Alembic's autogenerate sees it then.
 """
+from models.audit import AuditEvent  # noqa: F401
 from models.calendar import CalendarOverride  # noqa: F401
+from models.case_event import CaseEvent  # noqa: F401
+from models.case_followup import CaseRating, CaseReminder, CaseReview  # noqa: F401
+from models.complaint import Case, CaseCounter  # noqa: F401
+from models.department import Department  # noqa: F401
 from models.delivery import DeliveryAttempt  # noqa: F401
+from models.evidence import EvidencePhoto  # noqa: F401
 from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer, UnansweredQuestion  # noqa: F401
 from models.follower import Follower  # noqa: F401
 from models.notice import PendingNotice  # noqa: F401
+from models.poll import (Ballot, BallotChoice, Option, Poll, Question, SamplingBatch, SamplingResult,  # noqa: F401
+                         SamplingResultOption, VoterNotice)
+from models.publication import Delivery, KindPreference, MassJob, Publication, SchedulerLease  # noqa: F401
 from models.setting import Setting  # noqa: F401
+from models.statutory_clock import StatutoryClock  # noqa: F401
+from models.staff import ApiToken, Staff  # noqa: F401
