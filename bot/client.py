@@ -153,6 +153,12 @@ class WeChatSender:
             raise as_delivery_error(exc) from exc
         return str(result.get("msg_id", ""))
 
+    def mass_preview(self, openid: str, *, content: str) -> str:
+        """Preview a mass text to one openid (message/mass/preview); uses no follower's monthly quota."""
+        result = self._call(self.api.post, "message/mass/preview",
+                            data={"touser": openid, "msgtype": "text", "text": {"content": content}})
+        return str(result.get("msg_id", ""))
+
     def fetch_media(self, media_id: str) -> tuple[bytes, str]:
         """Download temporary media (kept by WeChat 3 days); returns (bytes, content type)."""
         try:

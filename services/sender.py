@@ -24,3 +24,6 @@ class Sender(Protocol):
     def mass_text(self, *, content: str, openids: list[str] | None = None, tag_id: int | None = None,
                   client_msg_id: str | None = None) -> str:
         """Mass send to a list of openids, a tag, or everyone; returns WeChat's msg_id."""
+
+    def mass_preview(self, openid: str, *, content: str) -> str:
+        """Preview a mass message to one (staff) openid; no quota is used."""
