@@ -31,6 +31,7 @@ from services import DomainError, followers, keys, notices
 log = logs.get(__name__)
 
 APOLOGY = "抱歉，系统刚才出了点问题，您的消息我们没能处理。请稍后再发一次，或拨打 12315。"
+DEGRADED = "抱歉，多步填写功能暂时不可用（系统维护中），请稍后再试。急事请拨打 12315。"
 LOCK_WAIT_SECONDS = 4.0  # under WeChat's 5 s; a re-send that waits longer gets `success` and the next re-send the reply
 
 @dataclass
@@ -96,7 +97,11 @@ def route(incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
 
 def _answer(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
     prefix = ""
-    state = conversation.load(incoming.openid)
+    try:
+        state = conversation.load(incoming.openid)
+    except RedisError:           # Redis down: no flow state; one-shot answers still work
+        log.warning("conversation state unavailable")
+        state = None
     if state is not None:
         flow = _flows().get(state.flow)
         if flow is None or conversation.expired(state, now):
@@ -133,3 +138,7 @@ def _guard(fn) -> Reply:
     except DomainError as err:
         db.session.rollback()
         return Reply(text=err.message)
+    except RedisError:
+        db.session.rollback()
+        log.warning("redis unavailable inside a handler")
+        return Reply(text=DEGRADED)
