@@ -53,3 +53,17 @@ def faq_offer(openid: str) -> str:
 def faq_index_version() -> str:
     """A token that changes whenever entries or pins change; each process rebuilds its index when it differs. No TTL."""
     return f"{PREFIX}:faq:index_version"
+
+
+# 你点我检: live tallies are a cache of the ballots table, rebuilt by `polls.reconcile`; no TTL (the DB is the truth).
+POLL_TALLY_REBUILD_TTL = 60
+
+
+def poll_tally(poll_id: int) -> str:
+    """Hash of a poll's live tally: `ready`, `ballots` and `o:<option_id>` counts. No TTL; rebuilt by reconcile."""
+    return f"{PREFIX}:poll:{poll_id}:tally"
+
+
+def poll_tally_rebuild(poll_id: int) -> str:
+    """Scratch hash reconcile fills before renaming it over `poll_tally`. TTL POLL_TALLY_REBUILD_TTL."""
+    return f"{PREFIX}:poll:{poll_id}:tally:rebuild"

@@ -1,0 +1,149 @@
+"""你点我检 in chat: numbered answers in any common form, re-asks, confirm, one ballot each, closed and unfollowed."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from extensions import db
+from handlers.poll import parse_numbers
+from models.poll import Ballot, BallotChoice, PollStatus
+from services import ballots, polls
+from services.clock import utcnow
+from tests.poll_support import make_poll, vote
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("1 3 5", [1, 3, 5]), ("1,3,5", [1, 3, 5]), ("1、3、5", [1, 3, 5]), ("１ ３ ５", [1, 3, 5]),
+    ("1，3", [1, 3]), ("2；4", [2, 4]), (" 7 ", [7]), ("3 3 1", [3, 1]),
+    ("牛奶", None), ("1 3 a", None), ("", None),
+])
+def test_numbers_in_every_common_form_are_read(text, numbers):
+    """Spaces, commas, 顿号, full-width digits and Chinese commas all separate option numbers; words do not parse."""
+    assert parse_numbers(text) == numbers
+
+
+def test_follower_votes_through_every_question_and_confirms(app, wechat):
+    """The follower sees each question with numbered options, a summary, and a thank-you; one ballot is stored."""
+    poll_id = make_poll(app)
+    wechat.follow()
+    first = wechat.click("POLL")
+    assert "3·15 你点我检" in first.text and "1. 牛奶" in first.text and "最多选3项" in first.text
+    second = wechat.say("１，３、5")
+    assert "第2题" in second.text and "2. 农贸市场" in second.text
+    assert "其他建议" in wechat.say("2 4").text
+    summary = wechat.say("希望抽检校园周边小卖部").text
+    assert "牛奶、大米、猪肉" in summary and "农贸市场、网店" in summary and "小卖部" in summary
+    assert "投票成功" in wechat.say("确认").text
+    with app.app_context():
+        ballot = db.session.query(Ballot).one()
+        assert ballot.poll_id == poll_id and ballot.suggestion == "希望抽检校园周边小卖部"
+        assert len(ballot.choices) == 5
+
+
+def test_invalid_answers_are_asked_again_with_the_reason(app, wechat):
+    """Words, numbers out of range and too many picks each get a re-ask that says why; nothing is stored."""
+    make_poll(app)
+    wechat.follow()
+    wechat.say("投票")
+    assert "请回复选项前面的数字" in wechat.say("牛奶和鸡蛋").text
+    assert "没有第11项" in wechat.say("1 11").text
+    assert "最多选3项，您选了4项" in wechat.say("1 2 3 4").text
+    assert "第2题" in wechat.say("1 2 3").text
+    assert "最多选2项" in wechat.say("1,2,3").text
+    wechat.say("1")
+    wechat.say("无")
+    assert "请回复“确认”" in wechat.say("好的吧").text
+    with app.app_context():
+        assert db.session.query(Ballot).count() == 0
+
+
+def test_cancel_leaves_without_voting(app, wechat):
+    """取消 at the summary leaves the poll and stores no ballot; the follower can vote later."""
+    make_poll(app)
+    wechat.follow()
+    wechat.say("你点我检")
+    wechat.say("1")
+    wechat.say("1")
+    wechat.say("无")
+    assert "已取消" in wechat.say("取消").text
+    with app.app_context():
+        assert db.session.query(Ballot).count() == 0
+    assert "1. 牛奶" in wechat.say("投票").text
+
+
+def test_one_ballot_per_follower_and_it_is_final(app, wechat):
+    """After a confirmed vote, entering the poll again says the follower already voted."""
+    make_poll(app, allow_suggestion=False)
+    assert "投票成功" in vote(wechat, suggestion=None).text
+    again = wechat.say("你点我检")
+    assert "已于" in again.text and "每人限投一次" in again.text
+    with app.app_context():
+        assert db.session.query(Ballot).count() == 1
+
+
+def test_resent_confirm_counts_once(app, wechat):
+    """WeChat re-sending the same 确认 (same MsgId) four times stores one ballot and answers the same each time."""
+    make_poll(app, allow_suggestion=False)
+    wechat.follow()
+    wechat.click("POLL")
+    wechat.say("1 2")
+    wechat.say("3")
+    body, params = wechat.build({"MsgType": "text", "Content": "确认"})
+    answers = [wechat.post(body, params).text for _ in range(4)]
+    assert all("投票成功" in a for a in answers)
+    with app.app_context():
+        assert db.session.query(Ballot).count() == 1
+        assert db.session.query(BallotChoice).count() == 3
+
+
+def test_closed_poll_says_when_it_closed(app, wechat):
+    """A poll whose voting has ended says when (China time) instead of asking questions."""
+    now = utcnow()
+    make_poll(app, status=PollStatus.CLOSED, opens_at=now - timedelta(days=3), closes_at=now - timedelta(days=1))
+    wechat.follow()
+    answer = wechat.click("POLL").text
+    assert "已于" in answer and "结束投票" in answer and "1. 牛奶" not in answer
+
+
+def test_poll_not_yet_open_says_when_it_opens(app, wechat):
+    """A scheduled poll says when it opens, in plain China-time words."""
+    opens = utcnow() + timedelta(days=2)
+    make_poll(app, status=PollStatus.SCHEDULED, opens_at=opens, closes_at=opens + timedelta(days=5))
+    wechat.follow()
+    answer = wechat.say("投票").text
+    expected = ballots.plain_time(opens)
+    assert "将于" in answer and expected in answer
+
+
+def test_poll_closing_mid_vote_refuses_the_confirm(app, wechat):
+    """If staff close the poll while a follower is answering, 确认 says it closed and stores nothing."""
+    poll_id = make_poll(app, allow_suggestion=False)
+    wechat.follow()
+    wechat.click("POLL")
+    wechat.say("1")
+    wechat.say("1")
+    with app.app_context():
+        polls.transition(poll_id=poll_id, to=PollStatus.CLOSED, by="tester", now=utcnow())
+        db.session.commit()
+    assert "结束投票" in wechat.say("确认").text
+    with app.app_context():
+        assert db.session.query(Ballot).count() == 0
+
+
+def test_unfollowed_follower_cannot_vote(app, consumer):
+    """Someone who unfollowed is told to follow first and cannot cast a ballot."""
+    make_poll(app)
+    user = consumer("o_gone")
+    user.follow()
+    user.unfollow()
+    assert "关注" in user.click("POLL").text
+    assert "关注" in user.say("投票").text
+    with app.app_context():
+        assert db.session.query(Ballot).count() == 0
+
+
+def test_no_poll_at_all(wechat):
+    """With no poll ever opened, 你点我检 says there is none."""
+    wechat.follow()
+    assert "没有正在进行" in wechat.say("你点我检").text
