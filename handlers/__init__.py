@@ -3,10 +3,11 @@
 A feature module exposes `ENTRIES`: a list of `bot.conversation.Flow` and `bot.conversation.Command` values.
 `FALLBACK(turn)` answers any text nothing else claimed.
 """
-from handlers import menu, poll
+from handlers import complaint, menu, poll
 
 FEATURES = [
     menu,
+    complaint,
     poll,
 ]
 

@@ -1,18 +1,73 @@
-"""Chinese working days: chinese-calendar (holidays and 调休 make-up days) plus a staff-editable override table.
+"""Chinese working days and the statutory clocks built on them.
 
-A year the library does not know yet falls back to Monday–Friday and says so (`calendar_known`), so the console can
-show a warning. Statutory clocks built on this are data (see complaints); nothing here is a legal literal.
+Working days: chinese-calendar (holidays and 调休 make-up days) plus a staff-editable override table. A year the
+library does not know yet falls back to Monday–Friday, and every result computed that way says so (`estimated`), so
+the console can show a warning.
+
+Statutory clocks are data (`statutory_clocks`, editable by an admin): name, length, unit (working/calendar days) and
+legal basis. `DEFAULT_CLOCKS` is what a fresh install (and a row an admin never saved) uses. A due date computed here
+is stored on the case when told to the consumer; nothing recomputes it behind their back.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 import chinese_calendar
 from sqlalchemy import select
 
 from extensions import db
 from models import CalendarOverride
+from models.statutory_clock import StatutoryClock
+from services import Invalid, NotFound
 
+UNKNOWN_YEAR_WARNING = "{year}年的法定节假日安排尚未收录，期限按周一至周五计算，请人工核对并在工作日日历中补录。"
+
+
+class Unit(StrEnum):
+    WORKING = "working"
+    CALENDAR = "calendar"
+
+
+UNIT_LABELS = {Unit.WORKING: "个工作日", Unit.CALENDAR: "日"}
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    name: str
+    title: str
+    days: int
+    unit: Unit
+    basis: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.days}{UNIT_LABELS[self.unit]}"
+
+
+# DESIGN §4. The complaint rule of 2026 (总局令第121号) replaced 第20号令: cite the stable higher laws (law-facts §0.2).
+DEFAULT_CLOCKS: dict[str, ClockRule] = {r.name: r for r in (
+    ClockRule("complaint_acceptance", "投诉受理决定", 7, Unit.WORKING,
+              "《消费者权益保护法》第46条、《消费者权益保护法实施条例》第46条：自收到投诉之日起7个工作日内处理并告知"),
+    ClockRule("complaint_mediation", "投诉调解", 60, Unit.CALENDAR,
+              "《消费者权益保护法实施条例》第46条：受理之日起60日内调解完毕，鉴定、检测时间不计算在内"),
+    ClockRule("report_verification", "举报核查与立案决定", 15, Unit.WORKING,
+              "《市场监督管理行政处罚程序规定》第18条：自收到材料之日起15个工作日内核查并决定是否立案"),
+)}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_on: date
+    estimated: bool             # part of the span lies in a year the calendar library does not know
+
+    @property
+    def warning(self) -> str | None:
+        return UNKNOWN_YEAR_WARNING.format(year=self.due_on.year) if self.estimated else None
+
+
+# --- working days -------------------------------------------------------------------------------------------------
 
 def calendar_known(day: date) -> bool:
     """True when chinese-calendar has the official holiday schedule for `day`'s year."""
@@ -52,3 +107,60 @@ def add_working_days(start: date, n: int) -> date:
         if working:
             left -= 1
     return day
+
+
+# --- statutory clocks ---------------------------------------------------------------------------------------------
+
+def clock(name: str) -> ClockRule:
+    """The rule as an admin last saved it, else the default."""
+    row = db.session.get(StatutoryClock, name)
+    if row is not None:
+        return ClockRule(row.name, row.title, row.days, Unit(row.unit), row.basis)
+    if name not in DEFAULT_CLOCKS:
+        raise NotFound(f"没有名为 {name} 的法定期限")
+    return DEFAULT_CLOCKS[name]
+
+
+def clocks() -> list[ClockRule]:
+    return [clock(name) for name in DEFAULT_CLOCKS]
+
+
+def update_clock(*, name: str, days: int, unit: str, basis: str, now: datetime) -> ClockRule:
+    """Save an admin's edit of a clock (caller audits and commits). Cases already told keep their dates."""
+    current = clock(name)
+    if not 1 <= int(days) <= 365:
+        raise Invalid("期限天数应在 1 到 365 之间", field="days")
+    if unit not in set(Unit):
+        raise Invalid("单位只能是工作日或自然日", field="unit")
+    if not basis.strip():
+        raise Invalid("请写明法律依据", field="basis")
+    row = db.session.get(StatutoryClock, name) or StatutoryClock(name=name, title=current.title)
+    row.days, row.unit, row.basis, row.updated_at = int(days), unit, basis.strip(), now
+    db.session.add(row)
+    db.session.flush()
+    return clock(name)
+
+
+def seed_clocks() -> int:
+    """Write the default rules that have no row yet (`flask seed`); returns how many were added."""
+    added = 0
+    for rule in DEFAULT_CLOCKS.values():
+        if db.session.get(StatutoryClock, rule.name) is None:
+            db.session.add(StatutoryClock(name=rule.name, title=rule.title, days=rule.days, unit=rule.unit,
+                                          basis=rule.basis))
+            added += 1
+    db.session.commit()
+    return added
+
+
+def due(rule: ClockRule, start: date, *, paused_days: int = 0) -> Deadline:
+    """When `rule` started on `start` (that day not counted) runs out; `paused_days` calendar days are added back
+    (testing/appraisal time is not counted, 实施条例第46条)."""
+    if rule.unit == Unit.WORKING:
+        end = add_working_days(start, rule.days)
+    else:
+        end = start + timedelta(days=rule.days)
+    end += timedelta(days=paused_days)
+    years = range(start.year, end.year + 1)
+    estimated = rule.unit == Unit.WORKING and not all(calendar_known(date(y, 1, 1)) for y in years)
+    return Deadline(due_on=end, estimated=estimated)

@@ -1,0 +1,149 @@
+"""Following one's own cases in chat: 进度/查询 (menu MY_CASES) lists them, 查询 + number shows one, 撤回 + number
+withdraws one not yet accepted, 评价 rates a closed one 1–5 with an optional comment.
+
+A follower only ever sees their own cases: another's number answers exactly like a number that does not exist.
+"""
+from __future__ import annotations
+
+from bot.conversation import Command, Flow, Turn
+from bot.messages import Reply
+from models.complaint import Case, Kind, Status
+from services import DomainError, case_flow, complaints
+from services.clock import plain_date, to_china
+
+NONE_YET = "您还没有提交过投诉或举报。发送“投诉”或“举报”即可开始登记。"
+LIST_HEAD = "您的案件（最近 {n} 件）：\n{lines}\n\n发送“查询 编号”查看详情。"
+LINE = "{i}. {number} {kind} · {status}{next}"
+DETAIL = "编号：{number}（{kind}）\n对象：{business}\n状态：{status}{next}\n提交时间：{received}{history}{extra}"
+HISTORY = "\n\n办理记录：\n{lines}"
+NEXT = {
+    (Kind.COMPLAINT, Status.SUBMITTED): "，{date}前告知是否受理",
+    (Kind.COMPLAINT, Status.ACCEPTED): "，预计{date}前调解完毕",
+    (Kind.COMPLAINT, Status.PAUSED): "，检测鉴定期间暂停计时",
+    (Kind.REPORT, Status.SUBMITTED): "，{date}前决定是否立案",
+}
+CLOSED_ON = "，{date}办结"
+RATE_HINT = "\n\n发送“评价”为这次办理打分。"
+WITHDRAW_HINT = "\n\n受理前可发送“撤回 {number}”撤回。"
+WITHDRAW_HOW = "请发送“撤回 编号”，例如“撤回 {number}”。可以撤回的案件：\n{lines}"
+NOTHING_TO_WITHDRAW = "您没有可以撤回的案件（已受理或已办结的案件不能撤回）。"
+WITHDRAWN = "案件 {number} 已撤回。如有需要，可以随时重新投诉。"
+NOTHING_TO_RATE = "您目前没有待评价的已办结案件。"
+PICK_CASE = "请回复要评价的案件序号：\n{lines}"
+BAD_PICK = "请回复上面列出的序号。"
+ASK_SCORE = "请为案件 {number} 的办理打分，回复数字：\n5 非常满意\n4 满意\n3 基本满意\n2 不满意\n1 非常不满意"
+ASK_COMMENT = "还有什么想说的吗？直接输入您的意见；没有请回复“跳过”。"
+SKIP = {"跳过", "没有", "无"}
+RATED = "感谢您的评价（{label}）！"
+REVIEW_OPENED = "我们已将案件转交部门负责人复核，会尽快与您联系。"
+
+
+def _next(case: Case) -> str:
+    if case.closed_at is not None:
+        return CLOSED_ON.format(date=plain_date(to_china(case.closed_at).date()))
+    template = NEXT.get((Kind(case.kind), Status(case.status)), "")
+    return template.format(date=plain_date(case.due_on)) if case.due_on else template.split("，{date}")[0]
+
+
+def show_cases(turn: Turn) -> str:
+    """List the follower's own cases, or show one when the text carries a case number."""
+    openid = turn.incoming.openid
+    match = complaints.NUMBER_RE.search(turn.text.upper()) if turn.incoming.has_text else None
+    if match:
+        try:
+            return detail(complaints.own(openid=openid, number=match.group(0)))
+        except DomainError as err:
+            return err.message
+    cases = complaints.mine(openid=openid)
+    if not cases:
+        return NONE_YET
+    lines = [LINE.format(i=i, number=c.number, kind=c.kind_label, status=case_flow.status_label(c), next=_next(c))
+             for i, c in enumerate(cases, 1)]
+    return LIST_HEAD.format(n=len(cases), lines="\n".join(lines))
+
+
+def detail(case: Case) -> str:
+    events = [e for e in complaints.visible_events(case.id)][-5:]
+    history = HISTORY.format(lines="\n".join(
+        f"{to_china(e.at):%m-%d} {e.text or case_flow.status_label(case, e.to_status)}" for e in events)) \
+        if events else ""
+    extra = ""
+    if case.status in complaints.RATABLE and case in complaints.ratable(openid=case.openid):
+        extra = RATE_HINT
+    elif case.status in complaints.WITHDRAWABLE:
+        extra = WITHDRAW_HINT.format(number=case.number)
+    return DETAIL.format(number=case.number, kind=case.kind_label, business=case.business_name,
+                         status=case_flow.status_label(case), next=_next(case),
+                         received=f"{to_china(case.received_at):%Y-%m-%d %H:%M}", history=history, extra=extra)
+
+
+def withdraw(turn: Turn) -> str:
+    """撤回 + number withdraws that case (only before acceptance); 撤回 alone says how."""
+    openid = turn.incoming.openid
+    match = complaints.NUMBER_RE.search(turn.text.upper())
+    if match:
+        case = complaints.withdraw(openid=openid, number=match.group(0), now=turn.now)
+        return WITHDRAWN.format(number=case.number)
+    open_cases = [c for c in complaints.mine(openid=openid, limit=50) if c.status in complaints.WITHDRAWABLE]
+    if not open_cases:
+        return NOTHING_TO_WITHDRAW
+    lines = "\n".join(f"{c.number} {c.kind_label} {c.business_name}" for c in open_cases)
+    return WITHDRAW_HOW.format(number=open_cases[0].number, lines=lines)
+
+
+# --- rating -------------------------------------------------------------------------------------------------------
+
+def start_rating(turn: Turn) -> Reply:
+    """Find the follower's closed, unrated cases: none ends, one asks the score, several ask which."""
+    cases = complaints.ratable(openid=turn.incoming.openid)
+    if not cases:
+        return turn.end(NOTHING_TO_RATE)
+    if len(cases) == 1:
+        turn.data["number"] = cases[0].number
+        return turn.goto("score", ASK_SCORE.format(number=cases[0].number))
+    turn.data["choices"] = [c.number for c in cases[:9]]
+    lines = "\n".join(f"{i}. {c.number} {c.business_name}" for i, c in enumerate(cases[:9], 1))
+    return turn.goto("pick", PICK_CASE.format(lines=lines))
+
+
+def pick(turn: Turn) -> Reply:
+    """Store which case is rated and ask the score."""
+    choices = turn.data["choices"]
+    if not (turn.text.isdigit() and 1 <= int(turn.text) <= len(choices)):
+        return turn.stay(BAD_PICK)
+    turn.data["number"] = choices[int(turn.text) - 1]
+    return turn.goto("score", ASK_SCORE.format(number=turn.data["number"]))
+
+
+def score(turn: Turn) -> Reply:
+    """Store the score 1–5 and ask for a comment."""
+    if not (turn.text.isdigit() and 1 <= int(turn.text) <= 5):
+        return turn.stay(complaints.BAD_SCORE)
+    turn.data["score"] = int(turn.text)
+    return turn.goto("comment", ASK_COMMENT)
+
+
+def comment(turn: Turn) -> Reply:
+    """Record the rating with the comment (or none); a poor one opens a 复核 and says so."""
+    text = "" if turn.text in SKIP else turn.text[:500]
+    try:
+        rating = complaints.rate(openid=turn.incoming.openid, number=turn.data["number"], score=turn.data["score"],
+                                 comment=text, now=turn.now)
+    except DomainError as err:
+        return turn.end(err.message)
+    answer = RATED.format(label=complaints.RATINGS[rating.score])
+    if rating.score <= complaints.REVIEW_AT_OR_BELOW:
+        answer += REVIEW_OPENED
+    return turn.end(answer)
+
+
+RATE = Flow(name="rate", title="办理评价", start=start_rating, steps={"pick": pick, "score": score,
+                                                                    "comment": comment},
+            words=frozenset({"评价", "我要评价"}))
+
+ENTRIES = [
+    Command(show_cases, keys=frozenset({"MY_CASES"}), words=frozenset({"查询", "进度", "进度查询", "我的案件"}),
+            prefixes=("查询", "进度")),
+    Command(withdraw, words=frozenset({"撤回"}), prefixes=("撤回",)),
+    RATE,
+]

@@ -1,0 +1,57 @@
+"""Who may act on a case and who may see its personal data (DESIGN §5).
+
+- act (accept, assign, close, notes…): admins, and staff of the case's department;
+- read: every signed-in role, with personal data masked unless the reader may see it;
+- personal data of a 投诉人 in full: admins and staff of the case's department; viewers never;
+- the identity of a 举报人 (named or anonymous): admins only.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from models.complaint import Case, Kind
+from models.staff import Role
+from services import PermissionDenied, privacy
+
+NOT_YOUR_DEPARTMENT = "只有承办部门的工作人员或管理员可以办理此案件。"
+READ_ONLY = "只读账号不能办理案件。"
+REPORTER_HIDDEN = "（举报人信息仅管理员可见）"
+ANONYMOUS = "匿名"
+
+
+def is_admin(staff: Any) -> bool:
+    return getattr(staff, "role", None) == Role.ADMIN
+
+
+def can_act(staff: Any, case: Case) -> bool:
+    if is_admin(staff):
+        return True
+    return (getattr(staff, "role", None) == Role.STAFF and case.department_id is not None
+            and staff.department_id == case.department_id)
+
+
+def require_act(staff: Any, case: Case) -> None:
+    if getattr(staff, "role", None) == Role.VIEWER:
+        raise PermissionDenied(READ_ONLY)
+    if not can_act(staff, case):
+        raise PermissionDenied(NOT_YOUR_DEPARTMENT)
+
+
+def sees_personal(staff: Any, case: Case) -> bool:
+    if case.kind == Kind.REPORT:
+        return is_admin(staff)
+    return can_act(staff, case)
+
+
+def person(staff: Any, case: Case) -> dict[str, str]:
+    """The consumer's name, phone and openid as `staff` may see them."""
+    if case.kind == Kind.REPORT and not is_admin(staff):
+        return {"name": REPORTER_HIDDEN, "phone": "", "openid": ""}
+    if case.anonymous and not case.name:
+        name = ANONYMOUS
+    else:
+        name = case.name or ""
+    if sees_personal(staff, case):
+        return {"name": name, "phone": case.phone or "", "openid": case.openid}
+    return {"name": name if name == ANONYMOUS else privacy.mask_name(name), "phone": privacy.mask_phone(case.phone),
+            "openid": privacy.mask_openid(case.openid)}

@@ -1,0 +1,116 @@
+"""Deadline reminders to a case's responsible person and the department head at 50 %, 75 %, on the due day and when
+overdue — each at most once per case, clock and threshold (a unique row in `case_reminders`).
+
+Staff have no WeChat channel of their own, so a reminder is a row the console shows (the queue's 提醒 and the case
+history); a staff member who has bound a WeChat openid (an `openid` attribute) also gets a customer-service text.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+import logs
+from extensions import db
+from models import Department, Staff
+from models.case_event import CaseEvent, EventKind
+from models.case_followup import CaseReminder
+from models.complaint import Case, Status
+from services import DeliveryError, case_flow
+from services.clock import from_china
+from services.sender import Sender
+
+log = logs.get(__name__)
+
+RUNNING = (Status.SUBMITTED, Status.ACCEPTED)        # a paused clock does not run, so it does not remind
+THRESHOLDS: list[tuple[str, str]] = [                # (id, label), in order
+    ("50", "已过半"), ("75", "已过75%"), ("due", "今天到期"), ("overdue", "已超期"),
+]
+REMINDER = "【办理提醒】{number}（{clock}）{label}，期限 {due:%Y-%m-%d}。"
+
+
+def reached(case: Case, now: datetime) -> str | None:
+    """The highest threshold `case`'s running clock has reached at `now`, or None."""
+    if case.due_on is None or case.clock_started_at is None:
+        return None
+    start = case.clock_started_at
+    due_day = from_china(datetime.combine(case.due_on, datetime.min.time()))
+    end = due_day + timedelta(days=1)
+    if now >= end:
+        return "overdue"
+    if now >= due_day:
+        return "due"
+    span = (end - start).total_seconds()
+    if span <= 0:
+        return None
+    elapsed = (now - start).total_seconds() / span
+    return "75" if elapsed >= 0.75 else "50" if elapsed >= 0.5 else None
+
+
+def recipients(case: Case) -> list[Staff]:
+    people: list[Staff] = []
+    if case.assignee_id:
+        person = db.session.get(Staff, case.assignee_id)
+        if person is not None and person.active:
+            people.append(person)
+    if case.department_id:
+        department = db.session.get(Department, case.department_id)
+        head = department.head if department else None
+        if head is not None and head.active and head not in people:
+            people.append(head)
+    return people
+
+
+def send_reminders(*, now: datetime, sender: Sender) -> int:
+    """Remind for every running case that crossed a threshold not yet reminded; returns how many were sent."""
+    sent = 0
+    cases = db.session.scalars(select(Case).where(Case.status.in_(RUNNING), Case.due_on.is_not(None))).all()
+    order = [t for t, _ in THRESHOLDS]
+    for case in cases:
+        level = reached(case, now)
+        if level is None or case.clock is None:
+            continue
+        done = set(db.session.scalars(select(CaseReminder.threshold).where(CaseReminder.case_id == case.id,
+                                                                           CaseReminder.clock == case.clock)))
+        if level in done:
+            continue
+        people = recipients(case)
+        text = REMINDER.format(number=case.number, clock=_clock_title(case.clock), label=dict(THRESHOLDS)[level],
+                               due=case.due_on)
+        for threshold in order[: order.index(level) + 1]:   # lower thresholds passed unseen are settled too
+            if threshold not in done:
+                db.session.add(CaseReminder(case_id=case.id, clock=case.clock, threshold=threshold, sent_at=now,
+                                            recipients=len(people) if threshold == level else 0))
+        db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.REMINDER,
+                                 text=text + (f" 已提醒 {len(people)} 人" if people else " 尚未指定责任人")))
+        try:
+            db.session.commit()
+        except IntegrityError:                  # another scheduler run got here first
+            db.session.rollback()
+            continue
+        for person in people:
+            _wechat(person, text, sender)
+        sent += 1
+    log.info("reminders", sent=sent)
+    return sent
+
+
+def _clock_title(name: str) -> str:
+    from services import deadlines
+    return deadlines.clock(name).title
+
+
+def _wechat(person: Staff, text: str, sender: Sender) -> None:
+    openid = getattr(person, "openid", None)
+    if not openid:
+        return
+    try:
+        sender.text(openid, text)
+    except DeliveryError as exc:
+        log.warning("staff reminder not delivered", staff=person.id, errcode=exc.errcode)
+
+
+def due_soon(case: Case, now: datetime, *, days: int = 2) -> bool:
+    end = case_flow.deadline_end(case)
+    return end is not None and now <= end <= now + timedelta(days=days)

@@ -1,0 +1,151 @@
+"""投诉 and 举报 intake through the webhook, as WeChat delivers it: the whole flow, 修改, 取消, validation re-asks,
+photos via the media API, and the case number told only after the case is committed."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from extensions import db
+from models import Case, EvidencePhoto
+from models.complaint import Kind, Status
+from services import departments
+
+NUMBER = re.compile(r"(TS|JB)\d{8}-\d{4}")
+
+
+def _file_up_to_summary(user, *, phone="13812345678"):
+    assert "同意" in user.click("COMPLAINT").text
+    assert "商家的名称" in user.say("同意").text
+    assert "地址" in user.say("好又多超市").text
+    assert "事情经过" in user.say("城关镇人民路88号").text
+    assert "多少钱" in user.say("11月20日买的牛奶已过期，喝了肚子疼").text
+    assert "怎么解决" in user.say("58.5").text
+    assert "照片" in user.say("5").text
+    assert "第 1 张" in user.image(b"\xff\xd8\xff\xe0 receipt").text
+    assert "姓名" in user.say("完成").text
+    assert "电话" in user.say("张三").text
+    return user.say(phone)
+
+
+def test_full_complaint_flow_files_one_case(wechat, app):
+    """A consumer answers every question, confirms, and gets the case number and the acceptance date in words."""
+    with app.app_context():
+        departments.seed_defaults()
+    summary = _file_up_to_summary(wechat)
+    assert "好又多超市" in summary.text and "58.50元" in summary.text and "赔偿" in summary.text
+    assert "1张" in summary.text and "确认" in summary.text
+    answer = wechat.say("确认")
+    number = NUMBER.search(answer.text).group(0)
+    assert number.startswith("TS")
+    assert re.search(r"我们会在\d+月\d+日前告知您是否受理", answer.text)
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert case.number == number and case.status == Status.SUBMITTED and case.kind == Kind.COMPLAINT
+        assert case.name == "张三" and case.phone == "13812345678" and str(case.amount) == "58.50"
+        assert case.department.name if hasattr(case, "department") else True
+        assert departments.get(case.department_id).name == "城关市场监督管理所"
+        photo = db.session.query(EvidencePhoto).one()
+        assert photo.case_id == case.id and photo.data == b"\xff\xd8\xff\xe0 receipt"
+
+
+def test_edit_redoes_one_field_and_returns_to_summary(wechat, app):
+    """修改 lets the consumer redo one field; the next answer goes straight back to the summary."""
+    _file_up_to_summary(wechat)
+    listing = wechat.say("修改")
+    assert "1. 商家名称" in listing.text and "8. 电话" in listing.text
+    assert "电话" in wechat.say("8").text
+    back = wechat.say("0471-6543210")
+    assert "请核对" in back.text and "0471-6543210" in back.text
+    assert "第1步" not in back.text
+    wechat.say("修改")
+    wechat.say("1")
+    again = wechat.say("华联超市")
+    assert "华联超市" in again.text and "好又多" not in again.text
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert case.business_name == "华联超市" and case.phone == "0471-6543210"
+
+
+def test_cancel_at_any_step_files_nothing(wechat, app):
+    """Replying 取消 ends the intake and files nothing, even at the summary."""
+    wechat.say("投诉")
+    wechat.say("同意")
+    assert "已取消" in wechat.say("取消").text
+    _file_up_to_summary(wechat)
+    assert "已取消" in wechat.say("取消").text
+    with app.app_context():
+        assert db.session.query(Case).count() == 0
+
+
+def test_validation_re_asks_with_the_reason(wechat, app):
+    """A bad amount, remedy, name or phone is re-asked with what was wrong, and nothing advances."""
+    wechat.say("投诉")
+    assert "同意" in wechat.say("好的").text
+    wechat.say("同意")
+    assert "不能为空" in wechat.say("   ").text
+    wechat.say("某某餐厅")
+    wechat.location(40.81, 111.65, "红旗镇 幸福街12号")
+    wechat.say("吃饭吃出异物")
+    assert "金额请填数字" in wechat.say("很多钱").text
+    assert "怎么解决" in wechat.say("无").text
+    assert "1 到 6" in wechat.say("9").text
+    wechat.say("退款")
+    assert "完成" in wechat.say("随便").text
+    wechat.say("跳过")
+    assert "真实姓名" in wechat.say("张3").text
+    wechat.say("李四")
+    assert "电话号码不对" in wechat.say("12345").text
+    assert "电话号码不对" in wechat.say("2381234567").text
+    summary = wechat.say("13900001111")
+    assert "红旗镇 幸福街12号" in summary.text and "金额：无" in summary.text
+    wechat.say("确认")
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert case.amount is None and case.latitude == 40.81 and case.wish == "退款"
+
+
+def test_failed_photo_fetch_is_kept_and_retried(wechat, app, sim):
+    """A photo the media API fails to return is stored as pending, shown as such, and fetched by the retry job."""
+    from services import case_evidence
+    from services.clock import utcnow
+
+    wechat.say("举报")
+    wechat.say("同意")
+    wechat.say("无证小作坊")
+    wechat.say("东风镇北街")
+    wechat.say("无证生产月饼")
+    sim.configure(fail={"media/get": [-1, -1, -1]})   # busy past the client's own retries
+    assert "自动重试" in wechat.image(b"evidence-bytes").text
+    wechat.say("完成")
+    summary = wechat.say("匿名")
+    assert "举报人：匿名" in summary.text and "电话" not in summary.text
+    assert NUMBER.search(wechat.say("确认").text).group(0).startswith("JB")
+    with app.app_context():
+        photo = db.session.query(EvidencePhoto).one()
+        assert photo.status == "pending" and photo.case_id is not None and photo.last_error
+        stored = case_evidence.retry_pending(now=utcnow(), fetch=app.extensions["outbound"].sender.fetch_media)
+        assert stored == 1
+        assert db.session.get(EvidencePhoto, photo.id).data == b"evidence-bytes"
+        case = db.session.query(Case).one()
+        assert case.anonymous and case.name is None and case.kind == Kind.REPORT
+
+
+def test_report_acceptance_date_counts_working_days(wechat, app):
+    """A 举报's reply names the date 15 working days after receipt."""
+    from services import deadlines
+    from services.clock import china_today, plain_date, utcnow
+
+    wechat.say("举报")
+    wechat.say("同意")
+    wechat.say("某药店")
+    wechat.say("新华镇")
+    wechat.say("销售过期药品")
+    wechat.say("跳过")
+    wechat.say("王五")
+    wechat.say("跳过")
+    answer = wechat.say("确认")
+    with app.app_context():
+        expected = deadlines.add_working_days(china_today(utcnow()), 15)
+    assert isinstance(expected, date)
+    assert f"{plain_date(expected)}前完成核查" in answer.text
