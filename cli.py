@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 import config as settings
 
 SEEDS: list[str] = [
+    "services.departments:seed_defaults",
 ]
 
 

@@ -1,5 +1,62 @@
-"""console package (filled in by its issue)."""
+"""The staff console (/console, server-rendered Jinja) and its JSON API (/api, flask-smorest, OpenAPI 3).
+
+Features move in through `console.registry`: a feature module builds one `Feature` (pages, API, nav entries,
+dashboard widgets, CLI commands) and calls `register_feature` when imported. `FEATURE_MODULES` lists those modules;
+`init_app` imports them and wires every registered feature into the app. See docs/console.md.
+"""
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
+
+from flask import current_app, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from console.registry import Feature, NavItem, Widget, register_feature  # noqa: F401  (the features' API)
+
+# Console modules that register a feature, in navigation order. A feature adds its line here.
+FEATURE_MODULES: list[str] = [
+    "console.core",
+]
+
+csrf = CSRFProtect()
+CSRF_FAILED = "页面已过期或来源不明，请刷新页面后重试"
 
 
 def init_app(app) -> None:
-    pass
+    from console import api as api_module
+    from console import cli, errors, pages
+    from console.registry import FEATURES
+
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # /wechat and bearer /api carry no session cookie
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)      # valid for the session, which itself expires
+    app.permanent_session_lifetime = timedelta(hours=int(app.config["CONSOLE_SESSION_HOURS"]))
+    csrf.init_app(app)
+    app.before_request(_protect_forms)
+    app.register_error_handler(CSRFError, _csrf_failed)
+
+    for module in FEATURE_MODULES:
+        importlib.import_module(module)
+    api = api_module.make_api(app)
+    app.extensions["console_api"] = api
+    errors.init_app(app)
+    pages.init_app(app)
+    for feature in FEATURES.values():
+        if feature.pages is not None:
+            app.register_blueprint(feature.pages, url_prefix=f"/console/{feature.name}")
+        if feature.api is not None:
+            api.register_blueprint(feature.api, url_prefix=f"/api/{feature.name}")
+        for command in feature.commands:
+            app.cli.add_command(command)
+    cli.init_app(app)
+
+
+def _protect_forms() -> None:
+    """CSRF on every state-changing /console request (forms carry `csrf_token`)."""
+    if request.path.startswith("/console") and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+def _csrf_failed(err: CSRFError):
+    from console.errors import _page
+    return _page(400, CSRF_FAILED)

@@ -55,6 +55,17 @@ def faq_index_version() -> str:
     return f"{PREFIX}:faq:index_version"
 
 
+# Staff login throttle per client IP: at most LOGIN_IP_MAX failures in LOGIN_IP_WINDOW seconds (the per-account
+# counter lives on the staff row so a lock survives a Redis restart).
+LOGIN_IP_WINDOW = 15 * 60
+LOGIN_IP_MAX = 20
+
+
+def login_failures_ip(ip: str) -> str:
+    """Count of failed staff logins from one IP. TTL LOGIN_IP_WINDOW from the first failure."""
+    return f"{PREFIX}:login:fail:ip:{ip}"
+
+
 # 你点我检: live tallies are a cache of the ballots table, rebuilt by `polls.reconcile`; no TTL (the DB is the truth).
 POLL_TALLY_REBUILD_TTL = 60
 

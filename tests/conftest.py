@@ -188,3 +188,116 @@ def example_feature(monkeypatch):
     from tests import example_feature as feature
     monkeypatch.setattr(handlers, "FEATURES", [feature, *handlers.FEATURES])
     return feature
+
+
+# --- Staff console (docs/console.md): accounts, signed-in clients, API tokens ------------------------------------
+
+STAFF_PASSWORD = "correct-horse-315"
+
+
+@pytest.fixture(scope="session")
+def _staff_password_hash() -> str:
+    """Hash the shared test password once (argon2 is deliberately slow)."""
+    from services.staff import hash_password
+    return hash_password(STAFF_PASSWORD)
+
+
+class StaffLogin:
+    """A created staff account as plain values (no detached ORM object): id, username, password, role, department_id."""
+
+    def __init__(self, person, password: str) -> None:
+        self.id, self.username, self.role = person.id, person.username, str(person.role)
+        self.department_id, self.password = person.department_id, password
+
+    def __repr__(self) -> str:
+        return f"<StaffLogin {self.username} {self.role}>"
+
+
+@pytest.fixture
+def departments(app) -> dict[str, int]:
+    """Seed the county's default departments; returns {name: id}."""
+    from services import departments as service
+    with app.app_context():
+        service.seed_defaults()
+        return {d.name: d.id for d in service.all_departments()}
+
+
+@pytest.fixture
+def staff_factory(app, _staff_password_hash):
+    """`staff_factory(role="admin", department="食品安全股", username=..., password=..., active=True)`.
+
+    `department` is a name or id (seed it first with the `departments` fixture) or None. Without `password` the
+    account gets STAFF_PASSWORD, hashed once per session."""
+    from itertools import count
+
+    from models import Staff
+    from services.clock import utcnow
+    from services.staff import hash_password, resolve_department
+
+    serial = count(1)
+
+    def make(*, role: str = "staff", department: int | str | None = None, username: str | None = None,
+             password: str | None = None, active: bool = True, display_name: str = "") -> StaffLogin:
+        with app.app_context():
+            person = Staff(username=username or f"{role}{next(serial)}", display_name=display_name, role=role,
+                           password_hash=hash_password(password) if password else _staff_password_hash,
+                           department=resolve_department(department), active=active, failed_logins=0,
+                           created_at=utcnow())
+            db.session.add(person)
+            db.session.commit()
+            return StaffLogin(person, password or STAFF_PASSWORD)
+    return make
+
+
+class ConsoleUser:
+    """A signed-in browser session over the test client: `.get(url)`, `.post(url, data)` (CSRF token added)."""
+
+    def __init__(self, client, csrf: str) -> None:
+        self.client, self.csrf = client, csrf
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, data: dict | None = None, **kwargs):
+        return self.client.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+
+
+def read_csrf(html: str) -> str:
+    import re
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def logged_in(app):
+    """`logged_in(client, staff)` → ConsoleUser: the client now carries that staff member's session."""
+    from console.auth import session_fields
+    from models import Staff
+
+    def sign_in(client, staff: StaffLogin) -> ConsoleUser:
+        with app.app_context():
+            fields = session_fields(db.session.get(Staff, staff.id))
+        with client.session_transaction() as sess:
+            sess.update(fields)
+            sess.permanent = True
+        page = client.get("/console/")
+        assert page.status_code == 200, page.status_code
+        return ConsoleUser(client, read_csrf(page.get_data(as_text=True)))
+    return sign_in
+
+
+@pytest.fixture
+def api_token(app):
+    """`api_token(staff)` → a bearer token string for that staff member (`Authorization: Bearer <token>`)."""
+    from models import Staff
+    from services import api_tokens
+    from services.clock import utcnow
+
+    def issue(staff: StaffLogin, *, hours: int = 1) -> str:
+        with app.app_context():
+            _, plain = api_tokens.issue(staff=db.session.get(Staff, staff.id), now=utcnow(), hours=hours)
+            db.session.commit()
+            return plain
+    return issue

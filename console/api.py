@@ -1,0 +1,61 @@
+"""The /api plumbing features share: the flask-smorest Api factory, bearer security, pagination.
+
+    from console.api import Blueprint, PageQuery, page_schema, paginate
+    blp = Blueprint("complaints", __name__, description="投诉举报")
+
+    @blp.get("/")
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, page_schema(CaseSchema))
+    @login_required
+    def list_cases(args):
+        return paginate(select(Complaint).order_by(Complaint.id.desc()), args)
+"""
+from __future__ import annotations
+
+from functools import cache
+
+from flask_smorest import Blueprint  # noqa: F401  (re-exported for features)
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Select, func, select
+
+from console.errors import ConsoleApi
+from extensions import db
+
+MAX_PAGE_SIZE = 100
+
+
+def make_api(app) -> ConsoleApi:
+    app.config.setdefault("API_TITLE", "消费维权公众号 工作人员 API")
+    app.config.setdefault("API_VERSION", "1.0")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = ConsoleApi(spec_kwargs={"security": [{"bearerAuth": []}]})
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
+                                                       "description": "POST /api/auth/login 取得的令牌"})
+    return api
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+@cache
+def page_schema(item: type[Schema]) -> type[Schema]:
+    """`{"items": [...], "page", "per_page", "total"}` for a list of `item`."""
+    return type(f"{item.__name__.removesuffix('Schema')}PageSchema", (Schema,), {
+        "items": fields.List(fields.Nested(item), required=True),
+        "page": fields.Integer(required=True),
+        "per_page": fields.Integer(required=True),
+        "total": fields.Integer(required=True),
+    })
+
+
+def paginate(query: Select, args: dict) -> dict:
+    """Run one page of `query`; `args` holds page and per_page from PageQuery."""
+    page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return {"items": items, "page": page, "per_page": per_page, "total": total}

@@ -1,0 +1,56 @@
+"""The console's own features, registered the same way every other feature is: accounts, departments, audit
+trail, bureau settings, API tokens."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from console.registry import Feature, NavItem, Widget, register_feature
+from console.rest import admin as rest_admin
+from console.rest import auth as rest_auth
+from extensions import db
+from models import AuditEvent, Department, Staff
+from models.staff import ROLE_LABELS
+from services.clock import china_today, from_china, utcnow
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _staff_by_role(_me) -> list[tuple[str, int]]:
+    counts = dict(db.session.execute(select(Staff.role, func.count()).where(Staff.active).group_by(Staff.role)).all())
+    return [(label, counts.get(role.value, 0)) for role, label in ROLE_LABELS.items()]
+
+
+def _audit_last_7_days(_me) -> list[tuple[str, int]]:
+    """Audit events per China-time day, oldest first."""
+    today = china_today(utcnow())
+    series = []
+    for back in range(6, -1, -1):
+        day = today - timedelta(days=back)
+        start = from_china(datetime.combine(day, time()))
+        n = db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.at >= start, AuditEvent.at < start + timedelta(days=1))) or 0
+        series.append((f"{day.month}月{day.day}日", n))
+    return series
+
+
+register_feature(Feature(name="auth", api=rest_auth.blp))
+register_feature(Feature(name="tokens", api=rest_auth.tokens_blp))
+register_feature(Feature(
+    name="staff", api=rest_admin.staff_blp,
+    widgets=[Widget(title="在岗工作人员", chart=_staff_by_role, roles=("admin",), order=900,
+                    empty="还没有工作人员账号：到「用户管理」新建，或运行 flask --app app staff create")],
+))
+register_feature(Feature(
+    name="departments", api=rest_admin.departments_blp,
+    widgets=[Widget(title="部门", count=lambda me: _count(Department), order=910,
+                    empty="还没有部门：运行 flask --app app seed 载入本县默认部门")],
+))
+register_feature(Feature(
+    name="audit", api=rest_admin.audit_blp,
+    widgets=[Widget(title="近 7 天操作记录", chart=_audit_last_7_days, roles=("admin", "viewer"), order=920,
+                    empty="近 7 天没有操作记录")],
+))

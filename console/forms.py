@@ -1,0 +1,60 @@
+"""Flask-WTF forms of the console's own pages, with Chinese messages. Each carries a CSRF token."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from models.department import KIND_LABELS
+from models.staff import ROLE_LABELS
+from services.staff import MIN_PASSWORD_LENGTH
+
+REQUIRED = "必填"
+ROLE_CHOICES = [(r.value, label) for r, label in ROLE_LABELS.items()]
+KIND_CHOICES = [(k.value, label) for k, label in KIND_LABELS.items()]
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=256)])
+
+
+class StaffCreateForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(3, 32, "3–32 个字符")])
+    display_name = StringField("姓名", validators=[Optional(), Length(max=64, message="最多 64 个字")])
+    password = PasswordField("初始密码", validators=[
+        DataRequired(REQUIRED), Length(min=MIN_PASSWORD_LENGTH, max=256, message=f"至少 {MIN_PASSWORD_LENGTH} 位")])
+    role = SelectField("角色", choices=ROLE_CHOICES, default="staff")
+    department_id = SelectField("部门", coerce=str, validate_choice=False)
+
+
+class StaffEditForm(FlaskForm):
+    display_name = StringField("姓名", validators=[Optional(), Length(max=64, message="最多 64 个字")])
+    role = SelectField("角色", choices=ROLE_CHOICES)
+    department_id = SelectField("部门", coerce=str, validate_choice=False)
+    active = BooleanField("启用")
+    password = PasswordField("重设密码（留空不改）", validators=[
+        Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256, message=f"至少 {MIN_PASSWORD_LENGTH} 位")])
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=64, message="最多 64 个字")])
+    kind = SelectField("类别", choices=KIND_CHOICES)
+    phone = StringField("电话", validators=[Optional(), Length(max=32, message="最多 32 个字符")])
+    towns = StringField("辖区乡镇（用顿号或逗号分隔）", validators=[Optional(), Length(max=500)])
+
+
+class HeadForm(FlaskForm):
+    head_id = SelectField("负责人", coerce=str, validate_choice=False)
+
+
+class SettingsForm(FlaskForm):
+    name = StringField("单位名称", validators=[DataRequired(REQUIRED), Length(max=64, message="最多 64 个字")])
+    phone = StringField("咨询电话", validators=[DataRequired(REQUIRED), Length(max=32, message="最多 32 个字符")])
+    address = StringField("办公地址", validators=[DataRequired(REQUIRED), Length(max=128, message="最多 128 个字")])
+    hotline = StringField("投诉举报热线", validators=[DataRequired(REQUIRED), Length(max=32)])
+    office_hours = TextAreaField("办公时间（每行一段，如 08:30-12:00）", validators=[DataRequired(REQUIRED)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form (revoke, unlock): just the CSRF token."""
