@@ -14,9 +14,9 @@ from services import departments
 from services import staff as staff_service
 from services.clock import utcnow
 
-staff_blp = Blueprint("staff", __name__, description="工作人员账号（管理员）")
-departments_blp = Blueprint("departments", __name__, description="部门")
-audit_blp = Blueprint("audit", __name__, description="操作记录（只读）")
+staff_blp = Blueprint("staff_api", __name__, description="工作人员账号（管理员）")
+departments_blp = Blueprint("departments_api", __name__, description="部门")
+audit_blp = Blueprint("audit_api", __name__, description="操作记录（只读）")
 
 
 @staff_blp.route("/")

@@ -12,8 +12,8 @@ from services import api_tokens
 from services import staff as staff_service
 from services.clock import utcnow
 
-blp = Blueprint("auth", __name__, description="登录与令牌")
-tokens_blp = Blueprint("tokens", __name__, description="访问令牌")
+blp = Blueprint("auth_api", __name__, description="登录与令牌")
+tokens_blp = Blueprint("tokens_api", __name__, description="访问令牌")
 
 
 @blp.route("/login")
