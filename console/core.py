@@ -6,6 +6,11 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from console.pages import audit as audit_pages
+from console.pages import departments as department_pages
+from console.pages import settings as settings_pages
+from console.pages import staff as staff_pages
+from console.pages import tokens as token_pages
 from console.registry import Feature, NavItem, Widget, register_feature
 from console.rest import admin as rest_admin
 from console.rest import auth as rest_auth
@@ -38,19 +43,25 @@ def _audit_last_7_days(_me) -> list[tuple[str, int]]:
 
 
 register_feature(Feature(name="auth", api=rest_auth.blp))
-register_feature(Feature(name="tokens", api=rest_auth.tokens_blp))
 register_feature(Feature(
-    name="staff", api=rest_admin.staff_blp,
+    name="staff", pages=staff_pages.bp, api=rest_admin.staff_blp,
+    nav=[NavItem("用户管理", "staff.index", roles=("admin",), order=900)],
     widgets=[Widget(title="在岗工作人员", chart=_staff_by_role, roles=("admin",), order=900,
                     empty="还没有工作人员账号：到「用户管理」新建，或运行 flask --app app staff create")],
 ))
 register_feature(Feature(
-    name="departments", api=rest_admin.departments_blp,
+    name="departments", pages=department_pages.bp, api=rest_admin.departments_blp,
+    nav=[NavItem("部门", "departments.index", order=910)],
     widgets=[Widget(title="部门", count=lambda me: _count(Department), order=910,
                     empty="还没有部门：运行 flask --app app seed 载入本县默认部门")],
 ))
 register_feature(Feature(
-    name="audit", api=rest_admin.audit_blp,
+    name="audit", pages=audit_pages.bp, api=rest_admin.audit_blp,
+    nav=[NavItem("操作记录", "audit.index", roles=("admin", "viewer"), order=920)],
     widgets=[Widget(title="近 7 天操作记录", chart=_audit_last_7_days, roles=("admin", "viewer"), order=920,
                     empty="近 7 天没有操作记录")],
 ))
+register_feature(Feature(name="settings", pages=settings_pages.bp,
+                         nav=[NavItem("单位设置", "settings.index", roles=("admin",), order=930)]))
+register_feature(Feature(name="tokens", pages=token_pages.bp, api=rest_auth.tokens_blp,
+                         nav=[NavItem("API 令牌", "tokens.index", order=940)]))

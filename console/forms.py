@@ -58,3 +58,17 @@ class SettingsForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form (revoke, unlock): just the CSRF token."""
+
+
+def department_choices(none_label: str = "（未分配）") -> list[tuple[str, str]]:
+    from services import departments
+    return [("", none_label)] + [(str(d.id), d.name) for d in departments.all_departments()]
+
+
+def apply_error(form: FlaskForm, err) -> None:
+    """Show a DomainError under the field it names, or above the form."""
+    target = getattr(form, err.field, None) if err.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, err.message]
+    else:
+        form.form_errors.append(err.message)

@@ -1,6 +1,8 @@
 """The console shell: login, logout, the dashboard, and what every template sees (nav, me, bureau name)."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from console import registry
@@ -85,7 +87,12 @@ def china_time(moment) -> str:
     return to_china(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def tojson_pretty(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.context_processor(_template_context)
     app.add_template_filter(china_time, "china_time")
+    app.add_template_filter(tojson_pretty, "tojson_pretty")
