@@ -12,6 +12,8 @@ from models import Follower
 
 # WeChat: a user's message opens a 48-hour customer-service window (customer-service message doc).
 SERVICE_WINDOW = timedelta(hours=48)
+# A burst of messages writes the window's start once a minute; a stale minute only closes our window early (safe).
+TOUCH_EVERY = timedelta(minutes=1)
 
 # Features register what to erase when a follower leaves; filed cases are kept (DESIGN §5).
 _anonymisers: list[Callable[[str, datetime], None]] = []
@@ -39,8 +41,10 @@ def touch(*, openid: str, now: datetime, inbound: bool = True) -> Follower:
             db.session.rollback()
             follower = get(openid)
             assert follower is not None
-    if inbound:
+    if inbound and (follower.last_inbound_at is None or now - follower.last_inbound_at >= TOUCH_EVERY
+                    or not follower.subscribed):
         follower.last_inbound_at = now
+        follower.subscribed = True      # only followers can write to the account
     return follower
 
 

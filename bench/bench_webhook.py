@@ -1,0 +1,150 @@
+"""Webhook throughput, latency and server CPU per message under gunicorn, plaintext and AES, side by side with two
+references: a bare WSGI function (wechatpy verify + decrypt + fixed reply) and WeRoBot 1.13.1 (fixed reply).
+
+The full pipeline runs on real PostgreSQL and Redis (dedup, per-follower lock, conversation state, follower row
+update). Load comes from wrk in a separate process replaying pre-signed, distinct pushes from 2,000 followers.
+
+    .venv/bin/python bench/bench_webhook.py            # all configurations (about 6 minutes)
+    .venv/bin/python bench/bench_webhook.py --quick    # one gunicorn configuration
+
+Needs: wrk (Debian package), PostgreSQL on 127.0.0.1:5432 (user postgres), Redis on 127.0.0.1:6379 (uses db 12).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.client import SimUser  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+TOKEN, APP_ID, AES_KEY = "benchtoken315", "wxbench0000000315", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+DB_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/cp_bench_webhook"
+REDIS_URL = "redis://127.0.0.1:6379/12"
+FOLLOWERS = 2000
+PER_FILE = 40000
+PORT = 18315
+TICK = os.sysconf("SC_CLK_TCK")
+
+CONFIGS = {
+    "sync -w 3": ["-w", "3", "-k", "sync"],
+    "sync -w 5": ["-w", "5", "-k", "sync"],
+    "gthread -w 2 --threads 4": ["-w", "2", "-k", "gthread", "--threads", "4"],
+}
+TARGETS = {
+    "full pipeline": "app:create_app()",
+    "bare wechatpy WSGI": "bench.bare_wsgi:app",
+    "WeRoBot 1.13.1": "bench.werobot_app:app",
+}
+
+
+def build_requests(mode: str, path: Path) -> None:
+    if path.exists():
+        return
+    users = [SimUser(lambda *a: (0, ""), token=TOKEN, app_id=APP_ID, openid=f"o_bench_{i:05d}", aes_key=AES_KEY,
+                     mode=mode) for i in range(FOLLOWERS)]
+    with path.open("w") as out:
+        for n in range(PER_FILE):
+            body, params = users[n % FOLLOWERS].build({"MsgType": "text", "Content": "帮助"})
+            query = "&".join(f"{k}={v}" for k, v in params.items())
+            out.write(f"/wechat?{query}\t{body.decode()}\n")
+
+
+def cpu_ticks(pattern: str) -> int:
+    total = 0
+    for pid in subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])   # utime + stime
+        except (FileNotFoundError, IndexError):
+            pass
+    return total
+
+
+def wrk(requests_file: Path, *, seconds: int, conns: int, rate: int = 0, offset: int = 0) -> dict[str, float]:
+    env = {**os.environ, "REQUESTS": str(requests_file), "RATE": str(rate), "CONNS": str(conns),
+           "OFFSET": str(offset)}
+    res = subprocess.run(["wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--timeout", "5s", "-s",
+                          str(ROOT / "bench" / "wrk_replay.lua"), f"http://127.0.0.1:{PORT}/"],
+                         capture_output=True, text=True, env=env, check=True)
+    line = next(ln for ln in res.stdout.splitlines() if ln.startswith("RESULT"))
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
+
+
+def serve(target: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), *args, "-b", f"127.0.0.1:{PORT}",
+                             "--log-level", "warning", target], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(OUT / "gunicorn.log", "a"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5)
+            return proc
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"gunicorn did not start for {target}")
+
+
+def run_one(target: str, args: list[str], mode: str, env: dict[str, str]) -> dict[str, float]:
+    import redis
+    store = redis.Redis.from_url(REDIS_URL)
+    file = OUT / f"req_{mode}.txt"
+    proc = serve(target, args, env)
+    try:
+        wrk(file, seconds=3, conns=16, offset=30000)            # warm-up (imports, pools, follower rows)
+        store.flushdb()
+        pattern = f"gunicorn.*{PORT}"
+        before = {p: cpu_ticks(p) for p in (pattern, "postgres", "redis-server")}
+        peak = wrk(file, seconds=8, conns=32)
+        after = {p: cpu_ticks(p) for p in (pattern, "postgres", "redis-server")}
+        store.flushdb()
+        paced = wrk(file, seconds=8, conns=20, rate=1000, offset=15000)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    per_msg = {p: (after[p] - before[p]) / TICK / max(peak["requests"], 1) * 1e3 for p in before}
+    return {"rps": peak["requests"] / peak["duration_s"], "peak_p99": peak["p99_ms"],
+            "errors": peak["errors_status"] + paced["errors_status"],
+            "paced_rps": paced["requests"] / paced["duration_s"], "p50": paced["p50_ms"], "p99": paced["p99_ms"],
+            "cpu_app_ms": per_msg[pattern], "cpu_stores_ms": per_msg["postgres"] + per_msg["redis-server"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    opts = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c",
+                    "DROP DATABASE IF EXISTS cp_bench_webhook", "-c", "CREATE DATABASE cp_bench_webhook"], check=True)
+    env = {**os.environ, "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_AES_KEY": AES_KEY,
+           "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL, "SECRET_KEY": "bench", "APP_ENV": "development"}
+    subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "db", "upgrade", "heads"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    for mode in ("plain", "safe"):
+        build_requests(mode, OUT / f"req_{mode}.txt")
+    configs = dict(list(CONFIGS.items())[:1]) if opts.quick else CONFIGS
+    print(f"| gunicorn | target | mode | max msg/s | p99 at max (ms) | at 1,000/s: msg/s | p50 (ms) | p99 (ms) | "
+          f"app CPU ms/msg | PG+Redis CPU ms/msg | non-2xx |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for cname, args in configs.items():
+        for tname, target in TARGETS.items():
+            for mode in ("plain", "safe"):
+                r = run_one(target, args, mode, env)
+                print(f"| {cname} | {tname} | {'AES' if mode == 'safe' else 'plain'} | {r['rps']:.0f} | "
+                      f"{r['peak_p99']:.1f} | {r['paced_rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+                      f"{r['cpu_app_ms']:.2f} | {r['cpu_stores_ms']:.2f} | {r['errors']:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
