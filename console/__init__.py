@@ -33,6 +33,7 @@ def init_app(app) -> None:
     app.permanent_session_lifetime = timedelta(hours=int(app.config["CONSOLE_SESSION_HOURS"]))
     csrf.init_app(app)
     app.before_request(_protect_forms)
+    app.after_request(_console_headers)
     app.register_error_handler(CSRFError, _csrf_failed)
 
     for module in FEATURE_MODULES:
@@ -55,6 +56,16 @@ def _protect_forms() -> None:
     """CSRF on every state-changing /console request (forms carry `csrf_token`)."""
     if request.path.startswith("/console") and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
+
+
+def _console_headers(response):
+    """Console pages are never framed (clickjacking) or cached (personal data on shared office PCs)."""
+    if request.path.startswith("/console") and not request.path.startswith("/console/static"):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def _csrf_failed(err: CSRFError):
