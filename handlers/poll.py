@@ -137,6 +137,8 @@ def confirm(turn: Turn) -> Reply:
         result = ballots.cast(poll_id=turn.data["poll"], openid=turn.incoming.openid, choices=choices,
                               suggestion=turn.data.get("suggestion"), now=turn.now)
     except DomainError as err:
+        if err.message == ballots.BUSY:      # nothing stored: the follower may send 确认 again
+            return turn.stay(err.message)
         return turn.end(err.message)
     poll = polls.get(result.ballot.poll_id)
     return turn.end(THANKS.format(title=poll.title, closes=ballots.plain_time(poll.closes_at)))

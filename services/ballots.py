@@ -144,7 +144,10 @@ def cast(*, poll_id: int, openid: str, choices: Mapping[int, Sequence[int]], sug
 
 def _append(poll_id: int, openid: str, choices: Mapping[int, Sequence[int]], option_ids: list[int],
             suggestion: str | None, subscribed_at: datetime | None, now: datetime) -> Ballot:
-    # Serialise appends on this poll where the database can (PostgreSQL, MySQL); SQLite serialises writers anyway.
+    # Serialise appends on this poll: PostgreSQL and MySQL lock the poll row (FOR UPDATE); SQLite ignores FOR UPDATE,
+    # so take its write lock first, before reading the chain's tail, or every racing writer reads the same tail.
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Poll).where(Poll.id == poll_id).values(id=Poll.id))
     db.session.execute(select(Poll.id).where(Poll.id == poll_id).with_for_update())
     last = db.session.execute(select(Ballot.seq, Ballot.hash).where(Ballot.poll_id == poll_id)
                               .order_by(Ballot.seq.desc()).limit(1)).first()
