@@ -41,10 +41,8 @@ def touch(*, openid: str, now: datetime, inbound: bool = True) -> Follower:
             db.session.rollback()
             follower = get(openid)
             assert follower is not None
-    if inbound and (follower.last_inbound_at is None or now - follower.last_inbound_at >= TOUCH_EVERY
-                    or not follower.subscribed):
+    if inbound and (follower.last_inbound_at is None or now - follower.last_inbound_at >= TOUCH_EVERY):
         follower.last_inbound_at = now
-        follower.subscribed = True      # only followers can write to the account
     return follower
 
 
