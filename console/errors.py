@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 import logs
@@ -119,6 +119,17 @@ def init_app(app) -> None:
         if is_api_request():
             return error_body(err.status, err.message, code=err.code, field=err.field), err.status
         return _page(err.status, err.message)
+
+    def out_of_range(err: Exception):
+        """An id no column can hold (2**70): it cannot exist, so 404 rather than a driver error."""
+        db.session.rollback()
+        log.info("out-of-range value", path=request.path, error=type(err).__name__)
+        if is_api_request():
+            return error_body(404), 404
+        return _page(404, STATUS_MESSAGES[404])
+
+    app.register_error_handler(OverflowError, out_of_range)
+    app.register_error_handler(DataError, out_of_range)
 
     @app.errorhandler(IntegrityError)
     def integrity_error(err: IntegrityError):

@@ -124,3 +124,88 @@ def test_openapi_document_validates(client):
     validate(res.json)
     assert "/api/auth/login" in res.json["paths"]
     assert "bearerAuth" in res.json["components"]["securitySchemes"]
+
+
+def test_expired_token_is_refused(app, client, staff_factory):
+    """A token past its expiry answers 401 even though it was never revoked."""
+    from datetime import timedelta
+
+    from services import api_tokens
+    from services.clock import utcnow
+    person = staff_factory()
+    with app.app_context():
+        _, plain = api_tokens.issue(staff=db.session.get(Staff, person.id), now=utcnow() - timedelta(hours=2),
+                                    hours=1)
+        db.session.commit()
+    assert client.get("/api/auth/me", headers=bearer(plain)).status_code == 401
+
+
+def test_deactivated_staff_token_stops_working(app, client, staff_factory, api_token):
+    """Deactivating an account makes its existing tokens answer 401."""
+    person = staff_factory()
+    token = api_token(person)
+    with app.app_context():
+        db.session.get(Staff, person.id).active = False
+        db.session.commit()
+    assert client.get("/api/auth/me", headers=bearer(token)).status_code == 401
+
+
+def test_viewer_cannot_write_departments(client, departments, staff_factory, api_token):
+    """A viewer may list departments but creating one is 403."""
+    token = api_token(staff_factory(role="viewer"))
+    assert client.get("/api/departments/", headers=bearer(token)).status_code == 200
+    res = client.post("/api/departments/", headers=bearer(token), json={"name": "新股", "kind": "section"})
+    assert res.status_code == 403
+
+
+def test_unknown_department_on_create_is_404_naming_it(client, staff_factory, api_token):
+    """Creating an account in a department id that does not exist is 404 with the field named."""
+    token = api_token(staff_factory(role="admin"))
+    res = client.post("/api/staff/", headers=bearer(token), json={
+        "username": "wang.wu", "password": "a-long-password", "role": "staff", "department_id": 424242})
+    assert res.status_code == 404 and res.json["error"]["field"] == "department"
+
+
+def test_department_head_via_api(client, departments, staff_factory, api_token):
+    """PUT /api/departments/<id>/head names the head; the department then shows it."""
+    dept = departments["质量股"]
+    member = staff_factory(department=dept)
+    token = api_token(staff_factory(role="admin"))
+    res = client.put(f"/api/departments/{dept}/head", headers=bearer(token), json={"head_id": member.id})
+    assert res.status_code == 200 and res.json["head"]["id"] == member.id
+
+
+def test_api_login_is_throttled_too(client, staff_factory):
+    """Five wrong passwords through the API lock the account: 429 with the locked message."""
+    person = staff_factory()
+    for _ in range(4):
+        client.post("/api/auth/login", json={"username": person.username, "password": "wrong-password-x"})
+    res = client.post("/api/auth/login", json={"username": person.username, "password": person.password + "x"})
+    assert res.status_code == 429 and "锁定" in res.json["error"]["message"]
+    res = client.post("/api/auth/login", json={"username": person.username, "password": person.password})
+    assert res.status_code == 429
+
+
+def test_nothing_a_client_sends_makes_a_500(client, departments, staff_factory, api_token):
+    """Every documented operation, given odd ids and odd bodies, answers below 500."""
+    admin = staff_factory(role="admin")
+    token = api_token(admin)
+    spec = client.get("/api/openapi.json").json
+    bodies = [None, {}, {"name": None, "role": 5, "head_id": "x", "towns": "abc"}, [1, 2], "not json"]
+    for path, operations in spec["paths"].items():
+        for ident in ("1", "99999999999999999999", "-1"):
+            url = path.replace("{", "").replace("}", "")
+            for name in ("staff_id", "department_id", "token_id"):
+                url = url.replace(name, ident)
+            for method in operations:
+                if method not in {"get", "post", "put", "patch", "delete"}:
+                    continue
+                for body in bodies:
+                    kwargs = {"data": body, "content_type": "application/json"} if isinstance(body, str) \
+                        else {"json": body}
+                    res = client.open(url, method=method.upper(), headers=bearer(token), **kwargs)
+                    assert res.status_code < 500, (method, url, body, res.status_code)
+                    if res.status_code == 401 and "login" not in url:   # it logged itself out: carry on
+                        token = api_token(admin)
+                    if res.status_code >= 400:
+                        assert set(res.json["error"]) >= {"code", "message"}, (method, url)
