@@ -1,0 +1,122 @@
+"""维权问答 matching: top-1 accuracy of our matcher against a plain BM25 baseline over the same knowledge base, the
+confusions, the time per question and the memory a process needs with the index loaded.
+
+    .venv/bin/python bench/bench_qa.py              # the figures for docs/BENCHMARKS.md
+
+The matcher runs exactly as in the web app (services.faq.classify over the entries imported into a scratch SQLite
+database); a question counts as correct only when it is *answered* (confident) with an expected entry — a "您是不是
+想问" offer or an honest "don't know" counts as wrong for top-1. Off-topic messages must get no entry at all.
+The baseline: one BM25 document per entry (question + paraphrases + keywords), plain jieba tokens, no synonyms, no
+bigrams, no thresholds — its top-ranked entry is its answer.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+HELDOUT = ROOT / "tests" / "data" / "qa_heldout.yaml"
+OFFTOPIC = ROOT / "tests" / "data" / "qa_offtopic.yaml"
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
+
+    import logging
+
+    import jieba
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from services import faq
+    from services.faq import Kind
+    from services.faq_index import Phrasings, plain_bm25
+
+    jieba.setLogLevel(logging.WARNING)
+    rss_start = rss_mib()
+    scratch = tempfile.mkdtemp(prefix="bench_qa_")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{os.path.join(scratch, 'qa.sqlite3')}",
+                      "REDIS_URL": ""})
+    logging.disable(logging.INFO)
+    import structlog
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    heldout = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+    offtopic = yaml.safe_load(OFFTOPIC.read_text(encoding="utf-8"))
+
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        counts = faq.import_dir()
+        built = time.perf_counter()
+        state = faq.loaded()
+        build_seconds = time.perf_counter() - built
+        rss_loaded = rss_mib()
+        entries = faq.faq_store.listing(published=True)
+        baseline = plain_bm25([Phrasings(e.slug, e.question, tuple(e.paraphrases), tuple(e.keywords))
+                               for e in entries], lambda s: [w for w in jieba.lcut(s) if w.strip()])
+
+        ours_ok = base_ok = 0
+        confusions, times = [], []
+        for item in heldout:
+            started = time.perf_counter()
+            result = faq.classify(item["q"])
+            times.append(time.perf_counter() - started)
+            expect = set(item["expect"])
+            got = result.entry.slug if result.kind is Kind.ANSWER and result.entry else None
+            cited = not item.get("cite") or (result.entry is not None and any(
+                c.startswith(item["cite"]) for c in result.entry.citations))
+            if got in expect and cited:
+                ours_ok += 1
+            else:
+                top = result.hits[0] if result.hits else None
+                label = got or (f"[{result.kind.value}] " + (f"{top.slug} {top.score:.2f}" if top else "-"))
+                confusions.append((item["q"], label, "/".join(item["expect"])))
+            if baseline(item["q"]) in expect:
+                base_ok += 1
+        slips = []
+        for item in offtopic:
+            started = time.perf_counter()
+            result = faq.classify(item["q"])
+            times.append(time.perf_counter() - started)
+            if result.kind in {Kind.ANSWER, Kind.SUGGEST}:
+                slips.append((item["q"], result.kind.value, result.hits[0].slug if result.hits else "-"))
+        base_slips = sum(1 for item in offtopic if baseline(item["q"]) is not None)
+
+    n = len(heldout)
+    times_ms = sorted(t * 1000 for t in times)
+    p99 = times_ms[min(len(times_ms) - 1, int(len(times_ms) * 0.99))]
+    print(f"knowledge base: {len(entries)} published entries ({counts}); index: {len(state.index.phrases)} documents, "
+          f"built in {build_seconds:.2f} s")
+    print(f"held-out questions: {n}; off-topic messages: {len(offtopic)}")
+    print(f"top-1 correct   ours: {ours_ok}/{n} = {ours_ok / n:.1%}   plain BM25: {base_ok}/{n} = {base_ok / n:.1%}")
+    print(f"off-topic given an entry   ours: {len(slips)}/{len(offtopic)}   plain BM25: {base_slips}/{len(offtopic)}")
+    print(f"time per question: median {statistics.median(times_ms):.2f} ms, p99 {p99:.2f} ms "
+          f"({len(times_ms)} questions, one process, SQLite, embedded Redis)")
+    print(f"RSS: {rss_start:.0f} MiB at start (Flask app imported), {rss_loaded:.0f} MiB with the index loaded "
+          f"(+{rss_loaded - rss_start:.0f} MiB); {rss_mib():.0f} MiB at the end")
+    print("\nconfusions (question → got / expected):")
+    for q, got, want in confusions:
+        print(f"  {q} → {got} / {want}")
+    if slips:
+        print("\noff-topic slips:")
+        for q, kind, slug in slips:
+            print(f"  {q} → {kind} {slug}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""维权问答: the router's fallback. Any text outside a flow (a voice message's recognised text too) is a question.
+
+Confident → the answer, the law it rests on and what we can do next; close call → "您是不是想问" with three numbered
+choices (a reply of 1/2/3, full-width or "第2个", answers); nothing good → say so, offer 投诉/人工, and the question
+goes to the staff queue. Greetings, thanks, off-topic, empty, emoji-only, very long and foreign-script messages get a
+short friendly reply that says what the bot can do — never a law article.
+"""
+from __future__ import annotations
+
+from bot.conversation import Command, Turn
+from bot.messages import Reply
+from handlers import menu
+from models.faq import KnowledgeEntry
+from services import faq
+from services.faq import Kind, Talk
+
+EXAMPLES = "“网购衣服不想要了能退吗”“买到过期食品怎么赔”“办的卡店跑路了怎么办”"
+INTRO = (
+    "维权问答：直接把遇到的问题发给我就行，打字、语音都可以。比如：\n"
+    "· 网购衣服不想要了能退吗\n"
+    "· 买到过期食品怎么赔\n"
+    "· 办的卡店跑路了怎么办\n"
+    "· 投诉要准备什么材料\n"
+    "我会告诉您法律怎么规定、该怎么做；需要时发“投诉”直接登记。"
+)
+ANSWER_HEAD = "【{question}】"
+CITATION = "依据：{laws}"
+SUGGEST_HEAD = "您是不是想问："
+SUGGEST_TAIL = "回复数字（如“1”）查看答案；都不是的话，换个说法再问，或发“人工”。"
+UNKNOWN = (
+    "抱歉，这个问题我还答不好，已经记下来请工作人员补充。您可以：\n"
+    "· 发“投诉”直接登记，我们在法定期限内答复\n"
+    "· 发“人工”转人工客服\n"
+    "· 换个说法再问，比如" + EXAMPLES
+)
+CAN_DO = "我是消费维权助手，可以回答网购退货、质量问题、食品安全、预付卡、投诉举报等问题，比如" + EXAMPLES + "。"
+TALK = {
+    Talk.GREETING: "您好！" + CAN_DO + "也可以发“投诉”“举报”“查询”。",
+    Talk.THANKS: "不客气！还有消费方面的问题随时问我。",
+    Talk.EMPTY: "没看到文字内容哦。请直接输入您遇到的消费问题，" + CAN_DO,
+    Talk.TOO_LONG: "您的消息有点长，我一次看不全。请用一两句话说说遇到的问题；要详细登记情况，请发“投诉”。",
+    Talk.FOREIGN: "抱歉，我目前只看得懂中文。请用中文描述您的消费问题，或拨打 12315。",
+    Talk.OFF_TOPIC: "这个问题我帮不上忙。" + CAN_DO,
+}
+
+
+def intro(turn: Turn) -> str:
+    """The 维权问答 menu item: how to ask, with examples."""
+    return INTRO
+
+
+def answer(turn: Turn) -> Reply | str:
+    """Answer any text nothing else claimed; other message types keep the menu's replies."""
+    incoming = turn.incoming
+    if incoming.type not in {"text", "voice"} or (incoming.type == "voice" and not incoming.has_text):
+        return menu.fallback(turn)
+    result = faq.ask(openid=incoming.openid, text=incoming.text, now=turn.now)
+    if result.kind is Kind.ANSWER and result.entry is not None:
+        return render(result.entry)
+    if result.kind is Kind.SUGGEST and result.choices:
+        lines = [f"{n}. {e.question}" for n, e in enumerate(result.choices, start=1)]
+        return "\n".join([SUGGEST_HEAD, *lines, SUGGEST_TAIL])
+    if result.kind is Kind.SMALLTALK and result.talk is not None:
+        return TALK[result.talk]
+    return UNKNOWN
+
+
+def render(entry: KnowledgeEntry) -> str:
+    """One chat message: the question we understood, the answer, the law it rests on, the next step."""
+    parts = [ANSWER_HEAD.format(question=entry.question), entry.answer]
+    if entry.citations:
+        parts.append(CITATION.format(laws="；".join(entry.citations)))
+    if entry.next_step:
+        parts.append(entry.next_step)
+    return "\n".join(parts)
+
+
+ENTRIES = [
+    Command(intro, keys=frozenset({"QA"}), words=frozenset({"维权问答", "问答", "咨询"})),
+]

@@ -1,0 +1,85 @@
+"""The queue of questions the bot could not answer with confidence, for staff to turn into entries or paraphrases.
+
+A question is stored normalised (full-width folded, slang mapped, punctuation dropped) and counted; the follower
+who asked is not stored, so the queue holds no personal data beyond what a consumer typed in a question.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
+from models.faq import QUEUE_TRANSITIONS, QueueStatus, UnansweredQuestion
+from services import Conflict, NotFound, faq_store
+
+TEXT_LIMIT = 200
+
+
+def record(*, text: str, outcome: str, best_score: float, best_slug: str | None, now: datetime) -> None:
+    """Count one more asking of `text` (insert on first sight; the unique text backs concurrent first askings)."""
+    text = text.strip()[:TEXT_LIMIT]
+    if not text:
+        return
+    if _bump(text, outcome, best_score, best_slug, now):
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(UnansweredQuestion(text=text, outcome=outcome, count=1, first_seen=now, last_seen=now,
+                                              best_score=best_score, best_slug=best_slug, status=QueueStatus.OPEN))
+    except IntegrityError:            # a concurrent first asking inserted it
+        _bump(text, outcome, best_score, best_slug, now)
+
+
+def _bump(text: str, outcome: str, best_score: float, best_slug: str | None, now: datetime) -> bool:
+    result = db.session.execute(
+        update(UnansweredQuestion).where(UnansweredQuestion.text == text)
+        .values(count=UnansweredQuestion.count + 1, last_seen=now, outcome=outcome, best_score=best_score,
+                best_slug=best_slug)
+        .execution_options(synchronize_session=False))
+    return result.rowcount > 0
+
+
+def listing(*, status: str = QueueStatus.OPEN, limit: int = 200) -> list[UnansweredQuestion]:
+    """Most asked first, then most recent."""
+    return list(db.session.scalars(
+        select(UnansweredQuestion).where(UnansweredQuestion.status == status)
+        .order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_seen.desc()).limit(limit)))
+
+
+def get(question_id: int) -> UnansweredQuestion:
+    row = db.session.get(UnansweredQuestion, question_id)
+    if row is None:
+        raise NotFound("没有找到这个问题")
+    return row
+
+
+def _move(row: UnansweredQuestion, status: QueueStatus, *, by: str, now: datetime, slug: str | None) -> None:
+    if status not in QUEUE_TRANSITIONS[QueueStatus(row.status)]:
+        raise Conflict("这个问题已经处理过了")
+    row.status, row.resolved_by, row.resolved_at, row.entry_slug = status, by, now, slug
+
+
+def as_paraphrase(*, question_id: int, slug: str, by: str, now: datetime) -> UnansweredQuestion:
+    """Teach entry `slug` this way of asking and close the question."""
+    row = get(question_id)
+    _move(row, QueueStatus.PARAPHRASE, by=by, now=now, slug=slug)
+    faq_store.add_paraphrase(slug=slug, text=row.text, by=by, now=now)   # commits
+    return row
+
+
+def as_new_entry(*, question_id: int, slug: str, by: str, now: datetime) -> UnansweredQuestion:
+    """Close the question as answered by the new entry `slug` (created by staff from it)."""
+    row = get(question_id)
+    faq_store.get(slug)
+    _move(row, QueueStatus.NEW_ENTRY, by=by, now=now, slug=slug)
+    db.session.commit()
+    return row
+
+
+def dismiss(*, question_id: int, by: str, now: datetime) -> UnansweredQuestion:
+    row = get(question_id)
+    _move(row, QueueStatus.DISMISSED, by=by, now=now, slug=None)
+    db.session.commit()
+    return row
