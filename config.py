@@ -79,7 +79,6 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "WECHAT_TEMPLATE_CASE_STATUS": str(env.get("WECHAT_TEMPLATE_CASE_STATUS") or ""),
         # Publications and the scheduler (issue 7)
         "PUBLICATION_GRACE_SECONDS": int(str(env.get("PUBLICATION_GRACE_SECONDS") or 6 * 3600)),  # misfire grace
-        "PUBLICATION_POLL_SECONDS": int(str(env.get("PUBLICATION_POLL_SECONDS") or 15)),
         "PUBLICATION_SELF_APPROVAL": _flag(env.get("PUBLICATION_SELF_APPROVAL")),
         "PUBLICATION_PREVIEW_OPENIDS": str(env.get("PUBLICATION_PREVIEW_OPENIDS") or ""),  # comma-separated
         "PUBLICATION_TEMPLATE_ID": str(env.get("PUBLICATION_TEMPLATE_ID") or "TPL_PUBLICATION"),

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from threading import Event
 
 from flask import Flask
 
 import logs
+from services import publications
 from services.clock import utcnow
+from services.delivery import Settings
 
 log = logs.get(__name__)
 
@@ -37,17 +40,23 @@ class Job:
     trigger: dict = field(default_factory=dict)
 
 
+def halted(app: Flask) -> Event | None:
+    """Set when this scheduler stops or loses its lease: a long job winds down (no new claims)."""
+    runner = app.extensions.get("scheduler")
+    return runner.halt if runner is not None else None
+
+
 def outbound_sender(app: Flask):
     """The real Sender wired by `bot.init_app` (the WeChat API, or the sim/ in development)."""
     return app.extensions["outbound"].sender
 
 
 # --- publications (issue 7) -----------------------------------------------------------------------------------
-def push_publications(app: Flask) -> None:
-    """Send every publication that fell due (within the grace period) and every due cron occurrence."""
-    from services import publications
+def push_publications(app: Flask, stop: Event | None = None) -> None:
+    """Send what fell due (within the grace period), due cron occurrences, and finish interrupted sends."""
     with app.app_context():
-        n = publications.push_due(now=utcnow(), sender=outbound_sender(app))
+        n = publications.push_due(now=utcnow(), sender=outbound_sender(app), settings=Settings.of(app.config),
+                                  clock=utcnow, stop=stop or halted(app))
     log.info("publications pushed", n=n)
 
 

@@ -1,0 +1,107 @@
+"""消费警示 and 典型案例 in chat: the latest few, a keyword search, 退订 / 订阅 per kind, and WeChat's
+MASSSENDJOBFINISH / TEMPLATESENDJOBFINISH reports (answered silently)."""
+from __future__ import annotations
+
+from bot.conversation import Command, Turn
+from bot.messages import ARTICLES_FOR_EVENTS, ARTICLES_FOR_MESSAGES, Article, Reply
+from models.publication import Kind
+from services import audience, publication_views
+
+NONE_YET = "暂时还没有发布{kind}。您可以发“订阅 {word}”，有新的{kind}时第一时间收到。"
+NOT_FOUND = "没有找到含“{words}”的{kind}。换个关键词试试，或发“{word}”看最新的。"
+MORE = "发“{word} 关键词”查找往期，如“{word} 预付卡”。"
+UNSUBSCRIBED = "已退订：{kinds}。以后不再向您推送这些内容；想恢复时发“订阅 {word}”。"
+SUBSCRIBED = "已订阅：{kinds}。有新内容时会推送给您；不想收时发“退订 {word}”。"
+ALREADY = "您的设置没有变化：{kinds}已经是{state}状态。"
+CHOOSE = ("您想退订或订阅哪类推送？请回复：\n"
+          "退订 警示 / 退订 提示 / 退订 案例 / 退订 抽检 / 退订 全部\n"
+          "（订阅同理，如“订阅 警示”）\n当前：{current}")
+STATE = {True: "订阅", False: "退订"}
+
+SHORT = {Kind.WARNING: "警示", Kind.TIP: "提示", Kind.CASE: "案例", Kind.SAMPLING: "抽检"}
+LIST_SIZE = 3
+
+
+def _articles(turn: Turn, kind: Kind, items) -> Reply:
+    """One article per reply to a user message, up to 8 for an event (passive-reply doc)."""
+    limit = ARTICLES_FOR_EVENTS if turn.incoming.is_event else ARTICLES_FOR_MESSAGES
+    articles = [Article(title=p.title, description=p.summary or "", url=p.link or "", image=p.cover or "")
+                for p in items[:limit]]
+    if len(articles) == 1 and not turn.incoming.is_event:
+        articles[0].description = f"{articles[0].description}\n{MORE.format(word=SHORT[kind])}".strip()
+    return Reply(articles=articles)
+
+
+def _latest(turn: Turn, kind: Kind) -> Reply | str:
+    items = publication_views.latest(kind=kind, limit=LIST_SIZE)
+    if not items:
+        return NONE_YET.format(kind=kind, word=SHORT[kind])
+    return _articles(turn, kind, items)
+
+
+def _search(turn: Turn, kind: Kind, words: list[str]) -> Reply | str:
+    if not words:
+        return _latest(turn, kind)
+    items = publication_views.search(kind=kind, words=words, limit=LIST_SIZE)
+    if not items:
+        return NOT_FOUND.format(words=" ".join(words)[:20], kind=kind, word=SHORT[kind])
+    return _articles(turn, kind, items)
+
+
+def warnings(turn: Turn) -> Reply | str:
+    """The latest 消费警示 (menu 最新警示 or the word 警示)."""
+    return _latest(turn, Kind.WARNING)
+
+
+def cases(turn: Turn) -> Reply | str:
+    """The latest 典型案例."""
+    return _latest(turn, Kind.CASE)
+
+
+def search(turn: Turn) -> Reply | str:
+    """`警示 预付卡` / `案例 装修`: the published ones containing every word."""
+    head, *words = turn.text.split()
+    return _search(turn, audience.kind_of(head), words)
+
+
+def _toggle(turn: Turn, subscribed: bool) -> str:
+    """`退订 警示` / `订阅 案例` / `退订 全部`: record the choice per kind; the bare word lists the choices."""
+    word = turn.text[2:].strip()          # after 退订 / 订阅 (or TD)
+    if not word:
+        current = audience.preferences(turn.incoming.openid)
+        shown = "，".join(f"{SHORT[Kind(k)]}{STATE[v]}" for k, v in current.items()) or "全部接收"
+        return CHOOSE.format(current=shown)
+    kinds = list(Kind) if word in {"全部", "所有"} else [audience.kind_of(word)]
+    changed = audience.set_preference(openid=turn.incoming.openid, kinds=kinds, subscribed=subscribed,
+                                      now=turn.now)
+    names = "、".join(str(k) for k in kinds)
+    if not changed:
+        return ALREADY.format(kinds=names, state=STATE[subscribed])
+    template = SUBSCRIBED if subscribed else UNSUBSCRIBED
+    return template.format(kinds=names, word=SHORT[kinds[0]] if len(kinds) == 1 else "全部")
+
+
+def unsubscribe(turn: Turn) -> str:
+    return _toggle(turn, False)
+
+
+def subscribe(turn: Turn) -> str:
+    return _toggle(turn, True)
+
+
+def job_finished(turn: Turn) -> None:
+    """WeChat reports a mass (or template) job's counts; record them and answer nothing."""
+    extra = turn.incoming.extra
+    if turn.incoming.event == "masssendjobfinish" and extra.get("MsgID"):
+        publication_views.job_finished(msg_id=str(extra["MsgID"]), counts=extra, now=turn.now)
+    return None
+
+
+ENTRIES = [
+    Command(warnings, keys=frozenset({"WARNINGS"}), words=frozenset({"警示", "最新警示", "消费警示"})),
+    Command(cases, keys=frozenset({"CASES"}), words=frozenset({"案例", "典型案例"})),
+    Command(search, prefixes=("警示 ", "案例 ", "提示 ", "抽检 ")),
+    Command(unsubscribe, words=frozenset({"退订", "TD", "td"}), prefixes=("退订 ", "退订")),
+    Command(subscribe, words=frozenset({"订阅"}), prefixes=("订阅 ", "订阅")),
+    Command(job_finished, events=frozenset({"masssendjobfinish", "templatesendjobfinish"})),
+]

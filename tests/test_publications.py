@@ -1,0 +1,206 @@
+"""Publications: writing and approval, a scheduled push reaching each follower once, 退订, the mass quota, chat."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from extensions import db
+from models import Delivery, MassJob, Publication
+from models.publication import DeliveryStatus, Status
+from services import PermissionDenied, QuotaExceeded, followers, publications
+from services.clock import utcnow
+from services.delivery import Settings
+
+FAST = Settings(workers=4, backoff=0.01, template_id="TPL_PUB")
+
+
+def follow(sim, *openids):
+    """Followers known to the bot and to the sim."""
+    sim.configure(followers=list(openids))
+    for openid in openids:
+        followers.subscribe(openid=openid, now=utcnow())
+    db.session.commit()
+
+
+def approved(*, kind="消费警示", title="预付卡消费警示", strategy="each", audience="all", tags="预付卡 健身",
+             **extra) -> Publication:
+    """A publication written by one staff member and approved by another."""
+    now = utcnow()
+    pub = publications.create(author="writer", now=now, kind=kind, title=title, summary="办卡前看清条款",
+                              strategy=strategy, audience=audience, tags=tags, **extra)
+    publications.submit(pub.id, now=now)
+    return publications.approve(pub.id, by="checker", now=now, settings=FAST)
+
+
+def push(app, now=None, **kwargs) -> int:
+    sender = app.extensions["outbound"].sender
+    return publications.push_due(now=now or utcnow(), sender=sender, settings=kwargs.pop("settings", FAST),
+                                 **kwargs)
+
+
+def received(sim, openid, kind=None) -> list[dict]:
+    return [m for m in sim.inbox(openid) if kind is None or m["kind"] == kind]
+
+
+def titles(sim, openid) -> list[str]:
+    """Titles of the publications a follower received, by template or customer-service news."""
+    out = []
+    for m in sim.inbox(openid):
+        if m["kind"] == "template":
+            out.append(m["data"]["title"]["value"])
+        elif m["kind"] == "custom:news":
+            out.append(m["body"]["articles"][0]["title"])
+    return out
+
+
+def test_author_cannot_approve_own_publication(app):
+    """The approver must not be the author unless self-approval is configured."""
+    with app.app_context():
+        pub = publications.create(author="writer", now=utcnow(), kind="消费警示", title="标题")
+        publications.submit(pub.id, now=utcnow())
+        with pytest.raises(PermissionDenied):
+            publications.approve(pub.id, by="writer", now=utcnow(), settings=FAST)
+        allowed = Settings(self_approval=True)
+        assert publications.approve(pub.id, by="writer", now=utcnow(), settings=allowed).status == Status.APPROVED
+
+
+def test_scheduled_push_reaches_each_follower_once(app, sim, consumer):
+    """A publication scheduled for later goes out when due, one message per follower, and never again."""
+    consumer("o_d").say("你好")                                     # opens o_d's 48-hour window
+    with app.app_context():
+        follow(sim, "o_a", "o_b", "o_c")
+        pub = approved()
+        at = utcnow() + timedelta(minutes=10)
+        publications.schedule(pub.id, at=at, now=utcnow())
+        assert push(app) == 0                                       # not yet due
+        assert push(app, now=at + timedelta(seconds=5)) == 4
+        assert push(app, now=at + timedelta(seconds=30)) == 0       # a second poll sends nothing
+        for openid in ("o_a", "o_b", "o_c"):
+            assert [m["kind"] for m in sim.inbox(openid)] == ["template"]
+        assert [m["kind"] for m in sim.inbox("o_d")] == ["custom:text", "custom:news"][-len(sim.inbox("o_d")):]
+        assert len(received(sim, "o_d", "custom:news")) == 1            # inside the window: a CS message     # inside the 48-hour window: a CS message
+        assert db.session.get(Publication, pub.id).status == Status.SENT
+        assert publications.report(pub.id) == {"sent": 4}
+
+
+def test_push_that_fell_due_while_down_goes_out_within_grace_once(app, sim):
+    """A push due while no scheduler ran goes out when one returns within the grace period; later it is missed."""
+    with app.app_context():
+        follow(sim, "o_a", "o_b")
+        on_time, too_late = approved(title="晚了一点"), approved(title="晚了太多")
+        now = utcnow()
+        publications.schedule(on_time.id, at=now + timedelta(minutes=1), now=now)
+        publications.schedule(too_late.id, at=now + timedelta(minutes=2), now=now)
+        back = now + timedelta(minutes=2) + FAST.grace + timedelta(seconds=30)
+        db.session.get(Publication, on_time.id).scheduled_at = back - FAST.grace + timedelta(minutes=5)
+        db.session.commit()
+        assert push(app, now=back) == 2
+        assert push(app, now=back + timedelta(minutes=1)) == 0
+        assert db.session.get(Publication, too_late.id).status == Status.MISSED
+        assert [m["template_id"] for m in received(sim, "o_a")] == ["TPL_PUB"]
+
+
+def test_recurring_publication_sends_once_per_occurrence(app, sim):
+    """A cron publication (every year on 3月10日 9:00) sends one child per occurrence, each once."""
+    from services.clock import from_china
+    from datetime import datetime
+    with app.app_context():
+        follow(sim, "o_a", "o_b")
+        pub = approved(title="3·15前提醒")
+        publications.schedule(pub.id, at=utcnow(), now=utcnow(), recurrence="0 9 10 3 *")
+        march = from_china(datetime(utcnow().year + 1, 3, 10, 9, 0, 30))
+        assert push(app, now=march - timedelta(hours=1)) == 0
+        assert push(app, now=march) == 2
+        assert push(app, now=march + timedelta(minutes=1)) == 0
+        next_year = from_china(datetime(utcnow().year + 2, 3, 10, 9, 1))
+        assert push(app, now=next_year) == 2
+        assert len(received(sim, "o_a")) == 2
+        assert db.session.get(Publication, pub.id).status == Status.SCHEDULED
+
+
+def test_unsubscribe_is_honoured(app, sim, consumer):
+    """A follower who replies 退订 警示 gets no 消费警示 push but still gets 典型案例; 订阅 警示 restores it."""
+    with app.app_context():
+        follow(sim, "o_a", "o_b")
+    quiet = consumer("o_a")
+    assert "已退订" in quiet.say("退订 警示").text
+    assert "已经是退订" in quiet.say("退订 警示").text
+    assert "回复" in quiet.say("退订").text
+    with app.app_context():
+        approved()
+        approved(kind="典型案例", title="装修纠纷案例")
+        for pub in Publication.query.all():
+            publications.send_now(pub.id, now=utcnow())
+        push(app)
+        assert titles(sim, "o_a") == ["装修纠纷案例"]
+        assert sorted(titles(sim, "o_b")) == ["装修纠纷案例", "预付卡消费警示"]
+        assert Delivery.query.filter_by(openid="o_a", status=DeliveryStatus.FILTERED).count() == 1
+    assert "已订阅" in quiet.say("订阅 警示").text
+
+
+def test_mass_send_batches_with_clientmsgid_and_counts_quota(app, sim, wechat):
+    """A mass send goes in batches with a deterministic clientmsgid; MASSSENDJOBFINISH counts are recorded."""
+    with app.app_context():
+        follow(sim, "o_a", "o_b", "o_c")
+        pub = approved(strategy="mass")
+        publications.send_now(pub.id, now=utcnow())
+        assert push(app) == 3
+        job = MassJob.query.one()
+        assert job.client_msg_id == f"pub{pub.id}-b1" and job.msg_id
+        assert [m["kind"] for m in sim.inbox("o_b")] == ["mass"]
+        msg_id = job.msg_id
+    answer = wechat.event("MASSSENDJOBFINISH", MsgID=msg_id, Status="send success", TotalCount=3, FilterCount=3,
+                          SentCount=3, ErrorCount=0)
+    assert answer.text == ""
+    with app.app_context():
+        assert MassJob.query.one().sent_count == 3
+
+
+def test_mass_quota_exhausted_refuses_before_sending(app, sim):
+    """When every follower already got 4 mass messages this month, scheduling a 5th mass send is refused."""
+    with app.app_context():
+        follow(sim, "o_a", "o_b")
+        for n in range(4):
+            pub = approved(strategy="mass", title=f"第{n + 1}条")
+            publications.send_now(pub.id, now=utcnow())
+            push(app)
+        fifth = approved(strategy="mass", title="第5条")
+        meter = publications.quota_meter(fifth.id, now=utcnow())
+        assert (meter.audience, meter.with_quota) == (2, 0)
+        with pytest.raises(QuotaExceeded, match="额度已用完"):
+            publications.send_now(fifth.id, now=utcnow())
+        assert len(received(sim, "o_a", "mass")) == 4
+        each = approved(strategy="each", title="逐个发送不占群发额度")
+        publications.send_now(each.id, now=utcnow())
+        assert push(app) == 2
+
+
+def test_transient_errors_back_off_and_retry(app, sim):
+    """-1 and 45009 from WeChat are retried after a backoff; every follower still gets exactly one message."""
+    with app.app_context():
+        follow(sim, "o_a", "o_b", "o_c")
+        sim.configure(fail={"message/template/send": [45009, -1, -1, -1, 45009]})
+        pub = approved()
+        publications.send_now(pub.id, now=utcnow())
+        push(app, clock=utcnow)
+        assert all(len(sim.inbox(o)) == 1 for o in ("o_a", "o_b", "o_c"))
+        assert publications.report(pub.id) == {"sent": 3}
+
+
+def test_warnings_menu_and_keyword_search(app, sim, wechat):
+    """最新警示 shows the latest warnings as articles; `警示 预付卡` finds older ones by keyword."""
+    assert "还没有发布消费警示" in wechat.click("WARNINGS").text
+    with app.app_context():
+        follow(sim, "o_a", "o_b")
+        for title, tags in [("预付卡跑路风险", "预付卡"), ("双十一网购提醒", "网购"), ("春节食品安全", "食品")]:
+            pub = approved(title=title, tags=tags)
+            publications.send_now(pub.id, now=utcnow())
+            push(app)
+    clicked = wechat.click("WARNINGS").articles
+    assert len(clicked) == 3 and clicked[0]["Title"] == "春节食品安全"
+    typed = wechat.say("警示").articles
+    assert len(typed) == 1
+    assert wechat.say("警示 预付卡").articles[0]["Title"] == "预付卡跑路风险"
+    assert "没有找到" in wechat.say("警示 汽车").text
+    assert "还没有发布典型案例" in wechat.click("CASES").text
