@@ -3,12 +3,14 @@
 A feature module exposes `ENTRIES`: a list of `bot.conversation.Flow` and `bot.conversation.Command` values.
 `FALLBACK(turn)` answers any text nothing else claimed.
 """
-from handlers import complaint, menu, poll
+from handlers import complaint, menu, poll, publications, rights_qa
 
 FEATURES = [
     menu,
     complaint,
     poll,
+    publications,
+    rights_qa,
 ]
 
-FALLBACK = menu.fallback
+FALLBACK = rights_qa.answer
