@@ -88,7 +88,10 @@ def _from_bearer() -> Staff | None:
     if scheme.lower() != "bearer" or not plain.strip():
         return None
     g.bearer = plain.strip()
-    return api_tokens.resolve(plain=g.bearer, now=utcnow())
+    person = api_tokens.resolve(plain=g.bearer, now=utcnow())
+    if db.session.dirty:
+        db.session.commit()   # last_used_at, before the view opens its own unit of work
+    return person
 
 
 def current_staff() -> Staff | None:

@@ -109,6 +109,8 @@ class ConsoleApi(Api):
         if not message and status in (401, 403, 429) and error.description and \
                 not error.description.startswith(("The ", "You ")):
             message = error.description
+        if status == 401:
+            headers = {**headers, "WWW-Authenticate": 'Bearer realm="api"'}
         return error_body(status, message), status, headers
 
 
@@ -117,7 +119,8 @@ def init_app(app) -> None:
     def domain_error(err: DomainError):
         db.session.rollback()
         if is_api_request():
-            return error_body(err.status, err.message, code=err.code, field=err.field), err.status
+            headers = {"WWW-Authenticate": 'Bearer realm="api"'} if err.status == 401 else {}
+            return error_body(err.status, err.message, code=err.code, field=err.field), err.status, headers
         return _page(err.status, err.message)
 
     def out_of_range(err: Exception):

@@ -12,6 +12,7 @@ from models import ApiToken, Staff
 from services import NotFound, PermissionDenied, audit
 
 NOT_FOUND = "令牌不存在"
+TOUCH_EVERY = timedelta(minutes=5)   # last_used_at is refreshed at most this often (no write per request)
 NOT_YOURS = "只能吊销自己的令牌（管理员除外）"
 
 
@@ -32,12 +33,16 @@ def issue(*, staff: Staff, now: datetime, hours: int, label: str = "") -> tuple[
 
 
 def resolve(*, plain: str, now: datetime) -> Staff | None:
-    """The active staff member behind a usable token, or None (unknown, expired, revoked, deactivated)."""
+    """The active staff member behind a usable token, or None (unknown, expired, revoked, deactivated).
+
+    Refreshes `last_used_at` when it is older than TOUCH_EVERY (caller commits)."""
     if not plain:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.digest == _digest(plain)))
     if token is None or not token.usable(now) or not token.staff.active:
         return None
+    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
+        token.last_used_at = now
     return token.staff
 
 

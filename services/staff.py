@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+import logs
 from extensions import db, redis
 from models import Department, Staff
 from models.staff import Role
@@ -37,6 +38,7 @@ IP_LOCKED = "此网络登录失败次数过多，请 {minutes} 分钟后再试"
 INACTIVE = "账号已停用，请联系管理员"
 LAST_ADMIN = "不能停用或降级最后一个管理员"
 
+log = logs.get(__name__)
 _hasher = PasswordHasher()
 # Verified when the username is unknown, so a wrong username costs as much time as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -171,22 +173,27 @@ def authenticate(*, username: str, password: str, ip: str, now: datetime) -> Sta
     ip_failures = int(redis.get(ip_key) or 0)
     if ip_failures >= keys.LOGIN_IP_MAX:
         minutes = max(1, (redis.ttl(ip_key) + 59) // 60)
+        log.warning("staff login refused", reason="ip_throttled", failures=ip_failures)
         raise Locked(IP_LOCKED.format(minutes=minutes))
     person = by_username(username)
     if person is not None and person.locked_until and person.locked_until > now:
+        log.warning("staff login refused", reason="account_locked", staff_id=person.id)
         raise Locked(ACCOUNT_LOCKED.format(until=to_china(person.locked_until).strftime("%H:%M")))
     ok = _verify(person.password_hash if person else _DUMMY_HASH, password or "")
     if not ok or person is None:
         _count_ip_failure(ip_key)
+        log.info("staff login failed", staff_id=person.id if person else None)
         if person is None:
             raise BadCredentials(WRONG_CREDENTIALS)
         return _fail(person, now)
     if not person.active:
+        log.info("staff login refused", reason="inactive", staff_id=person.id)
         raise PermissionDenied(INACTIVE)
     person.failed_logins, person.locked_until, person.last_login_at = 0, None, now
     if _hasher.check_needs_rehash(person.password_hash):
         person.password_hash = _hasher.hash(password)
     db.session.commit()
+    log.info("staff logged in", staff_id=person.id)
     return person
 
 
@@ -205,6 +212,7 @@ def _fail(person: Staff, now: datetime) -> Staff:
         audit.record(actor=person, action="staff.locked", obj_type="staff", obj_id=person.id,
                      after={"locked_until": person.locked_until}, now=now)
         db.session.commit()
+        log.warning("staff account locked", staff_id=person.id, minutes=LOCK_MINUTES)
         raise Locked(ACCOUNT_LOCKED.format(until=to_china(person.locked_until).strftime("%H:%M")))
     db.session.commit()
     if left <= 2:
