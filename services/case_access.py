@@ -1,7 +1,8 @@
 """Who may act on a case and who may see its personal data (DESIGN §5).
 
 - act (accept, assign, close, notes…): admins, and staff of the case's department;
-- read: every signed-in role, with personal data masked unless the reader may see it;
+- read: admins and viewers every case, staff their department's cases (`services.staff.visible_departments`),
+  personal data masked unless the reader may see it;
 - personal data of a 投诉人 in full: admins and staff of the case's department; viewers never;
 - the identity of a 举报人 (named or anonymous): admins only.
 """
@@ -14,6 +15,7 @@ from models.staff import Role
 from services import PermissionDenied, privacy
 
 NOT_YOUR_DEPARTMENT = "只有承办部门的工作人员或管理员可以办理此案件。"
+NOT_VISIBLE = "该案件不属于您所在的部门，无权查看。"
 READ_ONLY = "只读账号不能办理案件。"
 REPORTER_HIDDEN = "（举报人信息仅管理员可见）"
 ANONYMOUS = "匿名"
@@ -21,6 +23,25 @@ ANONYMOUS = "匿名"
 
 def is_admin(staff: Any) -> bool:
     return getattr(staff, "role", None) == Role.ADMIN
+
+
+def can_read(staff: Any, case: Case) -> bool:
+    role = getattr(staff, "role", None)
+    if role in (Role.ADMIN, Role.VIEWER):
+        return True
+    return role == Role.STAFF and case.department_id is not None and staff.department_id == case.department_id
+
+
+def require_read(staff: Any, case: Case) -> None:
+    if not can_read(staff, case):
+        raise PermissionDenied(NOT_VISIBLE)
+
+
+def visible_departments(staff: Any) -> set[int] | None:
+    """Department ids whose cases `staff` may list; None means all."""
+    if getattr(staff, "role", None) in (Role.ADMIN, Role.VIEWER):
+        return None
+    return {staff.department_id} if getattr(staff, "department_id", None) else set()
 
 
 def can_act(staff: Any, case: Case) -> bool:

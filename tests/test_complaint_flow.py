@@ -1,0 +1,188 @@
+"""Handling a case: every allowed status transition and every illegal one, who may act and see what, and the notice
+to the consumer inside and outside WeChat's 48-hour window (against the sim)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from extensions import db
+from models import AuditEvent, CaseReview, DeliveryAttempt, Staff
+from models.complaint import Kind, Status
+from services import Conflict, PermissionDenied, case_access, case_actions, case_flow, complaints
+from services.clock import utcnow
+from tests.complaint_helpers import file_case, make_office
+
+ALL_PAIRS = [(kind, src, dst) for kind in Kind for src in Status for dst in Status if src != dst]
+
+
+def test_each_transition_is_allowed_or_refused_by_the_table(app):
+    """Every pair of statuses of both kinds: a transition in ALLOWED happens; any other is refused in Chinese."""
+    with app.app_context():
+        done = refused = 0
+        for kind, src, dst in ALL_PAIRS:
+            case = file_case(now=utcnow(), kind=kind)
+            case.status = src
+            case.paused_at = utcnow() if src == Status.PAUSED else None
+            if dst in case_flow.ALLOWED[kind].get(src, set()):
+                case_flow.move(case, dst, now=utcnow(), actor=None, text="t")
+                assert case.status == dst, (kind, src, dst)
+                done += 1
+            else:
+                with pytest.raises(Conflict) as error:
+                    case_flow.move(case, dst, now=utcnow(), actor=None)
+                assert "不能改为" in error.value.message and case.status == src, (kind, src, dst)
+                refused += 1
+            db.session.commit()
+        assert done == 11 and refused == len(ALL_PAIRS) - 11
+
+
+def test_statutory_reasons_and_outcomes_are_required(app, sim):
+    """Rejection needs a listed statutory reason; 终止 needs a reason; the consumer is told the reason."""
+    with app.app_context():
+        office = make_office(utcnow())
+        sender = app.extensions["outbound"].sender
+        case = file_case(now=utcnow())
+        with pytest.raises(Exception) as bad:
+            case_actions.reject(case_id=case.id, reason="看着不顺眼", by=office.chengguan, now=utcnow(), sender=sender)
+        assert getattr(bad.value, "field", None) == "reason"
+        case_actions.reject(case_id=case.id, reason=case_actions.REJECT_REASONS[3], by=office.chengguan,
+                            now=utcnow(), sender=sender)
+        assert case.status == Status.REJECTED and case.closed_at is not None
+        other = file_case(now=utcnow())
+        case_actions.accept(case_id=other.id, by=office.chengguan, now=utcnow(), sender=sender)
+        with pytest.raises(Exception) as missing:
+            case_actions.close(case_id=other.id, outcome="终止", reason="", by=office.chengguan, now=utcnow(),
+                               sender=sender)
+        assert getattr(missing.value, "field", None) == "reason"
+        case_actions.close(case_id=other.id, outcome="调解成功", reason="", by=office.chengguan, now=utcnow(),
+                           sender=sender)
+        assert other.status == Status.CLOSED and other.outcome == "调解成功"
+        actions = {e.action for e in db.session.query(AuditEvent)}
+        assert {"complaint.reject", "complaint.accept", "complaint.close"} <= actions
+
+
+def test_staff_of_another_department_and_viewers_cannot_act(app, sim):
+    """Only the case's department and admins act; another department's staff and viewers are refused."""
+    with app.app_context():
+        office = make_office(utcnow())
+        sender = app.extensions["outbound"].sender
+        case = file_case(now=utcnow())                       # 城关镇 → 城关市场监督管理所
+        for outsider in (office.xinhua, office.viewer):
+            with pytest.raises(PermissionDenied):
+                case_actions.accept(case_id=case.id, by=outsider, now=utcnow(), sender=sender)
+            with pytest.raises(PermissionDenied):
+                case_actions.note(case_id=case.id, text="x", by=outsider, now=utcnow())
+        assert case.status == Status.SUBMITTED
+        assert not case_access.can_read(office.xinhua, case) and case_access.can_read(office.viewer, case)
+        case_actions.assign(case_id=case.id, department_id=office.chengguan.department_id,
+                            assignee_id=office.chengguan.id, by=office.admin, now=utcnow())
+        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow(), sender=sender)
+        assert case.status == Status.ACCEPTED and case.assignee_id == office.chengguan.id
+
+
+def test_personal_data_is_full_only_for_the_department_and_admins(app):
+    """The 投诉人's name and phone are masked for viewers; a 举报人 is hidden from everyone but admins."""
+    with app.app_context():
+        office = make_office(utcnow())
+        case = file_case(now=utcnow())
+        assert case_access.person(office.chengguan, case)["phone"] == "13812345678"
+        assert case_access.person(office.admin, case)["name"] == "张三"
+        assert case_access.person(office.viewer, case) == {"name": "张*", "phone": "138****5678",
+                                                           "openid": "o_co…er_1"}
+        report = file_case(now=utcnow(), kind=Kind.REPORT)
+        assert case_access.person(office.chengguan, report)["name"] == case_access.REPORTER_HIDDEN
+        assert case_access.person(office.chengguan, report)["phone"] == ""
+        assert case_access.person(office.admin, report)["phone"] == "13812345678"
+
+
+def test_status_notice_inside_the_window_is_a_customer_service_message(app, wechat, sim):
+    """A follower who wrote recently gets the acceptance notice as a customer-service message, and it is recorded."""
+    wechat.say("你好")                                         # opens the 48-hour window in the sim and the DB
+    with app.app_context():
+        office = make_office(utcnow())
+        case = file_case(now=utcnow())
+        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow(),
+                            sender=app.extensions["outbound"].sender)
+        number = case.number
+        attempt = db.session.query(DeliveryAttempt).filter(DeliveryAttempt.source.like(f"case:{number}%")).one()
+        assert attempt.channel == "custom" and attempt.ok
+    texts = [m["body"].get("content", "") for m in sim.inbox("o_consumer_1") if m["kind"] == "custom:text"]
+    assert any(number in t and "已受理" in t for t in texts)
+
+
+def test_status_notice_outside_the_window_uses_the_template(make_app, sim, consumer):
+    """49 hours after the last message, the notice goes out as the configured template message."""
+    app = make_app(WECHAT_TEMPLATE_CASE_STATUS="TPL_CASE_STATUS")
+    user = consumer("o_consumer_1")
+    user.say("你好")
+    sim.configure(advance_seconds=49 * 3600)
+    later = utcnow() + timedelta(hours=49)
+    with app.app_context():
+        office = make_office(utcnow())
+        case = file_case(now=utcnow())
+        case_actions.accept(case_id=case.id, by=office.chengguan, now=later,
+                            sender=app.extensions["outbound"].sender)
+        channels = [a.channel for a in db.session.query(DeliveryAttempt).order_by(DeliveryAttempt.id)]
+        assert channels == ["template"]
+        number = case.number
+    templates = [m for m in sim.inbox("o_consumer_1") if m["kind"] == "template"]
+    assert templates and templates[0]["template_id"] == "TPL_CASE_STATUS"
+    assert templates[0]["data"]["keyword1"]["value"] == number
+
+
+def test_status_notice_without_window_or_template_is_shown_at_the_next_message(app, wechat, sim):
+    """With no window and no template, the notice waits and is shown with the follower's next reply."""
+    wechat.say("你好")
+    sim.configure(advance_seconds=49 * 3600)
+    with app.app_context():
+        office = make_office(utcnow())
+        case = file_case(now=utcnow())
+        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow() + timedelta(hours=49),
+                            sender=app.extensions["outbound"].sender)
+        channels = [a.channel for a in db.session.query(DeliveryAttempt).order_by(DeliveryAttempt.id)]
+        assert channels == ["deferred"]
+        number = case.number
+    answer = wechat.say("查询")
+    assert f"您的投诉（编号 {number}）已受理" in answer.text
+
+
+def test_poor_rating_opens_a_review_for_the_head(app, wechat, sim):
+    """After closing, 评价 2 (不满意) with a comment is recorded and opens a 复核 the department head concludes."""
+    wechat.say("你好")
+    with app.app_context():
+        office = make_office(utcnow())
+        case = file_case(now=utcnow())
+        sender = app.extensions["outbound"].sender
+        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow(), sender=sender)
+        case_actions.close(case_id=case.id, outcome="调解不成", reason="商家拒绝", by=office.chengguan,
+                           now=utcnow(), sender=sender)
+        case_id, staff_id, head_id = case.id, office.chengguan.id, office.head.id
+    assert "打分" in wechat.say("评价").text
+    assert "意见" in wechat.say("2").text
+    assert "复核" in wechat.say("商家态度差").text
+    with app.app_context():
+        review = db.session.query(CaseReview).one()
+        assert review.case_id == case_id and review.done_at is None
+        with pytest.raises(PermissionDenied):
+            case_actions.finish_review(case_id=case_id, text="已核实", by=db.session.get(Staff, staff_id),
+                                       now=utcnow())
+        case_actions.finish_review(case_id=case_id, text="已核实，约谈商家", by=db.session.get(Staff, head_id),
+                                   now=utcnow())
+        assert db.session.query(CaseReview).one().done_at is not None
+    assert "没有待评价" in wechat.say("评价").text
+
+
+def test_another_follower_cannot_see_or_withdraw_a_case(app, wechat, consumer):
+    """查询 and 撤回 with someone else's number answer as if the number did not exist."""
+    with app.app_context():
+        number = file_case(now=utcnow(), openid="o_consumer_1").number
+    other = consumer("o_other")
+    assert "没有找到" in other.say(f"查询 {number}").text
+    assert "还没有提交过" in other.say("查询").text
+    assert "没有找到" in other.say(f"撤回 {number}").text
+    mine = wechat.say(f"查询 {number}")
+    assert number in mine.text and "待受理" in mine.text
+    assert number in wechat.click("MY_CASES").text
+    assert "已撤回" in wechat.say(f"撤回 {number}").text
+    assert "不能撤回" in wechat.say(f"撤回 {number}").text
