@@ -15,6 +15,7 @@ import config as settings
 
 SEEDS: list[str] = [
     "services.departments:seed_defaults",
+    "services.deadlines:seed_clocks",
 ]
 
 

@@ -60,6 +60,25 @@ def push_publications(app: Flask, stop: Event | None = None) -> None:
     log.info("publications pushed", n=n)
 
 
+# --- complaints (issue 5) -------------------------------------------------------------------------------------
+def remind_complaints(app: Flask, stop: Event | None = None) -> None:
+    """Remind assignees and heads of cases at 50 %, 75 %, due and overdue (once each)."""
+    from services import complaints
+    with app.app_context():
+        n = complaints.send_reminders(now=utcnow(), sender=outbound_sender(app))
+    log.info("complaint reminders", n=n)
+
+
+def fetch_evidence(app: Flask, stop: Event | None = None) -> None:
+    """Retry evidence photos whose media fetch failed; purge photos of intakes never filed."""
+    from services import case_evidence
+    with app.app_context():
+        stored, purged = case_evidence.maintain(now=utcnow(), fetch=outbound_sender(app).fetch_media)
+    log.info("evidence photos", stored=stored, purged=purged)
+
+
 JOBS: list[Job] = [
     Job("publications.push_due", push_publications, every(seconds=15)),
+    Job("complaints.remind", remind_complaints, every(minutes=15)),
+    Job("complaints.fetch_evidence", fetch_evidence, every(minutes=10)),
 ]

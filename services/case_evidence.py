@@ -94,5 +94,10 @@ def purge_drafts(*, now: datetime) -> int:
     return n
 
 
+def maintain(*, now: datetime, fetch: Fetch) -> tuple[int, int]:
+    """The scheduler's pass: (photos fetched on retry, unfiled photos purged)."""
+    return retry_pending(now=now, fetch=fetch), purge_drafts(now=now)
+
+
 def get(photo_id: int) -> EvidencePhoto | None:
     return db.session.get(EvidencePhoto, photo_id)
