@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from console.pages import account as account_pages
 from console.pages import audit as audit_pages
 from console.pages import departments as department_pages
 from console.pages import settings as settings_pages
@@ -15,7 +16,7 @@ from console.registry import Feature, NavItem, Widget, register_feature
 from console.rest import admin as rest_admin
 from console.rest import auth as rest_auth
 from extensions import db
-from models import AuditEvent, Department, Staff
+from models import AuditEvent, Department, Follower, Staff
 from models.staff import ROLE_LABELS
 from services.clock import china_today, from_china, utcnow
 
@@ -29,20 +30,31 @@ def _staff_by_role(_me) -> list[tuple[str, int]]:
     return [(label, counts.get(role.value, 0)) for role, label in ROLE_LABELS.items()]
 
 
-def _audit_last_7_days(_me) -> list[tuple[str, int]]:
-    """Audit events per China-time day, oldest first."""
+def _per_day(column, *, days: int = 7, where=()) -> list[tuple[str, int]]:
+    """Rows per China-time day for the last `days` days, oldest first."""
     today = china_today(utcnow())
     series = []
-    for back in range(6, -1, -1):
+    for back in range(days - 1, -1, -1):
         day = today - timedelta(days=back)
         start = from_china(datetime.combine(day, time()))
-        n = db.session.scalar(select(func.count(AuditEvent.id)).where(
-            AuditEvent.at >= start, AuditEvent.at < start + timedelta(days=1))) or 0
+        n = db.session.scalar(select(func.count()).where(column >= start, column < start + timedelta(days=1),
+                                                         *where)) or 0
         series.append((f"{day.month}月{day.day}日", n))
     return series
 
 
+def _followers(_me) -> int:
+    return db.session.scalar(select(func.count(Follower.id)).where(Follower.subscribed)) or 0
+
+
 register_feature(Feature(name="auth", api=rest_auth.blp))
+register_feature(Feature(
+    name="overview",
+    widgets=[Widget(title="关注人数", count=_followers, order=1,
+                    empty="还没有关注者：在公众号后台「服务器配置」填入本系统的 /wechat 地址，用户关注后即计入"),
+             Widget(title="近 7 天新增关注", chart=lambda me: _per_day(Follower.subscribed_at), order=2,
+                    empty="近 7 天没有新增关注。可在活动现场张贴公众号二维码")],
+))
 register_feature(Feature(
     name="staff", pages=staff_pages.bp, api=rest_admin.staff_blp,
     nav=[NavItem("用户管理", "staff.index", roles=("admin",), order=900)],
@@ -58,10 +70,11 @@ register_feature(Feature(
 register_feature(Feature(
     name="audit", pages=audit_pages.bp, api=rest_admin.audit_blp,
     nav=[NavItem("操作记录", "audit.index", roles=("admin", "viewer"), order=920)],
-    widgets=[Widget(title="近 7 天操作记录", chart=_audit_last_7_days, roles=("admin", "viewer"), order=920,
+    widgets=[Widget(title="近 7 天操作记录", chart=lambda me: _per_day(AuditEvent.at), roles=("admin", "viewer"), order=920,
                     empty="近 7 天没有操作记录")],
 ))
 register_feature(Feature(name="settings", pages=settings_pages.bp,
                          nav=[NavItem("单位设置", "settings.index", roles=("admin",), order=930)]))
-register_feature(Feature(name="tokens", pages=token_pages.bp, api=rest_auth.tokens_blp,
-                         nav=[NavItem("API 令牌", "tokens.index", order=940)]))
+register_feature(Feature(name="tokens", pages=token_pages.bp, api=rest_auth.tokens_blp))
+register_feature(Feature(name="account", pages=account_pages.bp,
+                         nav=[NavItem("我的账号", "account.index", order=950)]))

@@ -69,6 +69,11 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
+def check_password(person: Staff, password: str) -> bool:
+    """True when `password` is this person's current password (no throttling: they are already signed in)."""
+    return _verify(person.password_hash, password or "")
+
+
 def get(staff_id: int) -> Staff:
     person = db.session.get(Staff, staff_id)
     if person is None:

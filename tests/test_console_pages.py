@@ -224,3 +224,42 @@ def test_pages_use_only_local_assets(client, staff_factory, logged_in):
         page = user.get(url).get_data(as_text=True)
         assert not re.search(r"""(src|href|action)=["']?(https?:)?//""", page), url
     assert client.get("/console/static/console.css").status_code == 200
+
+
+def test_change_own_password_ends_other_sessions(app, client, staff_factory, logged_in):
+    """Changing my password keeps this session and signs out my other browser."""
+    person = staff_factory()
+    mine = logged_in(client, person)
+    other_client = app.test_client()
+    logged_in(other_client, person)
+    res = mine.post("/console/account/", data={"current": person.password, "new": "another-long-password",
+                                               "repeat": "another-long-password"})
+    assert res.status_code == 302
+    assert client.get("/console/").status_code == 200
+    assert other_client.get("/console/").status_code == 302
+
+
+def test_wrong_current_password_changes_nothing(app, client, staff_factory, logged_in):
+    """A wrong current password or mismatched repeat is shown under its field; the password is unchanged."""
+    person = staff_factory()
+    user = logged_in(client, person)
+    page = user.post("/console/account/", data={"current": "nope-nope-nope", "new": "another-long-password",
+                                                "repeat": "different-long-password"}).get_data(as_text=True)
+    assert 'id="current-error">当前密码不正确' in page or 'id="repeat-error">两次' in page
+    with app.app_context():
+        from services import staff as staff_service
+        assert staff_service.check_password(db.session.get(Staff, person.id), person.password)
+
+
+def test_followers_widget_counts_subscribers(app, client, staff_factory, logged_in, wechat):
+    """After a follow event the dashboard's 关注人数 card shows 1."""
+    wechat.follow()
+    page = logged_in(client, staff_factory(role="viewer")).get("/console/").get_data(as_text=True)
+    assert re.search(r"关注人数</h2>\s*<p class=\"count\">1</p>", page)
+
+
+def test_login_page_when_signed_in_goes_to_dashboard(client, staff_factory, logged_in):
+    """Opening the login page while signed in goes straight to the dashboard."""
+    logged_in(client, staff_factory())
+    res = client.get("/console/login")
+    assert res.status_code == 302 and res.headers["Location"].endswith("/console/")

@@ -23,6 +23,8 @@ WELCOME = "欢迎，{name}"
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    if request.method == "GET" and current_staff() is not None:
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     error, status = None, 200
     if form.validate_on_submit():
