@@ -240,6 +240,8 @@ def _run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, pr
                 budget -= 1
                 inflight[pool.submit(_send_one, sender, message, settings.template_id, row_id, openid,
                                      channel)] = (row_id, channel)
+            if not inflight and stop.is_set():
+                return                               # stopped: unclaimed rows stay pending for the next run
             if not inflight:
                 stop.wait(0.05 if not settings.rate else 1.0 / settings.rate)
                 continue
