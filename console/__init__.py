@@ -17,6 +17,7 @@ from console.registry import Feature, NavItem, Widget, register_feature  # noqa:
 # Console modules that register a feature, in navigation order. A feature adds its line here.
 FEATURE_MODULES: list[str] = [
     "console.core",
+    "console.complaints",
 ]
 
 csrf = CSRFProtect()

@@ -58,13 +58,13 @@ register_feature(Feature(
 register_feature(Feature(
     name="staff", pages=staff_pages.bp, api=rest_admin.staff_blp,
     nav=[NavItem("用户管理", "staff.index", roles=("admin",), order=900)],
-    widgets=[Widget(title="在岗工作人员", chart=_staff_by_role, roles=("admin",), order=900,
+    widgets=[Widget(title="在岗工作人员", chart=_staff_by_role, roles=("admin",), endpoint="staff.index", order=900,
                     empty="还没有工作人员账号：到「用户管理」新建，或运行 flask --app app staff create")],
 ))
 register_feature(Feature(
     name="departments", pages=department_pages.bp, api=rest_admin.departments_blp,
     nav=[NavItem("部门", "departments.index", order=910)],
-    widgets=[Widget(title="部门", count=lambda me: _count(Department), order=910,
+    widgets=[Widget(title="部门", count=lambda me: _count(Department), endpoint="departments.index", order=910,
                     empty="还没有部门：运行 flask --app app seed 载入本县默认部门")],
 ))
 register_feature(Feature(

@@ -74,6 +74,8 @@ def test_admin_edits_role_and_deactivates(app, client, staff_factory, logged_in)
         assert person.role == "viewer" and not person.active
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "staff.update"))
         assert event.before == {"role": "staff", "active": True} and event.after == {"role": "viewer", "active": False}
+    trail = admin.get(f"/console/audit/?object_type=staff&object_id={clerk.id}").get_data(as_text=True)
+    assert "<del>staff</del> → viewer" in trail and "<del>是</del> → 否" in trail
 
 
 def test_last_admin_cannot_demote_themselves(app, client, staff_factory, logged_in):

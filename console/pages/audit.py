@@ -1,6 +1,7 @@
 """The audit trail, read-only: filter by action, object, actor and day range; newest first, paginated."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
@@ -25,6 +26,25 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+def changes(before: dict | None, after: dict | None) -> list[tuple[str, str | None, str | None]]:
+    """(field, before, after) for every key in either side, as display text (None when that side lacks it)."""
+    before, after = before or {}, after or {}
+    keys = list(dict.fromkeys([*before, *after]))
+    return [(k, _text(before[k]) if k in before else None, _text(after[k]) if k in after else None) for k in keys]
+
+
+def _text(value) -> str:
+    if value is None or value == "":
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value)) or "空"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
 @bp.get("/")
 @require_role("admin", "viewer")
 def index():
@@ -40,6 +60,7 @@ def index():
     events = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     actions = db.session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action)).all()
     types = db.session.scalars(select(distinct(AuditEvent.object_type)).order_by(AuditEvent.object_type)).all()
-    return render_template("audit/index.html", events=events, args=args, page=page, per_page=PER_PAGE,
+    rows = [(event, changes(event.before, event.after)) for event in events]
+    return render_template("audit/index.html", rows=rows, events=events, args=args, page=page, per_page=PER_PAGE,
                            total=total, actions=actions, types=types,
                            bad_dates=bool(args["since"] and not since or args["until"] and not until))

@@ -1,0 +1,212 @@
+"""投诉举报 in the console: the queues, one case with its whole history and photos, every handling action, the
+statutory clocks (admins edit), and the 活动情况上报 Excel export. The JSON API is `console.complaints_api`.
+
+Views call `services.case_queries` to read and `services.case_actions` to act; permissions are checked there and
+by the decorators here (viewers are read-only; another department's case is a 404).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+
+from console.api import paginate
+from console.auth import current_staff, login_required, writer_required
+from console.registry import Feature, NavItem, Widget, register_feature
+from extensions import db
+from models import Staff
+from services import DomainError, case_access, case_actions, case_evidence, case_flow, case_queries, deadlines, \
+    departments
+from services import complaint_export
+from services.clock import china_today, utcnow
+
+pages = Blueprint("complaints", __name__)
+
+DONE = {"accept": "已受理，已通知消费者", "reject": "已决定不予受理，已通知消费者", "file": "已立案，已通知举报人",
+        "not_file": "已决定不予立案，已通知举报人", "pause": "已暂停计时（检测鉴定）", "resume": "已恢复调解",
+        "close": "已办结，已通知消费者", "assign": "已交办", "mediate": "已记录调解情况", "note": "已添加内部备注",
+        "reply": "已回复消费者", "12315": "已记录 12315 编号", "sector": "已设置行业", "review": "复核已完成"}
+UNKNOWN_ACTION = "未知的操作"
+CLOCK_SAVED = "已保存「{title}」，之后登记的案件按新期限计算；已告知消费者的期限不变"
+BAD_DATE = "日期格式应为 2026-11-28"
+QUEUES = [("", "全部"), ("submitted", "待受理/待核查"), ("accepted", "调解中"), ("paused", "检测鉴定中"),
+          ("filed", "已立案"), ("closed", "已办结"), ("rejected", "不予受理"), ("not_filed", "不予立案"),
+          ("withdrawn", "已撤回")]
+DUE_FILTERS = [("", "不限"), ("soon", "即将到期"), ("overdue", "已超期")]
+
+
+def _int(name: str) -> int | None:
+    value = request.values.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _sender():
+    return current_app.extensions["outbound"].sender
+
+
+def _act(name: str, case_id: int, me: Staff, form, ids: dict | None = None) -> None:
+    """Run one action by name with the posted fields (`ids`: already-typed ids from the API); raises DomainError."""
+    now, text = utcnow(), form.get("text", "")
+    ids = ids if ids is not None else {"department_id": _int("department_id"), "assignee_id": _int("assignee_id")}
+    actions = {
+        "accept": lambda: case_actions.accept(case_id=case_id, by=me, now=now, sender=_sender()),
+        "reject": lambda: case_actions.reject(case_id=case_id, reason=form.get("reason", ""), by=me, now=now,
+                                              sender=_sender(), detail=form.get("detail", "")),
+        "file": lambda: case_actions.decide_report(case_id=case_id, open_case=True, reason="", by=me, now=now,
+                                                   sender=_sender()),
+        "not_file": lambda: case_actions.decide_report(case_id=case_id, open_case=False,
+                                                       reason=form.get("reason", ""), by=me, now=now,
+                                                       sender=_sender()),
+        "pause": lambda: case_actions.pause(case_id=case_id, reason=form.get("reason", ""), by=me, now=now,
+                                            sender=_sender()),
+        "resume": lambda: case_actions.resume(case_id=case_id, by=me, now=now, sender=_sender()),
+        "close": lambda: case_actions.close(case_id=case_id, outcome=form.get("outcome", ""),
+                                            reason=form.get("reason", ""), by=me, now=now, sender=_sender()),
+        "assign": lambda: case_actions.assign(case_id=case_id, department_id=ids.get("department_id") or 0,
+                                              assignee_id=ids.get("assignee_id"), by=me, now=now),
+        "mediate": lambda: case_actions.mediate(case_id=case_id, text=text, by=me, now=now),
+        "note": lambda: case_actions.note(case_id=case_id, text=text, by=me, now=now),
+        "reply": lambda: case_actions.reply(case_id=case_id, text=text, by=me, now=now, sender=_sender()),
+        "12315": lambda: case_actions.set_12315(case_id=case_id, number=form.get("number_12315", ""), by=me,
+                                                now=now),
+        "sector": lambda: case_actions.set_sector(case_id=case_id, sector=form.get("sector", ""), by=me, now=now),
+        "review": lambda: case_actions.finish_review(case_id=case_id, text=text, by=me, now=now),
+    }
+    if name not in actions:
+        abort(404, description=UNKNOWN_ACTION)
+    actions[name]()
+
+
+@pages.get("/")
+@login_required
+def index():
+    me, now = current_staff(), utcnow()
+    filters = {"status": request.args.get("status", ""), "kind": request.args.get("kind", ""),
+               "due": request.args.get("due", ""), "number": request.args.get("number", "").strip()}
+    department_id, assignee = _int("department_id"), request.args.get("assignee", "")
+    assignee_id = me.id if assignee == "me" else 0 if assignee == "none" else None
+    query = case_queries.queue(viewer=me, now=now, status=filters["status"] or None, kind=filters["kind"] or None,
+                               department_id=department_id, assignee_id=assignee_id, due=filters["due"] or None,
+                               number=filters["number"] or None, review=request.args.get("review") == "1")
+    page = paginate(query, {"page": _int("page") or 1, "per_page": 20})
+    args = {k: v for k, v in {**filters, "department_id": department_id or "", "assignee": assignee,
+                               "review": request.args.get("review", "")}.items() if v}
+    return render_template("complaints/index.html", page=page, args=args, filters=filters, assignee=assignee,
+                           department_id=department_id, queues=QUEUES, due_filters=DUE_FILTERS,
+                           departments=departments.all_departments(), today=china_today(now),
+                           label=case_flow.status_label, flag=case_queries.overdue_flag, person=case_access.person,
+                           dept_names={d.id: d.name for d in departments.all_departments()})
+
+
+def _case_page(case_id: int, *, error: str | None = None, status: int = 200):
+    me = current_staff()
+    case = case_queries.get_for(me, case_id)
+    dept = departments.get(case.department_id) if case.department_id else None
+    staff_of = {d.id: [p for p in d.members if p.active] for d in departments.all_departments()}
+    return render_template(
+        "complaints/case.html", case=case, me=me, error=error, person=case_access.person(me, case),
+        can_act=case_access.can_act(me, case), history=case_queries.history(case.id),
+        photos=case_queries.photos(case.id), rating=case_queries.rating(case.id),
+        review=case_queries.review(case.id), label=case_flow.status_label, allowed=case_flow.allowed(case),
+        clock=deadlines.clock(case.clock) if case.clock else None, department=dept,
+        assignee=db.session.get(Staff, case.assignee_id) if case.assignee_id else None,
+        departments=departments.all_departments(), staff_of=staff_of, reject_reasons=case_actions.REJECT_REASONS,
+        not_filed_reasons=case_actions.NOT_FILED_REASONS, sectors=case_actions.SECTORS,
+        outcomes=case_actions.CLOSE_OUTCOMES, photo_labels=case_evidence.STATUS_LABELS,
+        warning=deadlines.UNKNOWN_YEAR_WARNING.format(year=case.due_on.year) if case.due_estimated and case.due_on
+        else None, flag=case_queries.overdue_flag(case, china_today(utcnow())),
+        is_head=case_access.is_admin(me) or (me.head_of_id is not None and me.head_of_id == case.department_id),
+    ), status
+
+
+@pages.get("/<int:case_id>")
+@login_required
+def case(case_id: int):
+    return _case_page(case_id)
+
+
+@pages.post("/<int:case_id>/<action>")
+@writer_required
+def act(case_id: int, action: str):
+    try:
+        _act(action, case_id, current_staff(), request.form)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        if err.status == 404:
+            raise
+        return _case_page(case_id, error=err.message, status=err.status)
+    flash(DONE.get(action, "已保存"), "ok")
+    return redirect(url_for("complaints.case", case_id=case_id))
+
+
+@pages.get("/<int:case_id>/photos/<int:photo_id>")
+@login_required
+def photo(case_id: int, photo_id: int):
+    case_queries.get_for(current_staff(), case_id)
+    found = case_evidence.get(photo_id)
+    if found is None or found.case_id != case_id or found.data is None:
+        abort(404)
+    return Response(found.data, mimetype=found.content_type or "image/jpeg",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+@pages.get("/export.xlsx")
+@login_required
+def export():
+    today = china_today(utcnow())
+    try:
+        start = date.fromisoformat(request.args.get("start") or (today - timedelta(days=30)).isoformat())
+        end = date.fromisoformat(request.args.get("end") or today.isoformat())
+    except ValueError:
+        abort(400, description=BAD_DATE)
+    data = complaint_export.workbook(viewer=current_staff(), start=start, end=end)
+    name = f"complaints-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@pages.route("/clocks", methods=["GET", "POST"])
+@login_required
+def clocks():
+    me, error = current_staff(), None
+    if request.method == "POST":
+        if not case_access.is_admin(me):
+            abort(403, description="只有管理员可以修改法定期限")
+        try:
+            rule = deadlines.update_clock(name=request.form.get("name", ""), days=_int("days") or 0,
+                                          unit=request.form.get("unit", ""), basis=request.form.get("basis", ""),
+                                          now=utcnow())
+            from services import audit
+            audit.record(actor=me, action="clock.update", obj_type="clock", obj_id=rule.name,
+                         after={"days": rule.days, "unit": str(rule.unit)}, now=utcnow())
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            error = err.message
+        else:
+            flash(CLOCK_SAVED.format(title=rule.title), "ok")
+            return redirect(url_for("complaints.clocks"))
+    return render_template("complaints/clocks.html", clocks=deadlines.clocks(), error=error,
+                           units=deadlines.UNIT_LABELS), 400 if error else 200
+
+
+def _widgets() -> list[Widget]:
+    return [
+        Widget("待受理/待核查", count=lambda me: case_queries.count(me, now=utcnow(), status="submitted"),
+               endpoint="complaints.index", order=10,
+               empty="暂无待受理的案件。消费者在公众号发“投诉”或“举报”登记后会出现在这里。"),
+        Widget("已超期", count=lambda me: case_queries.count(me, now=utcnow(), due="overdue"),
+               endpoint="complaints.index", order=11, empty="没有超期案件。"),
+        Widget("案件状态", chart=lambda me: case_queries.by_status(me), order=12,
+               empty="还没有案件。"),
+    ]
+
+
+from console import complaints_api  # noqa: E402  (the API blueprint lives beside the pages)
+
+register_feature(Feature(
+    name="complaints", pages=pages, api=complaints_api.api,
+    nav=[NavItem("投诉举报", "complaints.index", order=10)],
+    widgets=_widgets(),
+))
