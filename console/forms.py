@@ -78,7 +78,9 @@ def department_choices(none_label: str = "（未分配）") -> list[tuple[str, s
 
 def apply_error(form: FlaskForm, err) -> None:
     """Show a DomainError under the field it names, or above the form."""
-    target = getattr(form, err.field, None) if err.field else None
+    target = None
+    if err.field:
+        target = getattr(form, err.field, None) or getattr(form, f"{err.field}_id", None)
     if target is not None and hasattr(target, "errors"):
         target.errors = [*target.errors, err.message]
     else:

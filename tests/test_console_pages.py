@@ -265,3 +265,21 @@ def test_login_page_when_signed_in_goes_to_dashboard(client, staff_factory, logg
     logged_in(client, staff_factory())
     res = client.get("/console/login")
     assert res.status_code == 302 and res.headers["Location"].endswith("/console/")
+
+
+def test_no_console_form_can_be_made_to_500(app, client, departments, staff_factory, logged_in):
+    """Every console POST route, given odd ids and odd values, answers below 500."""
+    admin = logged_in(client, staff_factory(role="admin"))
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/console") and "POST" in r.methods
+             and "logout" not in r.rule]
+    odd = [{}, {"username": "x" * 500, "password": "\x00" * 12, "role": "king", "department_id": "abc",
+                "name": " ", "kind": "planet", "towns": "、、", "head_id": "99999999999999999999",
+                "office_hours": "25:00-26:00", "active": "maybe", "phone": "☎" * 40}]
+    for rule in rules:
+        for ident in ("1", "99999999999999999999"):
+            url = rule.rule
+            for name in rule.arguments:
+                url = url.replace(f"<int:{name}>", ident)
+            for data in odd:
+                res = admin.post(url, data=data)
+                assert res.status_code < 500, (url, data, res.status_code)
