@@ -12,10 +12,10 @@ from typing import Any
 
 from models.complaint import Case, Kind
 from models.staff import Role
-from services import PermissionDenied, privacy
+from services import NotFound, PermissionDenied, privacy
 
 NOT_YOUR_DEPARTMENT = "只有承办部门的工作人员或管理员可以办理此案件。"
-NOT_VISIBLE = "该案件不属于您所在的部门，无权查看。"
+NOT_VISIBLE = "案件不存在或不属于您所在的部门"
 READ_ONLY = "只读账号不能办理案件。"
 REPORTER_HIDDEN = "（举报人信息仅管理员可见）"
 ANONYMOUS = "匿名"
@@ -33,8 +33,9 @@ def can_read(staff: Any, case: Case) -> bool:
 
 
 def require_read(staff: Any, case: Case) -> None:
+    """Another department's case answers like a missing one, so its id is not confirmed (docs/console.md §4)."""
     if not can_read(staff, case):
-        raise PermissionDenied(NOT_VISIBLE)
+        raise NotFound(NOT_VISIBLE, field="case_id")
 
 
 def visible_departments(staff: Any) -> set[int] | None:
@@ -52,6 +53,7 @@ def can_act(staff: Any, case: Case) -> bool:
 
 
 def require_act(staff: Any, case: Case) -> None:
+    require_read(staff, case)
     if getattr(staff, "role", None) == Role.VIEWER:
         raise PermissionDenied(READ_ONLY)
     if not can_act(staff, case):

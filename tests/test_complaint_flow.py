@@ -9,7 +9,7 @@ import pytest
 from extensions import db
 from models import AuditEvent, CaseReview, DeliveryAttempt, Staff
 from models.complaint import Kind, Status
-from services import Conflict, PermissionDenied, case_access, case_actions, case_flow, complaints
+from services import Conflict, NotFound, PermissionDenied, case_access, case_actions, case_flow, complaints
 from services.clock import utcnow
 from tests.complaint_helpers import file_case, make_office
 
@@ -68,10 +68,10 @@ def test_staff_of_another_department_and_viewers_cannot_act(app, sim):
         office = make_office(utcnow())
         sender = app.extensions["outbound"].sender
         case = file_case(now=utcnow())                       # 城关镇 → 城关市场监督管理所
-        for outsider in (office.xinhua, office.viewer):
-            with pytest.raises(PermissionDenied):
+        for outsider, refusal in ((office.xinhua, NotFound), (office.viewer, PermissionDenied)):
+            with pytest.raises(refusal):
                 case_actions.accept(case_id=case.id, by=outsider, now=utcnow(), sender=sender)
-            with pytest.raises(PermissionDenied):
+            with pytest.raises(refusal):
                 case_actions.note(case_id=case.id, text="x", by=outsider, now=utcnow())
         assert case.status == Status.SUBMITTED
         assert not case_access.can_read(office.xinhua, case) and case_access.can_read(office.viewer, case)

@@ -1,0 +1,118 @@
+"""Reading cases for staff: the queues (by status, kind, department, assignee, due soon, overdue), one case with its
+whole history and photos, and the counts the dashboard shows — always limited to what the reader may see."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from extensions import db
+from models.case_event import CaseEvent
+from models.case_followup import CaseRating, CaseReview
+from models.complaint import Case, Status
+from models.evidence import EvidencePhoto
+from services import NotFound, case_access
+from services.clock import china_today
+
+RUNNING = (Status.SUBMITTED, Status.ACCEPTED)
+DUE_SOON_DAYS = 2
+NOT_FOUND = "案件不存在或不属于您所在的部门"
+
+
+def _visible(query: Select, viewer: Any) -> Select:
+    departments = case_access.visible_departments(viewer)
+    if departments is None:
+        return query
+    return query.where(Case.department_id.in_(departments or {-1}))
+
+
+def queue(*, viewer: Any, now: datetime, status: str | None = None, kind: str | None = None,
+          department_id: int | None = None, assignee_id: int | None = None, due: str | None = None,
+          number: str | None = None, review: bool = False) -> Select:
+    """The cases `viewer` may see, filtered; overdue and due-soon first come by due date."""
+    today = china_today(now)
+    query = _visible(select(Case), viewer)
+    if status:
+        query = query.where(Case.status == status)
+    if kind:
+        query = query.where(Case.kind == kind)
+    if department_id:
+        query = query.where(Case.department_id == department_id)
+    if assignee_id is not None:
+        # 0 means "nobody yet": the unassigned queue
+        query = query.where(Case.assignee_id == assignee_id) if assignee_id else query.where(Case.assignee_id.is_(None))
+    if due == "overdue":
+        query = query.where(Case.status.in_(RUNNING), Case.due_on < today)
+    elif due == "soon":
+        query = query.where(Case.status.in_(RUNNING), Case.due_on >= today,
+                            Case.due_on <= today + timedelta(days=DUE_SOON_DAYS))
+    if number:
+        query = query.where(Case.number.contains(number.strip().upper()))
+    if review:
+        query = query.where(Case.id.in_(select(CaseReview.case_id).where(CaseReview.done_at.is_(None))))
+    if due in {"overdue", "soon"}:
+        return query.order_by(Case.due_on, Case.id)
+    return query.order_by(Case.received_at.desc(), Case.id.desc())
+
+
+def get_for(viewer: Any, case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(NOT_FOUND, field="case_id")
+    case_access.require_read(viewer, case)
+    return case
+
+
+def by_number(viewer: Any, number: str) -> Case:
+    case = db.session.scalar(select(Case).where(Case.number == number.strip().upper()))
+    if case is None:
+        raise NotFound(NOT_FOUND, field="number")
+    case_access.require_read(viewer, case)
+    return case
+
+
+def history(case_id: int) -> list[CaseEvent]:
+    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
+                                   .order_by(CaseEvent.at, CaseEvent.id)))
+
+
+def photos(case_id: int) -> list[EvidencePhoto]:
+    return list(db.session.scalars(select(EvidencePhoto).where(EvidencePhoto.case_id == case_id)
+                                   .order_by(EvidencePhoto.id)))
+
+
+def rating(case_id: int) -> CaseRating | None:
+    return db.session.scalar(select(CaseRating).where(CaseRating.case_id == case_id))
+
+
+def review(case_id: int) -> CaseReview | None:
+    return db.session.scalar(select(CaseReview).where(CaseReview.case_id == case_id))
+
+
+def count(viewer: Any, *, now: datetime, status: str | None = None, due: str | None = None) -> int:
+    query = queue(viewer=viewer, now=now, status=status, due=due).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def by_status(viewer: Any) -> list[tuple[str, int]]:
+    from services import case_flow
+    from models.complaint import Kind
+    query = _visible(select(Case.kind, Case.status, func.count()), viewer).group_by(Case.kind, Case.status)
+    rows = db.session.execute(query).all()
+    labels: dict[str, int] = {}
+    for kind, status, n in rows:
+        label = ("投诉" if kind == Kind.COMPLAINT else "举报") + case_flow.LABELS[Kind(kind)].get(Status(status), status)
+        labels[label] = labels.get(label, 0) + n
+    return sorted(labels.items(), key=lambda kv: -kv[1])
+
+
+def overdue_flag(case: Case, today: date) -> str:
+    """`overdue`, `soon` or '' for a case's running clock, for badges."""
+    if case.status not in RUNNING or case.due_on is None:
+        return ""
+    if case.due_on < today:
+        return "overdue"
+    return "soon" if case.due_on <= today + timedelta(days=DUE_SOON_DAYS) else ""
+
+
