@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -168,12 +169,15 @@ def _append(poll_id: int, openid: str, choices: Mapping[int, Sequence[int]], opt
 def verify(*, poll_id: int) -> ChainCheck:
     """Recompute the poll's chain from its first ballot; report the first ballot that does not match."""
     prev_hash, count = genesis(poll_id), 0
+    chosen: dict[int, list[int]] = defaultdict(list)
+    for ballot_id, option_id in db.session.execute(
+            select(BallotChoice.ballot_id, BallotChoice.option_id).join(Ballot).where(Ballot.poll_id == poll_id)):
+        chosen[ballot_id].append(option_id)
     ballots = db.session.scalars(select(Ballot).where(Ballot.poll_id == poll_id).order_by(Ballot.seq))
     for expected_seq, ballot in enumerate(ballots, start=1):
         count += 1
-        text = canonical(poll_id=poll_id, seq=ballot.seq, voter=ballot.voter_digest,
-                         option_ids=[c.option_id for c in ballot.choices], suggestion=ballot.suggestion,
-                         cast_at=ballot.cast_at)
+        text = canonical(poll_id=poll_id, seq=ballot.seq, voter=ballot.voter_digest, option_ids=chosen[ballot.id],
+                         suggestion=ballot.suggestion, cast_at=ballot.cast_at)
         if ballot.seq != expected_seq or ballot.prev_hash != prev_hash or ballot.hash != chain_hash(prev_hash, text):
             return ChainCheck(ok=False, ballots=count, broken_at=ballot.seq)
         prev_hash = ballot.hash
