@@ -75,6 +75,8 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "OUTBOUND_WORKERS": int(str(env.get("OUTBOUND_WORKERS") or 4)),
         "TESTING": _flag(env.get("TESTING")),
         "BUREAU_NAME": str(env.get("BUREAU_NAME") or "县市场监督管理局"),
+        # 你点我检: template message for a voter outside the 48-hour window (unset: told at their next message).
+        "POLL_RESULT_TEMPLATE_ID": str(env.get("POLL_RESULT_TEMPLATE_ID") or "") or None,
         # Template message for case status changes outside the 48-hour window; empty: deferred to the next message.
         "WECHAT_TEMPLATE_CASE_STATUS": str(env.get("WECHAT_TEMPLATE_CASE_STATUS") or ""),
         # Publications and the scheduler (issue 7)

@@ -62,8 +62,15 @@ NO_REVIEW = "该案件没有待处理的复核任务"
 HEAD_ONLY = "复核由部门负责人或管理员办理"
 
 
+MAX_ID = 2**31 - 1                  # an id no INTEGER column holds is simply not found
+
+
+def _row(model, ident: int | None):
+    return db.session.get(model, ident) if ident is not None and 0 < ident <= MAX_ID else None
+
+
 def get(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
+    case = _row(Case, case_id)
     if case is None:
         raise NotFound(NOT_FOUND, field="case_id")
     return case
@@ -153,12 +160,12 @@ def close(*, case_id: int, outcome: str, reason: str, by: Any, now: datetime, se
 def assign(*, case_id: int, department_id: int, assignee_id: int | None, by: Any, now: datetime) -> Case:
     """Set the responsible department (责任部门) and person (责任人); the person must belong to it."""
     case = _load(case_id, by)
-    department = db.session.get(Department, department_id)
+    department = _row(Department, department_id)
     if department is None:
         raise NotFound(DEPARTMENT_NOT_FOUND, field="department_id")
     person = None
     if assignee_id is not None:
-        person = db.session.get(Staff, assignee_id)
+        person = _row(Staff, assignee_id)
         if person is None:
             raise NotFound(STAFF_NOT_FOUND, field="assignee_id")
         if person.department_id != department.id:

@@ -100,4 +100,4 @@ def maintain(*, now: datetime, fetch: Fetch) -> tuple[int, int]:
 
 
 def get(photo_id: int) -> EvidencePhoto | None:
-    return db.session.get(EvidencePhoto, photo_id)
+    return db.session.get(EvidencePhoto, photo_id) if 0 < photo_id <= 2**31 - 1 else None

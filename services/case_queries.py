@@ -56,8 +56,11 @@ def queue(*, viewer: Any, now: datetime, status: str | None = None, kind: str | 
     return query.order_by(Case.received_at.desc(), Case.id.desc())
 
 
+MAX_ID = 2**31 - 1                  # an id no INTEGER column holds is simply not found
+
+
 def get_for(viewer: Any, case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
+    case = db.session.get(Case, case_id) if 0 < case_id <= MAX_ID else None
     if case is None:
         raise NotFound(NOT_FOUND, field="case_id")
     case_access.require_read(viewer, case)

@@ -122,3 +122,21 @@ def test_export_masks_personal_data(app, client, departments, staff_factory, log
     assert rows[1][0] == number and rows[1][10] == "张*" and rows[1][11] == "138****5678"
     flat = [str(v) for row in book["统计"].values for v in row if v is not None]
     assert "案件总数" in flat and "按期率(%)" in flat and "城关市场监督管理所" in flat
+
+
+def test_no_case_action_can_be_made_to_500(app, client, departments, staff_factory, logged_in):
+    """Every case action, given odd ids and odd values, answers below 500 and leaves the case as it was."""
+    from console.complaints import DONE
+    case_id, _ = _case(app)
+    admin = logged_in(client, staff_factory(role="admin"))
+    odd = [{}, {"department_id": "99999999999999999999", "assignee_id": "99999999999999999999", "reason": "\x00",
+                "outcome": "赢了", "text": "x" * 5000, "number_12315": "☎" * 50, "sector": "火星", "days": "-1"}]
+    for ident in (str(case_id), "99999999999999999999"):
+        for action in [*DONE, "nonsense"]:
+            for data in odd:
+                res = admin.post(f"/console/complaints/{ident}/{action}", data=data)
+                assert res.status_code < 500, (ident, action, data, res.status_code)
+    for data in odd + [{"name": "complaint_acceptance", "days": "99999999999999999999", "unit": "x"}]:
+        assert admin.post("/console/complaints/clocks", data=data).status_code < 500
+    assert admin.get("/console/complaints/export.xlsx?start=2026-13-01").status_code == 400
+    assert admin.get("/console/complaints/?department_id=99999999999999999999&page=99999999999999").status_code < 500
