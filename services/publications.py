@@ -19,7 +19,7 @@ import logs
 from extensions import db
 from models import Delivery, MassJob, Publication
 from models.publication import ALLOWED, Audience, Kind, Status, Strategy
-from services import Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded, audience, delivery, quota
+from services import Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded, audience, audit, delivery, quota
 from services.clock import CHINA, from_china, to_china
 from services.delivery import Settings
 from services.sender import Sender
@@ -69,25 +69,34 @@ def create(*, author: str, now: datetime, **fields) -> Publication:
             setattr(pub, name, fields[name])
     _validate(pub)
     db.session.add(pub)
+    db.session.flush()
+    audit.record(actor=author, action="publication.create", obj_type="publication", obj_id=pub.id,
+                 after={"kind": pub.kind, "title": pub.title, "strategy": pub.strategy, "audience": pub.audience},
+                 now=now)
     db.session.commit()
     log.info("publication drafted", publication=pub.id)
     return pub
 
 
-def edit(publication_id: int, *, now: datetime, **fields) -> Publication:
+def edit(publication_id: int, *, by: str, now: datetime, **fields) -> Publication:
     pub = get(publication_id)
     if pub.status != Status.DRAFT:
         raise Conflict(BAD_MOVE.format(status=pub.status, action="修改"))
+    before = {name: getattr(pub, name) for name in EDITABLE}
     for name in EDITABLE:
         if name in fields and fields[name] is not None:
             setattr(pub, name, fields[name])
     _validate(pub)
     pub.updated_at = now
+    old, new = audit.changed(before, {name: getattr(pub, name) for name in EDITABLE})
+    audit.record(actor=by, action="publication.edit", obj_type="publication", obj_id=pub.id,
+                 before={k: "changed" if k == "body" else v for k, v in old.items()},
+                 after={k: "changed" if k == "body" else v for k, v in new.items()}, now=now)
     db.session.commit()
     return pub
 
 
-def _move(pub: Publication, to: Status, *, now: datetime, **values) -> Publication:
+def _move(pub: Publication, to: Status, *, now: datetime, by: str = "scheduler", **values) -> Publication:
     """Conditional UPDATE from the status we read: a concurrent move makes this one fail with Conflict."""
     if to not in ALLOWED[Status(pub.status)]:
         raise Conflict(BAD_MOVE.format(status=pub.status, action=ACTIONS.get(to, to)))
@@ -96,19 +105,23 @@ def _move(pub: Publication, to: Status, *, now: datetime, **values) -> Publicati
     if not done:
         db.session.rollback()
         raise Conflict(BAD_MOVE.format(status="已变化", action=ACTIONS.get(to, to)))
+    audit.record(actor=by, action=f"publication.{to}", obj_type="publication", obj_id=pub.id,
+                 before={"status": pub.status}, after={"status": str(to), **{k: v for k, v in values.items()
+                                                                          if k in {"scheduled_at", "recurrence"}}},
+                 now=now)
     db.session.flush()
     db.session.refresh(pub)
     return pub
 
 
-def submit(publication_id: int, *, now: datetime) -> Publication:
-    pub = _move(get(publication_id), Status.REVIEW, now=now)
+def submit(publication_id: int, *, by: str, now: datetime) -> Publication:
+    pub = _move(get(publication_id), Status.REVIEW, now=now, by=by)
     db.session.commit()
     return pub
 
 
 def reject(publication_id: int, *, by: str, now: datetime) -> Publication:
-    pub = _move(get(publication_id), Status.DRAFT, now=now, approver=None)
+    pub = _move(get(publication_id), Status.DRAFT, now=now, by=by, approver=None)
     db.session.commit()
     return pub
 
@@ -117,14 +130,14 @@ def approve(publication_id: int, *, by: str, now: datetime, settings: Settings) 
     pub = get(publication_id)
     if by == pub.author and not settings.self_approval:
         raise PermissionDenied(SELF_APPROVAL)
-    pub = _move(pub, Status.APPROVED, now=now, approver=by)
+    pub = _move(pub, Status.APPROVED, now=now, by=by, approver=by)
     db.session.commit()
     log.info("publication approved", publication=pub.id)
     return pub
 
 
-def cancel(publication_id: int, *, now: datetime) -> Publication:
-    pub = _move(get(publication_id), Status.CANCELLED, now=now)
+def cancel(publication_id: int, *, by: str, now: datetime) -> Publication:
+    pub = _move(get(publication_id), Status.CANCELLED, now=now, by=by)
     db.session.commit()
     return pub
 
@@ -157,7 +170,8 @@ def _check_sendable(pub: Publication, now: datetime) -> None:
         raise QuotaExceeded(NO_QUOTA.format(n=meter.audience))
 
 
-def schedule(publication_id: int, *, at: datetime, now: datetime, recurrence: str | None = None) -> Publication:
+def schedule(publication_id: int, *, at: datetime, by: str, now: datetime, recurrence: str | None = None
+             ) -> Publication:
     """Send at `at` (naive UTC), or by the cron line `recurrence` (China time). Refuses a mass send without quota."""
     pub = get(publication_id)
     if recurrence:
@@ -165,15 +179,15 @@ def schedule(publication_id: int, *, at: datetime, now: datetime, recurrence: st
     elif at < now:
         raise Invalid(PAST, field="scheduled_at")
     _check_sendable(pub, now)
-    pub = _move(pub, Status.SCHEDULED, now=now, scheduled_at=at, recurrence=recurrence or None, note=None)
+    pub = _move(pub, Status.SCHEDULED, now=now, by=by, scheduled_at=at, recurrence=recurrence or None, note=None)
     db.session.commit()
     log.info("publication scheduled", publication=pub.id, recurring=bool(recurrence))
     return pub
 
 
-def send_now(publication_id: int, *, now: datetime) -> Publication:
+def send_now(publication_id: int, *, by: str, now: datetime) -> Publication:
     """Schedule for now: the scheduler picks it up at its next poll (the web process never sends)."""
-    return schedule(publication_id, at=now, now=now)
+    return schedule(publication_id, at=now, by=by, now=now)
 
 
 def _trigger(cron: str) -> CronTrigger:

@@ -39,7 +39,7 @@ def test_sigkill_between_send_and_mark_neither_doubles_nor_misses(app, sim, base
     with app.app_context():
         follow(sim, *FOLLOWERS)
         pub = approved(title="中途断电也不重发")
-        publications.send_now(pub.id, now=utcnow())
+        publications.send_now(pub.id, by="checker", now=utcnow())
     child = _run_child(child_env(base_config, sim.url, workers=1), "-m", "tests.publication_crash_worker", "15")
     assert child.wait(timeout=120) == -signal.SIGKILL
     with app.app_context():
@@ -57,7 +57,7 @@ def test_sigterm_mid_send_stops_cleanly_and_resumes(app, sim, base_config):
     with app.app_context():
         follow(sim, *FOLLOWERS)
         pub = approved(title="停机重启照样只发一次")
-        publications.send_now(pub.id, now=utcnow())
+        publications.send_now(pub.id, by="checker", now=utcnow())
     sim.configure(latency_ms=20)
     try:
         env = child_env(base_config, sim.url, workers=4)
