@@ -262,7 +262,7 @@ def publish(poll_id: int):
         db.session.rollback()
         return _sampling_page(poll_id, err)
     told = sampling.notify_voters(now=now, sender=current_app.extensions["outbound"].sender, poll_id=poll_id,
-                                  limit=200)
+                                  limit=200, template_id=current_app.config.get("POLL_RESULT_TEMPLATE_ID"))
     flash(PUBLISHED.format(batches=outcome.batches, notices=outcome.notices, told=told), "ok")
     return redirect(url_for("polls.sampling_page", poll_id=poll_id))
 

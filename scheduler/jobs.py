@@ -77,8 +77,46 @@ def fetch_evidence(app: Flask, stop: Event | None = None) -> None:
     log.info("evidence photos", stored=stored, purged=purged)
 
 
+# --- 你点我检 (issue 6) ---------------------------------------------------------------------------------------
+def open_polls(app: Flask, stop: Event | None = None) -> None:
+    """Open every scheduled poll whose opening time has come."""
+    from services import polls
+    with app.app_context():
+        n = polls.open_due(now=utcnow())
+    log.info("polls opened", n=n)
+
+
+def close_polls(app: Flask, stop: Event | None = None) -> None:
+    """Close every open poll whose closing time has passed (and rebuild its tally)."""
+    from services import polls
+    with app.app_context():
+        n = polls.close_due(now=utcnow())
+    log.info("polls closed", n=n)
+
+
+def reconcile_polls(app: Flask, stop: Event | None = None) -> None:
+    """Rebuild the Redis tallies of open and just-closed polls from the ballots table."""
+    from services import polls
+    with app.app_context():
+        n = polls.reconcile_active(now=utcnow())
+    log.info("poll tallies reconciled", n=n)
+
+
+def notify_poll_voters(app: Flask, stop: Event | None = None) -> None:
+    """Tell voters still waiting the sampling results of the items they chose (each once)."""
+    from services import sampling
+    with app.app_context():
+        n = sampling.notify_voters(now=utcnow(), sender=outbound_sender(app),
+                                   template_id=app.config.get("POLL_RESULT_TEMPLATE_ID"))
+    log.info("poll voters told", n=n)
+
+
 JOBS: list[Job] = [
     Job("publications.push_due", push_publications, every(seconds=15)),
     Job("complaints.remind", remind_complaints, every(minutes=15)),
     Job("complaints.fetch_evidence", fetch_evidence, every(minutes=10)),
+    Job("polls.open_due", open_polls, every(minutes=1)),
+    Job("polls.close_due", close_polls, every(minutes=1)),
+    Job("polls.reconcile", reconcile_polls, every(minutes=5)),
+    Job("polls.notify_voters", notify_poll_voters, every(minutes=1)),
 ]

@@ -36,6 +36,8 @@ OPTION_NOT_IN_POLL = "关联的选项不属于这个投票"
 VOTER_NOTICE = "您在「{poll}」中投票关注的项目已有抽检结果：\n{lines}\n发送“抽检结果 {first}”可查看详情。感谢您的参与！"
 RESULT_LINE = "· {name}（{brand}{place}）：{verdict}{detail}"
 FAIL_DETAIL = "，不合格项目：{item}。{hazard}"
+TEMPLATE_FIRST = "您投票关注的食品已完成抽检"
+TEMPLATE_REMARK = "发送“抽检结果”可查看全部结果。感谢您参与你点我检！"
 
 REQUIRED = {"sample_name": "样品名称", "place": "抽样地点"}
 
@@ -190,8 +192,18 @@ def notice_text(notice: VoterNotice) -> str:
                                first=results[0].sample_name if results else "")
 
 
+def _template(template_id: str | None, notice: VoterNotice, text: str) -> notify.Template | None:
+    """The template message for a voter outside the 48-hour window (when the bureau configured one)."""
+    if not template_id:
+        return None
+    poll = db.session.get(Poll, notice.poll_id)
+    return notify.Template(template_id=template_id, data={
+        "first": TEMPLATE_FIRST, "keyword1": poll.title if poll else "你点我检", "keyword2": text[:180],
+        "remark": TEMPLATE_REMARK})
+
+
 def notify_voters(*, now: datetime, sender: Sender, poll_id: int | None = None, limit: int = 500,
-                  template: notify.Template | None = None) -> int:
+                  template_id: str | None = None) -> int:
     """Tell each pending voter their items' results, once; returns how many were reached (commits each one)."""
     pending = select(VoterNotice.id).where(VoterNotice.channel.is_(None)).order_by(VoterNotice.id).limit(limit)
     if poll_id is not None:
@@ -205,8 +217,9 @@ def notify_voters(*, now: datetime, sender: Sender, poll_id: int | None = None, 
         if claimed.rowcount != 1:        # another process took it
             continue
         notice = db.session.get(VoterNotice, notice_id)
-        channel = notify.reach(openid=notice.openid, text=notice_text(notice), source=f"poll:{notice.poll_id}",
-                               now=now, sender=sender, template=template)
+        text = notice_text(notice)
+        channel = notify.reach(openid=notice.openid, text=text, source=f"poll:{notice.poll_id}", now=now,
+                               sender=sender, template=_template(template_id, notice, text))
         notice.channel, notice.sent_at = channel, now
         db.session.commit()
         told += 1
