@@ -16,6 +16,7 @@ import config as settings
 SEEDS: list[str] = [
     "services.departments:seed_defaults",
     "services.deadlines:seed_clocks",
+    "services.poll_seed:seed_demo",
 ]
 
 

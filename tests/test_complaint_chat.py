@@ -149,3 +149,34 @@ def test_report_acceptance_date_counts_working_days(wechat, app):
         expected = deadlines.add_working_days(china_today(utcnow()), 15)
     assert isinstance(expected, date)
     assert f"{plain_date(expected)}前完成核查" in answer.text
+
+
+def test_unsubscribe_keeps_filed_cases_and_drops_drafts(wechat, app):
+    """A follower who leaves keeps their filed case (and its photo); photos of an unfinished intake are erased."""
+    _file_up_to_summary(wechat)
+    wechat.say("确认")
+    wechat.say("投诉")
+    wechat.say("同意")
+    wechat.say("某店")
+    wechat.say("城关镇")
+    wechat.say("经过")
+    wechat.say("无")
+    wechat.say("1")
+    wechat.image(b"draft photo")
+    with app.app_context():
+        assert db.session.query(EvidencePhoto).count() == 2
+    wechat.unfollow()
+    with app.app_context():
+        photos = db.session.query(EvidencePhoto).all()
+        assert len(photos) == 1 and photos[0].case_id is not None
+        assert db.session.query(Case).one().name == "张三"
+
+
+def test_confirm_repeated_after_filing_does_not_file_again(wechat, app):
+    """A 确认 sent again by the consumer after the case is filed files nothing new."""
+    _file_up_to_summary(wechat)
+    first = NUMBER.search(wechat.say("确认").text).group(0)
+    wechat.say("确认")
+    with app.app_context():
+        assert db.session.query(Case).count() == 1
+        assert db.session.query(Case).one().number == first
