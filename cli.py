@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 
 import click
+import requests
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -44,9 +45,14 @@ def dev(port: int) -> None:
     upgrade(directory=str(settings.ROOT / "migrations"), revision="heads")
     seed.callback()
     _, sim_url = serve_in_thread(settings.SIM_PORT)
+    cfg = app.config
+    requests.post(f"{sim_url}/sim/config", timeout=5, json={
+        "callback": f"http://127.0.0.1:{port}/wechat", "token": cfg["WECHAT_TOKEN"],
+        "bot": {"url": f"http://127.0.0.1:{port}", "token": cfg["WECHAT_TOKEN"], "app_id": cfg["WECHAT_APP_ID"],
+                "aes_key": cfg["WECHAT_AES_KEY"]}})
     if hasattr(scheduler, "start_in_background"):
         scheduler.start_in_background(app)
-    click.echo(f"WeChat stand-in: {sim_url}   bot: http://127.0.0.1:{port}/wechat   console: "
+    click.echo(f"WeChat stand-in: {sim_url}   phone: {sim_url}/sim/phone   bot: http://127.0.0.1:{port}/wechat   console: "
                f"http://127.0.0.1:{port}/console/\nChat with it:  make chat   (or: .venv/bin/flask --app app sim chat)")
     app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
 

@@ -10,6 +10,7 @@ configurable latency and error injection (-1, 45009). What each follower receive
     POST /sim/config              {"latency_ms": 20, "fail": {"message/custom/send": [-1, 45009]}, "callback": url}
     POST /sim/reset               forget everything
     GET  /sim/stats               call counts per endpoint (token fetches included)
+    GET  /sim/phone               a phone-like chat page (sim/phone.py)
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ class SimState:
     fail: dict[str, list[int]] = field(default_factory=dict)
     callback: str | None = None
     callback_token: str = ""
+    bot: dict | None = None             # where /sim/say posts: {"url", "token", "app_id", "aes_key"}
     clock_offset: float = 0.0           # tests move the sim's clock forward to close windows
     lock: threading.RLock = field(default_factory=threading.RLock)
     ids: Any = field(default_factory=lambda: itertools.count(1000))
@@ -70,6 +72,8 @@ def _err(code: int, msg: str):
 def create_sim_app(state: SimState | None = None) -> Flask:
     app = Flask("sim")
     app.json.ensure_ascii = False
+    from sim.phone import bp as phone
+    app.register_blueprint(phone)
     st = state or SimState()
     app.config["SIM_STATE"] = st
 
@@ -330,6 +334,8 @@ def create_sim_app(state: SimState | None = None) -> Flask:
                 st.fail[path] = list(codes)
             if "callback" in body:
                 st.callback, st.callback_token = body["callback"], body.get("token", "")
+            if "bot" in body:
+                st.bot = body["bot"]
             if "advance_seconds" in body:
                 st.clock_offset += float(body["advance_seconds"])
             for openid in body.get("followers", []):
@@ -341,7 +347,7 @@ def create_sim_app(state: SimState | None = None) -> Flask:
         fresh = SimState()
         with st.lock:
             for name in SimState.__dataclass_fields__:
-                if name not in {"lock"}:
+                if name not in {"lock", "bot"}:
                     setattr(st, name, getattr(fresh, name))
         return _err(0, "ok")
 
