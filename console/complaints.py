@@ -32,6 +32,8 @@ BAD_DATE = "日期格式应为 2026-11-28"
 QUEUES = [("", "全部"), ("submitted", "待受理/待核查"), ("accepted", "调解中"), ("paused", "检测鉴定中"),
           ("filed", "已立案"), ("closed", "已办结"), ("rejected", "不予受理"), ("not_filed", "不予立案"),
           ("withdrawn", "已撤回")]
+UNKNOWN_YEAR = "{year}年的法定节假日安排尚未收录（chinese-calendar 未更新），跨入该年的期限按周一至周五估算，案件上标“估算”。" \
+               "国务院公布安排后请升级该库，或在工作日日历中补录调休。"
 DUE_FILTERS = [("", "不限"), ("soon", "即将到期"), ("overdue", "已超期")]
 
 
@@ -187,8 +189,10 @@ def clocks():
         else:
             flash(CLOCK_SAVED.format(title=rule.title), "ok")
             return redirect(url_for("complaints.clocks"))
+    unknown = deadlines.unknown_years(china_today(utcnow()))
     return render_template("complaints/clocks.html", clocks=deadlines.clocks(), error=error,
-                           units=deadlines.UNIT_LABELS), 400 if error else 200
+                           units=deadlines.UNIT_LABELS, warnings=[UNKNOWN_YEAR.format(year=y) for y in unknown]), \
+        400 if error else 200
 
 
 def _widgets() -> list[Widget]:

@@ -24,7 +24,7 @@ def _visible(query: Select, viewer: Any) -> Select:
     departments = case_access.visible_departments(viewer)
     if departments is None:
         return query
-    return query.where(Case.department_id.in_(departments or {-1}))
+    return query.where(Case.department_id.in_(sorted(departments) or [-1]))
 
 
 def queue(*, viewer: Any, now: datetime, status: str | None = None, kind: str | None = None,

@@ -33,7 +33,7 @@ def cases_in(*, viewer: Any, start: date, end: date) -> list[Case]:
     query = select(Case).where(Case.received_at >= lo, Case.received_at < hi).order_by(Case.received_at)
     departments = case_access.visible_departments(viewer)
     if departments is not None:
-        query = query.where(Case.department_id.in_(departments or {-1}))
+        query = query.where(Case.department_id.in_(sorted(departments) or [-1]))
     return list(db.session.scalars(query))
 
 

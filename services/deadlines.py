@@ -155,12 +155,19 @@ def seed_clocks() -> int:
 
 def due(rule: ClockRule, start: date, *, paused_days: int = 0) -> Deadline:
     """When `rule` started on `start` (that day not counted) runs out; `paused_days` calendar days are added back
-    (testing/appraisal time is not counted, 实施条例第46条)."""
+    (testing/appraisal time is not counted, 实施条例第46条). A calendar-day period ending on a holiday runs to the
+    next working day."""
     if rule.unit == Unit.WORKING:
-        end = add_working_days(start, rule.days)
-    else:
-        end = start + timedelta(days=rule.days)
-    end += timedelta(days=paused_days)
-    years = range(start.year, end.year + 1)
-    estimated = rule.unit == Unit.WORKING and not all(calendar_known(date(y, 1, 1)) for y in years)
-    return Deadline(due_on=end, estimated=estimated)
+        end = add_working_days(start, rule.days) + timedelta(days=paused_days)
+        years = range(start.year, end.year + 1)
+        return Deadline(due_on=end, estimated=not all(calendar_known(date(y, 1, 1)) for y in years))
+    end = start + timedelta(days=rule.days + paused_days)
+    # 民法典第203条: a period whose last day is a statutory holiday ends on the day after the holiday.
+    while not is_working_day(end):
+        end += timedelta(days=1)
+    return Deadline(due_on=end, estimated=not calendar_known(end))
+
+
+def unknown_years(today: date, *, ahead: int = 1) -> list[int]:
+    """This year and the next `ahead` years the calendar library does not know yet (for a console warning)."""
+    return [y for y in range(today.year, today.year + ahead + 1) if not calendar_known(date(y, 1, 1))]

@@ -140,3 +140,17 @@ def test_no_case_action_can_be_made_to_500(app, client, departments, staff_facto
         assert admin.post("/console/complaints/clocks", data=data).status_code < 500
     assert admin.get("/console/complaints/export.xlsx?start=2026-13-01").status_code == 400
     assert admin.get("/console/complaints/?department_id=99999999999999999999&page=99999999999999").status_code < 500
+
+
+def test_clocks_page_warns_about_unknown_years(app, client, staff_factory, logged_in):
+    """The 法定期限 page lists the three clocks with their basis and warns that next year's holidays are unknown."""
+    from datetime import date
+
+    from services import deadlines
+    from services.clock import china_today
+    user = logged_in(client, staff_factory(role="viewer"))
+    page = user.get("/console/complaints/clocks").get_data(as_text=True)
+    assert "投诉受理决定" in page and "第46条" in page and "第18条" in page
+    unknown = deadlines.unknown_years(china_today(utcnow()))
+    assert all(f"{y}年的法定节假日安排尚未收录" in page for y in unknown)
+    assert not deadlines.calendar_known(date(2031, 1, 1))

@@ -55,18 +55,28 @@ def test_told_deadline_is_not_moved_by_a_later_calendar_change(app):
 
 
 def test_mediation_clock_is_sixty_days_and_excludes_testing_time(app, sim):
-    """Accepting starts 60 calendar days; a 5-day pause for testing moves the date by 5 days."""
+    """Accepted 2026-08-01: 60 days is Wed 09-30; a 5-day pause for testing moves it to 10-05, inside 国庆, so the
+    period ends on the next working day, 10-08 (民法典第203条)."""
     with app.app_context():
-        office = make_office(china(2026, 11, 1, 9, 0))
+        office = make_office(china(2026, 7, 30, 9, 0))
         sender = app.extensions["outbound"].sender
-        case = file_case(now=china(2026, 11, 2, 9, 0))
-        case_actions.accept(case_id=case.id, by=office.chengguan, now=china(2026, 11, 3, 9, 0), sender=sender)
-        assert case.due_on == date(2027, 1, 2)
-        case_actions.pause(case_id=case.id, reason="送检", by=office.chengguan, now=china(2026, 11, 10, 9, 0),
+        case = file_case(now=china(2026, 7, 31, 9, 0))
+        case_actions.accept(case_id=case.id, by=office.chengguan, now=china(2026, 8, 1, 9, 0), sender=sender)
+        assert case.due_on == date(2026, 9, 30)
+        case_actions.pause(case_id=case.id, reason="送检", by=office.chengguan, now=china(2026, 8, 10, 9, 0),
                            sender=sender)
-        case_actions.resume(case_id=case.id, by=office.chengguan, now=china(2026, 11, 15, 9, 0), sender=sender)
+        case_actions.resume(case_id=case.id, by=office.chengguan, now=china(2026, 8, 15, 9, 0), sender=sender)
         assert case.paused_days == 5
-        assert case.due_on == date(2027, 1, 7)
+        assert case.due_on == date(2026, 10, 8) and not case.due_estimated
+
+
+def test_calendar_period_into_an_unknown_year_is_estimated(app):
+    """A 60-day period ending in 2027 (unknown to the library) ends on a weekday and is marked estimated."""
+    with app.app_context():
+        rule = deadlines.clock("complaint_mediation")
+        deadline = deadlines.due(rule, date(2026, 11, 3))      # 2027-01-02 is a Saturday
+        assert deadline.due_on == date(2027, 1, 4) and deadline.estimated
+        assert deadlines.unknown_years(date(2026, 11, 28)) == [2027]
 
 
 def test_admin_edits_a_clock_for_new_cases_only(app):
