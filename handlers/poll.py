@@ -58,12 +58,6 @@ def _question_text(poll: Poll, index: int) -> str:
                            options=options, example=example)
 
 
-def _refused(turn: Turn, poll: Poll) -> str | None:
-    if not followers.is_following(turn.incoming.openid):
-        return ballots.NOT_FOLLOWING
-    return ballots.refusal(poll, turn.now)
-
-
 def start(turn: Turn) -> Reply:
     """Show the open poll and its first question; or say why there is nothing to vote on."""
     if not followers.is_following(turn.incoming.openid):
@@ -77,7 +71,8 @@ def start(turn: Turn) -> Reply:
     voted = ballots.existing(poll_id=poll.id, openid=turn.incoming.openid)
     if voted is not None:
         return turn.end(ALREADY_VOTED.format(when=ballots.plain_time(voted.cast_at), title=poll.title))
-    turn.data.update(poll=poll.id, index=0, picks={}, suggestion=None)
+    turn.data.update(poll=poll.id, index=0, picks={}, suggestion=None, title=poll.title,
+                     closes=ballots.plain_time(poll.closes_at))
     intro = INTRO.format(title=poll.title, description=poll.description).strip()
     return turn.goto("pick", f"{intro}\n\n{_question_text(poll, 0)}")
 
@@ -85,7 +80,7 @@ def start(turn: Turn) -> Reply:
 def pick(turn: Turn) -> Reply:
     """Store the numbers chosen for the current question; ask the next question, 其他建议, or confirm."""
     poll = polls.get(turn.data["poll"])
-    reason = _refused(turn, poll)
+    reason = ballots.refusal(poll, turn.now)
     if reason:
         return turn.end(reason)
     index = turn.data["index"]
@@ -134,14 +129,13 @@ def confirm(turn: Turn) -> Reply:
         return turn.stay(ASK_CONFIRM)
     choices = {int(qid): ids for qid, ids in turn.data["picks"].items()}
     try:
-        result = ballots.cast(poll_id=turn.data["poll"], openid=turn.incoming.openid, choices=choices,
+        ballots.cast(poll_id=turn.data["poll"], openid=turn.incoming.openid, choices=choices,
                               suggestion=turn.data.get("suggestion"), now=turn.now)
     except DomainError as err:
         if err.message == ballots.BUSY:      # nothing stored: the follower may send 确认 again
             return turn.stay(err.message)
         return turn.end(err.message)
-    poll = polls.get(result.ballot.poll_id)
-    return turn.end(THANKS.format(title=poll.title, closes=ballots.plain_time(poll.closes_at)))
+    return turn.end(THANKS.format(title=turn.data["title"], closes=turn.data["closes"]))
 
 
 def results(turn: Turn) -> str:

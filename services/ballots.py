@@ -116,7 +116,8 @@ def cast(*, poll_id: int, openid: str, choices: Mapping[int, Sequence[int]], sug
 
     Commits: whatever the session held first, then the ballot on its own (so a lost race retries just the ballot).
     """
-    if not followers.is_following(openid):
+    follower = followers.get(openid)
+    if follower is None or not follower.subscribed:
         raise PermissionDenied(NOT_FOLLOWING)
     poll = polls.get(poll_id)
     reason = refusal(poll, now)
@@ -124,8 +125,7 @@ def cast(*, poll_id: int, openid: str, choices: Mapping[int, Sequence[int]], sug
         raise Conflict(reason)
     option_ids = validate(poll, choices, suggestion)
     suggestion = (suggestion or "").strip() or None
-    follower = followers.get(openid)
-    subscribed_at = follower.subscribed_at if follower else None
+    subscribed_at = follower.subscribed_at
     db.session.commit()
     for _ in range(APPEND_ATTEMPTS):
         found = existing(poll_id=poll_id, openid=openid)

@@ -14,6 +14,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 import logs
 from extensions import db, redis
@@ -85,7 +86,8 @@ class Tally:
 
 
 def get(poll_id: int) -> Poll:
-    poll = db.session.get(Poll, poll_id)
+    """The poll with its questions and options (one query; chat steps read all of them)."""
+    poll = db.session.get(Poll, poll_id, options=[selectinload(Poll.questions).selectinload(Question.options)])
     if poll is None:
         raise NotFound(NOT_FOUND)
     return poll
