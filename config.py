@@ -91,7 +91,8 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "CONSOLE_SESSION_HOURS": int(str(env.get("CONSOLE_SESSION_HOURS") or 8)),
         "CONSOLE_IDLE_MINUTES": int(str(env.get("CONSOLE_IDLE_MINUTES") or 30)),
         "API_TOKEN_HOURS": int(str(env.get("API_TOKEN_HOURS") or 12)),
-        "SESSION_COOKIE_SECURE": app_env == "production",
+        # HTTPS-only session cookie in production; an http-only intranet sets SESSION_COOKIE_SECURE=0.
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE", app_env == "production")),
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
     for key, value in (overrides or {}).items():

@@ -18,6 +18,7 @@ from console.registry import Feature, NavItem, Widget, register_feature  # noqa:
 FEATURE_MODULES: list[str] = [
     "console.core",
     "console.complaints",
+    "console.polls",
 ]
 
 csrf = CSRFProtect()
@@ -26,7 +27,7 @@ CSRF_FAILED = "页面已过期或来源不明，请刷新页面后重试"
 
 def init_app(app) -> None:
     from console import api as api_module
-    from console import cli, errors, pages
+    from console import auth, cli, errors, pages
     from console.registry import FEATURES
 
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # /wechat and bearer /api carry no session cookie
@@ -34,6 +35,7 @@ def init_app(app) -> None:
     app.permanent_session_lifetime = timedelta(hours=int(app.config["CONSOLE_SESSION_HOURS"]))
     csrf.init_app(app)
     app.before_request(_protect_forms)
+    app.before_request(auth.load_api_caller)
     app.after_request(_console_headers)
     app.register_error_handler(CSRFError, _csrf_failed)
 

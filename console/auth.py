@@ -94,6 +94,12 @@ def _from_bearer() -> Staff | None:
     return person
 
 
+def load_api_caller() -> None:
+    """Resolve the bearer token first thing in an /api request, so its last-use write commits on its own."""
+    if is_api_request():
+        current_staff()
+
+
 def current_staff() -> Staff | None:
     """The signed-in staff member (session for pages, bearer token for /api), or None."""
     if "staff" not in g:
