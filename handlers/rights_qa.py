@@ -11,7 +11,7 @@ from bot.conversation import Command, Turn
 from bot.messages import Reply
 from handlers import menu
 from models.faq import KnowledgeEntry
-from services import faq
+from services import bureau, faq
 from services.faq import Kind, Talk
 
 EXAMPLES = "“网购衣服不想要了能退吗”“买到过期食品怎么赔”“办的卡店跑路了怎么办”"
@@ -40,6 +40,7 @@ TALK = {
     Talk.EMPTY: "没看到文字内容哦。请直接输入您遇到的消费问题，" + CAN_DO,
     Talk.TOO_LONG: "您的消息有点长，我一次看不全。请用一两句话说说遇到的问题；要详细登记情况，请发“投诉”。",
     Talk.FOREIGN: "抱歉，我目前只看得懂中文。请用中文描述您的消费问题，或拨打 12315。",
+    Talk.ABOUT_ME: "我是{name}的消费维权助手，自动回复。" + CAN_DO + "需要工作人员请发“人工”。",
     Talk.OFF_TOPIC: "这个问题我帮不上忙。" + CAN_DO,
 }
 
@@ -61,7 +62,7 @@ def answer(turn: Turn) -> Reply | str:
         lines = [f"{n}. {e.question}" for n, e in enumerate(result.choices, start=1)]
         return "\n".join([SUGGEST_HEAD, *lines, SUGGEST_TAIL])
     if result.kind is Kind.SMALLTALK and result.talk is not None:
-        return TALK[result.talk]
+        return TALK[result.talk].format(name=bureau.profile().name)
     return UNKNOWN
 
 

@@ -1,0 +1,155 @@
+"""维权问答 through the webhook, as WeChat delivers it: answers with the law, close calls with numbered choices,
+honest "don't know" with the question queued for staff, and small talk that never gets a law article."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from extensions import db, redis
+from models.faq import KnowledgeEntry, UnansweredQuestion
+from services import faq, faq_store, keys
+from services.clock import utcnow
+
+SEVEN_DAY = "网购的东西不想要了，七天内能无理由退吗？"      # the standard question of return-7day-online
+
+
+@pytest.fixture
+def kb(app):
+    """The real knowledge base, imported as `flask seed` does."""
+    with app.app_context():
+        faq.import_dir()
+    return app
+
+
+def _entry(app, slug: str) -> KnowledgeEntry:
+    with app.app_context():
+        entry = faq_store.get(slug)
+        db.session.expunge(entry)
+        return entry
+
+
+def _offer(app, wechat) -> list[str]:
+    """Say things until one is a close call; return the offered questions (numbered lines)."""
+    for question in ("退款", "退货退款的事", "商家不给退钱"):
+        answer = wechat.say(question).text
+        if answer.startswith("您是不是想问"):
+            return [line for line in answer.splitlines() if line[:2] in {"1.", "2.", "3."}]
+    pytest.fail("no close call among the probe questions")
+
+
+def test_confident_question_gets_answer_citation_and_next_step(kb, wechat):
+    """A question the knowledge base covers gets its answer, a 依据 line naming the law, and the next step."""
+    entry = _entry(kb, "return-7day-online")
+    text = wechat.say(SEVEN_DAY).text
+    assert entry.answer in text
+    assert "依据：《消费者权益保护法》第25条" in text
+    assert entry.next_step in text
+
+
+def test_slang_and_typos_reach_the_same_entry(kb, wechat):
+    """Platform slang, full-width letters and a homophone typo still find 七日无理由退货."""
+    entry = _entry(kb, "return-7day-online")
+    assert entry.answer in wechat.say("ｔｂ上买的衣服不想要了，七天无礼由能退吗").text
+
+
+def test_voice_recognition_is_answered_like_text(kb, wechat):
+    """A voice message's recognised text is a question like any other."""
+    entry = _entry(kb, "return-7day-online")
+    assert entry.answer in wechat.voice(recognition=SEVEN_DAY).text
+
+
+def test_close_call_offers_three_and_a_number_answers(kb, wechat):
+    """A vague question offers 您是不是想问 with three numbered questions; replying 2 answers the second."""
+    offered = _offer(kb, wechat)
+    assert len(offered) == 3
+    second = offered[1][3:]
+    with kb.app_context():
+        entry = db.session.scalar(select(KnowledgeEntry).where(KnowledgeEntry.question == second))
+        answer = entry.answer
+    assert answer in wechat.say("2").text
+
+
+@pytest.mark.parametrize("reply", ["１", "第1个", "一"])
+def test_full_width_and_spoken_choice_numbers_work(kb, wechat, reply):
+    """Full-width digits, 第N个 and Chinese numerals pick a choice too."""
+    offered = _offer(kb, wechat)
+    with kb.app_context():
+        answer = db.session.scalar(select(KnowledgeEntry.answer).where(KnowledgeEntry.question == offered[0][3:]))
+    assert answer in wechat.say(reply).text
+
+
+def test_a_number_without_an_offer_is_not_an_answer(kb, wechat):
+    """A bare number with no open offer gets a friendly reply, not a law article."""
+    assert "依据" not in wechat.say("2").text
+
+
+def test_offer_expires_with_its_ttl(kb, wechat):
+    """The numbered choices are kept in Redis with a short TTL."""
+    _offer(kb, wechat)
+    ttl = redis.ttl(keys.faq_offer(wechat.openid))
+    assert 0 < ttl <= keys.FAQ_OFFER_TTL
+
+
+def test_unknown_question_is_honest_and_queued_once_per_wording(kb, wechat, consumer):
+    """Something we do not cover says so, offers 投诉/人工, and is counted in the staff queue without the openid."""
+    question = "光伏板发电量不够"
+    reply = wechat.say(question).text
+    assert "投诉" in reply and "人工" in reply and "依据" not in reply
+    consumer("o_someone_else").say(question + "？")
+    with kb.app_context():
+        rows = db.session.scalars(select(UnansweredQuestion)).all()
+        assert len(rows) == 1 and rows[0].count == 2
+        assert "o_" not in rows[0].text
+
+
+@pytest.mark.parametrize("message", ["你好", "谢谢你们", "👍", "在吗？？", "你是机器人吗", "今天天气怎么样",
+                                     "😀😀😀", "", "   ", "退" * 2000, "Привет, как дела?",
+                                     "こんにちは、元気ですか", "hello world how are you"])
+def test_small_talk_and_noise_never_get_a_law_article(kb, wechat, message):
+    """Greetings, thanks, off-topic, emoji-only, empty, 2,000 characters and other scripts get a short friendly
+    reply — never an entry, never an error."""
+    answer = wechat.say(message)
+    assert answer.status == 200
+    assert answer.text and "依据" not in answer.text and "您是不是想问" not in answer.text
+
+
+def test_menu_qa_key_explains_how_to_ask(kb, wechat):
+    """The 维权问答 menu item answers with how to ask and example questions."""
+    assert "网购衣服不想要了能退吗" in wechat.click("QA").text
+
+
+def test_pinned_pattern_answers_without_ranking(kb, wechat):
+    """A staff-pinned exact question answers its entry, whatever the ranking says."""
+    with kb.app_context():
+        faq_store.pin(pattern="七天", slug="return-7day-start-date", by="tester", now=utcnow(),
+                      normalise=faq.text_tools().normalise)
+    entry = _entry(kb, "return-7day-start-date")
+    assert entry.answer in wechat.say("七天！").text
+
+
+def test_unpublished_entry_is_not_answered_after_the_index_rebuilds(kb, wechat):
+    """Unpublishing bumps the index version; the next question no longer gets that entry."""
+    entry = _entry(kb, "return-7day-online")
+    assert entry.answer in wechat.say(SEVEN_DAY).text
+    with kb.app_context():
+        faq_store.set_published(slug="return-7day-online", published=False, by="tester", now=utcnow())
+    assert entry.answer not in wechat.say(SEVEN_DAY).text
+
+
+def test_index_is_not_rebuilt_per_request(kb, wechat):
+    """The same process keeps one index across questions while nothing changes."""
+    wechat.say(SEVEN_DAY)
+    with kb.app_context():
+        first = faq.loaded()
+    wechat.say("买到过期食品怎么赔")
+    with kb.app_context():
+        assert faq.loaded() is first
+
+
+def test_queue_holds_no_openid(kb, wechat):
+    """The unanswered queue stores normalised text and counts only."""
+    wechat.say("光伏板发电量不够")
+    with kb.app_context():
+        columns = set(UnansweredQuestion.__table__.columns.keys())
+        assert "openid" not in columns
+        assert db.session.scalar(select(func.count(UnansweredQuestion.id))) >= 1
