@@ -283,3 +283,14 @@ def test_no_console_form_can_be_made_to_500(app, client, departments, staff_fact
             for data in odd:
                 res = admin.post(url, data=data)
                 assert res.status_code < 500, (url, data, res.status_code)
+
+
+def test_personal_filter_masks_for_viewers(app, staff_factory):
+    """The |personal filter shows a phone in full to staff and masked to viewers."""
+    from console.auth import login_user
+    from flask import render_template_string
+    for role, expected in (("staff", "13812345678"), ("viewer", "138****5678")):
+        person = staff_factory(role=role)
+        with app.test_request_context("/console/"):
+            login_user(db.session.get(Staff, person.id))
+            assert render_template_string('{{ "13812345678"|personal("phone") }}') == expected

@@ -6,12 +6,13 @@ import json
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from console import registry
-from console.auth import current_staff, login_required, login_user, logout_user
+from console.auth import current_staff, login_required, login_user, logout_user, shows_personal_data
 from console.charts import bar_chart
 from console.forms import LoginForm
 from extensions import db
 from services import DomainError, bureau
 from services import staff as staff_service
+from services.audit import MASKERS
 from services.clock import to_china, utcnow
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="../templates",
@@ -89,6 +90,15 @@ def china_time(moment) -> str:
     return to_china(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def personal(value, kind: str, *, always_mask: bool = False) -> str:
+    """`{{ case.phone|personal("phone") }}`: masked for viewers (or when always_mask, e.g. in lists)."""
+    if value in (None, ""):
+        return ""
+    if always_mask or not shows_personal_data(current_staff()):
+        return MASKERS[kind](value)
+    return str(value)
+
+
 def tojson_pretty(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
 
@@ -98,3 +108,4 @@ def init_app(app) -> None:
     app.context_processor(_template_context)
     app.add_template_filter(china_time, "china_time")
     app.add_template_filter(tojson_pretty, "tojson_pretty")
+    app.add_template_filter(personal, "personal")
