@@ -1,0 +1,58 @@
+"""维权问答 quality on the held-out questions (tests/data): top-1 correctness and no law article for off-topic.
+
+Top-1 is the first entry the consumer is shown: the confident answer, or choice 1 of a "您是不是想问" offer.
+bench/bench_qa.py prints the same figures with the confusions and a plain BM25 baseline.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from services import faq
+from services.faq import Kind
+
+DATA = Path(__file__).parent / "data"
+TOP1_REQUIRED = 0.90
+WRONG_ANSWER_LIMIT = 0.05       # confident answers with the wrong entry, as a share of all held-out questions
+
+
+@pytest.fixture
+def matcher(app):
+    with app.app_context():
+        faq.import_dir()
+        yield faq.classify
+
+
+def _load(name: str) -> list[dict]:
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
+def _right(entry, item) -> bool:
+    return entry.slug in item["expect"] and (
+        not item.get("cite") or any(c.startswith(item["cite"]) for c in entry.citations))
+
+
+def test_heldout_top1_is_at_least_90_percent(matcher):
+    """At least 90% of the held-out questions show a correct entry first, and few are answered wrongly outright."""
+    heldout = _load("qa_heldout.yaml")
+    right = wrong_answers = 0
+    misses = []
+    for item in heldout:
+        result = matcher(item["q"])
+        shown = [result.entry] if result.kind is Kind.ANSWER else result.choices
+        if shown and _right(shown[0], item):
+            right += 1
+        else:
+            misses.append(f"{item['q']} → {shown[0].slug if shown else result.kind.value}")
+            wrong_answers += result.kind is Kind.ANSWER
+    assert right / len(heldout) >= TOP1_REQUIRED, "\n".join(misses)
+    assert wrong_answers / len(heldout) <= WRONG_ANSWER_LIMIT, "\n".join(misses)
+
+
+def test_offtopic_messages_never_get_an_entry(matcher):
+    """Greetings, thanks, chit-chat and noise get neither an answer nor an offer of entries."""
+    slips = [item["q"] for item in _load("qa_offtopic.yaml")
+             if matcher(item["q"]).kind in {Kind.ANSWER, Kind.SUGGEST}]
+    assert slips == []
