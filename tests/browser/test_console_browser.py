@@ -80,3 +80,23 @@ def test_phone_width_menu_opens(live_app, browser_page, staff_factory):
     expect(nav_link).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
+
+
+def test_api_over_real_http(live_app, browser_page, staff_factory):
+    """Over real HTTP: /api answers 401 without a token, 403 for the wrong role, and serves a valid OpenAPI 3 doc."""
+    from openapi_spec_validator import validate
+
+    request = browser_page.request
+    anonymous = request.get(f"{live_app}/api/staff/")
+    assert anonymous.status == 401 and anonymous.json()["error"]["code"] == "unauthorized"
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+
+    clerk = staff_factory(role="staff")
+    login = request.post(f"{live_app}/api/auth/login", data={"username": clerk.username, "password": clerk.password})
+    assert login.status == 200
+    wrong_role = request.get(f"{live_app}/api/staff/", headers={"Authorization": f"Bearer {login.json()['token']}"})
+    assert wrong_role.status == 403 and "admin" in wrong_role.json()["error"]["message"]
+
+    spec = request.get(f"{live_app}/api/openapi.json")
+    assert spec.status == 200
+    validate(spec.json())
