@@ -50,3 +50,26 @@ def test_same_intake_token_files_once_even_without_redis_dedup(app):
         assert db.session.query(Case).count() == 2
         assert complaints.find_intake(openid="o_consumer_1", intake_token="tok-1").number == first.number
         assert other.number.endswith("-0002")
+
+
+def test_concurrent_filings_get_distinct_numbers_and_one_case_per_intake(app):
+    """Eight intakes filed at once (two deliveries each, no Redis lock) make eight cases numbered -0001..-0008."""
+    from threading import Barrier
+
+    barrier = Barrier(16)
+    now = utcnow()
+
+    def one(i: int) -> str:
+        with app.app_context():
+            barrier.wait(timeout=10)
+            number = file_case(now=now, openid=f"o_{i % 8}", token=f"tok-{i % 8}").number
+            db.session.remove()
+            return number
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        numbers = list(pool.map(one, range(16)))
+    assert len(set(numbers)) == 8
+    assert all(numbers[i] == numbers[i + 8] for i in range(8))
+    assert sorted(n[-4:] for n in set(numbers)) == [f"{i:04d}" for i in range(1, 9)]
+    with app.app_context():
+        assert db.session.query(Case).count() == 8
