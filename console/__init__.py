@@ -19,6 +19,7 @@ FEATURE_MODULES: list[str] = [
     "console.core",
     "console.complaints",
     "console.polls",
+    "console.kb",
 ]
 
 csrf = CSRFProtect()
@@ -72,5 +73,5 @@ def _console_headers(response):
 
 
 def _csrf_failed(err: CSRFError):
-    from console.errors import _page
-    return _page(400, CSRF_FAILED)
+    from console.errors import error_page
+    return error_page(400, CSRF_FAILED)

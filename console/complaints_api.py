@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from console.api import Blueprint, PageQuery, page_schema, paginate
 from console.auth import current_staff, login_required, require_role
 from extensions import db
-from services import audit, case_access, case_actions, case_flow, case_queries, deadlines
+from services import audit, case_access, case_flow, case_queries, deadlines
 from services.clock import utcnow
 
 api = Blueprint("complaints_api", __name__, description="投诉举报")

@@ -78,8 +78,12 @@ def _flatten(messages, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def _page(status: int, message: str):
+def error_page(status: int, message: str):
     return render_template("error.html", status=status, message=message), status
+
+
+def _custom_description(error: HTTPException) -> bool:
+    return bool(error.description) and error.description != type(error).description
 
 
 class ConsoleApi(Api):
@@ -94,8 +98,8 @@ class ConsoleApi(Api):
                                                                                           None) or True)
         if not is_api_request():
             if request.path.startswith("/console"):
-                message = error.description if status in (403, 429) else STATUS_MESSAGES.get(status, "")
-                return _page(status, message)
+                message = error.description if _custom_description(error) else STATUS_MESSAGES.get(status, "")
+                return error_page(status, message)
             return error
         data = getattr(error, "data", None) or {}
         headers = data.get("headers", {}) if isinstance(data, dict) else {}
@@ -106,9 +110,8 @@ class ConsoleApi(Api):
             return error_body(422, f"{STATUS_MESSAGES[422]}：{summary}", field=first, field_errors=problems), 422, \
                 headers
         message = data.get("message") if isinstance(data, dict) else None
-        if not message and status in (401, 403, 429) and error.description and \
-                not error.description.startswith(("The ", "You ")):
-            message = error.description
+        if not message and _custom_description(error):
+            message = error.description   # a reason we wrote (console.auth.deny), not werkzeug's English default
         if status == 401:
             headers = {**headers, "WWW-Authenticate": 'Bearer realm="api"'}
         return error_body(status, message), status, headers
@@ -121,7 +124,7 @@ def init_app(app) -> None:
         if is_api_request():
             headers = {"WWW-Authenticate": 'Bearer realm="api"'} if err.status == 401 else {}
             return error_body(err.status, err.message, code=err.code, field=err.field), err.status, headers
-        return _page(err.status, err.message)
+        return error_page(err.status, err.message)
 
     def out_of_range(err: Exception):
         """An id no column can hold (2**70): it cannot exist, so 404 rather than a driver error."""
@@ -129,7 +132,7 @@ def init_app(app) -> None:
         log.info("out-of-range value", path=request.path, error=type(err).__name__)
         if is_api_request():
             return error_body(404), 404
-        return _page(404, STATUS_MESSAGES[404])
+        return error_page(404, STATUS_MESSAGES[404])
 
     app.register_error_handler(OverflowError, out_of_range)
     app.register_error_handler(DataError, out_of_range)
@@ -140,4 +143,4 @@ def init_app(app) -> None:
         log.warning("integrity conflict", path=request.path, error=type(err.orig).__name__)
         if is_api_request():
             return error_body(409, CONFLICT), 409
-        return _page(409, CONFLICT)
+        return error_page(409, CONFLICT)

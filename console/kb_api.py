@@ -1,0 +1,249 @@
+"""/api/kb: the 维权问答 knowledge base — entries (list, read, create, edit, publish/unpublish), the queue of
+unanswered and close-call questions (to paraphrase, to a new entry, dismiss), pinned patterns, and "try a question"
+(the ranking with its scores). Reads for every role; writes for admin and staff."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from console.api import Blueprint, PageQuery, page_schema, paginate
+from console.auth import current_staff, login_required, writer_required
+from models.faq import KnowledgeEntry, QueueStatus, UnansweredQuestion
+from services import faq, faq_queue, faq_store
+from services.clock import utcnow
+
+api = Blueprint("kb_api", __name__, description="维权问答知识库")
+
+
+class EntrySchema(Schema):
+    id = fields.String(attribute="slug", dump_only=True)
+    topic = fields.String()
+    question = fields.String()
+    paraphrases = fields.List(fields.String())
+    keywords = fields.List(fields.String())
+    answer = fields.String()
+    citations = fields.List(fields.String())
+    related = fields.List(fields.String())
+    next_step = fields.String()
+    reviewed = fields.Date(allow_none=True)
+    published = fields.Boolean(dump_only=True)
+    updated_by = fields.String(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class EntryWriteSchema(Schema):
+    topic = fields.String(validate=validate.Length(min=1, max=64))
+    question = fields.String(validate=validate.Length(min=1, max=200))
+    paraphrases = fields.List(fields.String())
+    keywords = fields.List(fields.String())
+    answer = fields.String(validate=validate.Length(min=1))
+    citations = fields.List(fields.String())
+    related = fields.List(fields.String())
+    next_step = fields.String(validate=validate.Length(max=200))
+    reviewed = fields.Date()
+
+
+class EntryCreateSchema(EntryWriteSchema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    topic = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    question = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    answer = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class EntryQuery(PageQuery):
+    topic = fields.String()
+    published = fields.Boolean()
+
+
+class QuestionSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    text = fields.String()
+    outcome = fields.String()
+    count = fields.Integer()
+    first_seen = fields.DateTime()
+    last_seen = fields.DateTime()
+    best_score = fields.Float()
+    best_entry = fields.String(attribute="best_slug", allow_none=True)
+    status = fields.String()
+    resolved_by = fields.String(allow_none=True)
+    entry = fields.String(attribute="entry_slug", allow_none=True)
+
+
+class QueueQuery(PageQuery):
+    status = fields.String(load_default=QueueStatus.OPEN.value,
+                           validate=validate.OneOf([s.value for s in QueueStatus]))
+
+
+class SlugSchema(Schema):
+    entry = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class PinSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    pattern = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    entry = fields.Function(lambda p: p.entry.slug, dump_only=True)
+    created_by = fields.String(dump_only=True)
+
+
+class PinCreateSchema(Schema):
+    pattern = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    entry = fields.String(required=True)
+
+
+class TryQuery(Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class HitSchema(Schema):
+    entry = fields.String(attribute="slug")
+    score = fields.Float()
+    coverage = fields.Float()
+    evidence = fields.Float()
+    word = fields.Float()
+    bigram = fields.Float()
+    sound = fields.Float()
+
+
+class TrySchema(Schema):
+    kind = fields.String()
+    talk = fields.String(allow_none=True)
+    via = fields.String()
+    entry = fields.Function(lambda r: r.entry.slug if r.entry else None)
+    choices = fields.Function(lambda r: [e.slug for e in r.choices])
+    hits = fields.List(fields.Nested(HitSchema))
+
+
+@api.route("/entries")
+class Entries(MethodView):
+    @api.arguments(EntryQuery, location="query")
+    @api.response(200, page_schema(EntrySchema))
+    @login_required
+    def get(self, args):
+        """List entries by topic and id; filter by topic and published."""
+        query = select(KnowledgeEntry).order_by(KnowledgeEntry.topic, KnowledgeEntry.slug)
+        if args.get("topic"):
+            query = query.where(KnowledgeEntry.topic == args["topic"])
+        if "published" in args:
+            query = query.where(KnowledgeEntry.published.is_(args["published"]))
+        return paginate(query, args)
+
+    @api.arguments(EntryCreateSchema)
+    @api.response(201, EntrySchema)
+    @writer_required
+    def post(self, body):
+        """Create an entry (published at once; reviewed defaults to today)."""
+        slug = body.pop("id")
+        defaults = {"paraphrases": [], "keywords": [], "citations": [], "related": [], "next_step": ""}
+        return faq_store.save(slug=slug, values={**defaults, **body}, by=current_staff(), now=utcnow(), create=True)
+
+
+@api.route("/entries/<slug>")
+class Entry(MethodView):
+    @api.response(200, EntrySchema)
+    @login_required
+    def get(self, slug: str):
+        return faq_store.get(slug)
+
+    @api.arguments(EntryWriteSchema)
+    @api.response(200, EntrySchema)
+    @writer_required
+    def patch(self, body, slug: str):
+        """Edit fields; a content change sets reviewed to today unless given."""
+        return faq_store.save(slug=slug, values=body, by=current_staff(), now=utcnow())
+
+
+@api.route("/entries/<slug>/publish")
+class Publish(MethodView):
+    @api.response(200, EntrySchema)
+    @writer_required
+    def post(self, slug: str):
+        """Publish: the bot may answer with this entry."""
+        return faq_store.set_published(slug=slug, published=True, by=current_staff(), now=utcnow())
+
+
+@api.route("/entries/<slug>/unpublish")
+class Unpublish(MethodView):
+    @api.response(200, EntrySchema)
+    @writer_required
+    def post(self, slug: str):
+        """Unpublish: the bot stops answering with this entry (its next question rebuilds the index)."""
+        return faq_store.set_published(slug=slug, published=False, by=current_staff(), now=utcnow())
+
+
+@api.route("/queue")
+class Queue(MethodView):
+    @api.arguments(QueueQuery, location="query")
+    @api.response(200, page_schema(QuestionSchema))
+    @login_required
+    def get(self, args):
+        """Unanswered and close-call questions, most asked first."""
+        return paginate(select(UnansweredQuestion).where(UnansweredQuestion.status == args["status"])
+                        .order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_seen.desc()), args)
+
+
+@api.route("/queue/<int:question_id>/paraphrase")
+class ToParaphrase(MethodView):
+    @api.arguments(SlugSchema)
+    @api.response(200, QuestionSchema)
+    @writer_required
+    def post(self, body, question_id: int):
+        """Add the question as a paraphrase of an entry and close it."""
+        return faq_queue.as_paraphrase(question_id=question_id, slug=body["entry"], by=current_staff(),
+                                       now=utcnow())
+
+
+@api.route("/queue/<int:question_id>/entry")
+class ToEntry(MethodView):
+    @api.arguments(SlugSchema)
+    @api.response(200, QuestionSchema)
+    @writer_required
+    def post(self, body, question_id: int):
+        """Close the question as answered by a (new) entry."""
+        return faq_queue.as_new_entry(question_id=question_id, slug=body["entry"], by=current_staff(),
+                                      now=utcnow())
+
+
+@api.route("/queue/<int:question_id>/dismiss")
+class Dismiss(MethodView):
+    @api.response(200, QuestionSchema)
+    @writer_required
+    def post(self, question_id: int):
+        """Dismiss a question that needs no entry."""
+        return faq_queue.dismiss(question_id=question_id, by=current_staff(), now=utcnow())
+
+
+@api.route("/pins")
+class Pins(MethodView):
+    @api.response(200, PinSchema(many=True))
+    @login_required
+    def get(self):
+        """Staff-pinned exact patterns."""
+        return faq_store.pins()
+
+    @api.arguments(PinCreateSchema)
+    @api.response(201, PinSchema)
+    @writer_required
+    def post(self, body):
+        """Pin a pattern (compared after normalisation) to an entry."""
+        return faq_store.pin(pattern=body["pattern"], slug=body["entry"], by=current_staff(), now=utcnow(),
+                             normalise=faq.text_tools().normalise)
+
+
+@api.route("/pins/<int:pin_id>")
+class PinItem(MethodView):
+    @api.response(204)
+    @writer_required
+    def delete(self, pin_id: int):
+        """Remove a pinned pattern."""
+        faq_store.unpin(pin_id=pin_id, by=current_staff(), now=utcnow())
+
+
+@api.route("/try")
+class Try(MethodView):
+    @api.arguments(TryQuery, location="query")
+    @api.response(200, TrySchema)
+    @login_required
+    def get(self, args):
+        """What the bot would do with a question, and the ranking with its scores (nothing is recorded)."""
+        return faq.classify(args["q"])
