@@ -102,9 +102,7 @@ def move(case: Case, target: Status, *, now: datetime, actor, text: str = "") ->
         _start(case, new_clock, now)
     elif not new_clock:
         case.clock, case.due_on, case.due_estimated = None, None, False
-    if target == Status.ACCEPTED and case.accepted_at is None:
-        case.accepted_at = now
-    if target in {Status.FILED}:
+    if target in {Status.ACCEPTED, Status.FILED} and case.accepted_at is None:
         case.accepted_at = now
     if target in FINAL:
         case.closed_at = now

@@ -159,8 +159,7 @@ def _insert(*, openid: str, intake_token: str, intake: Intake, now: datetime) ->
     today = china_today(now)
     rule = deadlines.clock(FIRST_CLOCK[intake.kind])
     deadline = deadlines.due(rule, today)
-    place = " ".join(p for p in (intake.business_address,) if p)
-    department = departments.for_address(place)
+    department = departments.for_address(intake.business_address)
     case = Case(
         number=_next_number(PREFIXES[intake.kind], today), kind=intake.kind, status=Status.SUBMITTED,
         openid=openid, intake_token=intake_token, business_name=intake.business_name,
