@@ -6,13 +6,14 @@ who asked is not stored, so the queue holds no personal data beyond what a consu
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models.faq import QUEUE_TRANSITIONS, QueueStatus, UnansweredQuestion
-from services import Conflict, NotFound, faq_store
+from services import Conflict, NotFound, audit, faq_store
 
 TEXT_LIMIT = 200
 
@@ -55,13 +56,15 @@ def get(question_id: int) -> UnansweredQuestion:
     return row
 
 
-def _move(row: UnansweredQuestion, status: QueueStatus, *, by: str, now: datetime, slug: str | None) -> None:
+def _move(row: UnansweredQuestion, status: QueueStatus, *, by: Any, now: datetime, slug: str | None) -> None:
     if status not in QUEUE_TRANSITIONS[QueueStatus(row.status)]:
         raise Conflict("这个问题已经处理过了")
-    row.status, row.resolved_by, row.resolved_at, row.entry_slug = status, by, now, slug
+    audit.record(actor=by, action=f"kb_question.{status.value}", obj_type="kb_question", obj_id=row.id,
+                 before={"status": row.status}, after={"status": status.value, "entry": slug}, now=now)
+    row.status, row.resolved_by, row.resolved_at, row.entry_slug = status, faq_store.staff_name(by), now, slug
 
 
-def as_paraphrase(*, question_id: int, slug: str, by: str, now: datetime) -> UnansweredQuestion:
+def as_paraphrase(*, question_id: int, slug: str, by: Any, now: datetime) -> UnansweredQuestion:
     """Teach entry `slug` this way of asking and close the question."""
     row = get(question_id)
     _move(row, QueueStatus.PARAPHRASE, by=by, now=now, slug=slug)
@@ -69,7 +72,7 @@ def as_paraphrase(*, question_id: int, slug: str, by: str, now: datetime) -> Una
     return row
 
 
-def as_new_entry(*, question_id: int, slug: str, by: str, now: datetime) -> UnansweredQuestion:
+def as_new_entry(*, question_id: int, slug: str, by: Any, now: datetime) -> UnansweredQuestion:
     """Close the question as answered by the new entry `slug` (created by staff from it)."""
     row = get(question_id)
     faq_store.get(slug)
@@ -78,7 +81,7 @@ def as_new_entry(*, question_id: int, slug: str, by: str, now: datetime) -> Unan
     return row
 
 
-def dismiss(*, question_id: int, by: str, now: datetime) -> UnansweredQuestion:
+def dismiss(*, question_id: int, by: Any, now: datetime) -> UnansweredQuestion:
     row = get(question_id)
     _move(row, QueueStatus.DISMISSED, by=by, now=now, slug=None)
     db.session.commit()

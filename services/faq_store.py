@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy import select
 import logs
 from extensions import db, redis
 from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer
-from services import Conflict, Invalid, NotFound, keys
+from services import Conflict, Invalid, NotFound, audit, keys
 from services.faq_text import KNOWLEDGE_DIR
 
 log = logs.get(__name__)
@@ -170,8 +170,19 @@ def _assign(entry: KnowledgeEntry, record: Mapping[str, Any], *, now: datetime) 
     entry.updated_at = now
 
 
-def _revision(entry: KnowledgeEntry, action: str, fields: Iterable[str], *, by: str, now: datetime) -> None:
-    db.session.add(EntryRevision(entry_id=entry.id, action=action, fields=list(fields), by=by, at=now))
+def _revision(entry: KnowledgeEntry, action: str, fields: Iterable[str], *, by: Any, now: datetime,
+              before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None) -> None:
+    """The entry's own history, and (for staff and CLI changes) the console's audit trail."""
+    fields = list(fields)
+    db.session.add(EntryRevision(entry_id=entry.id, action=action, fields=fields, by=staff_name(by), at=now))
+    if by != IMPORTER:
+        audit.record(actor=by, action=f"kb_entry.{action}", obj_type="kb_entry", obj_id=entry.slug,
+                     before=before, after=after if after is not None else {"fields": fields}, now=now)
+
+
+def staff_name(by: Any) -> str:
+    """A Staff's username, or the label given ("import", "cli")."""
+    return str(getattr(by, "username", None) or by or "system")[:64]
 
 
 # ---------------------------------------------------------------------------------------------------- staff edits
@@ -198,7 +209,7 @@ def revisions(slug: str) -> list[EntryRevision]:
                                    .order_by(EntryRevision.id.desc())))
 
 
-def save(*, slug: str, values: Mapping[str, Any], by: str, now: datetime, create: bool = False) -> KnowledgeEntry:
+def save(*, slug: str, values: Mapping[str, Any], by: Any, now: datetime, create: bool = False) -> KnowledgeEntry:
     """Create or edit an entry from staff input. Content changes set `reviewed` to today unless given."""
     exists = db.session.scalar(select(KnowledgeEntry).where(KnowledgeEntry.slug == slug))
     if create and exists is not None:
@@ -224,7 +235,7 @@ def save(*, slug: str, values: Mapping[str, Any], by: str, now: datetime, create
         if record["reviewed"] != entry.reviewed:
             changed.append("reviewed")
     _assign(entry, record, now=now)
-    entry.updated_by = by
+    entry.updated_by = staff_name(by)
     db.session.flush()
     if changed:
         _revision(entry, "created" if exists is None else "edited", changed, by=by, now=now)
@@ -233,18 +244,19 @@ def save(*, slug: str, values: Mapping[str, Any], by: str, now: datetime, create
     return entry
 
 
-def set_published(*, slug: str, published: bool, by: str, now: datetime) -> KnowledgeEntry:
+def set_published(*, slug: str, published: bool, by: Any, now: datetime) -> KnowledgeEntry:
     entry = get(slug)
     if entry.published == published:
         return entry
-    entry.published, entry.updated_by, entry.updated_at = published, by, now
-    _revision(entry, "published" if published else "unpublished", ["published"], by=by, now=now)
+    entry.published, entry.updated_by, entry.updated_at = published, staff_name(by), now
+    _revision(entry, "published" if published else "unpublished", ["published"], by=by, now=now,
+              before={"published": not published}, after={"published": published})
     db.session.commit()
     bump_version()
     return entry
 
 
-def add_paraphrase(*, slug: str, text: str, by: str, now: datetime) -> KnowledgeEntry:
+def add_paraphrase(*, slug: str, text: str, by: Any, now: datetime) -> KnowledgeEntry:
     """Teach an entry another way of asking (e.g. a question from the unanswered queue)."""
     entry = get(slug)
     text = " ".join(text.split())
@@ -253,7 +265,7 @@ def add_paraphrase(*, slug: str, text: str, by: str, now: datetime) -> Knowledge
     if text in entry.paraphrases or text == entry.question:
         return entry
     entry.paraphrases = [*entry.paraphrases, text]
-    entry.updated_by, entry.updated_at, entry.reviewed = by, now, now.date()
+    entry.updated_by, entry.updated_at, entry.reviewed = staff_name(by), now, now.date()
     _revision(entry, "edited", ["paraphrases"], by=by, now=now)
     db.session.commit()
     bump_version()
@@ -264,7 +276,7 @@ def pins() -> list[PinnedAnswer]:
     return list(db.session.scalars(select(PinnedAnswer).order_by(PinnedAnswer.pattern)))
 
 
-def pin(*, pattern: str, slug: str, by: str, now: datetime, normalise) -> PinnedAnswer:
+def pin(*, pattern: str, slug: str, by: Any, now: datetime, normalise: Callable[[str], str]) -> PinnedAnswer:
     """Pin an exact question (compared after normalisation) to an entry; re-pinning moves it."""
     entry = get(slug)
     key = "".join(normalise(pattern).split())[:200]
@@ -272,22 +284,22 @@ def pin(*, pattern: str, slug: str, by: str, now: datetime, normalise) -> Pinned
         raise Invalid("固定问法不能为空", field="pattern")
     row = db.session.scalar(select(PinnedAnswer).where(PinnedAnswer.pattern == key))
     if row is None:
-        row = PinnedAnswer(pattern=key, entry_id=entry.id, created_by=by, created_at=now)
+        row = PinnedAnswer(pattern=key, entry_id=entry.id, created_by=staff_name(by), created_at=now)
         db.session.add(row)
     else:
-        row.entry_id, row.created_by, row.created_at = entry.id, by, now
+        row.entry_id, row.created_by, row.created_at = entry.id, staff_name(by), now
     db.session.flush()
-    _revision(entry, "pinned", ["pins"], by=by, now=now)
+    _revision(entry, "pinned", ["pins"], by=by, now=now, after={"pattern": key})
     db.session.commit()
     bump_version()
     return row
 
 
-def unpin(*, pin_id: int, by: str, now: datetime) -> None:
+def unpin(*, pin_id: int, by: Any, now: datetime) -> None:
     row = db.session.get(PinnedAnswer, pin_id)
     if row is None:
         raise NotFound("没有找到这个固定问法")
-    _revision(row.entry, "unpinned", ["pins"], by=by, now=now)
+    _revision(row.entry, "unpinned", ["pins"], by=by, now=now, before={"pattern": row.pattern})
     db.session.delete(row)
     db.session.commit()
     bump_version()
