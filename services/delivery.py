@@ -48,6 +48,7 @@ log = logs.get(__name__)
 MASS_MAX, MASS_MIN = 10_000, 2          # message/mass/send takes 2..10 000 openids (mass-send doc)
 RETRYABLE = {-1, 45009}                 # system busy, API frequency limit: back off and retry
 PAGE = 2000
+GATHER = 0.02                           # seconds to gather finished sends into one commit
 
 
 @dataclass(frozen=True)
@@ -210,10 +211,14 @@ def _mark_batch(publication_id: int, batch_no: int, **values) -> None:
 
 def _run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, progress: Progress,
               stop: Event) -> None:
+    """The claim → send → mark loop. Each round commits once: the marks of the sends that finished and the
+    claims of the rows about to be sent (so nothing is claimed that is not handed to a worker right away)."""
     message = Message.of(pub)
     run_id = secrets.token_hex(8)
     queue: deque[tuple[int, str, str]] = deque()
-    inflight: dict[Future, tuple[int, str]] = {}
+    inflight: dict[Future, int] = {}
+    attempts: dict[int, int] = {}
+    finished: list[Outcome] = []
     pause_until = 0.0
     budget, last = 0.0, time.monotonic()
     with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix=f"pub{pub.id}") as pool:
@@ -221,6 +226,9 @@ def _run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, pr
             if not queue and not stop.is_set():
                 queue.extend(_pending_page(pub.id, clock()))
             if not queue and not inflight:
+                _mark(finished, attempts=attempts, settings=settings, clock=clock, progress=progress)
+                db.session.commit()
+                finished = []
                 wait_for = _next_retry(pub.id)
                 if wait_for is None or stop.is_set():
                     return
@@ -236,22 +244,26 @@ def _run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, pr
             if now_mono < pause_until or stop.is_set():
                 free = 0
             batch = [queue.popleft() for _ in range(min(free, len(queue)))]
-            for row_id, openid, channel in _claim(batch, run_id):
+            _mark(finished, attempts=attempts, settings=settings, clock=clock, progress=progress)
+            finished = []
+            for row_id, openid, channel, tries in _claim(batch, run_id):     # commits marks and claims together
                 budget -= 1
+                attempts[row_id] = tries
                 inflight[pool.submit(_send_one, sender, message, settings.template_id, row_id, openid,
-                                     channel)] = (row_id, channel)
+                                     channel)] = row_id
             if not inflight and stop.is_set():
                 return                               # stopped: unclaimed rows stay pending for the next run
             if not inflight:
                 stop.wait(0.05 if not settings.rate else 1.0 / settings.rate)
                 continue
-            done, _ = wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
-            outcomes = [future.result() for future in done]
+            wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
+            time.sleep(GATHER)                       # group commit: let more sends finish, mark them together
+            done = [future for future in inflight if future.done()]
+            finished = [future.result() for future in done]
             for future in done:
                 inflight.pop(future)
-            if any(o.errcode in RETRYABLE for o in outcomes):
+            if any(o.errcode in RETRYABLE for o in finished):
                 pause_until = time.monotonic() + settings.backoff   # WeChat says slow down: pause new claims
-            _mark(outcomes, settings=settings, clock=clock, progress=progress)
 
 
 def _pending_page(publication_id: int, now: datetime) -> list[tuple[int, str, str]]:
@@ -268,17 +280,20 @@ def _next_retry(publication_id: int) -> datetime | None:
         Delivery.channel != "mass").order_by(Delivery.not_before).limit(1))
 
 
-def _claim(batch: list[tuple[int, str, str]], run_id: str) -> list[tuple[int, str, str]]:
-    """Commit the claim of every row in `batch` before any of them is sent; returns the rows this run won."""
+def _claim(batch: list[tuple[int, str, str]], run_id: str) -> list[tuple[int, str, str, int]]:
+    """Commit the claim of every row in `batch` before any of them is sent; returns (id, openid, channel,
+    attempts) for the rows this run won."""
+    if batch:
+        db.session.execute(update(Delivery).where(Delivery.id.in_([row[0] for row in batch]),
+                                                  Delivery.status == DeliveryStatus.PENDING)
+                           .values(status=DeliveryStatus.SENDING, claim=run_id, attempts=Delivery.attempts + 1))
+    db.session.commit()
     if not batch:
         return []
-    ids = [row[0] for row in batch]
-    db.session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.status == DeliveryStatus.PENDING)
-                       .values(status=DeliveryStatus.SENDING, claim=run_id, attempts=Delivery.attempts + 1))
-    db.session.commit()
-    won = set(db.session.scalars(select(Delivery.id).where(Delivery.id.in_(ids), Delivery.claim == run_id,
-                                                           Delivery.status == DeliveryStatus.SENDING)))
-    return [row for row in batch if row[0] in won]
+    won = dict(db.session.execute(select(Delivery.id, Delivery.attempts).where(
+        Delivery.id.in_([row[0] for row in batch]), Delivery.claim == run_id,
+        Delivery.status == DeliveryStatus.SENDING)).all())
+    return [(*row, won[row[0]]) for row in batch if row[0] in won]
 
 
 def _send_one(sender: Sender, message: Message, template_id: str, row_id: int, openid: str,
@@ -304,25 +319,25 @@ def _send_one(sender: Sender, message: Message, template_id: str, row_id: int, o
         return Outcome(row_id, DeliveryStatus.FAILED, channel, errcode=exc.errcode, reason=f"errcode {exc.errcode}")
 
 
-def _mark(outcomes: list[Outcome], *, settings: Settings, clock, progress: Progress) -> None:
-    """Write what the sends did, in one commit; transient failures go back to pending with a backoff."""
+def _mark(outcomes: list[Outcome], *, attempts: dict[int, int], settings: Settings, clock,
+          progress: Progress) -> None:
+    """Write what the sends did (the caller commits); transient failures go back to pending with a backoff."""
     if not outcomes:
         return
     now = clock()
-    attempts = dict(db.session.execute(select(Delivery.id, Delivery.attempts).where(
-        Delivery.id.in_([o.id for o in outcomes]))).all())
     rows = []
     for o in outcomes:
-        row = {"id": o.id, "status": o.status, "channel": o.channel, "errcode": o.errcode, "reason": o.reason}
+        tries = attempts.pop(o.id, 1)
+        row = {"id": o.id, "status": o.status, "channel": o.channel, "errcode": o.errcode, "reason": o.reason,
+               "sent_at": None, "msgid": None, "not_before": None}
         if o.status == DeliveryStatus.SENT:
             row.update(sent_at=now, msgid=o.msgid, reason=None)
             progress.sent += 1
-        elif o.status == DeliveryStatus.PENDING and attempts.get(o.id, 0) >= settings.max_attempts:
+        elif o.status == DeliveryStatus.PENDING and tries >= settings.max_attempts:
             row.update(status=DeliveryStatus.FAILED, reason=f"errcode {o.errcode}")
             progress.failed += 1
         elif o.status == DeliveryStatus.PENDING:
-            delay = min(settings.backoff * 2 ** attempts.get(o.id, 0), 60.0)
-            row.update(not_before=now + timedelta(seconds=delay), claim=None)
+            row.update(not_before=now + timedelta(seconds=min(settings.backoff * 2 ** tries, 60.0)))
             progress.retried += 1
         elif o.status == DeliveryStatus.FILTERED:
             progress.filtered += 1
@@ -330,4 +345,3 @@ def _mark(outcomes: list[Outcome], *, settings: Settings, clock, progress: Progr
             progress.failed += 1
         rows.append(row)
     db.session.execute(update(Delivery), rows)
-    db.session.commit()
