@@ -53,7 +53,16 @@ def init_app(app) -> None:
             api.register_blueprint(feature.api, url_prefix=f"/api/{feature.name}")
         for command in feature.commands:
             app.cli.add_command(command)
+    _check_endpoints(app, FEATURES.values())
     cli.init_app(app)
+
+
+def _check_endpoints(app, features) -> None:
+    """Fail at start, naming the feature, rather than on every page render."""
+    for feature in features:
+        for endpoint in [i.endpoint for i in feature.nav] + [w.endpoint for w in feature.widgets if w.endpoint]:
+            if endpoint not in app.view_functions:
+                raise RuntimeError(f"console feature {feature.name!r} links to unknown endpoint {endpoint!r}")
 
 
 def _protect_forms() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from extensions import db
@@ -294,3 +295,26 @@ def test_personal_filter_masks_for_viewers(app, staff_factory):
         with app.test_request_context("/console/"):
             login_user(db.session.get(Staff, person.id))
             assert render_template_string('{{ "13812345678"|personal("phone") }}') == expected
+
+
+def test_a_broken_widget_does_not_break_the_dashboard(client, staff_factory, logged_in, monkeypatch):
+    """A feature widget that raises shows a 'cannot count now' card; the rest of the dashboard still renders."""
+    from console import registry
+
+    def broken(_me):
+        raise RuntimeError("table missing")
+    monkeypatch.setitem(registry.FEATURES, "broken", registry.Feature(
+        name="broken", widgets=[registry.Widget(title="坏掉的统计", count=broken)]))
+    page = logged_in(client, staff_factory(role="admin")).get("/console/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "坏掉的统计" in text and "暂时无法统计" in text and "在岗工作人员" in text
+
+
+def test_nav_to_a_missing_page_fails_at_start(make_app, monkeypatch):
+    """A feature whose nav entry names no page stops the app at start, naming the feature."""
+    from console import registry
+    monkeypatch.setitem(registry.FEATURES, "ghost", registry.Feature(
+        name="ghost", nav=[registry.NavItem("幽灵", "ghost.index")]))
+    with pytest.raises(RuntimeError, match="ghost"):
+        make_app()

@@ -5,6 +5,7 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+import logs
 from console import registry
 from console.auth import current_staff, login_required, login_user, logout_user, shows_personal_data
 from console.charts import bar_chart
@@ -14,6 +15,8 @@ from services import DomainError, bureau
 from services import staff as staff_service
 from services.audit import MASKERS
 from services.clock import to_china, utcnow
+
+log = logs.get(__name__)
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="../templates",
                static_folder="../static", static_url_path="/static")
@@ -64,14 +67,19 @@ def dashboard():
     me = current_staff()
     cards = []
     for widget in registry.widgets(me.role):
-        card = {"widget": widget, "count": None, "chart": None, "empty": False}
-        if widget.count is not None:
-            card["count"] = widget.count(me)
-            card["empty"] = card["count"] == 0
-        if widget.chart is not None:
-            series = list(widget.chart(me))
-            card["empty"] = not any(value for _, value in series)
-            card["chart"] = None if card["empty"] else bar_chart(series, title=widget.title)
+        card = {"widget": widget, "count": None, "chart": None, "empty": False, "failed": False}
+        try:
+            if widget.count is not None:
+                card["count"] = widget.count(me)
+                card["empty"] = card["count"] == 0
+            if widget.chart is not None:
+                series = list(widget.chart(me))
+                card["empty"] = not any(value for _, value in series)
+                card["chart"] = None if card["empty"] else bar_chart(series, title=widget.title)
+        except Exception:  # noqa: BLE001 - one feature's broken widget must not take the dashboard down
+            db.session.rollback()
+            log.exception("dashboard widget failed", widget=widget.title)
+            card.update(failed=True, empty=False, count=None, chart=None)
         cards.append(card)
     return render_template("dashboard.html", cards=cards)
 
