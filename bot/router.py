@@ -84,9 +84,10 @@ def _safe_route(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
 
 def route(incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
     """Find the one thing that answers `incoming` and run it."""
+    pending: list[str] = []
     if not incoming.is_event:
-        followers.touch(openid=incoming.openid, now=now)
-    pending = notices.take(openid=incoming.openid, now=now) if not incoming.is_event else []
+        follower = followers.touch(openid=incoming.openid, now=now)
+        pending = notices.take(follower=follower, now=now)
     reply = _answer(incoming, now=now, services=services)
     if pending:
         reply.followups = [reply.text, *reply.followups] if reply.text else reply.followups

@@ -19,6 +19,7 @@ class Follower(db.Model):
     unsubscribed_at: Mapped[datetime | None]
     scene: Mapped[str | None] = mapped_column(String(64))          # qrscene / SCAN scene they came from
     last_inbound_at: Mapped[datetime | None]                       # opens WeChat's 48-hour service window
+    has_notices: Mapped[bool] = mapped_column(default=False)       # undelivered notices wait (services/notices.py)
     created_at: Mapped[datetime]
 
     def __repr__(self) -> str:

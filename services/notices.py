@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from extensions import db
+from models import Follower
 from models.notice import PendingNotice
 
 
@@ -17,12 +18,19 @@ def defer(*, openid: str, text: str, source: str, now: datetime) -> PendingNotic
     """Keep `text` for the follower's next message. `source` names the feature and object, e.g. `case:TS…`."""
     notice = PendingNotice(openid=openid, text=text, source=source[:64], created_at=now)
     db.session.add(notice)
+    db.session.execute(update(Follower).where(Follower.openid == openid).values(has_notices=True))
     db.session.flush()
     return notice
 
 
-def take(*, openid: str, now: datetime) -> list[str]:
-    """Mark the follower's undelivered notices shown and return their texts, oldest first (caller commits)."""
+def take(*, follower: Follower, now: datetime) -> list[str]:
+    """Mark the follower's undelivered notices shown and return their texts, oldest first (caller commits).
+
+    The follower row's flag spares the common case (nothing waiting) a query per message."""
+    if not follower.has_notices:
+        return []
+    follower.has_notices = False
+    openid = follower.openid
     rows = db.session.scalars(
         select(PendingNotice).where(PendingNotice.openid == openid, PendingNotice.shown_at.is_(None))
         .order_by(PendingNotice.id)).all()

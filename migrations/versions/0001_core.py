@@ -46,6 +46,7 @@ def upgrade():
     sa.Column('unsubscribed_at', sa.DateTime(), nullable=True),
     sa.Column('scene', sa.String(length=64), nullable=True),
     sa.Column('last_inbound_at', sa.DateTime(), nullable=True),
+    sa.Column('has_notices', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_followers')),
     sa.UniqueConstraint('openid', name=op.f('uq_followers_openid'))
