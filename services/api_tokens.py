@@ -46,9 +46,9 @@ def resolve(*, plain: str, now: datetime) -> Staff | None:
     return token.staff
 
 
-def for_staff(staff_id: int) -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.staff_id == staff_id)
-                                   .order_by(ApiToken.created_at.desc())))
+def for_staff_query(staff_id: int):
+    """A select of one person's tokens, newest first (for pagination)."""
+    return select(ApiToken).where(ApiToken.staff_id == staff_id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
 
 
 def revoke(*, token_id: int, actor: Staff, now: datetime) -> ApiToken:

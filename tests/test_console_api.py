@@ -209,3 +209,12 @@ def test_nothing_a_client_sends_makes_a_500(client, departments, staff_factory, 
                         token = api_token(admin)
                     if res.status_code >= 400:
                         assert set(res.json["error"]) >= {"code", "message"}, (method, url)
+
+
+def test_every_list_has_the_same_page_shape(client, departments, staff_factory, api_token):
+    """Staff, departments, tokens and audit lists all answer {items, page, per_page, total}."""
+    token = api_token(staff_factory(role="admin"))
+    for url in ("/api/staff/", "/api/departments/", "/api/tokens/", "/api/audit/"):
+        body = client.get(url, headers=bearer(token)).json
+        assert set(body) == {"items", "page", "per_page", "total"}, url
+    assert client.get("/api/departments/?per_page=5", headers=bearer(token)).json["total"] == len(departments)

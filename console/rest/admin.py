@@ -9,7 +9,7 @@ from console.auth import current_staff, login_required, require_role
 from console.rest.schemas import (AuditEventSchema, AuditQuery, DepartmentSchema, DepartmentWriteSchema, HeadSchema,
                                   StaffCreateSchema, StaffSchema, StaffUpdateSchema)
 from extensions import db
-from models import AuditEvent, Staff
+from models import AuditEvent, Department, Staff
 from services import departments
 from services import staff as staff_service
 from services.clock import utcnow
@@ -66,11 +66,12 @@ class StaffItem(MethodView):
 
 @departments_blp.route("/")
 class DepartmentList(MethodView):
-    @departments_blp.response(200, DepartmentSchema(many=True))
+    @departments_blp.arguments(PageQuery, location="query")
+    @departments_blp.response(200, page_schema(DepartmentSchema))
     @login_required
-    def get(self):
+    def get(self, args):
         """Every department, in display order."""
-        return departments.all_departments()
+        return paginate(select(Department).order_by(Department.sort_order, Department.id), args)
 
     @departments_blp.arguments(DepartmentWriteSchema)
     @departments_blp.response(201, DepartmentSchema)

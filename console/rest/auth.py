@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask.views import MethodView
 
-from console.api import Blueprint
+from console.api import Blueprint, PageQuery, page_schema, paginate
 from console.auth import current_staff, login_required
 from console.rest.schemas import LoginSchema, StaffSchema, TokenInfoSchema, TokenSchema
 from extensions import db
@@ -55,11 +55,12 @@ class Me(MethodView):
 
 @tokens_blp.route("/")
 class Tokens(MethodView):
-    @tokens_blp.response(200, TokenInfoSchema(many=True))
+    @tokens_blp.arguments(PageQuery, location="query")
+    @tokens_blp.response(200, page_schema(TokenInfoSchema))
     @login_required
-    def get(self):
+    def get(self, args):
         """The caller's own tokens, newest first."""
-        return api_tokens.for_staff(current_staff().id)
+        return paginate(api_tokens.for_staff_query(current_staff().id), args)
 
 
 @tokens_blp.route("/<int:token_id>/revoke")
