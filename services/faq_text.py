@@ -10,10 +10,13 @@
 """
 from __future__ import annotations
 
-import gc
+import json
 import re
+import subprocess
 import sys
+import tempfile
 import unicodedata
+from importlib import metadata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,17 +157,27 @@ def _pairs(symbols: list[str]) -> list[str]:
     return out
 
 
-def _sound_table() -> dict[str, str]:
-    """Toneless first reading of every CJK character. pypinyin's full table is ~50 MB of dict; keep the ~1 MB we
-    need and drop the module so a web worker does not carry the rest."""
-    import pypinyin.pinyin_dict as source
+# Toneless first reading of every CJK character, from pypinyin's table. Importing that table costs a process ~60 MB
+# that it never gives back, so a short-lived child process writes the ~27k readings we need to a cache file (as jieba
+# caches its dictionary) and each web worker only reads that file.
+_SOUNDS_SCRIPT = """
+import json, os, sys, unicodedata
+from pypinyin.pinyin_dict import pinyin_dict
+table = {}
+for code, readings in pinyin_dict.items():
+    if 0x3400 <= code <= 0x9FFF:
+        first = unicodedata.normalize("NFD", readings.split(",")[0])
+        table[chr(code)] = "".join(c for c in first if not unicodedata.combining(c))
+tmp = sys.argv[1] + ".%d.tmp" % os.getpid()
+with open(tmp, "w", encoding="utf-8") as out:
+    json.dump(table, out, ensure_ascii=False)
+os.replace(tmp, sys.argv[1])
+"""
 
-    table = {}
-    for code, readings in source.pinyin_dict.items():
-        if 0x3400 <= code <= 0x9FFF:
-            first = unicodedata.normalize("NFD", readings.split(",")[0])
-            table[chr(code)] = sys.intern("".join(c for c in first if not unicodedata.combining(c)))
-    del source
-    sys.modules.pop("pypinyin.pinyin_dict", None)
-    gc.collect()
-    return table
+
+def _sound_table() -> dict[str, str]:
+    cache = Path(tempfile.gettempdir()) / f"cp_faq_sounds_{metadata.version('pypinyin')}.json"
+    if not cache.exists():
+        subprocess.run([sys.executable, "-c", _SOUNDS_SCRIPT, str(cache)], check=True, timeout=120)
+    table = json.loads(cache.read_text(encoding="utf-8"))
+    return {char: sys.intern(sound) for char, sound in table.items()}
