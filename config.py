@@ -79,6 +79,8 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "POLL_RESULT_TEMPLATE_ID": str(env.get("POLL_RESULT_TEMPLATE_ID") or "") or None,
         # Template message for case status changes outside the 48-hour window; empty: deferred to the next message.
         "WECHAT_TEMPLATE_CASE_STATUS": str(env.get("WECHAT_TEMPLATE_CASE_STATUS") or ""),
+        # Subscription-notification template for the same, used when no template message is configured or it fails.
+        "WECHAT_SUBSCRIPTION_CASE_STATUS": str(env.get("WECHAT_SUBSCRIPTION_CASE_STATUS") or ""),
         # Publications and the scheduler (issue 7)
         "PUBLICATION_GRACE_SECONDS": int(str(env.get("PUBLICATION_GRACE_SECONDS") or 6 * 3600)),  # misfire grace
         "PUBLICATION_SELF_APPROVAL": _flag(env.get("PUBLICATION_SELF_APPROVAL")),

@@ -137,13 +137,18 @@ def notice_text(case: Case, *, extra: str = "", resumed: bool = False) -> str:
 
 def tell(case: Case, text: str, *, now: datetime, sender: Sender, source: str) -> str:
     """Reach the consumer by the best channel and record it; returns the channel (caller commits)."""
+    # The template ids are account settings (config.py); read here, in the app context, not from a request.
     template_id = str(current_app.config.get("WECHAT_TEMPLATE_CASE_STATUS") or "")
-    template = notify.Template(template_id=template_id, data={
-        "first": text[:100], "keyword1": case.number, "keyword2": status_label(case),
-        "keyword3": plain_date(case.due_on) if case.due_on else "-",
-        "remark": TEMPLATE_REMARK.format(number=case.number)}) if template_id else None
-    channel = notify.reach(openid=case.openid, text=text, source=f"case:{case.number}:{source}", now=now,
-                           sender=sender, template=template)
+    subscription_id = str(current_app.config.get("WECHAT_SUBSCRIPTION_CASE_STATUS") or "")
+    data = {"first": text[:100], "keyword1": case.number, "keyword2": status_label(case),
+            "keyword3": plain_date(case.due_on) if case.due_on else "-",
+            "remark": TEMPLATE_REMARK.format(number=case.number)}
+    channel = notify.reach(
+        openid=case.openid, text=text, source=f"case:{case.number}:{source}", now=now, sender=sender,
+        template=notify.Template(template_id=template_id, data=data) if template_id else None,
+        subscription=notify.Template(template_id=subscription_id, data={
+            "character_string1": case.number, "phrase2": status_label(case)[:5], "thing3": text[:20]})
+        if subscription_id else None)
     db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.NOTIFIED, text=CHANNELS.get(channel, channel)))
     return channel
 

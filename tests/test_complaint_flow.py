@@ -186,3 +186,21 @@ def test_another_follower_cannot_see_or_withdraw_a_case(app, wechat, consumer):
     assert number in wechat.click("MY_CASES").text
     assert "已撤回" in wechat.say(f"撤回 {number}").text
     assert "不能撤回" in wechat.say(f"撤回 {number}").text
+
+
+def test_status_notice_outside_the_window_uses_an_accepted_subscription(make_app, sim, consumer):
+    """With no template but a subscription the follower accepted, the notice goes out as a subscription message."""
+    app = make_app(WECHAT_SUBSCRIPTION_CASE_STATUS="SUB_CASE_STATUS")
+    user = consumer("o_consumer_1")
+    user.say("你好")
+    user.report("accept_subscription", template_id="SUB_CASE_STATUS")
+    sim.configure(advance_seconds=49 * 3600)
+    with app.app_context():
+        office = make_office(utcnow())
+        case = file_case(now=utcnow())
+        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow() + timedelta(hours=49),
+                            sender=app.extensions["outbound"].sender)
+        assert [a.channel for a in db.session.query(DeliveryAttempt)] == ["subscription"]
+        number = case.number
+    received = [m for m in sim.inbox("o_consumer_1") if m["kind"] == "subscription"]
+    assert received and received[0]["data"]["character_string1"]["value"] == number
