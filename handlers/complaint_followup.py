@@ -142,8 +142,10 @@ RATE = Flow(name="rate", title="办理评价", start=start_rating, steps={"pick"
             words=frozenset({"评价", "我要评价"}))
 
 ENTRIES = [
+    # A case number alone, or after 查询/进度; other text starting with 查询 is left to the Q&A.
     Command(show_cases, keys=frozenset({"MY_CASES"}), words=frozenset({"查询", "进度", "进度查询", "我的案件"}),
-            prefixes=("查询", "进度")),
+            prefixes=tuple(f"{lead}{p}" for lead in ("查询", "查询 ", "进度", "进度 ", "")
+                           for p in ("TS2", "JB2", "ts2", "jb2"))),
     Command(withdraw, words=frozenset({"撤回"}), prefixes=("撤回",)),
     RATE,
 ]

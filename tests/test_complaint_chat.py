@@ -180,3 +180,12 @@ def test_confirm_repeated_after_filing_does_not_file_again(wechat, app):
     with app.app_context():
         assert db.session.query(Case).count() == 1
         assert db.session.query(Case).one().number == first
+
+
+def test_a_bare_case_number_shows_the_case(wechat, app):
+    """Sending just the number (or 查询 + number, any case) shows the follower's case; other 查询 text is not taken."""
+    _file_up_to_summary(wechat)
+    number = NUMBER.search(wechat.say("确认").text).group(0)
+    assert "待受理" in wechat.say(number).text
+    assert number in wechat.say(f"查询{number.lower()}").text
+    assert "您的案件" not in wechat.say("查询商家信用怎么查").text
