@@ -46,6 +46,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=64)
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--port", type=int, default=8399)
+    parser.add_argument("--database-url", default="",
+                        help="an EMPTY database to use (its tables are dropped first); default: a fresh SQLite file")
     args = parser.parse_args()
 
     sim_url = f"http://127.0.0.1:{args.port}"
@@ -53,7 +55,7 @@ def main() -> None:
     database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     try:
         from flask_migrate import upgrade
-        from sqlalchemy import insert
+        from sqlalchemy import insert, text
 
         from app import create_app
         from extensions import db
@@ -62,10 +64,14 @@ def main() -> None:
         from services.clock import utcnow
         from services.delivery import Settings
 
-        app = create_app({"DATABASE_URL": f"sqlite:///{database}", "WECHAT_API_BASE": sim_url, "TESTING": True})
+        url = args.database_url or f"sqlite:///{database}"
+        app = create_app({"DATABASE_URL": url, "WECHAT_API_BASE": sim_url, "TESTING": True})
         openids = [f"o_bench_{n:06d}" for n in range(args.followers)]
         requests.post(f"{sim_url}/sim/config", json={"followers": openids}, timeout=60).raise_for_status()
         with app.app_context():
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                db.session.commit()
             upgrade(directory=str(ROOT / "migrations"), revision="heads")
             now = utcnow()
             rows = [dict(openid=o, subscribed=True, subscribed_at=now, created_at=now) for o in openids]
@@ -88,7 +94,8 @@ def main() -> None:
             report = publications.report(pub.id)
             status = publications.get(pub.id).status
         calls = requests.get(f"{sim_url}/sim/stats", timeout=10).json()["calls"].get("message/template/send", 0)
-        print(f"followers={args.followers} workers={args.workers} latency_ms={args.latency_ms}")
+        print(f"followers={args.followers} workers={args.workers} latency_ms={args.latency_ms} "
+              f"database={url.split(':')[0]}")
         print(f"sent={sent} in {elapsed:.1f} s = {sent / elapsed:.0f} messages/s (prepare + send, push_due total)")
         print(f"report={report} publication={status} sim_template_sends={calls}")
         ok = report == {"sent": args.followers} and calls == args.followers and status == "sent"

@@ -282,17 +282,20 @@ def _next_retry(publication_id: int) -> datetime | None:
 
 def _claim(batch: list[tuple[int, str, str]], run_id: str) -> list[tuple[int, str, str, int]]:
     """Commit the claim of every row in `batch` before any of them is sent; returns (id, openid, channel,
-    attempts) for the rows this run won."""
+    attempts) for the rows this run won (a row another run claimed first is skipped)."""
+    won: dict[int, int] = {}
     if batch:
-        db.session.execute(update(Delivery).where(Delivery.id.in_([row[0] for row in batch]),
-                                                  Delivery.status == DeliveryStatus.PENDING)
-                           .values(status=DeliveryStatus.SENDING, claim=run_id, attempts=Delivery.attempts + 1))
+        claim = (update(Delivery).where(Delivery.id.in_([row[0] for row in batch]),
+                                        Delivery.status == DeliveryStatus.PENDING)
+                 .values(status=DeliveryStatus.SENDING, claim=run_id, attempts=Delivery.attempts + 1))
+        if db.engine.dialect.update_returning:
+            won = dict(db.session.execute(claim.returning(Delivery.id, Delivery.attempts)).all())
+        else:
+            db.session.execute(claim)
+            won = dict(db.session.execute(select(Delivery.id, Delivery.attempts).where(
+                Delivery.id.in_([row[0] for row in batch]), Delivery.claim == run_id,
+                Delivery.status == DeliveryStatus.SENDING)).all())
     db.session.commit()
-    if not batch:
-        return []
-    won = dict(db.session.execute(select(Delivery.id, Delivery.attempts).where(
-        Delivery.id.in_([row[0] for row in batch]), Delivery.claim == run_id,
-        Delivery.status == DeliveryStatus.SENDING)).all())
     return [(*row, won[row[0]]) for row in batch if row[0] in won]
 
 
@@ -321,27 +324,29 @@ def _send_one(sender: Sender, message: Message, template_id: str, row_id: int, o
 
 def _mark(outcomes: list[Outcome], *, attempts: dict[int, int], settings: Settings, clock,
           progress: Progress) -> None:
-    """Write what the sends did (the caller commits); transient failures go back to pending with a backoff."""
+    """Write what the sends did (the caller commits), one UPDATE per kind of outcome; transient failures go back
+    to pending with a backoff, or fail after `max_attempts`."""
     if not outcomes:
         return
     now = clock()
-    rows = []
+    groups: dict[tuple, list[int]] = {}
     for o in outcomes:
         tries = attempts.pop(o.id, 1)
-        row = {"id": o.id, "status": o.status, "channel": o.channel, "errcode": o.errcode, "reason": o.reason,
-               "sent_at": None, "msgid": None, "not_before": None}
+        values: tuple = (("status", o.status), ("channel", o.channel), ("errcode", o.errcode), ("reason", o.reason))
         if o.status == DeliveryStatus.SENT:
-            row.update(sent_at=now, msgid=o.msgid, reason=None)
+            values = (("status", o.status), ("channel", o.channel), ("sent_at", now), ("reason", None))
             progress.sent += 1
         elif o.status == DeliveryStatus.PENDING and tries >= settings.max_attempts:
-            row.update(status=DeliveryStatus.FAILED, reason=f"errcode {o.errcode}")
+            values = (("status", DeliveryStatus.FAILED), ("errcode", o.errcode), ("reason", f"errcode {o.errcode}"))
             progress.failed += 1
         elif o.status == DeliveryStatus.PENDING:
-            row.update(not_before=now + timedelta(seconds=min(settings.backoff * 2 ** tries, 60.0)))
+            delay = timedelta(seconds=min(settings.backoff * 2 ** tries, 60.0))
+            values = (("status", o.status), ("errcode", o.errcode), ("not_before", now + delay), ("claim", None))
             progress.retried += 1
         elif o.status == DeliveryStatus.FILTERED:
             progress.filtered += 1
         else:
             progress.failed += 1
-        rows.append(row)
-    db.session.execute(update(Delivery), rows)
+        groups.setdefault(values, []).append(o.id)
+    for values, ids in groups.items():
+        db.session.execute(update(Delivery).where(Delivery.id.in_(ids)).values(dict(values)))
