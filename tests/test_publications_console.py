@@ -1,0 +1,84 @@
+"""The publications console: compose, preview, approve by someone else, schedule; the quota meter before sending."""
+from __future__ import annotations
+
+from extensions import db
+from models import Publication
+from services import publications
+from services.clock import utcnow
+from tests.test_publications import approved, follow, push
+
+PREVIEW_GROUP = "o_staff_phone_1,o_staff_phone_2"
+
+
+def test_compose_preview_approve_and_schedule(make_app, sim, staff_factory, logged_in):
+    """A writer drafts and submits; a preview reaches the test group; only a colleague can approve; it is scheduled."""
+    app = make_app(PUBLICATION_PREVIEW_OPENIDS=PREVIEW_GROUP)
+    writer, checker = staff_factory(role="staff"), staff_factory(role="staff")
+    author = logged_in(app.test_client(), writer)
+    res = author.post("/console/publications/new", data={
+        "kind": "消费警示", "title": "警惕预付卡跑路", "summary": "办卡前看清退费条款", "body": "正文",
+        "tags": "预付卡", "strategy": "each", "audience": "all"})
+    assert res.status_code == 302
+    with app.app_context():
+        pub_id = db.session.scalar(db.select(Publication.id))
+    page = f"/console/publications/{pub_id}"
+    assert author.post(f"{page}/submit").status_code == 302
+    assert author.post(f"{page}/preview").status_code == 302
+    assert [m["kind"] for m in sim.inbox("o_staff_phone_1")] == ["preview"]
+    assert "需由作者以外的同事审核" in author.get(page).get_data(as_text=True)
+    refused = author.post(f"{page}/approve")
+    assert refused.status_code == 403 and "作者以外" in refused.get_data(as_text=True)
+
+    colleague = logged_in(app.test_client(), checker)
+    assert colleague.post(f"{page}/approve").status_code == 302
+    bad = colleague.post(f"{page}/schedule", data={"at": "2001-01-01T09:00"})
+    assert bad.status_code == 422 and "发送时间已过" in bad.get_data(as_text=True)
+    assert colleague.post(f"{page}/schedule", data={"at": "2099-03-10T09:00"}).status_code == 302
+    with app.app_context():
+        pub = publications.get(pub_id)
+        assert (pub.status, pub.author, pub.approver) == ("scheduled", writer.username, checker.username)
+        assert pub.scheduled_at.hour == 1                   # 09:00 China time is 01:00 UTC
+
+
+def test_quota_exhausted_is_shown_before_sending_and_send_refuses(app, sim, staff_factory, logged_in, api_token,
+                                                                 client):
+    """When the audience used its 4 mass messages this month, the page says so and the send is refused."""
+    with app.app_context():
+        follow(sim, "o_a", "o_b")
+        for n in range(4):
+            pub = approved(strategy="mass", title=f"本月第{n + 1}条群发")
+            publications.send_now(pub.id, by="checker", now=utcnow())
+            push(app)
+        fifth = approved(strategy="mass", title="第5条群发").id
+    user = logged_in(client, staff_factory(role="staff"))
+    page = user.get(f"/console/publications/{fifth}").get_data(as_text=True)
+    assert "本月群发额度已用完" in page and 'id="quota-exhausted"' in page
+    assert "<strong>0</strong> 人还能接收群发" in page
+    refused = user.post(f"/console/publications/{fifth}/send")
+    assert refused.status_code == 409 and "额度已用完" in refused.get_data(as_text=True)
+
+    token = api_token(staff_factory(role="staff"))
+    headers = {"Authorization": f"Bearer {token}"}
+    status = client.get(f"/api/publications/{fifth}/status", headers=headers).get_json()
+    assert (status["audience"], status["with_quota"]) == (2, 0)
+    res = client.post(f"/api/publications/{fifth}/send", headers=headers)
+    assert res.status_code == 409 and res.get_json()["error"]["code"] == "quota_exceeded"
+    with app.app_context():
+        assert publications.get(fifth).status == "approved"
+        assert push(app) == 0
+    assert len([m for m in sim.inbox("o_a") if m["kind"] == "mass"]) == 4
+
+
+def test_delivery_report_shows_counts(app, sim, staff_factory, logged_in, client):
+    """After a send, the publication page lists delivered and filtered counts."""
+    with app.app_context():
+        follow(sim, "o_a", "o_b")
+        from services import audience
+        audience.set_preference(openid="o_b", kinds=["消费警示"], subscribed=False, now=utcnow())
+        db.session.commit()
+        pub = approved(title="报表")
+        publications.send_now(pub.id, by="checker", now=utcnow())
+        push(app)
+    html = logged_in(client, staff_factory(role="viewer")).get(f"/console/publications/{pub.id}").get_data(
+        as_text=True)
+    assert "已送达</td><td>1" in html and "已过滤（退订/额度/取关）</td><td>1" in html
