@@ -19,6 +19,7 @@ FEATURE_MODULES: list[str] = [
     "console.core",
     "console.complaints",
     "console.polls",
+    "console.publications",
     "console.kb",
 ]
 
