@@ -12,7 +12,7 @@ from datetime import datetime
 from threading import Event
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 import logs
@@ -35,7 +35,8 @@ PAST = "发送时间已过，请选择将来的时间。"
 NO_QUOTA = ("本月群发额度已用完：受众中的 {n} 位关注者本月都已收到 4 条群发消息（服务号每人每月 4 条）。"
             "请改用逐个发送，或下月再发。")
 TAG_EACH = "按标签推送只能用群发。"
-MASS_TOO_FEW = "群发至少需要 2 位接收者。"
+BAD_TARGET = "发送方式或推送对象无效。"
+NEED_REF = "按投票参与者或微信标签推送时，请填写投票编号或标签 id（数字）。"
 MISSED_NOTE = "调度器停机超过宽限期，错过了发送时间，未发送。"
 
 ACTIONS = {Status.REVIEW: "提交审核", Status.APPROVED: "审核通过", Status.DRAFT: "退回修改",
@@ -55,9 +56,12 @@ def _validate(pub: Publication) -> None:
         raise Invalid(NEED_TITLE, field="title")
     if pub.kind not in {k.value for k in Kind}:
         raise Invalid(BAD_KIND, field="kind")
-    Strategy(pub.strategy), Audience(pub.audience)
+    if pub.strategy not in {s.value for s in Strategy} or pub.audience not in {a.value for a in Audience}:
+        raise Invalid(BAD_TARGET, field="audience")
     if pub.audience == Audience.TAG and pub.strategy != Strategy.MASS:
         raise Invalid(TAG_EACH, field="strategy")
+    if pub.audience in {Audience.TAG, Audience.POLL_VOTERS} and not str(pub.audience_ref or "").isdigit():
+        raise Invalid(NEED_REF, field="audience_ref")
 
 
 def create(*, author: str, now: datetime, **fields) -> Publication:
@@ -203,13 +207,13 @@ def push_due(*, now: datetime, sender: Sender, settings: Settings, clock: Callab
     """Start what fell due, spawn due occurrences, and deliver everything in `sending`; returns messages sent."""
     clock = clock or (lambda: now)
     for pub in db.session.scalars(select(Publication).where(
-            or_(Publication.status == Status.SCHEDULED, Publication.status == Status.MISSED),
-            Publication.recurrence.is_(None), Publication.scheduled_at <= now)).all():
-        if pub.status == Status.SCHEDULED and now - pub.scheduled_at > settings.grace:
+            Publication.status == Status.SCHEDULED, Publication.recurrence.is_(None),
+            Publication.scheduled_at <= now)).all():
+        if now - pub.scheduled_at > settings.grace:
             _move(pub, Status.MISSED, now=now, note=MISSED_NOTE)
             db.session.commit()
             log.warning("publication missed its time", publication=pub.id)
-        elif pub.status == Status.SCHEDULED:
+        else:
             start(pub, now=now)
     for parent in db.session.scalars(select(Publication).where(
             Publication.status == Status.SCHEDULED, Publication.recurrence.is_not(None))).all():
