@@ -2,9 +2,10 @@
 lock, flow state in Redis) → ballots.cast (hash chain, unique constraints) on PostgreSQL → tally cache in Redis.
 
     .venv/bin/python bench/bench_poll.py                              # 2,000 followers, 16 client threads
-    .venv/bin/python bench/bench_poll.py --followers 500 --threads 8 --workers "-w 2 -k gthread --threads 4"
+    .venv/bin/python bench/bench_poll.py --followers 300 --workers "-w 3 -k sync"
 
 Phases (each follower is a distinct openid; every push carries its own MsgId, as WeChat's would):
+  0. baseline — one 帮助 per follower: the pipeline's floor on this machine at this moment (no vote)
   1. vote   — follow, tap 参与投票, answer both questions, 确认: five pushes per ballot (timed: ballots/s)
   2. confirm — a second poll; everyone walks to the summary untimed, then only the 确认 pushes are timed, each
                delivered twice at once (WeChat re-sends) — ballots/s for the write path alone
@@ -96,9 +97,22 @@ def serve(workers: str, env: dict[str, str]) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
+def resending(transport):
+    """Post like WeChat: a dropped connection (a keep-alive the server just closed) is sent again, same MsgId."""
+    def post(path, params, body):
+        for attempt in range(3):
+            try:
+                return transport(path, params, body)
+            except requests.ConnectionError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+    return post
+
+
 def users(n: int, prefix: str, sessions: list[requests.Session]) -> list[SimUser]:
     base = f"http://127.0.0.1:{PORT}"
-    return [SimUser(http_transport(base, sessions[i % len(sessions)]), token=TOKEN, app_id=APP_ID,
+    return [SimUser(resending(http_transport(base, sessions[i % len(sessions)])), token=TOKEN, app_id=APP_ID,
                     openid=f"o_{prefix}_{i:05d}") for i in range(n)]
 
 
@@ -129,7 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--workers", default="-w 3 -k sync", help="gunicorn worker options")
+    parser.add_argument("--workers", default="-w 2 -k gthread --threads 8", help="gunicorn worker options")
     opts = parser.parse_args()
     (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
     env = environment()
@@ -143,6 +157,13 @@ def main() -> None:
     n = opts.followers
     try:
         with ThreadPoolExecutor(max_workers=opts.threads) as pool:
+            people = users(n, "base", sessions)
+            started = time.perf_counter()
+            helped = sum(pool.map(lambda u: "投诉" in u.say("帮助").text, people))
+            base_s = time.perf_counter() - started
+            print(f"phase 0  baseline: {n} pushes of 帮助 (a one-shot answer, {helped} answered) in {base_s:.1f} s "
+                  f"→ {n / base_s:.0f} pushes/s")
+
             first = make_poll(app, "bench 整个投票流程")
             people = users(n, "vote", sessions)
             started = time.perf_counter()
