@@ -240,11 +240,6 @@ def _published(slug: str) -> KnowledgeEntry | None:
                                                           KnowledgeEntry.published.is_(True)))
 
 
-def related(entry: KnowledgeEntry) -> list[KnowledgeEntry]:
-    found = [_published(slug) for slug in entry.related]
-    return [e for e in found if e is not None]
-
-
 # ---------------------------------------------------------------------------------------------------- offers
 
 def _choice(text: str) -> int | None:
