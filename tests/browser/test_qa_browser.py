@@ -1,0 +1,41 @@
+"""维权问答 in a real Chromium: staff try a question and turn an unanswered one into a paraphrase, on a phone."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from services import faq
+from tests.browser.conftest import console_login
+from tests.conftest import STAFF_PASSWORD
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("SCREENSHOT_DIR")
+
+
+def test_try_box_and_queue_on_a_phone(app, live_app, browser_page, staff_factory, wechat):
+    """On a 390 px phone, the try box ranks entries with scores and a queued question becomes a paraphrase."""
+    with app.app_context():
+        faq.import_dir()
+    wechat.say("光伏板发电量不够")
+    clerk = staff_factory(role="staff")
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    console_login(page, live_app, clerk.username, STAFF_PASSWORD)
+
+    page.goto(f"{live_app}/console/kb/try")
+    page.fill("#q", "tb买的衣服不想要了能退吗")
+    page.click("button.primary")
+    assert page.locator("table").get_by_text("return-7day-online").first.is_visible()
+    assert page.get_by_text("直接回答").first.is_visible()
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/kb_try_phone.png", full_page=True)
+
+    page.goto(f"{live_app}/console/kb/queue")
+    row = page.locator("tr", has_text="光伏板发电量不够")
+    row.locator("input[name=slug]").fill("quality-not-as-described")
+    row.get_by_role("button", name="加为问法").click()
+    assert page.get_by_text("已把这个问法加到「quality-not-as-described」").is_visible()
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/kb_queue_phone.png", full_page=True)
+    assert STAFF_PASSWORD  # the login above used it
