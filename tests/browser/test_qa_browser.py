@@ -38,4 +38,3 @@ def test_try_box_and_queue_on_a_phone(app, live_app, browser_page, staff_factory
     assert page.get_by_text("已把这个问法加到「quality-not-as-described」").is_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/kb_queue_phone.png", full_page=True)
-    assert STAFF_PASSWORD  # the login above used it
