@@ -154,3 +154,30 @@ def test_clocks_page_warns_about_unknown_years(app, client, staff_factory, logge
     unknown = deadlines.unknown_years(china_today(utcnow()))
     assert all(f"{y}年的法定节假日安排尚未收录" in page for y in unknown)
     assert not deadlines.calendar_known(date(2031, 1, 1))
+
+
+def test_export_statistics_count_on_time_and_satisfaction(app, wechat, sim):
+    """On-time rate counts decisions made after the due date as late; satisfaction counts 3 and above."""
+    from services import case_actions, complaint_export
+    from tests.complaint_helpers import china, make_office
+
+    wechat.say("你好")
+    with app.app_context():
+        office = make_office(china(2026, 11, 1, 9, 0))
+        sender = app.extensions["outbound"].sender
+        on_time = file_case(now=china(2026, 11, 2, 9, 0))
+        late = file_case(now=china(2026, 11, 2, 10, 0))
+        case_actions.accept(case_id=on_time.id, by=office.chengguan, now=china(2026, 11, 4, 9, 0), sender=sender)
+        case_actions.accept(case_id=late.id, by=office.chengguan, now=china(2026, 11, 20, 9, 0), sender=sender)
+        for case in (on_time, late):
+            case_actions.close(case_id=case.id, outcome="调解成功", reason="", by=office.chengguan,
+                               now=china(2026, 11, 21, 9, 0), sender=sender)
+        from services import complaints
+        complaints.rate(openid="o_consumer_1", number=on_time.number, score=5, comment="", now=utcnow())
+        complaints.rate(openid="o_consumer_1", number=late.number, score=2, comment="太慢", now=utcnow())
+        db.session.commit()
+        stats = complaint_export.statistics(complaint_export.cases_in(viewer=office.admin, start=china(2026, 11, 1,
+                                                                      12, 0).date(), end=china(2026, 11, 30, 12, 0).date()))
+        assert stats["total"] == 2 and stats["by_kind"]["投诉"] == 2
+        assert stats["on_time_rate"] == 50.0 and stats["satisfaction_rate"] == 50.0
+        assert stats["by_department"]["城关市场监督管理所"]["late"] == 1
