@@ -190,6 +190,8 @@ def take_phone(turn: Turn) -> Reply:
         turn.data["phone"] = None
     else:
         turn.data["phone"] = complaints.clean_phone(turn.text)
+    if _kind(turn) == Kind.REPORT:      # a reporter who leaves a phone (even without a name) is contactable
+        turn.data["anonymous"] = not turn.data.get("name") and not turn.data["phone"]
     return _onward(turn, "phone")
 
 
