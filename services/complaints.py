@@ -22,6 +22,7 @@ from models.case_followup import CaseRating, CaseReview
 from models.complaint import Case, CaseCounter, Kind, Status, Wish
 from models.evidence import EvidencePhoto
 from services import Conflict, Invalid, NotFound, deadlines, departments, followers
+from services.case_reminders import send_reminders  # noqa: F401  (the scheduler calls complaints.send_reminders)
 from services.clock import china_today
 
 log = logs.get(__name__)
@@ -251,6 +252,3 @@ def _forget_drafts(openid: str, now: datetime) -> None:
     """A follower who leaves loses their unfiled photos; filed cases are kept (DESIGN §5)."""
     db.session.query(EvidencePhoto).filter(EvidencePhoto.openid == openid, EvidencePhoto.case_id.is_(None)) \
         .delete(synchronize_session=False)
-
-
-from services.case_reminders import send_reminders  # noqa: E402,F401  (the scheduler calls complaints.send_reminders)
