@@ -6,10 +6,12 @@
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
 from flask import Flask, jsonify
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
 import logs
@@ -41,6 +43,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     sim.init_app(app)          # `sim serve`, `sim chat`
     cli.init_app(app)          # `seed`, `dev`
     app.add_url_rule("/healthz", "healthz", healthz)
+    if app.config["PROXY_COUNT"]:  # behind nginx: take the client address from X-Forwarded-For (login throttling)
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     _warn_embedded(app)
     return app
@@ -61,6 +66,22 @@ def healthz():
         log.warning("healthz redis down", error=type(exc).__name__)
     ok = all(v == "ok" for v in status.values())
     return jsonify(status), 200 if ok else 503
+
+
+def warm_up(app: Flask) -> threading.Thread:
+    """Load the Q&A index in the background, so a worker's first question does not pay for jieba and the index
+    (seconds) against WeChat's 5-second limit. Called by gunicorn.conf.py for each worker and by `flask dev`."""
+    def run() -> None:
+        from services import faq
+        with app.app_context():
+            try:
+                faq.loaded()
+                log.info("warm-up done")
+            except Exception as exc:  # noqa: BLE001 - a cold index is slower, not broken
+                log.warning("warm-up failed", error=type(exc).__name__)
+    thread = threading.Thread(target=run, daemon=True, name="warm-up")
+    thread.start()
+    return thread
 
 
 def _warn_embedded(app: Flask) -> None:

@@ -51,6 +51,8 @@ def dev(port: int) -> None:
         "callback": f"http://127.0.0.1:{port}/wechat", "token": cfg["WECHAT_TOKEN"],
         "bot": {"url": f"http://127.0.0.1:{port}", "token": cfg["WECHAT_TOKEN"], "app_id": cfg["WECHAT_APP_ID"],
                 "aes_key": cfg["WECHAT_AES_KEY"]}})
+    from app import warm_up
+    warm_up(app)
     if hasattr(scheduler, "start_in_background"):
         scheduler.start_in_background(app)
     click.echo(f"WeChat stand-in: {sim_url}   phone: {sim_url}/sim/phone   bot: http://127.0.0.1:{port}/wechat   console: "
