@@ -205,3 +205,14 @@ def test_warnings_menu_and_keyword_search(app, sim, wechat, consumer):
     assert "没有找到" in wechat.say("警示 汽车").text
     # another follower: two taps by one follower in the same second share WeChat's event dedup key
     assert "还没有发布典型案例" in consumer("o_other").click("CASES").text
+
+
+def test_seeded_demo_answers_the_menu(app, consumer):
+    """After `flask seed`'s demo publications, 最新警示 and `警示 预付卡` answer with them; seeding twice adds none."""
+    from services import publication_seed
+    with app.app_context():
+        publication_seed.seed_demo()
+        assert publication_seed.seed_demo() == "0 demo publications"
+    reader = consumer("o_reader")
+    assert len(reader.click("WARNINGS").articles) == 2
+    assert "预付卡" in reader.say("警示 预付卡").articles[0]["Title"]
