@@ -18,6 +18,7 @@ SEEDS: list[str] = [
     "services.departments:seed_defaults",
     "services.deadlines:seed_clocks",
     "services.poll_seed:seed_demo",
+    "services.publication_seed:seed_demo",
     "services.faq:seed",
 ]
 
