@@ -44,7 +44,7 @@ def dev(port: int) -> None:
     from sim import serve_in_thread
 
     app = current_app._get_current_object()
-    upgrade(directory=str(settings.ROOT / "migrations"), revision="heads")
+    upgrade(directory=str(settings.ROOT / "migrations"), revision="head")
     seed.callback()
     _, sim_url = serve_in_thread(settings.SIM_PORT)
     cfg = app.config

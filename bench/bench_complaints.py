@@ -40,7 +40,7 @@ def main() -> None:
     app = create_app({"TESTING": True, "DATABASE_URL": database, "REDIS_URL": "", "WECHAT_TOKEN": TOKEN,
                       "WECHAT_APP_ID": APP_ID, "WECHAT_API_BASE": sim_url, "SECRET_KEY": "bench"})
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade(revision="head")
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()

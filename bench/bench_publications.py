@@ -72,7 +72,7 @@ def main() -> None:
             if db.engine.dialect.name == "postgresql":
                 db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
                 db.session.commit()
-            upgrade(directory=str(ROOT / "migrations"), revision="heads")
+            upgrade(directory=str(ROOT / "migrations"), revision="head")
             now = utcnow()
             rows = [dict(openid=o, subscribed=True, subscribed_at=now, created_at=now) for o in openids]
             for start in range(0, len(rows), 5000):

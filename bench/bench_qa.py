@@ -61,7 +61,7 @@ def main() -> None:
     offtopic = yaml.safe_load(OFFTOPIC.read_text(encoding="utf-8"))
 
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        upgrade(directory=str(ROOT / "migrations"), revision="head")
         counts = faq.import_dir()
         started = time.perf_counter()
         faq.text_tools()

@@ -129,7 +129,7 @@ def main() -> None:
                     "DROP DATABASE IF EXISTS cp_bench_webhook", "-c", "CREATE DATABASE cp_bench_webhook"], check=True)
     env = {**os.environ, "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_AES_KEY": AES_KEY,
            "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL, "SECRET_KEY": "bench", "APP_ENV": "development"}
-    subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "db", "upgrade", "heads"], cwd=ROOT, env=env, check=True,
+    subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     for mode in ("plain", "safe"):
         build_requests(mode, OUT / f"req_{mode}.txt")

@@ -45,7 +45,8 @@ class Incoming:
         # WeChat re-sends: dedup on MsgId; events have none, so FromUserName + CreateTime (push doc).
         if self.msg_id:
             return f"m:{self.msg_id}"
-        return f"e:{self.openid}:{self.create_time}:{self.event}"
+        # The event and its key are added so two different menu taps within one second stay distinct.
+        return f"e:{self.openid}:{self.create_time}:{self.event}:{self.key}"
 
     @property
     def is_event(self) -> bool:

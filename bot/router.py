@@ -26,7 +26,7 @@ from bot import conversation
 from bot.conversation import Command, Flow, Turn
 from bot.messages import Incoming, Reply
 from extensions import db, redis
-from services import DomainError, followers, keys, notices
+from services import DomainError, followers, keys
 
 log = logs.get(__name__)
 
@@ -84,10 +84,7 @@ def _safe_route(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
 
 def route(incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
     """Find the one thing that answers `incoming` and run it."""
-    pending: list[str] = []
-    if not incoming.is_event:
-        follower = followers.touch(openid=incoming.openid, now=now)
-        pending = notices.take(follower=follower, now=now)
+    pending = followers.note_inbound(openid=incoming.openid, now=now) if not incoming.is_event else []
     reply = _answer(incoming, now=now, services=services)
     if pending:
         reply.followups = [reply.text, *reply.followups] if reply.text else reply.followups

@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from extensions import db
+from extensions import db, redis
 from models import Follower
+from services import keys, notices
 
 # WeChat: a user's message opens a 48-hour customer-service window (customer-service message doc).
 SERVICE_WINDOW = timedelta(hours=48)
@@ -46,8 +48,30 @@ def touch(*, openid: str, now: datetime, inbound: bool = True) -> Follower:
     return follower
 
 
+def note_inbound(*, openid: str, now: datetime) -> list[str]:
+    """Record that the follower wrote (their 48-hour window) and return the notices waiting for them.
+
+    Most messages need no database work: a Redis marker says the row was touched within the minute and nothing
+    waits (`notices.defer` deletes it). Without Redis, or after it restarts, the row is simply read again."""
+    try:
+        if not redis.set(keys.follower_fresh(openid), 1, nx=True, ex=keys.FOLLOWER_FRESH_TTL):
+            return []
+    except RedisError:
+        pass
+    return notices.take(follower=touch(openid=openid, now=now), now=now)
+
+
+def forget_fresh(openid: str) -> None:
+    """Make the follower's next message read their row again (after a change the marker would hide)."""
+    try:
+        redis.delete(keys.follower_fresh(openid))
+    except RedisError:
+        pass
+
+
 def subscribe(*, openid: str, now: datetime, scene: str | None = None) -> Follower:
     follower = touch(openid=openid, now=now)
+    forget_fresh(openid)
     follower.subscribed = True
     follower.subscribed_at = now
     follower.unsubscribed_at = None
@@ -63,6 +87,7 @@ def unsubscribe(*, openid: str, now: datetime) -> None:
     WeChat's event doc: on unsubscribe the developer should delete the user's information.
     """
     follower = touch(openid=openid, now=now, inbound=False)
+    forget_fresh(openid)
     follower.subscribed = False
     follower.unsubscribed_at = now
     follower.scene = None

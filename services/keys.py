@@ -21,6 +21,15 @@ def conversation(openid: str) -> str:
     return f"{PREFIX}:conv:{openid}"
 
 
+FOLLOWER_FRESH_TTL = 60        # seconds; = followers.TOUCH_EVERY
+
+
+def follower_fresh(openid: str) -> str:
+    """Present while the follower's row is known fresh and no notice waits: a message then needs no database
+    read. Deleted when a notice is deferred. TTL FOLLOWER_FRESH_TTL."""
+    return f"{PREFIX}:fresh:{openid}"
+
+
 def follower_lock(openid: str) -> str:
     """Serialises conversation updates for one follower. TTL FOLLOWER_LOCK_TTL."""
     return f"{PREFIX}:lock:follower:{openid}"

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from redis.exceptions import RedisError
 from sqlalchemy import select, update
 
-from extensions import db
+from extensions import db, redis
 from models import Follower
 from models.notice import PendingNotice
+from services import keys
 
 
 def defer(*, openid: str, text: str, source: str, now: datetime) -> PendingNotice:
@@ -20,6 +22,10 @@ def defer(*, openid: str, text: str, source: str, now: datetime) -> PendingNotic
     db.session.add(notice)
     db.session.execute(update(Follower).where(Follower.openid == openid).values(has_notices=True))
     db.session.flush()
+    try:
+        redis.delete(keys.follower_fresh(openid))   # the next message reads the row and finds the notice
+    except RedisError:
+        pass                                        # Redis down: no marker is trusted either
     return notice
 
 

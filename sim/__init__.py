@@ -25,7 +25,9 @@ def serve_in_thread(port: int = 0, state: SimState | None = None) -> tuple[BaseW
 @click.option("--port", default=8315, show_default=True)
 def serve(port: int) -> None:
     """Run the fake WeChat API server in the foreground."""
-    create_sim_app().run(host="127.0.0.1", port=port, threaded=True)
+    from werkzeug.serving import run_simple   # Flask's app.run() is a no-op under the flask CLI
+
+    run_simple("127.0.0.1", port, create_sim_app(), threaded=True)
 
 
 @sim_cli.command("chat")

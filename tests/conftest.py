@@ -68,7 +68,7 @@ def _schema(base_config) -> None:
             db.drop_all()
             db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
             db.session.commit()
-        upgrade(revision="heads")
+        upgrade(revision="head")
 
 
 def _empty(app) -> None:

@@ -1,7 +1,7 @@
 """complaints: cases, counters, history, evidence photos, ratings, reviews, reminders, statutory clocks
 
 Revision ID: 0004_complaints
-Revises: 0001_core
+Revises: 0002_console
 Depends on: 0002_console (departments, staff)
 Create Date: 2026-11-28
 
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 
 revision = '0004_complaints'
-down_revision = '0001_core'
+down_revision = "0002_console"
 branch_labels = None
-depends_on = ('0002_console',)
+depends_on = None
 
 
 def upgrade():
