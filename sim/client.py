@@ -89,6 +89,7 @@ class SimUser:
         self.mode, self.account, self.api_base = mode, account, api_base
         self.crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
         self._http = requests.Session()
+        self._last_time = 0
 
     # --- what a user does ---------------------------------------------------------------------------------------
     def say(self, text: str) -> Answer:
@@ -130,8 +131,10 @@ class SimUser:
     # --- the wire -------------------------------------------------------------------------------------------------
     def build(self, fields: dict[str, Any], *, msg_id: int | None = None,
               create_time: int | None = None) -> tuple[bytes, dict[str, str]]:
-        message = {"ToUserName": self.account, "FromUserName": self.openid,
-                   "CreateTime": create_time or int(time.time()), **fields}
+        if create_time is None:
+            # A person does not make two pushes in one second; WeChat dedups events on sender + CreateTime.
+            create_time = self._last_time = max(int(time.time()), self._last_time + 1)
+        message = {"ToUserName": self.account, "FromUserName": self.openid, "CreateTime": create_time, **fields}
         if message["MsgType"] != "event":
             message["MsgId"] = msg_id or next(_msg_ids)
         plain = to_xml(message)
