@@ -16,7 +16,10 @@ def init_app(app) -> None:
     api = WeChatAPI(app_id=app.config["WECHAT_APP_ID"], secret=app.config["WECHAT_APP_SECRET"],
                     api_base=app.config["WECHAT_API_BASE"], redis=redis)
     app.extensions["wechat_api"] = api
-    app.extensions["outbound"] = Outbound(sender=WeChatSender(api), workers=int(app.config["OUTBOUND_WORKERS"]))
+    templates = {"case_status": app.config.get("WECHAT_TEMPLATE_CASE_STATUS"),
+                 "case_status_subscription": app.config.get("WECHAT_SUBSCRIPTION_CASE_STATUS")}
+    app.extensions["outbound"] = Outbound(sender=WeChatSender(api, templates),
+                                          workers=int(app.config["OUTBOUND_WORKERS"]))
     app.cli.add_command(menu_cli)
 
 

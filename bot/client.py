@@ -106,8 +106,9 @@ def as_delivery_error(exc: WeChatClientException) -> DeliveryError:
 class WeChatSender:
     """`services.sender.Sender` over the WeChat API."""
 
-    def __init__(self, api: WeChatAPI) -> None:
+    def __init__(self, api: WeChatAPI, templates: dict[str, str] | None = None) -> None:
         self.api = api
+        self.templates = {k: v for k, v in (templates or {}).items() if v}
 
     def _call(self, fn, *args, **kwargs):
         try:

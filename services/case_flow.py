@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 
 import logs
 from extensions import db
@@ -137,9 +136,10 @@ def notice_text(case: Case, *, extra: str = "", resumed: bool = False) -> str:
 
 def tell(case: Case, text: str, *, now: datetime, sender: Sender, source: str) -> str:
     """Reach the consumer by the best channel and record it; returns the channel (caller commits)."""
-    # The template ids are account settings (config.py); read here, in the app context, not from a request.
-    template_id = str(current_app.config.get("WECHAT_TEMPLATE_CASE_STATUS") or "")
-    subscription_id = str(current_app.config.get("WECHAT_SUBSCRIPTION_CASE_STATUS") or "")
+    # The account's template ids travel with the sender (configured in config.py, wired in bot/__init__.py).
+    templates = getattr(sender, "templates", {})
+    template_id = str(templates.get("case_status") or "")
+    subscription_id = str(templates.get("case_status_subscription") or "")
     data = {"first": text[:100], "keyword1": case.number, "keyword2": status_label(case),
             "keyword3": plain_date(case.due_on) if case.due_on else "-",
             "remark": TEMPLATE_REMARK.format(number=case.number)}

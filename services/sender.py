@@ -5,10 +5,15 @@ the `sim/` fake API. Every method raises a `services.DeliveryError` subclass on 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 
 class Sender(Protocol):
+    # The account's configured template / subscription-message ids by purpose ("case_status", ...); a purpose
+    # without an id is absent, and the notice then falls back to the next channel.
+    templates: Mapping[str, str]
+
     def text(self, openid: str, content: str) -> None:
         """Customer-service text message (needs the 48-hour window)."""
 
