@@ -58,7 +58,9 @@ def dev(port: int) -> None:
         scheduler.start_in_background(app)
     click.echo(f"WeChat stand-in: {sim_url}   phone: {sim_url}/sim/phone   bot: http://127.0.0.1:{port}/wechat   console: "
                f"http://127.0.0.1:{port}/console/\nChat with it:  make chat   (or: .venv/bin/flask --app app sim chat)")
-    app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple   # Flask ignores app.run() inside the flask CLI
+
+    run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
 
 
 def init_app(app) -> None:
