@@ -71,11 +71,9 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "REDIS_URL": str(env.get("REDIS_URL") or "") or None,
         "SECRET_KEY": str(env.get("SECRET_KEY") or secrets.token_hex(32)),
         "MAX_CONTENT_LENGTH": 64 * 1024,  # WeChat bodies are small; anything larger is refused with 413
-        "RUN_SCHEDULER_IN_WEB": _flag(env.get("RUN_SCHEDULER_IN_WEB")),
         "OUTBOUND_WORKERS": int(str(env.get("OUTBOUND_WORKERS") or 4)),
         "TESTING": _flag(env.get("TESTING")),
         "PROXY_COUNT": int(str(env.get("PROXY_COUNT") or 0)),   # reverse proxies in front (nginx: 1)
-        "BUREAU_NAME": str(env.get("BUREAU_NAME") or "县市场监督管理局"),
         # 你点我检: template message for a voter outside the 48-hour window (unset: told at their next message).
         "POLL_RESULT_TEMPLATE_ID": str(env.get("POLL_RESULT_TEMPLATE_ID") or "") or None,
         # Template message for case status changes outside the 48-hour window; empty: deferred to the next message.

@@ -182,7 +182,6 @@ class Outbound:
     workers: int = 4
     _pool: ThreadPoolExecutor | None = None
     _pending: list[Future] = field(default_factory=list)
-    app: object = None
 
     def later(self, openid: str, texts: list[str]) -> None:
         """Send the rest of a long answer by customer-service message, after the passive reply."""

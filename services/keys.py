@@ -45,14 +45,6 @@ def access_token_lock(app_id: str) -> str:
     return f"{PREFIX}:wechat:{app_id}:access_token:lock"
 
 
-def pending_notice(openid: str) -> str:
-    """A list of notices to show the follower at their next message (delivery fell outside every window). No TTL."""
-    return f"{PREFIX}:notice:{openid}"
-
-
-# 维权问答: the numbered "您是不是想问" choices stay answerable for 10 minutes.
-FAQ_OFFER_TTL = 600
-
 
 def faq_offer(openid: str) -> str:
     """JSON list of the entry slugs last offered to the follower as numbered choices. TTL FAQ_OFFER_TTL."""
