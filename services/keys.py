@@ -45,6 +45,9 @@ def access_token_lock(app_id: str) -> str:
     return f"{PREFIX}:wechat:{app_id}:access_token:lock"
 
 
+# 维权问答: the numbered "您是不是想问" choices stay answerable for 10 minutes.
+FAQ_OFFER_TTL = 600
+
 
 def faq_offer(openid: str) -> str:
     """JSON list of the entry slugs last offered to the follower as numbered choices. TTL FAQ_OFFER_TTL."""
