@@ -78,7 +78,11 @@ class State:
 
 
 def load(openid: str) -> State | None:
-    raw = redis.get(keys.conversation(openid))
+    return parse(redis.get(keys.conversation(openid)))
+
+
+def parse(raw: str | None) -> State | None:
+    """The stored state (as `bot.inbox.claim` read it along with the lock), or None."""
     if not raw:
         return None
     return State(**json.loads(raw))

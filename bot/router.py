@@ -2,11 +2,12 @@
 
 `dispatch` is the whole inbound pipeline below the transport:
 
-1. take the follower's lock (serialises conversation updates; a concurrent re-send waits here);
+1. take the follower's lock (serialises conversation updates; a concurrent re-send waits here) and, in the same
+   Redis round trip, read the stored reply and the conversation state (`bot.inbox`);
 2. if this message was already answered, return the stored reply (WeChat re-sends after 5 s, up to 3 times);
 3. `route`: pending notices → active flow (cancel first, then timeout) → entry points in `handlers.FEATURES`
    order → fallback;
-4. store the reply for re-sends, then release the lock.
+4. store the reply for re-sends and release the lock (one round trip).
 
 Database constraints back every effect that must not double, so a Redis outage degrades conversations (no dedup,
 no flow state) but never double-files a case or a vote.
@@ -22,7 +23,7 @@ from redis.exceptions import RedisError
 
 import handlers
 import logs
-from bot import conversation
+from bot import conversation, inbox
 from bot.conversation import Command, Flow, Turn
 from bot.messages import Incoming, Reply
 from extensions import db, redis
@@ -46,35 +47,30 @@ def _flows() -> dict[str, Flow]:
 
 def dispatch(incoming: Incoming, *, now: datetime, services: Any = None) -> Outcome:
     try:
-        lock = redis.lock(keys.follower_lock(incoming.openid), timeout=keys.FOLLOWER_LOCK_TTL,
-                          blocking_timeout=LOCK_WAIT_SECONDS)
-        acquired = lock.acquire()
+        claim = inbox.claim(incoming.openid, incoming.dedup_key, check_fresh=not incoming.is_event,
+                            wait=LOCK_WAIT_SECONDS)
     except RedisError:
         log.warning("redis unavailable: handling without lock or dedup")
         return Outcome(_safe_route(incoming, now=now, services=services), first=True)
-    if not acquired:
+    if claim is None:
         log.info("follower busy; answering success so WeChat re-sends")
         return Outcome(Reply(silent=True), first=False)
+    if claim.stored is not None:
+        log.info("duplicate delivery answered from store")
+        return Outcome(Reply.from_dict(json.loads(claim.stored)), first=False)
+    reply = _safe_route(incoming, now=now, services=services, claim=claim)
     try:
-        stored = redis.get(keys.dedup(incoming.dedup_key))
-        if stored:
-            log.info("duplicate delivery answered from store")
-            return Outcome(Reply.from_dict(json.loads(stored)), first=False)
-        reply = _safe_route(incoming, now=now, services=services)
-        redis.set(keys.dedup(incoming.dedup_key), json.dumps(reply.to_dict(), ensure_ascii=False),
-                  ex=keys.DEDUP_TTL)
-        return Outcome(reply, first=True)
-    finally:
-        try:
-            lock.release()
-        except RedisError:  # the lock expired or Redis went away; the reply is already computed
-            log.warning("follower lock release failed")
+        inbox.release(claim, json.dumps(reply.to_dict(), ensure_ascii=False))
+    except RedisError:  # the effects are committed; a re-send may repeat the question, never the effect (DB keys)
+        log.warning("reply store and lock release failed")
+    return Outcome(reply, first=True)
 
 
-def _safe_route(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
+def _safe_route(incoming: Incoming, *, now: datetime, services: Any, claim: inbox.Claim | None = None) -> Reply:
     try:
-        reply = route(incoming, now=now, services=services)
-        db.session.commit()
+        reply = route(incoming, now=now, services=services, claim=claim)
+        if db.session.registry.has():  # most messages never open a database session
+            db.session.commit()
         return reply
     except Exception:  # noqa: BLE001 - last resort: log with traceback, apologise, never a 500 to WeChat
         db.session.rollback()
@@ -82,10 +78,13 @@ def _safe_route(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
         return Reply(text=APOLOGY)
 
 
-def route(incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
-    """Find the one thing that answers `incoming` and run it."""
-    pending = followers.note_inbound(openid=incoming.openid, now=now) if not incoming.is_event else []
-    reply = _answer(incoming, now=now, services=services)
+def route(incoming: Incoming, *, now: datetime, services: Any = None, claim: inbox.Claim | None = None) -> Reply:
+    """Find the one thing that answers `incoming` and run it. `claim` carries what `inbox.claim` already read."""
+    pending = []
+    if not incoming.is_event:
+        fresh = claim.fresh if claim is not None else None
+        pending = followers.note_inbound(openid=incoming.openid, now=now, fresh=fresh)
+    reply = _answer(incoming, now=now, services=services, claim=claim)
     if pending:
         reply.followups = [reply.text, *reply.followups] if reply.text else reply.followups
         reply.text = "\n\n".join(pending)
@@ -93,10 +92,10 @@ def route(incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
     return reply
 
 
-def _answer(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
+def _answer(incoming: Incoming, *, now: datetime, services: Any, claim: inbox.Claim | None) -> Reply:
     prefix = ""
     try:
-        state = conversation.load(incoming.openid)
+        state = conversation.load(incoming.openid) if claim is None else conversation.parse(claim.conversation)
     except RedisError:           # Redis down: no flow state; one-shot answers still work
         log.warning("conversation state unavailable")
         state = None

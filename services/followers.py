@@ -48,16 +48,19 @@ def touch(*, openid: str, now: datetime, inbound: bool = True) -> Follower:
     return follower
 
 
-def note_inbound(*, openid: str, now: datetime) -> list[str]:
+def note_inbound(*, openid: str, now: datetime, fresh: bool | None = None) -> list[str]:
     """Record that the follower wrote (their 48-hour window) and return the notices waiting for them.
 
     Most messages need no database work: a Redis marker says the row was touched within the minute and nothing
-    waits (`notices.defer` deletes it). Without Redis, or after it restarts, the row is simply read again."""
-    try:
-        if not redis.set(keys.follower_fresh(openid), 1, nx=True, ex=keys.FOLLOWER_FRESH_TTL):
-            return []
-    except RedisError:
-        pass
+    waits (`notices.defer` deletes it). `fresh` is the marker's test-and-set already done by the caller
+    (`bot.inbox.claim`); None does it here. Without Redis, or after it restarts, the row is simply read again."""
+    if fresh is None:
+        try:
+            fresh = not redis.set(keys.follower_fresh(openid), 1, nx=True, ex=keys.FOLLOWER_FRESH_TTL)
+        except RedisError:
+            fresh = False
+    if fresh:
+        return []
     return notices.take(follower=touch(openid=openid, now=now), now=now)
 
 

@@ -43,3 +43,31 @@ def test_events_dedup_on_sender_and_create_time(wechat, app):
     """A re-sent event (same FromUserName + CreateTime) is answered from the store."""
     body, params = wechat.build({"MsgType": "event", "Event": "CLICK", "EventKey": "CONTACT"}, create_time=1700000000)
     assert wechat.post(body, params).text == wechat.post(body, params).text
+
+
+def test_redis_script_cache_emptied_by_a_restart_is_reloaded(wechat, example_feature, app):
+    """After Redis forgets its Lua scripts (as on a restart), messages are still answered once and re-sends deduped."""
+    with app.app_context():
+        redis.script_flush()
+    body, params = wechat.build({"MsgType": "text", "Content": "计数"})
+    first = wechat.post(body, params)
+    with app.app_context():
+        redis.script_flush()
+    second = wechat.post(body, params)
+    assert first.text == second.text == "第1次"
+    with app.app_context():
+        assert redis.get("test:effects") == "1"
+
+
+def test_a_held_follower_lock_is_not_taken_over(wechat, example_feature, app, monkeypatch):
+    """While another delivery holds the follower's lock past the wait, the push gets `success` and has no effect."""
+    from bot import router
+    from services import keys
+    with app.app_context():
+        redis.set(keys.follower_lock(wechat.openid), "someone-else", px=60_000)
+    monkeypatch.setattr(router, "LOCK_WAIT_SECONDS", 0.0)   # don't wait the 4 s WeChat would allow
+    response = wechat.say("计数")
+    assert (response.status, response.type) == (200, "success")
+    with app.app_context():
+        assert redis.get("test:effects") is None
+        assert redis.get(keys.follower_lock(wechat.openid)) == "someone-else"
