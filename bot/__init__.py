@@ -13,6 +13,7 @@ def init_app(app) -> None:
     from bot.client import Outbound, WeChatAPI, WeChatSender
 
     app.register_blueprint(webhook.bp)
+    app.session_interface = webhook.SessionlessWebhook()
     api = WeChatAPI(app_id=app.config["WECHAT_APP_ID"], secret=app.config["WECHAT_APP_SECRET"],
                     api_base=app.config["WECHAT_API_BASE"], redis=redis)
     app.extensions["wechat_api"] = api

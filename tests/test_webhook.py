@@ -212,3 +212,14 @@ def test_healthz_503_when_redis_down(make_app):
     app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
     res = app.test_client().get("/healthz")
     assert res.status_code == 503 and res.get_json()["redis"] == "down" and res.get_json()["db"] == "ok"
+
+
+def test_stored_reply_round_trips_every_field():
+    """The reply kept for WeChat's re-sends comes back identical, whatever fields a Reply has."""
+    from dataclasses import fields
+
+    from bot.messages import Article, Reply
+    reply = Reply(text="正文", articles=[Article(title="标题", description="摘要", url="https://x", image="i")],
+                  transfer=True, silent=True, followups=["后续"])
+    assert set(reply.to_dict()) == {f.name for f in fields(Reply)}
+    assert Reply.from_dict(reply.to_dict()) == reply
