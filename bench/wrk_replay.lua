@@ -1,8 +1,20 @@
--- Replays pre-signed, distinct WeChat pushes (one per line: "path?query<TAB>body"); each wrk thread takes its own
--- slice. With RATE set (requests/s for the whole run), each connection waits so the total stays near RATE.
-local reqs, idx = {}, 0
+-- Replays pre-signed, distinct WeChat pushes (one per line: "path?query<TAB>body"). Run with one wrk thread.
+-- With RATE set (requests/s), requests go out on a fixed schedule (one every 1000/RATE ms, by the monotonic
+-- clock): a connection that is ready waits for the next free slot; when the server falls behind, ready
+-- connections send at once, so the achieved rate shows the shortfall.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } replay_timespec;
+int clock_gettime(int clk_id, replay_timespec *tp);
+]]
+local CLOCK_MONOTONIC, ts = 1, ffi.new("replay_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, ts)
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+
+local reqs, idx, next_at = {}, 0, nil
 local rate = tonumber(os.getenv("RATE") or "0")
-local conns = tonumber(os.getenv("CONNS") or "1")
 
 function init(args)
   local path = os.getenv("REQUESTS")
@@ -20,8 +32,11 @@ function request()
 end
 
 function delay()
-  if rate > 0 then return math.floor(1000 * conns / rate) end
-  return 0
+  if rate <= 0 then return 0 end
+  local t = now_ms()
+  next_at = (next_at or t) + 1000 / rate
+  if next_at <= t then return 0 end
+  return math.floor(next_at - t)
 end
 
 function done(summary, latency, requests)
