@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db, redis
@@ -14,8 +14,9 @@ from services import keys, notices
 
 # WeChat: a user's message opens a 48-hour customer-service window (customer-service message doc).
 SERVICE_WINDOW = timedelta(hours=48)
-# A burst of messages writes the window's start once a minute; a stale minute only closes our window early (safe).
-TOUCH_EVERY = timedelta(minutes=1)
+# A follower's messages write the window's start at most every 5 minutes (keys.FOLLOWER_FRESH_TTL); a stale start
+# only closes our window up to 5 minutes early out of 48 hours (safe: we then use a template message instead).
+TOUCH_EVERY = timedelta(minutes=5)
 
 # Features register what to erase when a follower leaves; filed cases are kept (DESIGN §5).
 _anonymisers: list[Callable[[str, datetime], None]] = []
@@ -51,9 +52,9 @@ def touch(*, openid: str, now: datetime, inbound: bool = True) -> Follower:
 def note_inbound(*, openid: str, now: datetime, fresh: bool | None = None) -> list[str]:
     """Record that the follower wrote (their 48-hour window) and return the notices waiting for them.
 
-    Most messages need no database work: a Redis marker says the row was touched within the minute and nothing
-    waits (`notices.defer` deletes it). `fresh` is the marker's test-and-set already done by the caller
-    (`bot.inbox.claim`); None does it here. Without Redis, or after it restarts, the row is simply read again."""
+    Most messages need no database work: a Redis marker says the row was touched lately and nothing waits
+    (`notices.defer` deletes it). `fresh` is the marker's test-and-set already done by the caller
+    (`bot.inbox.claim`); None does it here. Without Redis, or after it restarts, the row is simply written again."""
     if fresh is None:
         try:
             fresh = not redis.set(keys.follower_fresh(openid), 1, nx=True, ex=keys.FOLLOWER_FRESH_TTL)
@@ -61,6 +62,11 @@ def note_inbound(*, openid: str, now: datetime, fresh: bool | None = None) -> li
             fresh = False
     if fresh:
         return []
+    if db.session.get_bind().dialect.update_returning:   # one statement for a known follower with nothing waiting
+        waiting = db.session.execute(update(Follower).where(Follower.openid == openid)
+                                     .values(last_inbound_at=now).returning(Follower.has_notices)).scalar()
+        if waiting is False:
+            return []
     return notices.take(follower=touch(openid=openid, now=now), now=now)
 
 

@@ -21,11 +21,11 @@ def conversation(openid: str) -> str:
     return f"{PREFIX}:conv:{openid}"
 
 
-FOLLOWER_FRESH_TTL = 60        # seconds; = followers.TOUCH_EVERY
+FOLLOWER_FRESH_TTL = 300       # seconds; = followers.TOUCH_EVERY
 
 
 def follower_fresh(openid: str) -> str:
-    """Present while the follower's row is known fresh and no notice waits: a message then needs no database
+    """Present while the follower's row was touched within TTL and no notice waits: a message then needs no database
     read. Deleted when a notice is deferred. TTL FOLLOWER_FRESH_TTL."""
     return f"{PREFIX}:fresh:{openid}"
 

@@ -1,6 +1,6 @@
 """The webhook as WeChat sees it: verification, the three modes, every message and event type, and bad input."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from extensions import db, redis
 from models import Follower
@@ -120,6 +120,24 @@ def test_unsubscribe_marks_follower_gone(app, wechat):
     with app.app_context():
         follower = db.session.scalar(select(Follower))
         assert not follower.subscribed and follower.last_inbound_at is None
+
+
+def test_a_message_after_days_of_silence_reopens_the_service_window(app, wechat):
+    """A known follower who writes again after three days (no freshness marker left) is back in the 48-hour window."""
+    from datetime import timedelta
+
+    from services import followers, keys
+    from services.clock import utcnow
+    wechat.say("帮助")
+    with app.app_context():
+        db.session.execute(update(Follower).values(last_inbound_at=utcnow() - timedelta(days=3)))
+        db.session.commit()
+        redis.delete(keys.follower_fresh(wechat.openid))
+        assert not followers.in_service_window(followers.get(wechat.openid), utcnow())
+    wechat.say("帮助")
+    with app.app_context():
+        db.session.expire_all()
+        assert followers.in_service_window(followers.get(wechat.openid), utcnow())
 
 
 def _post(client, params, body, **extra):
