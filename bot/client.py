@@ -3,14 +3,18 @@
 Every call, the token included, goes to `WECHAT_API_BASE` (wechatpy hardcodes the token URL; we override it).
 The token lives in Redis for all processes; one holder of a Redis lock refreshes it ahead of expiry, the others
 wait for its result. wechatpy's own retry on 40001/40014/42001 is unbounded, so it is off and we retry once.
+Connections are kept alive (WeChat's API speaks HTTP/1.1 keep-alive): one pool of up to `POOL_SIZE` per host, so a
+burst of one-by-one sends reuses its connections instead of opening a TCP + TLS connection per message.
 """
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
+from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
@@ -21,6 +25,8 @@ log = logs.get(__name__)
 
 TOKEN_ERRORS = {40001, 40014, 42001}
 REFRESH_AHEAD = 300          # refresh 5 minutes before expiry; old and new tokens overlap 5 minutes (token doc)
+TOKEN_MEMO = 30              # seconds a process reuses the token it read from Redis: well inside that overlap
+POOL_SIZE = 256              # keep-alive connections per host; keep ≥ PUBLICATION_WORKERS or sends beyond it reconnect
 TOKEN_RETRIES = 1            # after a token error: refresh once and retry once
 BUSY_RETRIES = 2             # -1 system busy: back off and retry twice
 ERRORS: dict[int, type[DeliveryError]] = {
@@ -33,18 +39,24 @@ class WeChatAPI(WeChatClient):
     """wechatpy's client pointed at `api_base`, with the token shared through Redis."""
 
     def __init__(self, *, app_id: str, secret: str, api_base: str, redis, timeout: float = 5.0,
-                 backoff: float = 0.2) -> None:
+                 backoff: float = 0.2, pool_size: int = POOL_SIZE) -> None:
         super().__init__(app_id, secret, timeout=timeout, auto_retry=False)
         self.api_base = api_base.rstrip("/")
         self.API_BASE_URL = f"{self.api_base}/cgi-bin/"
+        self._http = http_session(self.api_base, pool_size=pool_size)
         self.redis = redis
         self.backoff = backoff
+        self._memo: tuple[str, float] = ("", 0.0)      # (token, monotonic time it was read)
 
     # --- token -----------------------------------------------------------------------------------------------
     @property
     def access_token(self) -> str:  # type: ignore[override]
-        token = self.redis.get(keys.access_token(self.appid))
-        return token or self.refresh_token()
+        token, read_at = self._memo
+        if token and time.monotonic() - read_at < TOKEN_MEMO:
+            return token
+        token = self.redis.get(keys.access_token(self.appid)) or self.refresh_token()
+        self._memo = (token, time.monotonic())
+        return token
 
     def refresh_token(self, stale: str | None = None) -> str:
         """Fetch a new token unless another process already did. Only the lock holder calls WeChat."""
@@ -53,11 +65,13 @@ class WeChatAPI(WeChatClient):
         with lock:
             current = self.redis.get(keys.access_token(self.appid))
             if current and current != stale:
+                self._memo = (current, time.monotonic())
                 return current           # someone refreshed while we waited
             result = self._fetch_access_token(url=f"{self.api_base}/cgi-bin/token", params={
                 "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
             token, expires_in = result["access_token"], int(result.get("expires_in", 7200))
             self.redis.set(keys.access_token(self.appid), token, ex=max(expires_in - REFRESH_AHEAD, 60))
+            self._memo = (token, time.monotonic())
             log.info("access token refreshed", expires_in=expires_in)
             return token
 
@@ -94,6 +108,19 @@ class WeChatAPI(WeChatClient):
                 raise
             except requests.RequestException as exc:
                 raise TransientError(f"network: {type(exc).__name__}") from exc
+
+
+def http_session(api_base: str, *, pool_size: int) -> requests.Session:
+    """A requests session keeping up to `pool_size` connections alive per host. It reads the environment (proxy
+    variables, CA bundle) once here rather than on every call, which requests would otherwise do (netrc included)."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.proxies = requests.utils.get_environ_proxies(api_base)
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    session.trust_env = False
+    return session
 
 
 def as_delivery_error(exc: WeChatClientException) -> DeliveryError:
