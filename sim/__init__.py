@@ -1,5 +1,8 @@
 """`sim/`: WeChat in a box. A fake API server (sim.server), a client that signs and encrypts like WeChat
-(sim.client), and a terminal chat (sim.chat). CLI: `flask --app app sim serve | chat`."""
+(sim.client), and a terminal chat (sim.chat). CLI: `flask --app app sim serve | chat`.
+
+Two ways to serve the fake API: `serve_in_thread` (werkzeug, for tests and the dev command) and `serve_keepalive`
+(gunicorn, HTTP/1.1 keep-alive, for benchmarks: werkzeug's server answers HTTP/1.0, one TCP connection per call)."""
 from __future__ import annotations
 
 import threading
@@ -19,6 +22,26 @@ def serve_in_thread(port: int = 0, state: SimState | None = None) -> tuple[BaseW
     server = make_server("127.0.0.1", port, create_sim_app(state), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True, name="sim-api").start()
     return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def serve_keepalive(bind: str, *, threads: int = 128) -> None:
+    """Serve the fake API in the foreground with keep-alive connections, as WeChat's API does: gunicorn, ONE
+    gthread worker (the sim's state lives in that process's memory) with `threads` threads, never recycled.
+    `bind` is gunicorn's: "127.0.0.1:8399", or "fd://3" for a socket the caller already listens on (so it can
+    connect at once). No config file is read (the project's gunicorn.conf.py is for the bot)."""
+    from gunicorn.app.base import BaseApplication
+
+    class SimServer(BaseApplication):
+        def load_config(self) -> None:
+            for name, value in {"bind": [bind], "workers": 1, "worker_class": "gthread",
+                                "threads": threads, "worker_connections": max(1000, threads * 2), "keepalive": 75,
+                                "max_requests": 0, "timeout": 120, "loglevel": "warning"}.items():
+                self.cfg.set(name, value)
+
+        def load(self):
+            return create_sim_app()
+
+    SimServer().run()
 
 
 @sim_cli.command("serve")

@@ -6,6 +6,7 @@ quota of 4 per follower per month with `clientmsgid` dedup (45065), one-off subs
 configurable latency and error injection (-1, 45009). What each follower received is readable over HTTP:
 
     GET  /sim/inbox/<openid>      messages delivered to that follower
+    GET  /sim/inbox-counts        {"k": how many followers received exactly k messages}, followers with none included
     POST /sim/inbound             the sim client reports a user action (opens windows, follows)
     POST /sim/config              {"latency_ms": 20, "fail": {"message/custom/send": [-1, 45009]}, "callback": url}
     POST /sim/reset               forget everything
@@ -18,7 +19,7 @@ import itertools
 import secrets
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -320,6 +321,12 @@ def create_sim_app(state: SimState | None = None) -> Flask:
     @app.get("/sim/inbox/<openid>")
     def read_inbox(openid: str):
         return jsonify(st.inbox.get(openid, []))
+
+    @app.get("/sim/inbox-counts")
+    def inbox_counts():
+        with st.lock:
+            sizes = Counter(len(st.inbox.get(openid, ())) for openid in st.followers | set(st.inbox))
+        return jsonify({str(k): n for k, n in sorted(sizes.items())})
 
     @app.get("/sim/stats")
     def stats():

@@ -81,3 +81,48 @@ def test_injected_latency_and_errors(sim):
     sim.configure(fail={"message/custom/send": [-1, 45009]})
     codes = [_call(sim, "message/custom/send", _text("o_1"))["errcode"] for _ in range(3)]
     assert codes == [-1, 45009, 0]
+
+
+def test_inbox_counts_tell_how_many_followers_got_how_many(sim):
+    """/sim/inbox-counts is the exactly-once check in one call: followers by number of messages, none included."""
+    for openid in ("o_1", "o_2", "o_3"):
+        _act(sim, openid, "message")
+    for openid in ("o_1", "o_2", "o_2"):
+        assert _call(sim, "message/custom/send", _text(openid))["errcode"] == 0
+    assert requests.get(f"{sim.url}/sim/inbox-counts", timeout=5).json() == {"0": 1, "1": 1, "2": 1}
+
+
+def test_keepalive_server_answers_many_calls_on_one_connection():
+    """`serve_keepalive` (the benchmark's sim) keeps one TCP connection open across calls, as WeChat's API does,
+    and keeps its state in one process."""
+    import http.client
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    import config
+
+    listener = socket.create_server(("127.0.0.1", 0))      # handed to the server: connecting works at once
+    fd = listener.fileno()
+    server = subprocess.Popen([sys.executable, "-c", f"from sim import serve_keepalive; serve_keepalive('fd://{fd}')"],
+                              cwd=config.ROOT, pass_fds=[fd])
+    try:
+        conn = http.client.HTTPConnection(*listener.getsockname(), timeout=30)
+        bodies, first = [], None
+        for openid in ("o_a", "o_b", "o_c"):
+            conn.request("POST", "/sim/config", body=json.dumps({"followers": [openid]}),
+                         headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            bodies.append(json.loads(response.read()))
+            assert not response.will_close
+            first = first or conn.sock.getsockname()
+            assert conn.sock.getsockname() == first                 # the same connection throughout
+        conn.request("GET", "/sim/stats")
+        assert json.loads(conn.getresponse().read())["followers"] == 3
+        assert bodies == [{"errcode": 0, "errmsg": "ok"}] * 3
+        conn.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        listener.close()
