@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -23,21 +24,32 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def start_sim(port: int) -> subprocess.Popen:
-    # `flask sim serve` calls app.run() inside the CLI, which Flask ignores; serve the sim app directly.
-    code = ("import logging; logging.getLogger('werkzeug').setLevel(logging.ERROR);"
-            "from werkzeug.serving import make_server; from sim.server import create_sim_app;"
-            f"make_server('127.0.0.1', {port}, create_sim_app(), threaded=True).serve_forever()")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    for _ in range(1200):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/sim/stats", timeout=1)
-            return proc
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("sim did not start")
+def start_sim(port: int, threads: int) -> subprocess.Popen:
+    """The sim with keep-alive (gunicorn, one gthread worker) on a socket that listens before it starts."""
+    listener = socket.create_server(("127.0.0.1", port))
+    fd = listener.fileno()
+    code = f"from sim import serve_keepalive; serve_keepalive('fd://{fd}', threads={threads})"
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, pass_fds=[fd])
+    listener.close()
+    return proc
+
+
+def worker_pid(sim: subprocess.Popen) -> int:
+    """The gunicorn worker that serves the sim (the arbiter only supervises it)."""
+    return int(Path(f"/proc/{sim.pid}/task/{sim.pid}/children").read_text().split()[0])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies over all cores since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
 
 
 def main() -> None:
@@ -46,29 +58,34 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=64)
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--port", type=int, default=8399)
+    parser.add_argument("--sim-threads", type=int, default=128)
     parser.add_argument("--database-url", default="",
                         help="an EMPTY database to use (its tables are dropped first); default: a fresh SQLite file")
+    parser.add_argument("--redis-url", default="", help="a Redis database to use (it is flushed); default: embedded")
     args = parser.parse_args()
 
     sim_url = f"http://127.0.0.1:{args.port}"
-    sim = start_sim(args.port)
+    sim = start_sim(args.port, args.sim_threads)
     database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     try:
         from flask_migrate import upgrade
         from sqlalchemy import insert, text
 
         from app import create_app
-        from extensions import db
+        from extensions import db, redis
         from models import Follower
         from services import publications
         from services.clock import utcnow
         from services.delivery import Settings
 
         url = args.database_url or f"sqlite:///{database}"
-        app = create_app({"DATABASE_URL": url, "WECHAT_API_BASE": sim_url, "TESTING": True})
+        app = create_app({"DATABASE_URL": url, "REDIS_URL": args.redis_url, "WECHAT_API_BASE": sim_url,
+                          "TESTING": True})
         openids = [f"o_bench_{n:06d}" for n in range(args.followers)]
         requests.post(f"{sim_url}/sim/config", json={"followers": openids}, timeout=60).raise_for_status()
+        sim_worker = worker_pid(sim)
         with app.app_context():
+            redis.flushdb()
             if db.engine.dialect.name == "postgresql":
                 db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
                 db.session.commit()
@@ -87,18 +104,26 @@ def main() -> None:
 
             sender = app.extensions["outbound"].sender
             settings = Settings(workers=args.workers, template_id="TPL_PUBLICATION")
+            cpu_before = cpu_seconds(os.getpid()), cpu_seconds(sim_worker), machine_busy()
             began = time.perf_counter()
             sent = publications.push_due(now=utcnow(), sender=sender, settings=settings, clock=utcnow)
             elapsed = time.perf_counter() - began
+            cpu_after = cpu_seconds(os.getpid()), cpu_seconds(sim_worker), machine_busy()
 
             report = publications.report(pub.id)
             status = publications.get(pub.id).status
-        calls = requests.get(f"{sim_url}/sim/stats", timeout=10).json()["calls"].get("message/template/send", 0)
+        stats = requests.get(f"{sim_url}/sim/stats", timeout=10).json()
+        calls = stats["calls"].get("message/template/send", 0)
+        once = requests.get(f"{sim_url}/sim/inbox-counts", timeout=60).json()
+        busy = (cpu_after[2][0] - cpu_before[2][0]) / (cpu_after[2][1] - cpu_before[2][1])
         print(f"followers={args.followers} workers={args.workers} latency_ms={args.latency_ms} "
-              f"database={url.split(':')[0]}")
+              f"database={url.split(':')[0]} redis={'real' if args.redis_url else 'embedded'}")
         print(f"sent={sent} in {elapsed:.1f} s = {sent / elapsed:.0f} messages/s (prepare + send, push_due total)")
-        print(f"report={report} publication={status} sim_template_sends={calls}")
-        ok = report == {"sent": args.followers} and calls == args.followers and status == "sent"
+        print(f"cpu: bench process {cpu_after[0] - cpu_before[0]:.1f} s, sim {cpu_after[1] - cpu_before[1]:.1f} s; "
+              f"machine {busy:.0%} busy over {os.cpu_count()} cores")
+        print(f"report={report} publication={status} sim_template_sends={calls} inboxes={once}")
+        ok = (report == {"sent": args.followers} and calls == args.followers and status == "sent"
+              and once == {"1": args.followers})
         print("checks:", "OK (each follower exactly once)" if ok else "FAILED")
         sys.exit(0 if ok else 1)
     finally:
