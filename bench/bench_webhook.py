@@ -2,7 +2,9 @@
 references: a bare WSGI function (wechatpy verify + decrypt + fixed reply) and WeRoBot 1.13.1 (fixed reply).
 
 The full pipeline runs on real PostgreSQL and Redis (dedup, per-follower lock, conversation state, follower row
-update). Load comes from wrk in a separate process replaying pre-signed, distinct pushes from 2,000 followers.
+update). Load comes from wrk in a separate process replaying pre-signed, distinct pushes: 2,000 followers in
+conversation (each writes every few seconds), and a second set in which every push is from a different returning
+follower not heard from for over 5 minutes (so each one also writes the follower's row in PostgreSQL).
 
     .venv/bin/python bench/bench_webhook.py            # all configurations (about 6 minutes)
     .venv/bin/python bench/bench_webhook.py --quick    # one gunicorn configuration
@@ -33,6 +35,7 @@ DB_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/cp_bench_webhook"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 FOLLOWERS = 2000
 PER_FILE = 40000
+RETURNING = 12000               # followers with one push each in the req_<mode>_once file
 PORT = 18315
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -48,14 +51,15 @@ TARGETS = {
 }
 
 
-def build_requests(mode: str, path: Path) -> None:
+def build_requests(mode: str, path: Path, *, followers: int = FOLLOWERS, pushes: int = PER_FILE,
+                   prefix: str = "o_bench_") -> None:
     if path.exists():
         return
-    users = [SimUser(lambda *a: (0, ""), token=TOKEN, app_id=APP_ID, openid=f"o_bench_{i:05d}", aes_key=AES_KEY,
-                     mode=mode) for i in range(FOLLOWERS)]
+    users = [SimUser(lambda *a: (0, ""), token=TOKEN, app_id=APP_ID, openid=f"{prefix}{i:05d}", aes_key=AES_KEY,
+                     mode=mode) for i in range(followers)]
     with path.open("w") as out:
-        for n in range(PER_FILE):
-            body, params = users[n % FOLLOWERS].build({"MsgType": "text", "Content": "帮助"})
+        for n in range(pushes):
+            body, params = users[n % followers].build({"MsgType": "text", "Content": "帮助"})
             query = "&".join(f"{k}={v}" for k, v in params.items())
             out.write(f"/wechat?{query}\t{body.decode()}\n")
 
@@ -115,20 +119,21 @@ def run_one(target: str, args: list[str], mode: str, env: dict[str, str]) -> dic
     pattern = f"gunicorn.*{PORT}"
     try:
         settle(pattern)                                         # each worker's background warm-up (jieba, index)
-        wrk(file, seconds=3, conns=16, offset=30000)            # warm-up (imports, pools, follower rows)
-        store.flushdb()
+        store.flushdb()                                         # nobody is fresh; earlier runs' replies are gone
+        wrk(file, seconds=4, conns=16, offset=30000)            # warm-up: imports, pools, the 2,000 followers
         before = {p: cpu_ticks(p) for p in (pattern, "postgres", "redis-server")}
         peak = wrk(file, seconds=8, conns=32)
         after = {p: cpu_ticks(p) for p in (pattern, "postgres", "redis-server")}
-        store.flushdb()
-        paced = wrk(file, seconds=8, conns=20, rate=1000, offset=15000)
+        paced = wrk(file, seconds=8, conns=32, rate=1000, offset=15000)
+        returning = wrk(OUT / f"req_{mode}_once.txt", seconds=8, conns=32, rate=1000)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
     per_msg = {p: (after[p] - before[p]) / TICK / max(peak["requests"], 1) * 1e3 for p in before}
     return {"rps": peak["requests"] / peak["duration_s"], "peak_p99": peak["p99_ms"],
-            "errors": peak["errors_status"] + paced["errors_status"],
+            "errors": peak["errors_status"] + paced["errors_status"] + returning["errors_status"],
             "paced_rps": paced["requests"] / paced["duration_s"], "p50": paced["p50_ms"], "p99": paced["p99_ms"],
+            "ret_rps": returning["requests"] / returning["duration_s"], "ret_p99": returning["p99_ms"],
             "cpu_app_ms": per_msg[pattern], "cpu_stores_ms": per_msg["postgres"] + per_msg["redis-server"]}
 
 
@@ -145,16 +150,22 @@ def main() -> None:
                    capture_output=True)
     for mode in ("plain", "safe"):
         build_requests(mode, OUT / f"req_{mode}.txt")
+        build_requests(mode, OUT / f"req_{mode}_once.txt", followers=RETURNING, pushes=RETURNING, prefix="o_back_")
+    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "cp_bench_webhook", "-c",
+                    "INSERT INTO followers (openid, subscribed, has_notices, created_at, last_inbound_at) "
+                    f"SELECT 'o_back_' || lpad(g::text, 5, '0'), true, false, now(), now() - interval '1 day' "
+                    f"FROM generate_series(0, {RETURNING - 1}) g"], check=True)
     configs = dict(list(CONFIGS.items())[:1]) if opts.quick else CONFIGS
-    print(f"| gunicorn | target | mode | max msg/s | p99 at max (ms) | at 1,000/s: msg/s | p50 (ms) | p99 (ms) | "
-          f"app CPU ms/msg | PG+Redis CPU ms/msg | non-2xx |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| gunicorn | target | mode | max msg/s | p99 at max (ms) | at 1,000/s: msg/s | p50 (ms) | p99 (ms) | "
+          "returning followers at 1,000/s: msg/s | p99 (ms) | app CPU ms/msg | PG+Redis CPU ms/msg | non-2xx |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for cname, args in configs.items():
         for tname, target in TARGETS.items():
             for mode in ("plain", "safe"):
                 r = run_one(target, args, mode, env)
                 print(f"| {cname} | {tname} | {'AES' if mode == 'safe' else 'plain'} | {r['rps']:.0f} | "
                       f"{r['peak_p99']:.1f} | {r['paced_rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+                      f"{r['ret_rps']:.0f} | {r['ret_p99']:.1f} | "
                       f"{r['cpu_app_ms']:.2f} | {r['cpu_stores_ms']:.2f} | {r['errors']:.0f} |", flush=True)
 
 
