@@ -5,7 +5,8 @@ The layout is the one measured best on a 2-core machine (docs/BENCHMARKS.md); ov
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_WORKERS", "3"))
+# 2 x cores + 1 (gunicorn's rule of thumb; measured best on 2 cores): sync workers also wait on Redis and PostgreSQL
+workers = int(os.environ.get("WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 worker_class = "sync"
 timeout = 30               # WeChat gives up after 5 s; anything slower is already lost to a re-send
 graceful_timeout = 20

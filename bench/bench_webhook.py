@@ -7,7 +7,7 @@ conversation (each writes every few seconds), and a second set in which every pu
 follower not heard from for over 5 minutes (so each one also writes the follower's row in PostgreSQL).
 
     .venv/bin/python bench/bench_webhook.py            # all configurations (about 6 minutes)
-    .venv/bin/python bench/bench_webhook.py --quick    # one gunicorn configuration
+    .venv/bin/python bench/bench_webhook.py --quick    # the shipped gunicorn layout only
 
 Needs: wrk (Debian package), PostgreSQL on 127.0.0.1:5432 (user postgres), Redis on 127.0.0.1:6379 (uses db 12).
 """
@@ -39,9 +39,9 @@ RETURNING = 12000               # followers with one push each in the req_<mode>
 PORT = 18315
 TICK = os.sysconf("SC_CLK_TCK")
 
-CONFIGS = {
-    "sync -w 3": ["-w", "3", "-k", "sync"],
+CONFIGS = {                      # the first is the shipped layout (gunicorn.conf.py on 2 cores); --quick runs it only
     "sync -w 5": ["-w", "5", "-k", "sync"],
+    "sync -w 3": ["-w", "3", "-k", "sync"],
     "gthread -w 2 --threads 4": ["-w", "2", "-k", "gthread", "--threads", "4"],
 }
 TARGETS = {
@@ -86,7 +86,8 @@ def wrk(requests_file: Path, *, seconds: int, conns: int, rate: int = 0, offset:
 
 
 def serve(target: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), *args, "-b", f"127.0.0.1:{PORT}",
+    # --max-requests 0: a worker recycled mid-run would take its CPU ticks with it (gunicorn.conf.py recycles)
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), *args, "--max-requests", "0", "-b", f"127.0.0.1:{PORT}",
                              "--log-level", "warning", target], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=open(OUT / "gunicorn.log", "a"))
     deadline = time.monotonic() + 60
