@@ -3,22 +3,21 @@
 Every call, the token included, goes to `WECHAT_API_BASE` (wechatpy hardcodes the token URL; we override it).
 The token lives in Redis for all processes; one holder of a Redis lock refreshes it ahead of expiry, the others
 wait for its result. wechatpy's own retry on 40001/40014/42001 is unbounded, so it is off and we retry once.
-Connections are kept alive (WeChat's API speaks HTTP/1.1 keep-alive): one pool of up to `POOL_SIZE` per host, so a
-burst of one-by-one sends reuses its connections instead of opening a TCP + TLS connection per message.
+Connections are kept alive (WeChat's API speaks HTTP/1.1 keep-alive; `bot/transport.py`), so a burst of one-by-one
+sends reuses its connections instead of opening a TCP + TLS connection per message.
 """
 from __future__ import annotations
 
-import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
-from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 import logs
+from bot.transport import POOL_SIZE, Transport
 from services import (DeliveryError, NotFollowing, OutsideWindow, QuotaExhausted, TransientError, keys)
 
 log = logs.get(__name__)
@@ -26,7 +25,6 @@ log = logs.get(__name__)
 TOKEN_ERRORS = {40001, 40014, 42001}
 REFRESH_AHEAD = 300          # refresh 5 minutes before expiry; old and new tokens overlap 5 minutes (token doc)
 TOKEN_MEMO = 30              # seconds a process reuses the token it read from Redis: well inside that overlap
-POOL_SIZE = 256              # keep-alive connections per host; keep ≥ PUBLICATION_WORKERS or sends beyond it reconnect
 TOKEN_RETRIES = 1            # after a token error: refresh once and retry once
 BUSY_RETRIES = 2             # -1 system busy: back off and retry twice
 ERRORS: dict[int, type[DeliveryError]] = {
@@ -43,7 +41,7 @@ class WeChatAPI(WeChatClient):
         super().__init__(app_id, secret, timeout=timeout, auto_retry=False)
         self.api_base = api_base.rstrip("/")
         self.API_BASE_URL = f"{self.api_base}/cgi-bin/"
-        self._http = http_session(self.api_base, pool_size=pool_size)
+        self._http = Transport(self.api_base, pool_size=pool_size)
         self.redis = redis
         self.backoff = backoff
         self._memo: tuple[str, float] = ("", 0.0)      # (token, monotonic time it was read)
@@ -108,19 +106,6 @@ class WeChatAPI(WeChatClient):
                 raise
             except requests.RequestException as exc:
                 raise TransientError(f"network: {type(exc).__name__}") from exc
-
-
-def http_session(api_base: str, *, pool_size: int) -> requests.Session:
-    """A requests session keeping up to `pool_size` connections alive per host. It reads the environment (proxy
-    variables, CA bundle) once here rather than on every call, which requests would otherwise do (netrc included)."""
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    session.proxies = requests.utils.get_environ_proxies(api_base)
-    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-    session.trust_env = False
-    return session
 
 
 def as_delivery_error(exc: WeChatClientException) -> DeliveryError:

@@ -100,3 +100,20 @@ def test_menu_push_reports_failure_in_one_line(runner, sim):
     sim.configure(fail={"menu/create": [48001]})
     result = runner.invoke(args=["menu", "push"])
     assert result.exit_code != 0 and "menu push failed" in result.output
+
+
+def test_unreachable_api_is_a_transient_error(app):
+    """A call that cannot reach WeChat raises TransientError (retried later), not a crash, and is not retried."""
+    import socket
+
+    from services import keys
+
+    with socket.socket() as closed:              # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with app.app_context():
+        api = WeChatAPI(app_id=app.config["WECHAT_APP_ID"], secret="s", api_base=f"http://127.0.0.1:{port}",
+                        redis=redis, backoff=0)
+        redis.set(keys.access_token(app.config["WECHAT_APP_ID"]), "SOMETOKEN")
+        with pytest.raises(TransientError):
+            WeChatSender(api).template("o_1", template_id="TPL", data={"title": "t"})
