@@ -87,6 +87,7 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "PUBLICATION_TEMPLATE_ID": str(env.get("PUBLICATION_TEMPLATE_ID") or "TPL_PUBLICATION"),
         "PUBLICATION_WORKERS": int(str(env.get("PUBLICATION_WORKERS") or 32)),
         "PUBLICATION_RATE": float(str(env.get("PUBLICATION_RATE") or 0)),  # messages/s across workers; 0 = unlimited
+        "PUBLICATION_PROCESSES": int(str(env.get("PUBLICATION_PROCESSES") or 1)),  # delivery processes per publication
         "SCHEDULER_LEASE_SECONDS": int(str(env.get("SCHEDULER_LEASE_SECONDS") or 30)),
         # Staff console: a session lasts at most CONSOLE_SESSION_HOURS and ends after CONSOLE_IDLE_MINUTES idle.
         "CONSOLE_SESSION_HOURS": int(str(env.get("CONSOLE_SESSION_HOURS") or 8)),

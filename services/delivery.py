@@ -21,6 +21,11 @@ its HTTP call is in flight (when WeChat has usually delivered). The price: a har
 lose at most one message per worker — one whose claim was committed but whose request had not yet left the process
 — and it shows as `unconfirmed` in the report. It can never double one. SIGTERM (`stop`) loses nothing: no new
 claims, in-flight sends finish and are marked, the rest stay `pending` for the next run.
+
+Several processes (`processes` > 1, `services/delivery_pool.py`): the per-row claim above is a conditional UPDATE,
+so processes sharing a publication cannot both win a row. This process resolves `sending` rows and sends the mass
+batches first, alone; then it and its helpers each take the rows whose id falls in their shard (id mod n), and when
+every helper has exited it marks what a dead helper left `sending` unconfirmed and sends whatever is still pending.
 """
 from __future__ import annotations
 
@@ -33,13 +38,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from threading import Event
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 import logs
 from extensions import db
 from models import Delivery, Follower, MassJob, Publication
 from models.publication import DeliveryStatus, Strategy
-from services import DeliveryError, NotFollowing, OutsideWindow, QuotaExhausted, TransientError
+from services import DeliveryError, NotFollowing, OutsideWindow, QuotaExhausted, TransientError, delivery_pool
 from services.followers import SERVICE_WINDOW
 from services.sender import Sender
 
@@ -61,10 +66,14 @@ class Settings:
     grace: timedelta = timedelta(hours=6)
     self_approval: bool = False
     preview_openids: tuple[str, ...] = ()
+    processes: int = 1                  # delivery processes per publication, this one included (rate: per process)
+    app_config: tuple[tuple[str, object], ...] = ()    # what a helper process builds its app from
 
     @classmethod
     def of(cls, config: Mapping[str, object]) -> Settings:
         return cls(workers=int(config["PUBLICATION_WORKERS"]), rate=float(config["PUBLICATION_RATE"]),
+                   processes=max(1, int(config.get("PUBLICATION_PROCESSES") or 1)),  # type: ignore[call-overload]
+                   app_config=delivery_pool.app_config(config),
                    template_id=str(config["PUBLICATION_TEMPLATE_ID"]),
                    grace=timedelta(seconds=int(config["PUBLICATION_GRACE_SECONDS"])),
                    self_approval=bool(config["PUBLICATION_SELF_APPROVAL"]),
@@ -166,7 +175,14 @@ def run(pub: Publication, *, sender: Sender, settings: Settings, clock: Callable
     if resolved:
         log.warning("interrupted sends marked unconfirmed, not resent", publication=pub.id, n=resolved)
     _run_mass(pub, sender=sender, clock=clock, progress=progress, stop=stop)
-    _run_each(pub, sender=sender, settings=settings, clock=clock, progress=progress, stop=stop)
+    helpers = None
+    if settings.processes > 1 and not stop.is_set() and _pending_count(pub.id) >= settings.processes * settings.workers:
+        helpers = delivery_pool.start(pub.id, settings=settings)
+    run_each(pub, sender=sender, settings=settings, clock=clock, progress=progress, stop=stop,
+              shard=helpers.shard if helpers else None)
+    if helpers:
+        helpers.join(stop=stop, progress=progress)      # forwards `stop`; a dead helper's claims become unconfirmed
+        run_each(pub, sender=sender, settings=settings, clock=clock, progress=progress, stop=stop)
     progress.stopped = stop.is_set()
     return progress
 
@@ -209,12 +225,13 @@ def _mark_batch(publication_id: int, batch_no: int, **values) -> None:
         Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])).values(**values))
 
 
-def _run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, progress: Progress,
-              stop: Event) -> None:
-    """The claim → send → mark loop. Each round commits once: the marks of the sends that finished and the
-    claims of the rows about to be sent (so nothing is claimed that is not handed to a worker right away)."""
+def run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, progress: Progress,
+              stop: Event, shard: tuple[int, int] | None = None, run_id: str | None = None) -> None:
+    """The claim → send → mark loop over the pending rows (of `shard` = (k, n): ids ≡ k mod n). Each round commits
+    once: the marks of the sends that finished and the claims of the rows about to be sent (so nothing is claimed
+    that is not handed to a worker right away)."""
     message = Message.of(pub)
-    run_id = secrets.token_hex(8)
+    run_id = run_id or secrets.token_hex(8)
     queue: deque[tuple[int, str, str]] = deque()
     inflight: dict[Future, int] = {}
     attempts: dict[int, int] = {}
@@ -224,12 +241,12 @@ def _run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, pr
     with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix=f"pub{pub.id}") as pool:
         while True:
             if not queue and not stop.is_set():
-                queue.extend(_pending_page(pub.id, clock()))
+                queue.extend(_pending_page(pub.id, clock(), shard))
             if not queue and not inflight:
                 _mark(finished, attempts=attempts, settings=settings, clock=clock, progress=progress)
                 db.session.commit()
                 finished = []
-                wait_for = _next_retry(pub.id)
+                wait_for = _next_retry(pub.id, shard)
                 if wait_for is None or stop.is_set():
                     return
                 stop.wait(max(0.0, min((wait_for - clock()).total_seconds(), 60.0)))
@@ -266,18 +283,26 @@ def _run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, pr
                 pause_until = time.monotonic() + settings.backoff   # WeChat says slow down: pause new claims
 
 
-def _pending_page(publication_id: int, now: datetime) -> list[tuple[int, str, str]]:
+def _pending(publication_id: int, shard: tuple[int, int] | None) -> list:
+    where = [Delivery.publication_id == publication_id, Delivery.status == DeliveryStatus.PENDING,
+             Delivery.channel != "mass"]
+    return where + ([Delivery.id % shard[1] == shard[0]] if shard else [])
+
+
+def _pending_page(publication_id: int, now: datetime, shard: tuple[int, int] | None) -> list[tuple[int, str, str]]:
     rows = db.session.execute(select(Delivery.id, Delivery.openid, Delivery.channel).where(
-        Delivery.publication_id == publication_id, Delivery.status == DeliveryStatus.PENDING,
-        Delivery.channel != "mass", or_(Delivery.not_before.is_(None), Delivery.not_before <= now))
+        *_pending(publication_id, shard), or_(Delivery.not_before.is_(None), Delivery.not_before <= now))
         .order_by(Delivery.id).limit(PAGE))
     return [tuple(r) for r in rows]
 
 
-def _next_retry(publication_id: int) -> datetime | None:
-    return db.session.scalar(select(Delivery.not_before).where(
-        Delivery.publication_id == publication_id, Delivery.status == DeliveryStatus.PENDING,
-        Delivery.channel != "mass").order_by(Delivery.not_before).limit(1))
+def _pending_count(publication_id: int) -> int:
+    return db.session.scalar(select(func.count(Delivery.id)).where(*_pending(publication_id, None))) or 0
+
+
+def _next_retry(publication_id: int, shard: tuple[int, int] | None) -> datetime | None:
+    return db.session.scalar(select(Delivery.not_before).where(*_pending(publication_id, shard))
+                             .order_by(Delivery.not_before).limit(1))
 
 
 def _claim(batch: list[tuple[int, str, str]], run_id: str) -> list[tuple[int, str, str, int]]:
