@@ -1,21 +1,24 @@
 """Per-follower delivery of one publication to N followers against the sim/ WeChat API with simulated latency.
 
-    .venv/bin/python bench/bench_publications.py --followers 100000 --workers 64 --latency-ms 20
+    .venv/bin/python bench/bench_publications.py --followers 100000 --processes 3 --workers 48 --latency-ms 20
 
-Starts the sim in its own process, builds a fresh SQLite database from the
+Starts the sim in its own process (gunicorn with keep-alive, one worker), builds a fresh database from the
 migrations, registers N followers in both, approves one 消费警示 (one message per follower: template messages), and
-times `publications.push_due` — the scheduler's call — until the publication is `sent`. Prints the time, messages/s
-and the checks (every follower's delivery row `sent`; the sim counted exactly N template sends).
+times `publications.push_due` — the scheduler's call, with PUBLICATION_PROCESSES delivery processes — until the
+publication is `sent`. Prints the time, messages/s, CPU by process and the checks (every follower's delivery row
+`sent`; the sim counted exactly N template sends and every follower's inbox holds exactly one).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import requests
@@ -45,6 +48,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def own_cpu_seconds() -> float:
+    """CPU time of this process and of its children that have exited (the delivery helpers)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) jiffies over all cores since boot, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -55,7 +64,8 @@ def machine_busy() -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=64, help="send threads per delivery process")
+    parser.add_argument("--processes", type=int, default=1, help="delivery processes (PUBLICATION_PROCESSES)")
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--port", type=int, default=8399)
     parser.add_argument("--sim-threads", type=int, default=128)
@@ -103,12 +113,13 @@ def main() -> None:
             requests.post(f"{sim_url}/sim/config", json={"latency_ms": args.latency_ms}, timeout=5)
 
             sender = app.extensions["outbound"].sender
-            settings = Settings(workers=args.workers, template_id="TPL_PUBLICATION")
-            cpu_before = cpu_seconds(os.getpid()), cpu_seconds(sim_worker), machine_busy()
+            settings = replace(Settings.of(app.config), workers=args.workers, processes=args.processes,
+                               template_id="TPL_PUBLICATION")
+            cpu_before = own_cpu_seconds(), cpu_seconds(sim_worker), machine_busy()
             began = time.perf_counter()
             sent = publications.push_due(now=utcnow(), sender=sender, settings=settings, clock=utcnow)
             elapsed = time.perf_counter() - began
-            cpu_after = cpu_seconds(os.getpid()), cpu_seconds(sim_worker), machine_busy()
+            cpu_after = own_cpu_seconds(), cpu_seconds(sim_worker), machine_busy()
 
             report = publications.report(pub.id)
             status = publications.get(pub.id).status
@@ -116,11 +127,12 @@ def main() -> None:
         calls = stats["calls"].get("message/template/send", 0)
         once = requests.get(f"{sim_url}/sim/inbox-counts", timeout=60).json()
         busy = (cpu_after[2][0] - cpu_before[2][0]) / (cpu_after[2][1] - cpu_before[2][1])
-        print(f"followers={args.followers} workers={args.workers} latency_ms={args.latency_ms} "
-              f"database={url.split(':')[0]} redis={'real' if args.redis_url else 'embedded'}")
+        redis_kind = "real" if args.redis_url else "embedded"
+        print(f"followers={args.followers} processes={args.processes} workers={args.workers} "
+              f"latency_ms={args.latency_ms} database={url.split(':')[0]} redis={redis_kind}")
         print(f"sent={sent} in {elapsed:.1f} s = {sent / elapsed:.0f} messages/s (prepare + send, push_due total)")
-        print(f"cpu: bench process {cpu_after[0] - cpu_before[0]:.1f} s, sim {cpu_after[1] - cpu_before[1]:.1f} s; "
-              f"machine {busy:.0%} busy over {os.cpu_count()} cores")
+        print(f"cpu: delivery processes {cpu_after[0] - cpu_before[0]:.1f} s, "
+              f"sim {cpu_after[1] - cpu_before[1]:.1f} s; machine {busy:.0%} busy over {os.cpu_count()} cores")
         print(f"report={report} publication={status} sim_template_sends={calls} inboxes={once}")
         ok = (report == {"sent": args.followers} and calls == args.followers and status == "sent"
               and once == {"1": args.followers})
