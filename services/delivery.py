@@ -72,7 +72,7 @@ class Settings:
     @classmethod
     def of(cls, config: Mapping[str, object]) -> Settings:
         return cls(workers=int(config["PUBLICATION_WORKERS"]), rate=float(config["PUBLICATION_RATE"]),
-                   processes=max(1, int(config.get("PUBLICATION_PROCESSES") or 1)),  # type: ignore[call-overload]
+                   processes=max(1, int(str(config.get("PUBLICATION_PROCESSES") or 1))),
                    app_config=delivery_pool.app_config(config),
                    template_id=str(config["PUBLICATION_TEMPLATE_ID"]),
                    grace=timedelta(seconds=int(config["PUBLICATION_GRACE_SECONDS"])),
@@ -179,7 +179,7 @@ def run(pub: Publication, *, sender: Sender, settings: Settings, clock: Callable
     if settings.processes > 1 and not stop.is_set() and _pending_count(pub.id) >= settings.processes * settings.workers:
         helpers = delivery_pool.start(pub.id, settings=settings)
     run_each(pub, sender=sender, settings=settings, clock=clock, progress=progress, stop=stop,
-              shard=helpers.shard if helpers else None)
+             shard=helpers.shard if helpers else None)
     if helpers:
         helpers.join(stop=stop, progress=progress)      # forwards `stop`; a dead helper's claims become unconfirmed
         run_each(pub, sender=sender, settings=settings, clock=clock, progress=progress, stop=stop)
@@ -226,7 +226,7 @@ def _mark_batch(publication_id: int, batch_no: int, **values) -> None:
 
 
 def run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, progress: Progress,
-              stop: Event, shard: tuple[int, int] | None = None, run_id: str | None = None) -> None:
+             stop: Event, shard: tuple[int, int] | None = None, run_id: str | None = None) -> None:
     """The claim → send → mark loop over the pending rows (of `shard` = (k, n): ids ≡ k mod n). Each round commits
     once: the marks of the sends that finished and the claims of the rows about to be sent (so nothing is claimed
     that is not handed to a worker right away)."""
