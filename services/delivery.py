@@ -66,7 +66,7 @@ class Settings:
     grace: timedelta = timedelta(hours=6)
     self_approval: bool = False
     preview_openids: tuple[str, ...] = ()
-    processes: int = 1                  # delivery processes per publication, this one included (rate: per process)
+    processes: int = 1                  # delivery processes per publication, this one included (rate: shared)
     app_config: tuple[tuple[str, object], ...] = ()    # what a helper process builds its app from
 
     @classmethod
@@ -237,6 +237,7 @@ def run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, pro
     attempts: dict[int, int] = {}
     finished: list[Outcome] = []
     pause_until = 0.0
+    rate = settings.rate / settings.processes      # PUBLICATION_RATE caps the publication, shared by its processes
     budget, last = 0.0, time.monotonic()
     with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix=f"pub{pub.id}") as pool:
         while True:
@@ -252,11 +253,11 @@ def run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, pro
                 stop.wait(max(0.0, min((wait_for - clock()).total_seconds(), 60.0)))
                 continue
             now_mono = time.monotonic()
-            if settings.rate:
-                budget = min(budget + (now_mono - last) * settings.rate, max(settings.rate, 1.0))
+            if rate:
+                budget = min(budget + (now_mono - last) * rate, max(rate, 1.0))
             last = now_mono
             free = settings.workers - len(inflight)
-            if settings.rate:
+            if rate:
                 free = min(free, int(budget))
             if now_mono < pause_until or stop.is_set():
                 free = 0
@@ -271,7 +272,7 @@ def run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, pro
             if not inflight and stop.is_set():
                 return                               # stopped: unclaimed rows stay pending for the next run
             if not inflight:
-                stop.wait(0.05 if not settings.rate else 1.0 / settings.rate)
+                stop.wait(0.05 if not rate else 1.0 / rate)
                 continue
             wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
             time.sleep(GATHER)                       # group commit: let more sends finish, mark them together
