@@ -1,15 +1,19 @@
 """PUBLICATION_PROCESSES: helper processes share one publication's one-by-one delivery, each follower exactly once."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from sqlalchemy import select
+import requests
+from sqlalchemy import func, select
 
 from extensions import db
 from models import Delivery
+from models.publication import DeliveryStatus, Status
 from services import publications
 from services.clock import utcnow
 from services.delivery import Settings
@@ -62,3 +66,59 @@ def test_sigterm_stops_the_helpers_too_and_the_restart_finishes_once(app, sim, b
         push(app)
         assert publications.report(pub.id) == {"sent": len(FOLLOWERS)}
     assert all(titles(sim, o) == ["停机时帮手进程也停"] for o in FOLLOWERS)
+
+
+def test_sigkill_of_a_helper_mid_send_unconfirms_its_rows_and_sends_the_rest_once(make_app, sim):
+    """A helper process SIGKILLed with sends in flight: its `sending` rows end up `unconfirmed` and are never
+    resent, and every other follower receives the publication exactly once."""
+    app = make_app(PUBLICATION_PROCESSES=2, PUBLICATION_WORKERS=4, PUBLICATION_TEMPLATE_ID="TPL_PUB")
+    with app.app_context():
+        follow(sim, *FOLLOWERS)
+        for openid in FOLLOWERS:             # each wrote to us, so the sim takes the message on its first call
+            requests.post(f"{sim.url}/sim/inbound", json={"openid": openid, "action": "message"},
+                          timeout=5).raise_for_status()
+        pub = approved(title="帮手进程被杀也不重发")
+        publications.send_now(pub.id, by="checker", now=utcnow())
+        settings = replace(Settings.of(app.config), backoff=0.01)
+
+    def deliver() -> int:                    # the scheduler's push, in a thread: this process is the helpers' parent
+        with app.app_context():
+            return push(app, settings=settings)
+
+    def helper_mid_send() -> bool:           # helper 1 of 2 takes the odd ids: has it sent some, with more in flight?
+        rows = dict(db.session.execute(select(Delivery.status, func.count()).where(
+            Delivery.publication_id == pub.id, Delivery.id % 2 == 1).group_by(Delivery.status)).all())
+        return rows.get(DeliveryStatus.SENT, 0) >= 2 * settings.workers and rows.get(DeliveryStatus.SENDING, 0) > 0
+
+    sim.configure(latency_ms=20)             # each send stays in flight (claimed, not yet marked) for 20 ms
+    try:
+        with ThreadPoolExecutor(max_workers=1) as thread, app.app_context():
+            delivering = thread.submit(deliver)
+            deadline, helper = time.monotonic() + 120, None
+            while time.monotonic() < deadline and not delivering.done():
+                db.session.rollback()        # a fresh read each time
+                helper = next((p for p in multiprocessing.active_children()
+                               if p.name == f"pub{pub.id}-helper1" and helper_mid_send()), None)
+                if helper:
+                    break
+                time.sleep(0.005)            # the polling interval, not a synchronisation
+            assert helper is not None, "the helper never had a send in flight"
+            os.kill(helper.pid, signal.SIGKILL)
+            delivering.result(timeout=120)
+            assert helper.exitcode == -signal.SIGKILL
+    finally:
+        sim.configure(latency_ms=0)
+    with app.app_context():
+        db.session.rollback()
+        report = publications.report(pub.id)
+        lost = set(db.session.scalars(select(Delivery.openid).where(
+            Delivery.publication_id == pub.id, Delivery.status == DeliveryStatus.UNCONFIRMED)))
+        assert 1 <= len(lost) <= settings.workers                # at most one per worker of the killed helper
+        assert report == {"sent": len(FOLLOWERS) - len(lost), "unconfirmed": len(lost)}
+        inboxes = {o: titles(sim, o) for o in FOLLOWERS}
+        push(app, settings=settings)                             # a later run resends nothing
+        assert publications.report(pub.id) == report
+        assert publications.get(pub.id).status == Status.SENT
+    assert {o: titles(sim, o) for o in FOLLOWERS} == inboxes
+    assert all(inboxes[o] == ["帮手进程被杀也不重发"] for o in FOLLOWERS if o not in lost)
+    assert all(inboxes[o] in ([], ["帮手进程被杀也不重发"]) for o in lost)    # WeChat may have had it: at most once
