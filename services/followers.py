@@ -86,7 +86,9 @@ def forget_fresh(openid: str) -> None:
 
 
 def subscribe(*, openid: str, now: datetime, scene: str | None = None) -> Follower:
-    follower = touch(openid=openid, now=now)
+    # A follow opens WeChat's service window for 3 messages within one minute only, not the 48 hours a message
+    # opens (wechat-facts §customer-service window): it does not count as an inbound message here.
+    follower = touch(openid=openid, now=now, inbound=False)
     forget_fresh(openid)
     follower.subscribed = True
     follower.subscribed_at = now

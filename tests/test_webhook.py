@@ -122,6 +122,19 @@ def test_unsubscribe_marks_follower_gone(app, wechat):
         assert not follower.subscribed and follower.last_inbound_at is None
 
 
+def test_following_alone_does_not_open_the_48_hour_window(app, wechat):
+    """A follow opens WeChat's window for one minute only, so the bot does not count it as 48 hours; a message does."""
+    from services import followers
+    from services.clock import utcnow
+    wechat.follow()
+    with app.app_context():
+        assert not followers.in_service_window(followers.get(wechat.openid), utcnow())
+    wechat.say("帮助")
+    with app.app_context():
+        db.session.expire_all()
+        assert followers.in_service_window(followers.get(wechat.openid), utcnow())
+
+
 def test_a_message_after_days_of_silence_reopens_the_service_window(app, wechat):
     """A known follower who writes again after three days (no freshness marker left) is back in the 48-hour window."""
     from datetime import timedelta
