@@ -33,6 +33,23 @@ def _run_child(env: dict[str, str], *args: str, **kwargs) -> subprocess.Popen:
                             stderr=subprocess.PIPE, **kwargs)
 
 
+def push_then_sigterm(sim, env: dict[str, str], openids, *, after: int) -> None:
+    """Run `flask scheduler push` against a sim with 20 ms latency and SIGTERM it once `after` messages have arrived
+    in the followers' inboxes; it must exit cleanly."""
+    sim.configure(latency_ms=20)
+    child = _run_child(env, "-m", "flask", "--app", "app", "scheduler", "push")
+    try:
+        deadline = time.monotonic() + 120
+        while sum(len(sim.inbox(o)) for o in openids) < after and time.monotonic() < deadline:
+            time.sleep(0.01)   # watching the sim's inboxes to pick the moment to stop it, not to synchronise
+        os.kill(child.pid, signal.SIGTERM)
+        assert child.wait(timeout=60) == 0, child.stderr.read().decode()[-3000:]
+    finally:
+        sim.configure(latency_ms=0)
+        if child.poll() is None:
+            child.kill()
+
+
 def test_sigkill_between_send_and_mark_neither_doubles_nor_misses(app, sim, base_config):
     """A sender process SIGKILLed right after its 15th send (before marking it) is resumed with no duplicate and
     no follower missed; the interrupted row is reported `unconfirmed`."""
@@ -58,19 +75,7 @@ def test_sigterm_mid_send_stops_cleanly_and_resumes(app, sim, base_config):
         follow(sim, *FOLLOWERS)
         pub = approved(title="停机重启照样只发一次")
         publications.send_now(pub.id, by="checker", now=utcnow())
-    sim.configure(latency_ms=20)
-    try:
-        env = child_env(base_config, sim.url, workers=4)
-        child = _run_child(env, "-m", "flask", "--app", "app", "scheduler", "push")
-        deadline = time.monotonic() + 60
-        while sum(len(sim.inbox(o)) for o in FOLLOWERS) < 8 and time.monotonic() < deadline:
-            time.sleep(0.01)   # watching the sim's inboxes to pick the moment to stop it, not to synchronise
-        os.kill(child.pid, signal.SIGTERM)
-        assert child.wait(timeout=60) == 0
-    finally:
-        sim.configure(latency_ms=0)
-        if child.poll() is None:
-            child.kill()
+    push_then_sigterm(sim, child_env(base_config, sim.url, workers=4), FOLLOWERS, after=8)
     with app.app_context():
         interrupted = publications.report(pub.id)
         assert interrupted.get("pending", 0) > 0 and "sending" not in interrupted

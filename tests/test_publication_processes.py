@@ -17,7 +17,7 @@ from models.publication import DeliveryStatus, Status
 from services import publications
 from services.clock import utcnow
 from services.delivery import Settings
-from tests.test_publication_crash import _run_child, child_env
+from tests.test_publication_crash import child_env, push_then_sigterm
 from tests.test_publications import approved, follow, push, titles
 
 FOLLOWERS = [f"o_proc_{n:03d}" for n in range(200)]
@@ -46,19 +46,8 @@ def test_sigterm_stops_the_helpers_too_and_the_restart_finishes_once(app, sim, b
         follow(sim, *FOLLOWERS)
         pub = approved(title="停机时帮手进程也停")
         publications.send_now(pub.id, by="checker", now=utcnow())
-    sim.configure(latency_ms=20)
     env = {**child_env(base_config, sim.url, workers=2), "PUBLICATION_PROCESSES": "2"}
-    child = _run_child(env, "-m", "flask", "--app", "app", "scheduler", "push")
-    try:
-        deadline = time.monotonic() + 120
-        while sum(len(sim.inbox(o)) for o in FOLLOWERS) < 120 and time.monotonic() < deadline:
-            time.sleep(0.01)   # watching the sim's inboxes to pick the moment to stop it, not to synchronise
-        os.kill(child.pid, signal.SIGTERM)
-        assert child.wait(timeout=60) == 0, child.stderr.read().decode()[-3000:]
-    finally:
-        sim.configure(latency_ms=0)
-        if child.poll() is None:
-            child.kill()
+    push_then_sigterm(sim, env, FOLLOWERS, after=120)
     with app.app_context():
         interrupted = publications.report(pub.id)
         assert interrupted.get("pending", 0) > 0
