@@ -26,8 +26,8 @@ import logs
 from bot import conversation, inbox
 from bot.conversation import Command, Flow, Turn
 from bot.messages import Incoming, Reply
-from extensions import db, redis
-from services import DomainError, followers, keys
+from extensions import db
+from services import DomainError, followers
 
 log = logs.get(__name__)
 
