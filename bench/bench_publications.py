@@ -84,6 +84,7 @@ def main() -> None:
         from app import create_app
         from extensions import db, redis
         from models import Follower
+        from scheduler.delivery_helpers import Launcher
         from services import publications
         from services.clock import utcnow
         from services.delivery import Settings
@@ -117,7 +118,8 @@ def main() -> None:
                                template_id="TPL_PUBLICATION")
             cpu_before = own_cpu_seconds(), cpu_seconds(sim_worker), machine_busy()
             began = time.perf_counter()
-            sent = publications.push_due(now=utcnow(), sender=sender, settings=settings, clock=utcnow)
+            sent = publications.push_due(now=utcnow(), sender=sender, settings=settings, clock=utcnow,
+                                         launch=Launcher.of(app))
             elapsed = time.perf_counter() - began
             cpu_after = own_cpu_seconds(), cpu_seconds(sim_worker), machine_busy()
 

@@ -3,6 +3,8 @@
 Every call, the token included, goes to `WECHAT_API_BASE` (wechatpy hardcodes the token URL; we override it).
 The token lives in Redis for all processes; one holder of a Redis lock refreshes it ahead of expiry, the others
 wait for its result. wechatpy's own retry on 40001/40014/42001 is unbounded, so it is off and we retry once.
+A failure to get the token (Redis down once the process's memo has expired) raises `NotSent`: no request left, so
+the caller may send again without risking a double (issue 12).
 Connections are kept alive (WeChat's API speaks HTTP/1.1 keep-alive; `bot/transport.py`), so a burst of one-by-one
 sends reuses its connections instead of opening a TCP + TLS connection per message.
 """
@@ -18,7 +20,7 @@ from wechatpy.exceptions import WeChatClientException
 
 import logs
 from bot.transport import POOL_SIZE, Transport
-from services import (DeliveryError, NotFollowing, OutsideWindow, QuotaExhausted, TransientError, keys)
+from services import DeliveryError, NotFollowing, NotSent, OutsideWindow, QuotaExhausted, TransientError, keys
 
 log = logs.get(__name__)
 
@@ -37,7 +39,7 @@ class WeChatAPI(WeChatClient):
     """wechatpy's client pointed at `api_base`, with the token shared through Redis."""
 
     def __init__(self, *, app_id: str, secret: str, api_base: str, redis, timeout: float = 5.0,
-                 backoff: float = 0.2, pool_size: int = POOL_SIZE) -> None:
+                 backoff: float = 0.2, pool_size: int = POOL_SIZE, memo: float = TOKEN_MEMO) -> None:
         super().__init__(app_id, secret, timeout=timeout, auto_retry=False)
         self.api_base = api_base.rstrip("/")
         self.API_BASE_URL = f"{self.api_base}/cgi-bin/"
@@ -45,12 +47,13 @@ class WeChatAPI(WeChatClient):
         self.redis = redis
         self.backoff = backoff
         self._memo: tuple[str, float] = ("", 0.0)      # (token, monotonic time it was read)
+        self.memo_seconds = memo
 
     # --- token -----------------------------------------------------------------------------------------------
     @property
     def access_token(self) -> str:  # type: ignore[override]
         token, read_at = self._memo
-        if token and time.monotonic() - read_at < TOKEN_MEMO:
+        if token and time.monotonic() - read_at < self.memo_seconds:
             return token
         token = self.redis.get(keys.access_token(self.appid)) or self.refresh_token()
         self._memo = (token, time.monotonic())
@@ -73,6 +76,15 @@ class WeChatAPI(WeChatClient):
             log.info("access token refreshed", expires_in=expires_in)
             return token
 
+    def token_or_not_sent(self, stale: str | None = None) -> str:
+        """The token (refreshed when `stale` is given); any failure to get it raises `NotSent`."""
+        try:
+            return self.refresh_token(stale=stale) if stale else self.access_token
+        except WeChatClientException:
+            raise
+        except Exception as exc:
+            raise NotSent(f"no access token: {type(exc).__name__}") from exc
+
     def fetch_access_token(self):  # wechatpy calls this on its own paths; route it through the lock
         return {"access_token": self.refresh_token()}
 
@@ -90,14 +102,14 @@ class WeChatAPI(WeChatClient):
         while True:
             attempt = dict(kwargs)
             attempt["params"] = dict(kwargs.get("params") or {})
-            token = attempt["params"].get("access_token") or self.access_token
+            token = attempt["params"].get("access_token") or self.token_or_not_sent()
             attempt["params"]["access_token"] = token
             try:
                 return super()._request(method, url_or_endpoint, **attempt)
             except WeChatClientException as exc:
                 if exc.errcode in TOKEN_ERRORS and token_retries > 0:
                     token_retries -= 1
-                    self.refresh_token(stale=token)
+                    self.token_or_not_sent(stale=token)
                     continue
                 if exc.errcode == -1 and busy_retries > 0:
                     time.sleep(self.backoff * (BUSY_RETRIES - busy_retries + 1))
@@ -127,6 +139,13 @@ class WeChatSender:
             return fn(*args, **kwargs)
         except WeChatClientException as exc:
             raise as_delivery_error(exc) from exc
+
+    def ready(self) -> None:
+        """Raise `NotSent` unless a request could leave now (the access token is at hand)."""
+        try:
+            self.api.token_or_not_sent()
+        except WeChatClientException as exc:
+            raise NotSent(f"no access token: errcode {exc.errcode}") from exc
 
     def text(self, openid: str, content: str) -> None:
         self._call(self.api.message.send_text, openid, content)

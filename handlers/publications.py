@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.conversation import Command, Turn
 from bot.messages import ARTICLES_FOR_EVENTS, ARTICLES_FOR_MESSAGES, Article, Reply
 from models.publication import Kind
-from services import audience, publication_views
+from services import audience, delivery_reports, publication_views
 
 NONE_YET = "暂时还没有发布{kind}。您可以发“订阅 {word}”，有新的{kind}时第一时间收到。"
 NOT_FOUND = "没有找到含“{words}”的{kind}。换个关键词试试，或发“{word}”看最新的。"
@@ -93,7 +93,12 @@ def job_finished(turn: Turn) -> None:
     """WeChat reports a mass (or template) job's counts; record them and answer nothing."""
     extra = turn.incoming.extra
     if turn.incoming.event == "masssendjobfinish" and extra.get("MsgID"):
-        publication_views.job_finished(msg_id=str(extra["MsgID"]), counts=extra, now=turn.now)
+        job = publication_views.job_finished(msg_id=str(extra["MsgID"]), counts=extra, now=turn.now)
+        if job is not None:
+            delivery_reports.mass_finished(job)
+    elif turn.incoming.event == "templatesendjobfinish" and extra.get("MsgID"):
+        delivery_reports.template_finished(openid=turn.incoming.openid, msg_id=str(extra["MsgID"]),
+                                           status=str(extra.get("Status") or ""), now=turn.now)
     return None
 
 

@@ -16,6 +16,7 @@ from threading import Event
 from flask import Flask
 
 import logs
+from scheduler.delivery_helpers import Launcher
 from services import publications
 from services.clock import utcnow
 from services.delivery import Settings
@@ -56,7 +57,7 @@ def push_publications(app: Flask, stop: Event | None = None) -> None:
     """Send what fell due (within the grace period), due cron occurrences, and finish interrupted sends."""
     with app.app_context():
         n = publications.push_due(now=utcnow(), sender=outbound_sender(app), settings=Settings.of(app.config),
-                                  clock=utcnow, stop=stop or halted(app))
+                                  clock=utcnow, stop=stop or halted(app), launch=Launcher.of(app))
     log.info("publications pushed", n=n)
 
 

@@ -14,6 +14,7 @@ The error tree, drawn once::
     ├── NotFollowing            43004: the follower unsubscribed
     ├── QuotaExhausted          45028 / 45047 / 45009: a WeChat quota is used up
     └── TransientError          -1 / network: retry later with backoff
+        └── NotSent             failed before the request left (token unreadable: Redis down): nothing was sent
 
 Handlers turn DomainError into a friendly Chinese reply, the console into a form error, the API into 4xx JSON.
 """
@@ -74,3 +75,7 @@ class QuotaExhausted(DeliveryError):
 
 class TransientError(DeliveryError):
     """-1 system busy, a rate limit, or a network failure: retry later."""
+
+
+class NotSent(TransientError):
+    """The request never left this process (e.g. the access token could not be read): safe to send again."""

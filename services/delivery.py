@@ -22,107 +22,41 @@ lose at most one message per worker — one whose claim was committed but whose 
 — and it shows as `unconfirmed` in the report. It can never double one. SIGTERM (`stop`) loses nothing: no new
 claims, in-flight sends finish and are marked, the rest stay `pending` for the next run.
 
+The claim loop is `services/delivery_loop.py`, its group commit `services/delivery_commit.py`, the shared rate
+`services/delivery_rate.py`. A send that fails before its request leaves (no access token: Redis down) is `NotSent`:
+back to `pending`, never `unconfirmed`. TEMPLATESENDJOBFINISH / MASSSENDJOBFINISH settle rows
+(`services/delivery_reports.py`).
+
 Several processes (`processes` > 1, `services/delivery_pool.py`): the per-row claim above is a conditional UPDATE,
 so processes sharing a publication cannot both win a row. This process resolves `sending` rows and sends the mass
 batches first, alone; then it and its helpers each take the rows whose id falls in their shard (id mod n), and when
 every helper has exited it marks what a dead helper left `sending` unconfirmed and sends whatever is still pending.
+Helpers are started by the `launch` the entry point passes (`scheduler/delivery_helpers.py`): services never build
+the app.
 """
 from __future__ import annotations
 
-import secrets
-import time
-from collections import deque
-from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from threading import Event
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 
 import logs
 from extensions import db
 from models import Delivery, Follower, MassJob, Publication
 from models.publication import DeliveryStatus, Strategy
-from services import DeliveryError, NotFollowing, OutsideWindow, QuotaExhausted, TransientError, delivery_pool
+from services import DeliveryError, QuotaExhausted, TransientError, delivery_pool
+from services.delivery_loop import PAGE, RETRYABLE, _pending, run_each
+from services.delivery_reports import resolve_interrupted
+from services.delivery_types import Message, Outcome, Progress, Settings
 from services.followers import SERVICE_WINDOW
 from services.sender import Sender
 
 log = logs.get(__name__)
 
 MASS_MAX, MASS_MIN = 10_000, 2          # message/mass/send takes 2..10 000 openids (mass-send doc)
-RETRYABLE = {-1, 45009}                 # system busy, API frequency limit: back off and retry
-PAGE = 2000
-GATHER = 0.02                           # seconds to gather finished sends into one commit
-
-
-@dataclass(frozen=True)
-class Settings:
-    workers: int = 32
-    rate: float = 0.0                   # messages/s over all workers; 0 = as fast as the workers go
-    template_id: str = "TPL_PUBLICATION"
-    max_attempts: int = 5
-    backoff: float = 1.0                # seconds; doubled per attempt, capped at 60
-    grace: timedelta = timedelta(hours=6)
-    self_approval: bool = False
-    preview_openids: tuple[str, ...] = ()
-    processes: int = 1                  # delivery processes per publication, this one included (rate: shared)
-    app_config: tuple[tuple[str, object], ...] = ()    # what a helper process builds its app from
-
-    @classmethod
-    def of(cls, config: Mapping[str, object]) -> Settings:
-        return cls(workers=int(config["PUBLICATION_WORKERS"]), rate=float(config["PUBLICATION_RATE"]),
-                   processes=max(1, int(str(config.get("PUBLICATION_PROCESSES") or 1))),
-                   app_config=delivery_pool.app_config(config),
-                   template_id=str(config["PUBLICATION_TEMPLATE_ID"]),
-                   grace=timedelta(seconds=int(config["PUBLICATION_GRACE_SECONDS"])),
-                   self_approval=bool(config["PUBLICATION_SELF_APPROVAL"]),
-                   preview_openids=tuple(o.strip() for o in str(config["PUBLICATION_PREVIEW_OPENIDS"]).split(",")
-                                         if o.strip()))
-
-
-@dataclass(frozen=True)
-class Message:
-    """What a publication looks like on each channel."""
-
-    kind: str
-    title: str
-    summary: str
-    url: str
-    image: str
-
-    @classmethod
-    def of(cls, pub: Publication) -> Message:
-        return cls(kind=pub.kind, title=pub.title, summary=pub.summary or "", url=pub.link or "",
-                   image=pub.cover or "")
-
-    def text(self) -> str:
-        tail = f"\n\n详情：{self.url}" if self.url else ""
-        return f"【{self.kind}】{self.title}\n\n{self.summary}{tail}".strip()
-
-    def template_data(self) -> dict[str, str]:
-        return {"kind": self.kind, "title": self.title, "summary": self.summary[:100]}
-
-
-@dataclass
-class Outcome:
-    id: int
-    status: str
-    channel: str
-    msgid: str | None = None
-    errcode: int | None = None
-    reason: str | None = None
-
-
-@dataclass
-class Progress:
-    sent: int = 0
-    failed: int = 0
-    filtered: int = 0
-    retried: int = 0
-    stopped: bool = False
-    counts: dict[str, int] = field(default_factory=dict)
-
+__all__ = ["RETRYABLE", "Message", "Outcome", "Progress", "Settings", "mass_batches", "prepare", "run", "run_each"]
 
 # --- preparing ---------------------------------------------------------------------------------------------------
 def mass_batches(openids: list[str]) -> list[list[str]]:
@@ -164,20 +98,20 @@ def prepare(pub: Publication, *, recipients: list[str], filtered: dict[str, str]
 
 # --- running -----------------------------------------------------------------------------------------------------
 def run(pub: Publication, *, sender: Sender, settings: Settings, clock: Callable[[], datetime],
-        stop: Event | None = None) -> Progress:
-    """Deliver every pending row of `pub` (mass batches first). Returns when done or when `stop` is set."""
+        stop: Event | None = None, launch: delivery_pool.Launch | None = None) -> Progress:
+    """Deliver every pending row of `pub` (mass batches first). Returns when done or when `stop` is set. With
+    `settings.processes` > 1 and a `launch` (the entry point's way to start a helper process), helpers share it."""
     stop = stop or Event()
     progress = Progress()
-    resolved = db.session.execute(update(Delivery).where(
-        Delivery.publication_id == pub.id, Delivery.status == DeliveryStatus.SENDING, Delivery.channel != "mass")
-        .values(status=DeliveryStatus.UNCONFIRMED)).rowcount
+    resolved = resolve_interrupted(Delivery.publication_id == pub.id, Delivery.channel != "mass")
     db.session.commit()
     if resolved:
         log.warning("interrupted sends marked unconfirmed, not resent", publication=pub.id, n=resolved)
     _run_mass(pub, sender=sender, clock=clock, progress=progress, stop=stop)
     helpers = None
-    if settings.processes > 1 and not stop.is_set() and _pending_count(pub.id) >= settings.processes * settings.workers:
-        helpers = delivery_pool.start(pub.id, settings=settings)
+    if launch is not None and settings.processes > 1 and not stop.is_set() \
+            and _pending_count(pub.id) >= settings.processes * settings.workers:
+        helpers = delivery_pool.start(pub.id, settings=settings, launch=launch)
     run_each(pub, sender=sender, settings=settings, clock=clock, progress=progress, stop=stop,
              shard=helpers.shard if helpers else None)
     if helpers:
@@ -225,154 +159,5 @@ def _mark_batch(publication_id: int, batch_no: int, **values) -> None:
         Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])).values(**values))
 
 
-def run_each(pub: Publication, *, sender: Sender, settings: Settings, clock, progress: Progress,
-             stop: Event, shard: tuple[int, int] | None = None, run_id: str | None = None) -> None:
-    """The claim → send → mark loop over the pending rows (of `shard` = (k, n): ids ≡ k mod n). Each round commits
-    once: the marks of the sends that finished and the claims of the rows about to be sent (so nothing is claimed
-    that is not handed to a worker right away)."""
-    message = Message.of(pub)
-    run_id = run_id or secrets.token_hex(8)
-    queue: deque[tuple[int, str, str]] = deque()
-    inflight: dict[Future, int] = {}
-    attempts: dict[int, int] = {}
-    finished: list[Outcome] = []
-    pause_until = 0.0
-    rate = settings.rate / settings.processes      # PUBLICATION_RATE caps the publication, shared by its processes
-    budget, last = 0.0, time.monotonic()
-    with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix=f"pub{pub.id}") as pool:
-        while True:
-            if not queue and not stop.is_set():
-                queue.extend(_pending_page(pub.id, clock(), shard))
-            if not queue and not inflight:
-                _mark(finished, attempts=attempts, settings=settings, clock=clock, progress=progress)
-                db.session.commit()
-                finished = []
-                wait_for = _next_retry(pub.id, shard)
-                if wait_for is None or stop.is_set():
-                    return
-                stop.wait(max(0.0, min((wait_for - clock()).total_seconds(), 60.0)))
-                continue
-            now_mono = time.monotonic()
-            if rate:
-                budget = min(budget + (now_mono - last) * rate, max(rate, 1.0))
-            last = now_mono
-            free = settings.workers - len(inflight)
-            if rate:
-                free = min(free, int(budget))
-            if now_mono < pause_until or stop.is_set():
-                free = 0
-            batch = [queue.popleft() for _ in range(min(free, len(queue)))]
-            _mark(finished, attempts=attempts, settings=settings, clock=clock, progress=progress)
-            finished = []
-            for row_id, openid, channel, tries in _claim(batch, run_id):     # commits marks and claims together
-                budget -= 1
-                attempts[row_id] = tries
-                inflight[pool.submit(_send_one, sender, message, settings.template_id, row_id, openid,
-                                     channel)] = row_id
-            if not inflight and stop.is_set():
-                return                               # stopped: unclaimed rows stay pending for the next run
-            if not inflight:
-                stop.wait(0.05 if not rate else 1.0 / rate)
-                continue
-            wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
-            time.sleep(GATHER)                       # group commit: let more sends finish, mark them together
-            done = [future for future in inflight if future.done()]
-            finished = [future.result() for future in done]
-            for future in done:
-                inflight.pop(future)
-            if any(o.errcode in RETRYABLE for o in finished):
-                pause_until = time.monotonic() + settings.backoff   # WeChat says slow down: pause new claims
-
-
-def _pending(publication_id: int, shard: tuple[int, int] | None) -> list:
-    where = [Delivery.publication_id == publication_id, Delivery.status == DeliveryStatus.PENDING,
-             Delivery.channel != "mass"]
-    return where + ([Delivery.id % shard[1] == shard[0]] if shard else [])
-
-
-def _pending_page(publication_id: int, now: datetime, shard: tuple[int, int] | None) -> list[tuple[int, str, str]]:
-    rows = db.session.execute(select(Delivery.id, Delivery.openid, Delivery.channel).where(
-        *_pending(publication_id, shard), or_(Delivery.not_before.is_(None), Delivery.not_before <= now))
-        .order_by(Delivery.id).limit(PAGE))
-    return [tuple(r) for r in rows]
-
-
 def _pending_count(publication_id: int) -> int:
     return db.session.scalar(select(func.count(Delivery.id)).where(*_pending(publication_id, None))) or 0
-
-
-def _next_retry(publication_id: int, shard: tuple[int, int] | None) -> datetime | None:
-    return db.session.scalar(select(Delivery.not_before).where(*_pending(publication_id, shard))
-                             .order_by(Delivery.not_before).limit(1))
-
-
-def _claim(batch: list[tuple[int, str, str]], run_id: str) -> list[tuple[int, str, str, int]]:
-    """Commit the claim of every row in `batch` before any of them is sent; returns (id, openid, channel,
-    attempts) for the rows this run won (a row another run claimed first is skipped)."""
-    won: dict[int, int] = {}
-    if batch:
-        claim = (update(Delivery).where(Delivery.id.in_([row[0] for row in batch]),
-                                        Delivery.status == DeliveryStatus.PENDING)
-                 .values(status=DeliveryStatus.SENDING, claim=run_id, attempts=Delivery.attempts + 1))
-        if db.engine.dialect.update_returning:
-            won = dict(db.session.execute(claim.returning(Delivery.id, Delivery.attempts)).all())
-        else:
-            db.session.execute(claim)
-            won = dict(db.session.execute(select(Delivery.id, Delivery.attempts).where(
-                Delivery.id.in_([row[0] for row in batch]), Delivery.claim == run_id,
-                Delivery.status == DeliveryStatus.SENDING)).all())
-    db.session.commit()
-    return [(*row, won[row[0]]) for row in batch if row[0] in won]
-
-
-def _send_one(sender: Sender, message: Message, template_id: str, row_id: int, openid: str,
-              channel: str) -> Outcome:
-    """One follower, one HTTP call (two when the CS window turned out closed). Runs in a worker thread."""
-    try:
-        if channel == "custom":
-            try:
-                sender.news(openid, title=message.title, description=message.summary, url=message.url,
-                            image=message.image)
-                return Outcome(row_id, DeliveryStatus.SENT, "custom")
-            except (OutsideWindow, QuotaExhausted) as exc:
-                if exc.errcode == 45009:
-                    raise
-                channel = "template"             # 45015 / 45047: the window closed meanwhile
-        msgid = sender.template(openid, template_id=template_id, data=message.template_data(), url=message.url)
-        return Outcome(row_id, DeliveryStatus.SENT, channel, msgid=msgid)
-    except NotFollowing as exc:
-        return Outcome(row_id, DeliveryStatus.FILTERED, channel, errcode=exc.errcode, reason="not_following")
-    except DeliveryError as exc:
-        if isinstance(exc, TransientError) or exc.errcode in RETRYABLE:
-            return Outcome(row_id, DeliveryStatus.PENDING, channel, errcode=exc.errcode, reason="retry")
-        return Outcome(row_id, DeliveryStatus.FAILED, channel, errcode=exc.errcode, reason=f"errcode {exc.errcode}")
-
-
-def _mark(outcomes: list[Outcome], *, attempts: dict[int, int], settings: Settings, clock,
-          progress: Progress) -> None:
-    """Write what the sends did (the caller commits), one UPDATE per kind of outcome; transient failures go back
-    to pending with a backoff, or fail after `max_attempts`."""
-    if not outcomes:
-        return
-    now = clock()
-    groups: dict[tuple, list[int]] = {}
-    for o in outcomes:
-        tries = attempts.pop(o.id, 1)
-        values: tuple = (("status", o.status), ("channel", o.channel), ("errcode", o.errcode), ("reason", o.reason))
-        if o.status == DeliveryStatus.SENT:
-            values = (("status", o.status), ("channel", o.channel), ("sent_at", now), ("reason", None))
-            progress.sent += 1
-        elif o.status == DeliveryStatus.PENDING and tries >= settings.max_attempts:
-            values = (("status", DeliveryStatus.FAILED), ("errcode", o.errcode), ("reason", f"errcode {o.errcode}"))
-            progress.failed += 1
-        elif o.status == DeliveryStatus.PENDING:
-            delay = timedelta(seconds=min(settings.backoff * 2 ** tries, 60.0))
-            values = (("status", o.status), ("errcode", o.errcode), ("not_before", now + delay), ("claim", None))
-            progress.retried += 1
-        elif o.status == DeliveryStatus.FILTERED:
-            progress.filtered += 1
-        else:
-            progress.failed += 1
-        groups.setdefault(values, []).append(o.id)
-    for values, ids in groups.items():
-        db.session.execute(update(Delivery).where(Delivery.id.in_(ids)).values(dict(values)))

@@ -82,3 +82,9 @@ def poll_tally(poll_id: int) -> str:
 def poll_tally_rebuild(poll_id: int) -> str:
     """Scratch hash reconcile fills before renaming it over `poll_tally`. TTL POLL_TALLY_REBUILD_TTL."""
     return f"{PREFIX}:poll:{poll_id}:tally:rebuild"
+
+
+def publication_rate(publication_id: int) -> str:
+    """The identifier of one publication's shared send-rate window (`services/delivery_rate.py`). The `limits` library
+    stores it under its own key built from this one; TTL: the window (one second × its multiple)."""
+    return f"{PREFIX}:pub:rate:{publication_id}"

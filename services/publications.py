@@ -19,9 +19,11 @@ import logs
 from extensions import db
 from models import Delivery, MassJob, Publication
 from models.publication import ALLOWED, Audience, Kind, Status, Strategy
-from services import Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded, audience, audit, delivery, quota
+from services import (Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded, audience, audit, delivery,
+                      delivery_pool, quota)
 from services.clock import CHINA, from_china, to_china
 from services.delivery import Settings
+from services.delivery_reports import UNCONFIRMED_NOTE
 from services.sender import Sender
 
 log = logs.get(__name__)
@@ -203,8 +205,9 @@ def _trigger(cron: str) -> CronTrigger:
 
 # --- the scheduler's call ----------------------------------------------------------------------------------------
 def push_due(*, now: datetime, sender: Sender, settings: Settings, clock: Callable[[], datetime] | None = None,
-             stop: Event | None = None) -> int:
-    """Start what fell due, spawn due occurrences, and deliver everything in `sending`; returns messages sent."""
+             stop: Event | None = None, launch: delivery_pool.Launch | None = None) -> int:
+    """Start what fell due, spawn due occurrences, and deliver everything in `sending`; returns messages sent.
+    `launch` starts helper delivery processes (PUBLICATION_PROCESSES > 1); without it one process sends."""
     clock = clock or (lambda: now)
     for pub in db.session.scalars(select(Publication).where(
             Publication.status == Status.SCHEDULED, Publication.recurrence.is_(None),
@@ -221,7 +224,7 @@ def push_due(*, now: datetime, sender: Sender, settings: Settings, clock: Callab
     sent = 0
     for pub in db.session.scalars(select(Publication).where(Publication.status == Status.SENDING)
                                   .order_by(Publication.id)).all():
-        sent += finish(pub, sender=sender, settings=settings, clock=clock, stop=stop)
+        sent += finish(pub, sender=sender, settings=settings, clock=clock, stop=stop, launch=launch)
     return sent
 
 
@@ -264,11 +267,22 @@ def _spawn_due(parent: Publication, *, now: datetime, settings: Settings) -> Non
 
 
 def finish(pub: Publication, *, sender: Sender, settings: Settings, clock: Callable[[], datetime],
-           stop: Event | None = None) -> int:
-    """Run `pub`'s deliveries; mark it sent when nothing is left pending. Returns messages sent in this run."""
-    progress = delivery.run(pub, sender=sender, settings=settings, clock=clock, stop=stop)
-    if not progress.stopped and not report(pub.id).get("pending") and not _mass_pending(pub.id):
-        _move(pub, Status.SENT, now=clock(), sent_at=clock())
+           stop: Event | None = None, launch: delivery_pool.Launch | None = None) -> int:
+    """Run `pub`'s deliveries; mark it sent when nothing is left pending. Returns messages sent in this run.
+
+    Rows left `unconfirmed` (a send interrupted by a crash: maybe delivered, never resent) are said on the
+    publication (its note, shown on its console page) and recorded for its author (audit `publication.unconfirmed`,
+    which the staff inbox picks up)."""
+    progress = delivery.run(pub, sender=sender, settings=settings, clock=clock, stop=stop, launch=launch)
+    counts = report(pub.id)
+    if not progress.stopped and not counts.get("pending") and not _mass_pending(pub.id):
+        unconfirmed = counts.get("unconfirmed", 0)
+        values = {"note": UNCONFIRMED_NOTE.format(n=unconfirmed)[:200]} if unconfirmed else {}
+        _move(pub, Status.SENT, now=clock(), sent_at=clock(), **values)
+        if unconfirmed:
+            audit.record(actor="scheduler", action="publication.unconfirmed", obj_type="publication", obj_id=pub.id,
+                         after={"author": pub.author, "unconfirmed": unconfirmed}, now=clock())
+            log.warning("publication sent with unconfirmed rows", publication=pub.id, n=unconfirmed)
         db.session.commit()
         log.info("publication sent", publication=pub.id, sent=progress.sent, failed=progress.failed)
     return progress.sent

@@ -14,6 +14,9 @@ class Sender(Protocol):
     # without an id is absent, and the notice then falls back to the next channel.
     templates: Mapping[str, str]
 
+    def ready(self) -> None:
+        """Raise `NotSent` unless a request could leave now (the access token is at hand)."""
+
     def text(self, openid: str, content: str) -> None:
         """Customer-service text message (needs the 48-hour window)."""
 

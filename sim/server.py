@@ -8,7 +8,12 @@ configurable latency and error injection (-1, 45009). What each follower receive
     GET  /sim/inbox/<openid>      messages delivered to that follower
     GET  /sim/inbox-counts        {"k": how many followers received exactly k messages}, followers with none included
     POST /sim/inbound             the sim client reports a user action (opens windows, follows)
-    POST /sim/config              {"latency_ms": 20, "fail": {"message/custom/send": [-1, 45009]}, "callback": url}
+    POST /sim/config              {"latency_ms": 20, "fail": {"message/custom/send": [-1, 45009]}, "callback": url,
+                                   "template_status": {openid: "failed:user block"}, "hold_reports": true}
+    POST /sim/reports/release     post the held TEMPLATESENDJOBFINISH reports now (in order)
+    With a callback set, every accepted mass send is reported by MASSSENDJOBFINISH and every template message by
+    TEMPLATESENDJOBFINISH (`success` unless `template_status` names another outcome for that follower); with
+    `hold_reports` the template reports wait until released (WeChat's come seconds after the send).
     POST /sim/reset               forget everything
     GET  /sim/stats               call counts per endpoint (token fetches included)
     GET  /sim/phone               a phone-like chat page (sim/phone.py)
@@ -57,6 +62,9 @@ class SimState:
     fail: dict[str, list[int]] = field(default_factory=dict)
     callback: str | None = None
     callback_token: str = ""
+    template_status: dict[str, str] = field(default_factory=dict)   # openid → TEMPLATESENDJOBFINISH Status
+    hold_reports: bool = False
+    held: list[tuple] = field(default_factory=list)                 # template reports waiting for release
     bot: dict | None = None             # where /sim/say posts: {"url", "token", "app_id", "aes_key"}
     clock_offset: float = 0.0           # tests move the sim's clock forward to close windows
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -151,6 +159,11 @@ def create_sim_app(state: SimState | None = None) -> Flask:
             msgid = next(st.ids)
             _deliver(openid, "template", {"template_id": body["template_id"], "data": body.get("data", {}),
                                           "url": body.get("url"), "msgid": msgid})
+            status = st.template_status.get(openid, "success")
+            if st.callback and st.hold_reports:
+                st.held.append((openid, msgid, status))
+        if st.callback and not st.hold_reports:
+            threading.Thread(target=_template_finished, args=(st, openid, msgid, status), daemon=True).start()
         return jsonify({"errcode": 0, "errmsg": "ok", "msgid": msgid})
 
     @app.post("/cgi-bin/message/subscribe/bizsend")
@@ -339,6 +352,8 @@ def create_sim_app(state: SimState | None = None) -> Flask:
             st.latency_ms = int(body.get("latency_ms", st.latency_ms))
             for path, codes in (body.get("fail") or {}).items():
                 st.fail[path] = list(codes)
+            st.template_status.update(body.get("template_status") or {})
+            st.hold_reports = bool(body.get("hold_reports", st.hold_reports))
             if "callback" in body:
                 st.callback, st.callback_token = body["callback"], body.get("token", "")
             if "bot" in body:
@@ -348,6 +363,14 @@ def create_sim_app(state: SimState | None = None) -> Flask:
             for openid in body.get("followers", []):
                 st.followers.add(openid)
         return _err(0, "ok")
+
+    @app.post("/sim/reports/release")
+    def release_reports():
+        with st.lock:
+            held, st.held = st.held, []
+        for openid, msgid, status in held:
+            _template_finished(st, openid, msgid, status)
+        return jsonify({"errcode": 0, "errmsg": "ok", "released": len(held)})
 
     @app.post("/sim/reset")
     def reset():
@@ -368,3 +391,11 @@ def _job_finished(st: SimState, msg_id: int, total: int, sent: int, filtered: in
     push_event(st.callback, "MASSSENDJOBFINISH", {
         "MsgID": msg_id, "Status": "send success", "TotalCount": total, "FilterCount": sent,
         "SentCount": sent, "ErrorCount": 0}, token=st.callback_token)
+
+
+def _template_finished(st: SimState, openid: str, msg_id: int, status: str) -> None:
+    """Tell the webhook how a template message ended, signed like WeChat (TEMPLATESENDJOBFINISH)."""
+    from sim.client import push_event
+
+    push_event(st.callback, "TEMPLATESENDJOBFINISH", {"FromUserName": openid, "MsgID": msg_id, "Status": status},
+               token=st.callback_token)

@@ -34,9 +34,11 @@ def approved(*, kind="消费警示", title="预付卡消费警示", strategy="ea
 
 
 def push(app, now=None, **kwargs) -> int:
-    sender = app.extensions["outbound"].sender
+    """The scheduler's push, as `scheduler.jobs.push_publications` calls it (helper processes launched the same way)."""
+    from scheduler.delivery_helpers import Launcher
+    sender = kwargs.pop("sender", app.extensions["outbound"].sender)
     return publications.push_due(now=now or utcnow(), sender=sender, settings=kwargs.pop("settings", FAST),
-                                 **kwargs)
+                                 launch=Launcher.of(app), **kwargs)
 
 
 def received(sim, openid, kind=None) -> list[dict]:

@@ -1,0 +1,188 @@
+"""Faults during a publication (issue 12): a store that goes away mid-send neither loses nor doubles a message,
+and never reports as `unconfirmed` what was never sent. Private Redis / PostgreSQL servers, stopped by pid."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bot.client import WeChatAPI, WeChatSender
+from extensions import db, redis
+from models import AuditEvent, Delivery
+from models.publication import DeliveryStatus, Status
+from services import publications
+from services.clock import utcnow
+from tests.conftest import APP_ID, TOKEN
+from tests.test_publications import FAST, approved, follow, push, titles
+
+REDIS_PORT = 6401
+FOLLOWERS = [f"o_fault_{n:03d}" for n in range(60)]
+
+
+class PrivateRedis:
+    """A redis-server of this test's own on REDIS_PORT, no persistence: `stop()` kills it by pid, `start()` brings a
+    fresh (empty) one back on the same port."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.process = port, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                import redis as redis_lib
+                if redis_lib.Redis(port=self.port, socket_timeout=0.2).ping():
+                    return
+            except Exception:
+                time.sleep(0.02)           # polling for the server to listen, not a synchronisation of our code
+        raise RuntimeError("private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis():
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = PrivateRedis(REDIS_PORT)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def wait_until(check, *, timeout: float = 60.0, what: str = "") -> None:
+    """Poll `check` until it is true (the polling interval is not a synchronisation: the deadline fails the test)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def delivered(sim) -> int:
+    return sum(len(sim.inbox(o)) for o in FOLLOWERS)
+
+
+def test_redis_down_mid_send_after_the_token_memo_expired_resends_nothing_and_skips_no_one(make_app, sim,
+                                                                                            private_redis):
+    """Redis killed mid-publication once the sender's token memo has run out, and back (empty) seconds later:
+    the sends that could not get a token go back to pending and go out when it returns — every follower's inbox
+    holds the publication exactly once, no row is `unconfirmed`, and the publication says `sent` with no note."""
+    app = make_app(REDIS_URL=private_redis.url)
+    with app.app_context():
+        follow(sim, *FOLLOWERS)
+        pub = approved(title="停了Redis也不漏发")
+        publications.send_now(pub.id, by="checker", now=utcnow())
+        # The production sender, with a 0.2-s token memo instead of 30 s, so the outage outlasts it at once.
+        sender = WeChatSender(WeChatAPI(app_id=APP_ID, secret="testsecret", api_base=sim.url, redis=redis,
+                                        memo=0.2))
+
+    def deliver() -> int:
+        with app.app_context():
+            return push(app, sender=sender, settings=replace(FAST, workers=4, backoff=0.05), clock=utcnow)
+
+    sim.configure(latency_ms=20)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            delivering = thread.submit(deliver)
+            wait_until(lambda: delivered(sim) >= 12 or delivering.done(), what="the first sends")
+            private_redis.stop()
+            outage_began, at_outage = time.monotonic(), delivered(sim)
+            while time.monotonic() - outage_began < 3.0 and not delivering.done():
+                time.sleep(0.05)            # the outage lasts 3 s: fault injection, not synchronisation
+            private_redis.start()
+            sent = delivering.result(timeout=120)
+    finally:
+        sim.configure(latency_ms=0)
+    assert at_outage < len(FOLLOWERS)                         # the outage really was mid-send
+    with app.app_context():
+        assert sent == len(FOLLOWERS)
+        assert publications.report(pub.id) == {"sent": len(FOLLOWERS)}
+        done = publications.get(pub.id)
+        assert done.status == Status.SENT and done.note is None
+    assert all(titles(sim, o) == ["停了Redis也不漏发"] for o in FOLLOWERS)
+
+
+class LostResponse:
+    """The real sender, except that the answer to one follower's template message is lost after WeChat took it
+    (as when the connection drops on the way back): the send happened, this process cannot know."""
+
+    def __init__(self, sender, openid: str) -> None:
+        self.sender, self.openid = sender, openid
+
+    def __getattr__(self, name):
+        return getattr(self.sender, name)
+
+    def template(self, openid, **kwargs):
+        msgid = self.sender.template(openid, **kwargs)
+        if openid == self.openid:
+            raise ConnectionResetError("response lost")
+        return msgid
+
+
+def test_an_unknown_send_is_unconfirmed_said_on_the_publication_and_settled_by_templatesendjobfinish(app, sim,
+                                                                                                      live_app):
+    """A send whose answer is lost is neither resent nor counted sent: the run finishes, the publication is `sent`
+    with a note saying one result is unconfirmed and an alert for its author; then WeChat's TEMPLATESENDJOBFINISH
+    for that follower settles the row `sent` and the note goes."""
+    lost = FOLLOWERS[7]
+    sim.configure(callback=f"{live_app}/wechat", token=TOKEN, hold_reports=True)   # reports come after the run
+    with app.app_context():
+        follow(sim, *FOLLOWERS[:20])
+        pub = approved(title="回执会说实话")
+        publications.send_now(pub.id, by="checker", now=utcnow())
+        push(app, sender=LostResponse(app.extensions["outbound"].sender, lost))
+        assert all(titles(sim, o) == ["回执会说实话"] for o in FOLLOWERS[:20])
+        assert publications.report(pub.id) == {"sent": 19, "unconfirmed": 1}
+        assert "有 1 位关注者的发送结果未确认" in publications.get(pub.id).note
+        requests.post(f"{sim.url}/sim/reports/release", timeout=30).raise_for_status()
+
+        def settled() -> bool:
+            db.session.rollback()
+            return publications.report(pub.id) == {"sent": 20}
+        wait_until(settled, timeout=30, what="TEMPLATESENDJOBFINISH to settle the row")
+        done = publications.get(pub.id)
+        assert done.status == Status.SENT and done.note is None
+        row = db.session.scalar(select(Delivery).where(Delivery.publication_id == pub.id, Delivery.openid == lost))
+        assert row.msgid and row.status == DeliveryStatus.SENT
+        alert = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "publication.unconfirmed"))
+        assert alert is not None and alert.object_id == str(pub.id) and alert.after["author"] == "writer"
+
+
+def test_an_unknown_send_without_a_report_stays_unconfirmed_and_the_console_says_so(app, sim, staff_factory,
+                                                                                    logged_in):
+    """Without WeChat's report (no callback), the lost answer leaves one row `unconfirmed`, never resent, and the
+    publication's console page says that one result is unconfirmed."""
+    lost = FOLLOWERS[3]
+    with app.app_context():
+        follow(sim, *FOLLOWERS[:10])
+        pub = approved(title="未确认要写明")
+        publications.send_now(pub.id, by="checker", now=utcnow())
+        push(app, sender=LostResponse(app.extensions["outbound"].sender, lost))
+        push(app)
+        assert publications.report(pub.id) == {"sent": 9, "unconfirmed": 1}
+        assert publications.get(pub.id).status == Status.SENT
+    assert all(titles(sim, o) == ["未确认要写明"] for o in FOLLOWERS[:10])
+    staff = logged_in(app.test_client(), staff_factory(role="admin"))
+    page = staff.get(f"/console/publications/{pub.id}").get_data(as_text=True)
+    assert "有 1 位关注者的发送结果未确认" in page
