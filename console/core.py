@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from console.pages import account as account_pages
 from console.pages import audit as audit_pages
+from console.pages import calendar as calendar_pages
 from console.pages import departments as department_pages
 from console.pages import settings as settings_pages
 from console.pages import staff as staff_pages
@@ -72,6 +73,12 @@ register_feature(Feature(
     nav=[NavItem("操作记录", "audit.index", roles=("admin", "viewer"), order=920)],
     widgets=[Widget(title="近 7 天操作记录", chart=lambda me: _per_day(AuditEvent.at), roles=("admin", "viewer"), order=920,
                     empty="近 7 天没有操作记录")],
+))
+register_feature(Feature(
+    name="calendar", pages=calendar_pages.bp, commands=[calendar_pages.calendar_cli],
+    nav=[NavItem("工作日日历", "calendar.index", order=915)],
+    widgets=[Widget(title="待录入放假安排的年份", count=calendar_pages.years_to_enter_count, endpoint="calendar.index",
+                    order=0, empty="今明两年的放假安排均已录入")],
 ))
 register_feature(Feature(name="settings", pages=settings_pages.bp,
                          nav=[NavItem("单位设置", "settings.index", roles=("admin",), order=930)]))

@@ -1,12 +1,15 @@
 """Chinese working days and the statutory clocks built on them.
 
-Working days: chinese-calendar (holidays and 调休 make-up days) plus a staff-editable override table. A year the
-library does not know yet falls back to Monday–Friday, and every result computed that way says so (`estimated`), so
-the console can show a warning.
+Working days, first answer wins: a day staff entered (`calendar_overrides`: an imported official 放假安排 or a
+single-day correction); chinese-calendar for the years it knows; Monday–Friday for a year whose official schedule
+staff imported (`calendar_years`; the import lists every day off and every 调休 make-up day); otherwise the
+statutory holidays by rule (`services.holidays`) — and every result that needed the rule says so (`estimated`),
+so the console and the case show 估算 until the year is imported (`services.work_calendar`).
 
 Statutory clocks are data (`statutory_clocks`, editable by an admin): name, length, unit (working/calendar days) and
 legal basis. `DEFAULT_CLOCKS` is what a fresh install (and a row an admin never saved) uses. A due date computed here
-is stored on the case when told to the consumer; nothing recomputes it behind their back.
+is stored on the case when told to the consumer; only importing a year's official schedule recomputes 估算 dates, and
+the consumer is told when one moves.
 """
 from __future__ import annotations
 
@@ -18,11 +21,12 @@ import chinese_calendar
 from sqlalchemy import select
 
 from extensions import db
-from models import CalendarOverride
+from models import CalendarOverride, CalendarYear
 from models.statutory_clock import StatutoryClock
-from services import Invalid, NotFound
+from services import Invalid, NotFound, holidays
 
-UNKNOWN_YEAR_WARNING = "{year}年的法定节假日安排尚未收录，期限按周一至周五计算，请人工核对并在工作日日历中补录。"
+UNKNOWN_YEAR_WARNING = ("{year}年的放假安排尚未录入，期限按《全国年节及纪念日放假办法》规定的节日估算（不含调休），"
+                        "请在「工作日日历」中导入国务院办公厅公布的放假安排。")
 
 
 class Unit(StrEnum):
@@ -60,7 +64,7 @@ DEFAULT_CLOCKS: dict[str, ClockRule] = {r.name: r for r in (
 @dataclass(frozen=True)
 class Deadline:
     due_on: date
-    estimated: bool             # part of the span lies in a year the calendar library does not know
+    estimated: bool             # part of the span lies in a year whose official schedule is not known
 
     @property
     def warning(self) -> str | None:
@@ -69,13 +73,22 @@ class Deadline:
 
 # --- working days -------------------------------------------------------------------------------------------------
 
-def calendar_known(day: date) -> bool:
-    """True when chinese-calendar has the official holiday schedule for `day`'s year."""
+def library_knows(year: int) -> bool:
+    """True when chinese-calendar has the official holiday schedule of `year`."""
     try:
-        chinese_calendar.is_workday(day)
+        chinese_calendar.is_workday(date(year, 6, 1))
     except NotImplementedError:
         return False
     return True
+
+
+def imported_years() -> set[int]:
+    return set(db.session.scalars(select(CalendarYear.year)))
+
+
+def calendar_known(day: date) -> bool:
+    """True when the official schedule of `day`'s year is known (chinese-calendar or imported by staff)."""
+    return library_knows(day.year) or db.session.get(CalendarYear, day.year) is not None
 
 
 def _overrides(start: date, end: date) -> dict[date, bool]:
@@ -83,30 +96,38 @@ def _overrides(start: date, end: date) -> dict[date, bool]:
     return {row.day: row.working for row in rows}
 
 
-def _library_working(day: date) -> bool:
-    try:
+def base_working(day: date, imported: set[int]) -> bool:
+    """Working or not when no staff override names the day."""
+    if library_knows(day.year):
         return chinese_calendar.is_workday(day)
-    except NotImplementedError:  # year not published in the library yet: weekends only
+    if day.year in imported:          # the import listed every holiday and 调休 day of the year
         return day.weekday() < 5
+    return holidays.is_working_by_rule(day)
 
 
 def is_working_day(day: date) -> bool:
     override = _overrides(day, day).get(day)
-    return _library_working(day) if override is None else override
+    return base_working(day, imported_years()) if override is None else override
 
 
 def add_working_days(start: date, n: int) -> date:
     """The date `n` working days after `start` (the receipt day itself does not count)."""
     overrides = _overrides(start, start + timedelta(days=n * 3 + 60))
+    imported = imported_years()
     day, left = start, n
     while left > 0:
         day += timedelta(days=1)
         working = overrides.get(day)
         if working is None:
-            working = _library_working(day)
+            working = base_working(day, imported)
         if working:
             left -= 1
     return day
+
+
+def _estimated(first: date, last: date) -> bool:
+    imported = imported_years()
+    return not all(library_knows(y) or y in imported for y in range(first.year, last.year + 1))
 
 
 # --- statutory clocks ---------------------------------------------------------------------------------------------
@@ -159,15 +180,14 @@ def due(rule: ClockRule, start: date, *, paused_days: int = 0) -> Deadline:
     next working day."""
     if rule.unit == Unit.WORKING:
         end = add_working_days(start, rule.days) + timedelta(days=paused_days)
-        years = range(start.year, end.year + 1)
-        return Deadline(due_on=end, estimated=not all(calendar_known(date(y, 1, 1)) for y in years))
+        return Deadline(due_on=end, estimated=_estimated(start, end))
     end = start + timedelta(days=rule.days + paused_days)
     # 民法典第203条: a period whose last day is a statutory holiday ends on the day after the holiday.
     while not is_working_day(end):
         end += timedelta(days=1)
-    return Deadline(due_on=end, estimated=not calendar_known(end))
+    return Deadline(due_on=end, estimated=_estimated(end, end))
 
 
 def unknown_years(today: date, *, ahead: int = 1) -> list[int]:
-    """This year and the next `ahead` years the calendar library does not know yet (for a console warning)."""
+    """This year and the next `ahead` years whose official schedule is not known yet (for a console warning)."""
     return [y for y in range(today.year, today.year + ahead + 1) if not calendar_known(date(y, 1, 1))]
