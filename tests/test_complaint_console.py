@@ -151,9 +151,10 @@ def test_clocks_page_warns_about_unknown_years(app, client, staff_factory, logge
     user = logged_in(client, staff_factory(role="viewer"))
     page = user.get("/console/complaints/clocks").get_data(as_text=True)
     assert "投诉受理决定" in page and "第46条" in page and "第18条" in page
-    unknown = deadlines.unknown_years(china_today(utcnow()))
-    assert all(f"{y}年的法定节假日安排尚未收录" in page for y in unknown)
-    assert not deadlines.calendar_known(date(2031, 1, 1))
+    with app.app_context():
+        unknown = deadlines.unknown_years(china_today(utcnow()))
+        assert all(f"{y}年的放假安排尚未录入" in page for y in unknown)
+        assert not deadlines.calendar_known(date(2031, 1, 1))
 
 
 def test_export_statistics_count_on_time_and_satisfaction(app, wechat, sim):
