@@ -1,6 +1,8 @@
 """CLI commands that belong to no single feature: `seed` and `dev`.
 
-`SEEDS` lists each feature's idempotent seed function ("module:function"), called in order by `flask seed`.
+`SEEDS` lists each feature's idempotent seed of reference data ("module:function"), called in order by `flask seed`;
+`DEMO_SEEDS` adds made-up content (an open 你点我检 poll, 消费警示 and a 典型案例 published under the bureau's name)
+only with `flask seed --demo` and in `flask dev` — never on a production install by accident.
 A feature adds one line here; its own commands live with its console module.
 """
 from __future__ import annotations
@@ -17,17 +19,20 @@ import config as settings
 SEEDS: list[str] = [
     "services.departments:seed_defaults",
     "services.deadlines:seed_clocks",
+    "services.faq:seed",
+]
+DEMO_SEEDS: list[str] = [
     "services.poll_seed:seed_demo",
     "services.publication_seed:seed_demo",
-    "services.faq:seed",
 ]
 
 
 @click.command("seed")
+@click.option("--demo", is_flag=True, help="also add the demo poll and publications (development, training)")
 @with_appcontext
-def seed() -> None:
-    """Load the knowledge base, departments and demo data (safe to run again)."""
-    for target in SEEDS:
+def seed(demo: bool = False) -> None:
+    """Load departments, statutory clocks and the knowledge base; with --demo also demo content (safe to rerun)."""
+    for target in SEEDS + (DEMO_SEEDS if demo else []):
         module, _, fn = target.partition(":")
         result = getattr(importlib.import_module(module), fn)()
         click.echo(f"seeded {module}: {result}")
@@ -45,7 +50,7 @@ def dev(port: int) -> None:
 
     app = current_app._get_current_object()
     upgrade(directory=str(settings.ROOT / "migrations"), revision="head")
-    seed.callback()
+    seed.callback(demo=True)
     _, sim_url = serve_in_thread(settings.SIM_PORT)
     cfg = app.config
     requests.post(f"{sim_url}/sim/config", timeout=5, json={

@@ -22,7 +22,8 @@ pages = Blueprint("polls", __name__)
 
 QUESTION_SLOTS = 4
 MOVES = {PollStatus.SCHEDULED: "排期（到开始时间自动开始）", PollStatus.OPEN: "立即开始投票", PollStatus.DRAFT: "退回草稿",
-         PollStatus.CLOSED: "结束投票", PollStatus.SAMPLING: "进入抽检"}
+         PollStatus.CLOSED: "结束投票", PollStatus.SAMPLING: "进入抽检",
+         PollStatus.ARCHIVED: "归档（从公众号撤下）"}
 SAVED = "已保存"
 MOVED = "投票状态已改为「{label}」"
 BATCH_ADDED = "已新建批次「{title}」"

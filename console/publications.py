@@ -29,7 +29,8 @@ pages = Blueprint("publications", __name__, template_folder="templates")
 api = ApiBlueprint("publications_api", __name__, description="消费警示等推送")
 
 STATUS_LABELS = {"draft": "草稿", "review": "待审核", "approved": "已审核", "scheduled": "已定时", "sending": "发送中",
-                 "sent": "已发送", "missed": "错过时间", "cancelled": "已取消"}
+                 "sent": "已发送", "missed": "错过时间", "cancelled": "已取消",
+                 "withdrawn": "已撤回"}
 DELIVERY_LABELS = {"sent": "已送达", "pending": "待发送", "sending": "发送中", "unconfirmed": "中断未确认",
                    "failed": "失败", "filtered": "已过滤（退订/额度/取关）"}
 STRATEGY_CHOICES = [(Strategy.EACH.value, "逐个发送（客服消息/模板消息，不占群发额度）"),
@@ -39,6 +40,7 @@ AUDIENCE_CHOICES = [(Audience.ALL.value, "全部关注者"), (Audience.SUBSCRIBE
                     (Audience.TAG.value, "微信标签（填标签 id，仅群发）")]
 SAVED, SUBMITTED, APPROVED, REJECTED = "已保存", "已提交审核", "已审核通过", "已退回修改"
 SCHEDULED, SENDING, CANCELLED = "已定时，到点由调度器发送", "已排入发送，调度器将在 15 秒内开始发送", "已取消"
+WITHDRAWN = "已撤回：公众号的警示/案例列表和搜索不再显示（已收到的消息无法收回）"
 PREVIEWED = "已发送预览给测试组 {n} 人"
 
 
@@ -70,7 +72,7 @@ def _username() -> str:
 
 def _page(pub: Publication, *, form=None, schedule_form=None, status: int = 200):
     """The publication page: content, actions for its status, the quota meter, the delivery report."""
-    meter = publications.quota_meter(pub.id, now=utcnow()) if pub.status not in {"sent", "cancelled"} else None
+    meter = publications.quota_meter(pub.id, now=utcnow()) if pub.status not in {"sent", "cancelled", "withdrawn"} else None
     report = publication_views.report(pub.id)
     chart = bar_chart(report.timeline[-30:], title="每分钟发送数") if report.timeline else None
     return render_template("publications/show.html", pub=pub, form=form or PublicationForm(obj=pub),
@@ -179,6 +181,13 @@ def reject(publication_id: int):
 def cancel(publication_id: int):
     return _act(publication_id, lambda: publications.cancel(publication_id, by=_username(), now=utcnow()),
                 CANCELLED)
+
+
+@pages.post("/<int:publication_id>/withdraw")
+@writer_required
+def withdraw(publication_id: int):
+    return _act(publication_id, lambda: publications.withdraw(publication_id, by=_username(), now=utcnow()),
+                WITHDRAWN)
 
 
 @pages.post("/<int:publication_id>/send")
@@ -308,6 +317,7 @@ _api_action("submit", lambda pid: publications.submit(pid, by=_username(), now=u
 _api_action("approve", lambda pid: publications.approve(pid, by=_username(), now=utcnow(), settings=_settings()))
 _api_action("send", lambda pid: publications.send_now(pid, by=_username(), now=utcnow()))
 _api_action("cancel", lambda pid: publications.cancel(pid, by=_username(), now=utcnow()))
+_api_action("withdraw", lambda pid: publications.withdraw(pid, by=_username(), now=utcnow()))
 
 
 @api.route("/<int:publication_id>/schedule")

@@ -23,6 +23,7 @@ class PollStatus(StrEnum):
     CLOSED = "closed"           # voting over; tallies final
     SAMPLING = "sampling"       # the top items are being sampled and tested
     PUBLISHED = "published"     # results published and voters told
+    ARCHIVED = "archived"       # taken out of the chat (a demo, a mistake, an old poll); ballots and results kept
 
 
 class Verdict(StrEnum):

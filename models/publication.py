@@ -35,6 +35,7 @@ class Status(StrEnum):
     SENT = "sent"
     MISSED = "missed"            # fell due while the scheduler was down for longer than the grace period
     CANCELLED = "cancelled"
+    WITHDRAWN = "withdrawn"      # was sent; staff took it out of the chat listings (警示/案例) afterwards
 
 
 ALLOWED: dict[Status, set[Status]] = {
@@ -44,8 +45,9 @@ ALLOWED: dict[Status, set[Status]] = {
     Status.SCHEDULED: {Status.SENDING, Status.APPROVED, Status.MISSED, Status.CANCELLED},
     Status.MISSED: {Status.SCHEDULED, Status.SENDING, Status.CANCELLED},
     Status.SENDING: {Status.SENT},
-    Status.SENT: set(),
+    Status.SENT: {Status.WITHDRAWN},
     Status.CANCELLED: set(),
+    Status.WITHDRAWN: set(),
 }
 
 

@@ -24,15 +24,17 @@ from services import Conflict, Invalid, NotFound, audit, keys
 log = logs.get(__name__)
 
 ALLOWED: dict[PollStatus, set[PollStatus]] = {
-    PollStatus.DRAFT: {PollStatus.SCHEDULED, PollStatus.OPEN},
-    PollStatus.SCHEDULED: {PollStatus.DRAFT, PollStatus.OPEN},
-    PollStatus.OPEN: {PollStatus.CLOSED},
-    PollStatus.CLOSED: {PollStatus.SAMPLING},
-    PollStatus.SAMPLING: {PollStatus.PUBLISHED},
-    PollStatus.PUBLISHED: set(),
+    PollStatus.DRAFT: {PollStatus.SCHEDULED, PollStatus.OPEN, PollStatus.ARCHIVED},
+    PollStatus.SCHEDULED: {PollStatus.DRAFT, PollStatus.OPEN, PollStatus.ARCHIVED},
+    PollStatus.OPEN: {PollStatus.CLOSED, PollStatus.ARCHIVED},
+    PollStatus.CLOSED: {PollStatus.SAMPLING, PollStatus.ARCHIVED},
+    PollStatus.SAMPLING: {PollStatus.PUBLISHED, PollStatus.ARCHIVED},
+    PollStatus.PUBLISHED: {PollStatus.ARCHIVED},
+    PollStatus.ARCHIVED: set(),
 }
 STATUS_LABELS = {PollStatus.DRAFT: "草稿", PollStatus.SCHEDULED: "待开始", PollStatus.OPEN: "投票中",
-                 PollStatus.CLOSED: "已结束", PollStatus.SAMPLING: "抽检中", PollStatus.PUBLISHED: "已公布"}
+                 PollStatus.CLOSED: "已结束", PollStatus.SAMPLING: "抽检中", PollStatus.PUBLISHED: "已公布",
+                 PollStatus.ARCHIVED: "已归档"}
 EDITABLE = {PollStatus.DRAFT, PollStatus.SCHEDULED}
 
 MAX_OPTIONS = 30
@@ -185,6 +187,8 @@ def transition(*, poll_id: int, to: PollStatus, by: Any, now: datetime) -> Poll:
         poll.closes_at, poll.closed_at = min(poll.closes_at, now), now
     if to == PollStatus.PUBLISHED:
         poll.published_at = now
+    if to == PollStatus.ARCHIVED and poll.closed_at is None:      # an open poll stops taking ballots
+        poll.closes_at, poll.closed_at = min(poll.closes_at, now), now
     poll.status, poll.updated_at = to, now
     audit.record(actor=by, action=f"poll.{to}", obj_type="poll", obj_id=poll.id, before={"status": current},
                  after={"status": to}, now=now)
@@ -218,10 +222,11 @@ def accepting(poll: Poll, now: datetime) -> bool:
 
 def for_followers(*, now: datetime) -> Poll | None:
     """The poll a follower is shown: the open one (latest opened first); else the next scheduled one; else the
-    most recently closed one. None when there has never been a poll."""
+    most recently closed one (archived polls are never shown). None when there is no such poll."""
     open_polls = select(Poll).where(Poll.status == PollStatus.OPEN, Poll.opens_at <= now, Poll.closes_at > now)
     upcoming = select(Poll).where(Poll.status.in_([PollStatus.SCHEDULED, PollStatus.OPEN]), Poll.opens_at > now)
-    ended = select(Poll).where(Poll.status.notin_([PollStatus.DRAFT, PollStatus.SCHEDULED]), Poll.closes_at <= now)
+    ended = select(Poll).where(Poll.status.notin_([PollStatus.DRAFT, PollStatus.SCHEDULED, PollStatus.ARCHIVED]),
+                               Poll.closes_at <= now)
     return (db.session.scalars(open_polls.order_by(Poll.opens_at.desc()).limit(1)).first()
             or db.session.scalars(upcoming.order_by(Poll.opens_at).limit(1)).first()
             or db.session.scalars(ended.order_by(Poll.closes_at.desc()).limit(1)).first())

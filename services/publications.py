@@ -42,7 +42,8 @@ NEED_REF = "按投票参与者或微信标签推送时，请填写投票编号�
 MISSED_NOTE = "调度器停机超过宽限期，错过了发送时间，未发送。"
 
 ACTIONS = {Status.REVIEW: "提交审核", Status.APPROVED: "审核通过", Status.DRAFT: "退回修改",
-           Status.SCHEDULED: "定时发送", Status.SENDING: "发送", Status.CANCELLED: "取消"}
+           Status.SCHEDULED: "定时发送", Status.SENDING: "发送", Status.CANCELLED: "取消",
+           Status.WITHDRAWN: "撤回"}
 EDITABLE = ("kind", "title", "summary", "body", "link", "cover", "tags", "strategy", "audience", "audience_ref")
 
 
@@ -145,6 +146,15 @@ def approve(publication_id: int, *, by: str, now: datetime, settings: Settings) 
 def cancel(publication_id: int, *, by: str, now: datetime) -> Publication:
     pub = _move(get(publication_id), Status.CANCELLED, now=now, by=by)
     db.session.commit()
+    return pub
+
+
+def withdraw(publication_id: int, *, by: str, now: datetime) -> Publication:
+    """Take a sent publication out of the chat listings (最新警示, 典型案例, keyword search); audited. What
+    followers already received stays in their chat: WeChat has no recall for customer-service messages."""
+    pub = _move(get(publication_id), Status.WITHDRAWN, now=now, by=by)
+    db.session.commit()
+    log.info("publication withdrawn", publication=pub.id)
     return pub
 
 
