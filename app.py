@@ -9,8 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 
-from flask import Flask, jsonify
-from sqlalchemy import text
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
@@ -24,7 +23,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.INSTANCE))
     app.config.update(settings.load(config))
     app.json.ensure_ascii = False
-    logs.configure(production=app.config["APP_ENV"] == "production")
+    logs.configure(production=app.config["APP_ENV"] == "production", level=app.config["LOG_LEVEL"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
@@ -34,6 +33,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     import bot
     import cli
     import console
+    import health
+    import metrics
     import scheduler
     import sim
 
@@ -42,30 +43,14 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     scheduler.init_app(app)    # `scheduler run`, the JOBS table
     sim.init_app(app)          # `sim serve`, `sim chat`
     cli.init_app(app)          # `seed`, `dev`
-    app.add_url_rule("/healthz", "healthz", healthz)
+    health.init_app(app)       # /healthz (load balancers), /healthz/scheduler (monitoring)
+    metrics.init_app(app)      # /metrics (Prometheus)
     if app.config["PROXY_COUNT"]:  # behind nginx: take the client address from X-Forwarded-For (login throttling)
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     _warn_embedded(app)
     return app
-
-
-def healthz():
-    """200 with {"db": "ok", "redis": "ok"} when both answer, 503 otherwise."""
-    status = {"db": "ok", "redis": "ok"}
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means "down"; the type goes to the log
-        status["db"] = "down"
-        log.warning("healthz db down", error=type(exc).__name__)
-    try:
-        redis.ping()
-    except Exception as exc:  # noqa: BLE001
-        status["redis"] = "down"
-        log.warning("healthz redis down", error=type(exc).__name__)
-    ok = all(v == "ok" for v in status.values())
-    return jsonify(status), 200 if ok else 503
 
 
 def warm_up(app: Flask) -> threading.Thread:

@@ -96,7 +96,13 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         # HTTPS-only session cookie in production; an http-only intranet sets SESSION_COOKIE_SECURE=0.
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE", app_env == "production")),
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Operations (issue 18): log level, health-check deadlines, when a periodic job counts as overdue.
+        "LOG_LEVEL": str(env.get("LOG_LEVEL") or "INFO").upper(),
+        "HEALTH_TIMEOUT_SECONDS": float(str(env.get("HEALTH_TIMEOUT_SECONDS") or 1.5)),
+        "SCHEDULER_OVERDUE_SECONDS": int(str(env.get("SCHEDULER_OVERDUE_SECONDS") or 300)),
     }
+    if settings["LOG_LEVEL"] not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
     for key, value in (overrides or {}).items():
         if key.isupper() and key not in settings and key not in os.environ:
             settings[key] = value

@@ -3,6 +3,10 @@
 The layout is the one measured best on a 2-core machine (docs/BENCHMARKS.md); override with GUNICORN_CMD_ARGS.
 """
 import os
+import shutil
+import tempfile
+
+from gunicorn import glogging
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # 2 x cores + 1 (gunicorn's rule of thumb; measured best on 2 cores): sync workers also wait on Redis and PostgreSQL
@@ -19,3 +23,32 @@ def post_worker_init(worker):
     from app import warm_up
     if hasattr(worker.wsgi, "app_context"):     # only our Flask app (the benchmark also serves plain WSGI refs)
         warm_up(worker.wsgi)
+
+
+# One log format (logs.py): gunicorn's own messages as JSON lines like the app's. No access log here: nginx keeps
+# one without query strings (WeChat puts the follower's openid in /wechat's query), see deploy/nginx.
+accesslog = None
+errorlog = "-"
+
+
+class JsonLogger(glogging.Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        import logs
+        logs.configure(production=os.environ.get("APP_ENV") == "production",
+                       level=os.environ.get("LOG_LEVEL") or "INFO")
+
+
+logger_class = JsonLogger
+
+
+def on_starting(server):
+    """prometheus_client's multiprocess mode: every worker writes its counters to a fresh directory."""
+    path = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "cp-metrics"))
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+    multiprocess.mark_process_dead(worker.pid)

@@ -83,5 +83,12 @@ def _console_headers(response):
 
 
 def _csrf_failed(err: CSRFError):
+    """Refused form: logged with the reason (a missing session cookie — Secure cookie over plain http — reads
+    differently from a referrer that does not match the host — a proxy not passing Host/X-Forwarded-Proto)."""
+    import logs
+    import metrics
     from console.errors import error_page
+    metrics.rejected("csrf")
+    logs.get(__name__).warning("csrf rejected", reason=err.description, path=request.path,
+                               client=request.remote_addr, scheme=request.scheme, host=request.host)
     return error_page(400, CSRF_FAILED)

@@ -178,21 +178,21 @@ def authenticate(*, username: str, password: str, ip: str, now: datetime) -> Sta
     ip_failures = int(redis.get(ip_key) or 0)
     if ip_failures >= keys.LOGIN_IP_MAX:
         minutes = max(1, (redis.ttl(ip_key) + 59) // 60)
-        log.warning("staff login refused", reason="ip_throttled", failures=ip_failures)
+        log.warning("staff login refused", reason="ip_throttled", failures=ip_failures, client=ip)
         raise Locked(IP_LOCKED.format(minutes=minutes))
     person = by_username(username)
     if person is not None and person.locked_until and person.locked_until > now:
-        log.warning("staff login refused", reason="account_locked", staff_id=person.id)
+        log.warning("staff login refused", reason="account_locked", staff_id=person.id, client=ip)
         raise Locked(ACCOUNT_LOCKED.format(until=to_china(person.locked_until).strftime("%H:%M")))
     ok = _verify(person.password_hash if person else _DUMMY_HASH, password or "")
     if not ok or person is None:
         _count_ip_failure(ip_key)
-        log.info("staff login failed", staff_id=person.id if person else None)
+        log.info("staff login failed", staff_id=person.id if person else None, client=ip)
         if person is None:
             raise BadCredentials(WRONG_CREDENTIALS)
         return _fail(person, now)
     if not person.active:
-        log.info("staff login refused", reason="inactive", staff_id=person.id)
+        log.info("staff login refused", reason="inactive", staff_id=person.id, client=ip)
         raise PermissionDenied(INACTIVE)
     person.failed_logins, person.locked_until, person.last_login_at = 0, None, now
     if _hasher.check_needs_rehash(person.password_hash):
