@@ -5,7 +5,8 @@ def test_healthz_reports_both_stores(client):
     """/healthz answers 200 with db and redis ok when both answer."""
     res = client.get("/healthz")
     assert res.status_code == 200
-    assert res.get_json() == {"db": "ok", "redis": "ok"}
+    body = res.get_json()
+    assert (body["db"], body["redis"]) == ("ok", "ok") and body["version"]
 
 
 def test_follow_gets_welcome(wechat):
