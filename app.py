@@ -10,7 +10,6 @@ import threading
 from collections.abc import Mapping
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
 import logs
@@ -35,6 +34,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     import console
     import health
     import metrics
+    import proxy
     import scheduler
     import sim
 
@@ -45,9 +45,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     cli.init_app(app)          # `seed`, `dev`
     health.init_app(app)       # /healthz (load balancers), /healthz/scheduler (monitoring)
     metrics.init_app(app)      # /metrics (Prometheus)
-    if app.config["PROXY_COUNT"]:  # behind nginx: take the client address from X-Forwarded-For (login throttling)
-        n = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    proxy.init_app(app)        # PROXY_COUNT: client address, scheme and host from the proxy's headers
 
     _warn_embedded(app)
     return app

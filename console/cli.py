@@ -1,4 +1,5 @@
-"""`flask staff create NAME --password P --role admin|staff|viewer [--department D]` and `staff list`."""
+"""`flask staff create NAME --role admin|staff|viewer [--department D]` (password prompted, or --password-stdin)
+and `staff list`."""
 from __future__ import annotations
 
 import click
@@ -16,12 +17,19 @@ staff_cli = AppGroup("staff", help="Staff accounts of the console.")
 
 @staff_cli.command("create")
 @click.argument("username")
-@click.option("--password", required=True, help="at least 10 characters")
+@click.option("--password", default=None,
+              help="at least 10 characters; omit it to be asked (keeps it out of the shell history and ps)")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of standard input")
 @click.option("--role", required=True, help="admin, staff or viewer")
 @click.option("--department", default=None, help="department name or id")
 @click.option("--name", "display_name", default="", help="display name")
-def create(username: str, password: str, role: str, department: str | None, display_name: str) -> None:
-    """Create a staff account."""
+def create(username: str, password: str | None, password_stdin: bool, role: str, department: str | None,
+           display_name: str) -> None:
+    """Create a staff account (the first admin: `staff create NAME --role admin`, then type the password)."""
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    elif password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         person = staff_service.create(username=username, password=password, role=role, department=department,
                                       display_name=display_name, actor="cli", now=utcnow())
