@@ -99,8 +99,9 @@ def configure(*, production: bool, level: str | int = logging.INFO, fd: int | No
     root.addHandler(handler)
     root.setLevel(level)
     for name in ("gunicorn.error", "gunicorn.access", "werkzeug", "apscheduler", "flask.app"):
-        logging.getLogger(name).handlers.clear()          # one handler (root's), so each record is written once
-        logging.getLogger(name).propagate = True
+        logger = logging.getLogger(name)
+        logger.handlers.clear()          # one handler (root's), so each record is written once
+        logger.propagate, logger.disabled = True, False
 
 
 def get(name: str):

@@ -9,9 +9,11 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging — only when nobody configured logging yet: inside the app
+# (`flask db upgrade`, `flask dev`) logs.configure already did, and fileConfig would add a second format and
+# disable the loggers that exist (gunicorn's, Flask's).
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
