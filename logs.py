@@ -98,10 +98,21 @@ def configure(*, production: bool, level: str | int = logging.INFO, fd: int | No
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for name in ("gunicorn.error", "gunicorn.access", "werkzeug", "apscheduler", "flask.app"):
+    _quiet_jieba(level)
+    for name in ("gunicorn.error", "gunicorn.access", "werkzeug", "apscheduler", "flask.app", "jieba"):
         logger = logging.getLogger(name)
         logger.handlers.clear()          # one handler (root's), so each record is written once
         logger.propagate, logger.disabled = True, False
+
+
+def _quiet_jieba(level: int) -> None:
+    """jieba adds its own stderr handler (another format) and DEBUG level when imported: import it now, so the
+    loop above removes that handler, and give it our level."""
+    try:
+        import jieba
+    except ImportError:
+        return
+    jieba.default_logger.setLevel(max(level, logging.INFO))
 
 
 def get(name: str):
