@@ -185,6 +185,21 @@ class WeChatSender:
             raise as_delivery_error(exc) from exc
         return str(result.get("msg_id", ""))
 
+    def follower_list(self) -> tuple[int, list[str]]:
+        """Every follower's openid (user/get, ≤10 000 a page, paged by next_openid); returns (total, openids)."""
+        openids: list[str] = []
+        total, next_openid = 0, None
+        while True:
+            page = self._call(self.api.get, "user/get", params={"next_openid": next_openid} if next_openid else {})
+            total = int(page.get("total") or 0)
+            batch = (page.get("data") or {}).get("openid") or []
+            if not page.get("count") or not batch:
+                return total, openids
+            openids += batch
+            next_openid = page.get("next_openid")
+            if not next_openid or len(openids) >= total:
+                return total, openids
+
     def mass_preview(self, openid: str, *, content: str) -> str:
         """Preview a mass text to one openid (message/mass/preview); uses no follower's monthly quota."""
         result = self._call(self.api.post, "message/mass/preview",

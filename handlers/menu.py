@@ -57,7 +57,8 @@ DEFAULT_MENU = {
 
 def welcome(turn: Turn) -> str:
     """Record the follow (and its QR scene) and say what the account does."""
-    followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None)
+    if followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None) is None:
+        return WELCOME.format(name=bureau.Profile().name)     # database down: the follow is queued
     return WELCOME.format(name=bureau.profile().name)
 
 

@@ -112,6 +112,24 @@ def notify_poll_voters(app: Flask, stop: Event | None = None) -> None:
     log.info("poll voters told", n=n)
 
 
+# --- followers (issue 12) ------------------------------------------------------------------------------------
+def apply_follow_queue(app: Flask, stop: Event | None = None) -> None:
+    """Apply the follows and unfollows kept while the database was down."""
+    from services import followers
+    with app.app_context():
+        n = followers.apply_queued()
+    log.info("queued follow events applied", n=n)
+
+
+def reconcile_followers(app: Flask, stop: Event | None = None) -> None:
+    """Repair the follower list against WeChat's (user/get: 500 calls a day, 10 000 openids a call)."""
+    from services import followers
+    with app.app_context():
+        total, openids = outbound_sender(app).follower_list()
+        added, removed = followers.reconcile(total=total, openids=openids, now=utcnow())
+    log.info("followers reconciled", total=total, added=added, removed=removed)
+
+
 JOBS: list[Job] = [
     Job("publications.push_due", push_publications, every(seconds=15)),
     Job("complaints.remind", remind_complaints, every(minutes=15)),
@@ -120,4 +138,6 @@ JOBS: list[Job] = [
     Job("polls.close_due", close_polls, every(minutes=1)),
     Job("polls.reconcile", reconcile_polls, every(minutes=5)),
     Job("polls.notify_voters", notify_poll_voters, every(minutes=1)),
+    Job("followers.apply_queued", apply_follow_queue, every(minutes=1)),
+    Job("followers.reconcile", reconcile_followers, cron(hour=3, minute=40)),
 ]

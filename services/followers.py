@@ -1,4 +1,7 @@
-"""Followers: subscribe, unsubscribe (with the anonymisation WeChat requires), and the 48-hour service window."""
+"""Followers: subscribe, unsubscribe (with the anonymisation WeChat requires), and the 48-hour service window.
+
+A follow or unfollow that arrives while the database is down is kept (`services/follow_queue.py`) and applied when
+it returns (`apply_queued`); `reconcile` repairs the list against WeChat's own (`user/get`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,11 +9,11 @@ from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from extensions import db, redis
 from models import Follower
-from services import keys, notices
+from services import follow_queue, keys, notices
 
 # WeChat: a user's message opens a 48-hour customer-service window (customer-service message doc).
 SERVICE_WINDOW = timedelta(hours=48)
@@ -85,7 +88,30 @@ def forget_fresh(openid: str) -> None:
         pass
 
 
-def subscribe(*, openid: str, now: datetime, scene: str | None = None) -> Follower:
+def subscribe(*, openid: str, now: datetime, scene: str | None = None) -> Follower | None:
+    """Record a follow; with the database down, queue it (returns None) to be applied when it is back."""
+    try:
+        return _subscribe(openid=openid, now=now, scene=scene)
+    except SQLAlchemyError:
+        db.session.rollback()
+        follow_queue.enqueue(action="subscribe", openid=openid, at=now, scene=scene)
+        return None
+
+
+def unsubscribe(*, openid: str, now: datetime) -> None:
+    """Mark the follower gone and erase their personal data in every feature, filed cases excepted; with the
+    database down, queue it to be applied (erasure included) when it is back.
+
+    WeChat's event doc: on unsubscribe the developer should delete the user's information.
+    """
+    try:
+        _unsubscribe(openid=openid, now=now)
+    except SQLAlchemyError:
+        db.session.rollback()
+        follow_queue.enqueue(action="unsubscribe", openid=openid, at=now)
+
+
+def _subscribe(*, openid: str, now: datetime, scene: str | None = None) -> Follower:
     # A follow opens WeChat's service window for 3 messages within one minute only, not the 48 hours a message
     # opens (wechat-facts §customer-service window): it does not count as an inbound message here.
     follower = touch(openid=openid, now=now, inbound=False)
@@ -99,11 +125,7 @@ def subscribe(*, openid: str, now: datetime, scene: str | None = None) -> Follow
     return follower
 
 
-def unsubscribe(*, openid: str, now: datetime) -> None:
-    """Mark the follower gone and erase their personal data in every feature, filed cases excepted.
-
-    WeChat's event doc: on unsubscribe the developer should delete the user's information.
-    """
+def _unsubscribe(*, openid: str, now: datetime) -> None:
     follower = touch(openid=openid, now=now, inbound=False)
     forget_fresh(openid)
     follower.subscribed = False
@@ -113,6 +135,44 @@ def unsubscribe(*, openid: str, now: datetime) -> None:
     for erase in _anonymisers:
         erase(openid, now)
     db.session.commit()
+
+
+def apply_queued() -> int:
+    """Apply the follows and unfollows kept during a database outage, oldest first; an event older than the
+    follower's last recorded change is skipped (a later live event wins). Returns events taken off the queue."""
+    return follow_queue.drain(_apply)
+
+
+def _apply(event: dict) -> None:
+    openid, at = str(event["openid"]), datetime.fromisoformat(event["at"])
+    follower = get(openid)
+    changes = [t for t in (follower.subscribed_at, follower.unsubscribed_at) if t] if follower else []
+    if changes and at < max(changes):
+        return
+    if event["action"] == "subscribe":
+        _subscribe(openid=openid, now=at, scene=event.get("scene"))
+    else:
+        _unsubscribe(openid=openid, now=at)
+
+
+def reconcile(*, total: int, openids: list[str], now: datetime) -> tuple[int, int]:
+    """Make the follower list match WeChat's (`user/get`, fetched whole by the caller: `total` as WeChat reported
+    it, `openids` every page). Followers missing or marked gone are subscribed; followers we hold subscribed that
+    WeChat does not list are unsubscribed (erasure included) — only when the listing is complete, and never one whose
+    follow we recorded after `now` (the listing's start). Returns (added, removed)."""
+    listed = set(openids)
+    if len(listed) != total:
+        raise ValueError(f"incomplete follower listing: {len(listed)} of {total}")
+    ours = dict(db.session.execute(select(Follower.openid, Follower.subscribed)).all())
+    added = [o for o in listed if not ours.get(o)]
+    for openid in added:
+        _subscribe(openid=openid, now=now)
+    held = db.session.scalars(select(Follower.openid).where(
+        Follower.subscribed.is_(True), (Follower.subscribed_at < now) | Follower.subscribed_at.is_(None)))
+    removed = [o for o in held if o not in listed]
+    for openid in removed:
+        _unsubscribe(openid=openid, now=now)
+    return len(added), len(removed)
 
 
 def in_service_window(follower: Follower | None, now: datetime) -> bool:

@@ -88,3 +88,9 @@ def publication_rate(publication_id: int) -> str:
     """The identifier of one publication's shared send-rate window (`services/delivery_rate.py`). The `limits` library
     stores it under its own key built from this one; TTL: the window (one second × its multiple)."""
     return f"{PREFIX}:pub:rate:{publication_id}"
+
+
+def follow_queue() -> str:
+    """Follow / unfollow events received while the database was down (JSON, oldest first), applied by the
+    `followers.apply_queued` job. No TTL: an event must outlive any outage."""
+    return f"{PREFIX}:followers:queue"

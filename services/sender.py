@@ -33,5 +33,8 @@ class Sender(Protocol):
                   client_msg_id: str | None = None) -> str:
         """Mass send to a list of openids, a tag, or everyone; returns WeChat's msg_id."""
 
+    def follower_list(self) -> tuple[int, list[str]]:
+        """Every follower's openid as WeChat lists them (user/get); returns (total, openids)."""
+
     def mass_preview(self, openid: str, *, content: str) -> str:
         """Preview a mass message to one (staff) openid; no quota is used."""

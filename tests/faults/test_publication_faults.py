@@ -6,9 +6,11 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import requests
@@ -186,3 +188,116 @@ def test_an_unknown_send_without_a_report_stays_unconfirmed_and_the_console_says
     staff = logged_in(app.test_client(), staff_factory(role="admin"))
     page = staff.get(f"/console/publications/{pub.id}").get_data(as_text=True)
     assert "有 1 位关注者的发送结果未确认" in page
+
+
+# --- follow / unfollow during a PostgreSQL outage (issue 12 item 6) ----------------------------------------------
+PG_PORT = 5451
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of this test's own (initdb in a temporary directory, port PG_PORT, trust auth), started
+    with pg_ctl and stopped by its postmaster's pid."""
+
+    def __init__(self, port: int, root) -> None:
+        self.port, self.data = port, root / "pgdata"
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def init(self) -> None:
+        self.data.mkdir(parents=True)
+        if self.as_postgres:
+            shutil.chown(self.data.parent, "postgres")
+            shutil.chown(self.data, "postgres")
+        subprocess.run([*self.as_postgres, "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres"],
+                       check=True, capture_output=True)
+
+    def start(self) -> None:
+        subprocess.run([*self.as_postgres, "pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l",
+                        str(self.data / "log"), "-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1",
+                        "start"], check=True, capture_output=True)
+
+    @property
+    def pid(self) -> int | None:
+        pidfile = self.data / "postmaster.pid"
+        return int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+
+    def stop(self) -> None:
+        """SIGINT to the postmaster (fast shutdown: clients cut off), and wait until it is gone."""
+        pid = self.pid
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGINT)
+        wait_until(lambda: not os.path.exists(f"/proc/{pid}"), timeout=60, what="postgres to stop")
+
+
+@pytest.fixture
+def private_postgres():
+    if not shutil.which("initdb") or not shutil.which("pg_ctl"):
+        pytest.skip("PostgreSQL server binaries are not installed")
+    root = Path(tempfile.mkdtemp(prefix="cp_faults_pg_"))     # under /tmp: reachable by the postgres user
+    server = PrivatePostgres(PG_PORT, root)
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_follows_and_unfollows_during_a_postgres_outage_are_applied_when_it_returns(make_app, sim,
+                                                                                 private_postgres):
+    """PostgreSQL stopped: a new follower still gets the welcome and a follower's unfollow is answered; both are
+    kept, and once PostgreSQL is back the queue job makes the list true — the newcomer subscribed, the leaver gone."""
+    from flask_migrate import upgrade
+
+    from scheduler.jobs import apply_follow_queue
+    from services import follow_queue, followers
+    from sim.client import SimUser
+    from tests.conftest import transport_for
+
+    app = make_app(DATABASE_URL=private_postgres.url)
+    with app.app_context():
+        upgrade(revision="head")
+    user = lambda openid: SimUser(transport_for(app), token=TOKEN, app_id=APP_ID, openid=openid,  # noqa: E731
+                                  api_base=sim.url)
+    leaver, newcomer = user("o_pg_leaver"), user("o_pg_newcomer")
+    assert "欢迎" in leaver.follow().text
+    try:
+        private_postgres.stop()
+        welcome = newcomer.follow()
+        assert welcome.status == 200 and "欢迎" in welcome.text
+        assert leaver.unfollow().status == 200
+        with app.app_context():
+            assert [(e["action"], e["openid"]) for e in follow_queue.pending()] == [
+                ("subscribe", "o_pg_newcomer"), ("unsubscribe", "o_pg_leaver")]
+    finally:
+        private_postgres.start()
+    apply_follow_queue(app)
+    with app.app_context():
+        db.session.remove()
+        assert followers.is_following("o_pg_newcomer")
+        assert not followers.is_following("o_pg_leaver") and followers.get("o_pg_leaver") is not None
+        assert follow_queue.pending() == []
+        db.session.remove()
+
+
+def test_reconcile_repairs_the_follower_list_from_user_get(app, sim):
+    """The reconcile job reads WeChat's whole follower list (user/get, paged) and repairs ours: a follower we never
+    recorded is added, one we hold but WeChat no longer lists is marked gone, the rest are untouched."""
+    from models import Follower
+    from scheduler.jobs import reconcile_followers
+    from services import followers
+
+    with app.app_context():
+        follow(sim, "o_rec_kept", "o_rec_left")
+        sim.configure(followers=["o_rec_missed"])
+        sim.state.followers.discard("o_rec_left")            # unfollowed while nothing of ours heard it
+    reconcile_followers(app)
+    with app.app_context():
+        state = dict(db.session.execute(select(Follower.openid, Follower.subscribed)).all())
+        assert state == {"o_rec_kept": True, "o_rec_left": False, "o_rec_missed": True}
+        assert followers.is_following("o_rec_missed")
