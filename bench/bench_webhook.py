@@ -8,6 +8,11 @@ follower not heard from for over 5 minutes (so each one also writes the follower
 
     .venv/bin/python bench/bench_webhook.py            # all configurations (about 6 minutes)
     .venv/bin/python bench/bench_webhook.py --quick    # the shipped gunicorn layout only
+    .venv/bin/python bench/bench_webhook.py --new-followers   # new followers each asking a real question (issue 12)
+
+`--new-followers`: the full pipeline on the shipped layout, plaintext; every push is the first message of a follower
+never seen before, and it is a real question (the 维权问答 ranking runs, the follower row is created). Paced at 100,
+200 and 300 msg/s for 8 s each; reports msg/s, p50/p99 and how many took longer than WeChat's 5 s (wrk's timeout).
 
 Needs: wrk (Debian package), PostgreSQL on 127.0.0.1:5432 (user postgres), Redis on 127.0.0.1:6379 (uses db 12).
 """
@@ -36,6 +41,10 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 FOLLOWERS = 2000
 PER_FILE = 40000
 RETURNING = 12000               # followers with one push each in the req_<mode>_once file
+NEW = 9000                      # never-seen followers, one real question each (req_plain_new)
+QUESTIONS = ["网购衣服不想要了能退吗", "pdd买的吹风机坏了咋整", "健身卡老板跑路了钱能要回来吗", "外卖吃出头发怎么投诉",
+             "超市卖过期牛奶怎么办", "理发店办的卡不给退", "快递丢了商家不管", "买到假货怎么赔偿",
+             "手机刚买三天就坏了能换吗", "预付卡商家关门了怎么办", "直播间买的东西货不对板", "装修公司拖延工期"]
 PORT = 18315
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -52,14 +61,15 @@ TARGETS = {
 
 
 def build_requests(mode: str, path: Path, *, followers: int = FOLLOWERS, pushes: int = PER_FILE,
-                   prefix: str = "o_bench_") -> None:
+                   prefix: str = "o_bench_", questions: list[str] | None = None) -> None:
     if path.exists():
         return
     users = [SimUser(lambda *a: (0, ""), token=TOKEN, app_id=APP_ID, openid=f"{prefix}{i:05d}", aes_key=AES_KEY,
                      mode=mode) for i in range(followers)]
     with path.open("w") as out:
         for n in range(pushes):
-            body, params = users[n % followers].build({"MsgType": "text", "Content": "帮助"})
+            text = questions[n % len(questions)] if questions else "帮助"
+            body, params = users[n % followers].build({"MsgType": "text", "Content": text})
             query = "&".join(f"{k}={v}" for k, v in params.items())
             out.write(f"/wechat?{query}\t{body.decode()}\n")
 
@@ -138,9 +148,37 @@ def run_one(target: str, args: list[str], mode: str, env: dict[str, str]) -> dic
             "cpu_app_ms": per_msg[pattern], "cpu_stores_ms": per_msg["postgres"] + per_msg["redis-server"]}
 
 
+def run_new_followers(env: dict[str, str]) -> None:
+    """New followers, each asking one real question, at three paced rates (shipped layout, plaintext)."""
+    import redis
+    file = OUT / "req_plain_new.txt"
+    build_requests("plain", file, followers=NEW, pushes=NEW, prefix="o_new_", questions=QUESTIONS)
+    proc = serve("app:create_app()", next(iter(CONFIGS.values())), env)
+    pattern = f"gunicorn.*{PORT}"
+    print("| new followers, one question each: offered msg/s | served msg/s | p50 (ms) | p99 (ms) | over 5 s |"
+          " app CPU ms/msg |")
+    print("|---|---|---|---|---|---|")
+    try:
+        settle(pattern)
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        wrk(OUT / "req_plain.txt", seconds=4, conns=16, offset=30000)           # warm-up on the returning set
+        offset = 0
+        for rate in (100, 200, 300):
+            before = cpu_ticks(pattern)
+            r = wrk(file, seconds=8, conns=64, rate=rate, offset=offset)
+            cpu = (cpu_ticks(pattern) - before) / TICK / max(r["requests"], 1) * 1e3
+            offset += rate * 8 + 200
+            print(f"| {rate} | {r['requests'] / r['duration_s']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+                  f"{r.get('errors_timeout', 0):.0f} | {cpu:.2f} |", flush=True)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--new-followers", action="store_true")
     opts = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c",
@@ -156,6 +194,9 @@ def main() -> None:
                     "INSERT INTO followers (openid, subscribed, has_notices, created_at, last_inbound_at) "
                     f"SELECT 'o_back_' || lpad(g::text, 5, '0'), true, false, now(), now() - interval '1 day' "
                     f"FROM generate_series(0, {RETURNING - 1}) g"], check=True)
+    if opts.new_followers:
+        run_new_followers(env)
+        return
     configs = dict(list(CONFIGS.items())[:1]) if opts.quick else CONFIGS
     print("| gunicorn | target | mode | max msg/s | p99 at max (ms) | at 1,000/s: msg/s | p50 (ms) | p99 (ms) | "
           "returning followers at 1,000/s: msg/s | p99 (ms) | app CPU ms/msg | PG+Redis CPU ms/msg | non-2xx |")

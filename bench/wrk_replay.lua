@@ -40,7 +40,7 @@ function delay()
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d errors_status=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f duration_s=%.2f\n",
+  io.write(string.format("RESULT requests=%d errors_status=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f duration_s=%.2f errors_timeout=%d\n",
     summary.requests, summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.duration / 1e6))
+    latency.max / 1000, summary.duration / 1e6, summary.errors.timeout))
 end
