@@ -100,6 +100,11 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "LOG_LEVEL": str(env.get("LOG_LEVEL") or "INFO").upper(),
         "HEALTH_TIMEOUT_SECONDS": float(str(env.get("HEALTH_TIMEOUT_SECONDS") or 1.5)),
         "SCHEDULER_OVERDUE_SECONDS": int(str(env.get("SCHEDULER_OVERDUE_SECONDS") or 300)),
+        # Authenticated pushes (issue 12, bot/pushauth.py): the timestamp window in seconds; plaintext accepted with
+        # an AES key only when explicitly allowed; ToUserName checked against the account's 原始ID when set.
+        "WECHAT_TIMESTAMP_WINDOW": int(str(env.get("WECHAT_TIMESTAMP_WINDOW") or 300)),
+        "WECHAT_ALLOW_PLAINTEXT": _flag(env.get("WECHAT_ALLOW_PLAINTEXT")),
+        "WECHAT_ACCOUNT_ID": str(env.get("WECHAT_ACCOUNT_ID") or ""),
     }
     if settings["LOG_LEVEL"] not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")

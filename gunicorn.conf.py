@@ -16,6 +16,9 @@ timeout = 30               # WeChat gives up after 5 s; anything slower is alrea
 graceful_timeout = 20
 max_requests = 20000       # recycle workers now and then; jitter avoids recycling them together
 max_requests_jitter = 2000
+# When an access log is switched on (--access-logfile), log the path without the query string: WeChat's carries
+# signatures and the follower's openid (issue 12).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 
 def post_worker_init(worker):

@@ -1,11 +1,16 @@
 """WeChat protocol edge: webhook, parsing, conversations, routing, outbound client and the `menu push` command."""
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+import logs
 from extensions import redis
+
+log = logs.get(__name__)
 
 
 def init_app(app) -> None:
@@ -13,6 +18,10 @@ def init_app(app) -> None:
     from bot.client import Outbound, WeChatAPI, WeChatSender
 
     app.register_blueprint(webhook.bp)
+    if not any(isinstance(f, webhook.NoQueryStrings) for f in logging.getLogger("werkzeug").filters):
+        logging.getLogger("werkzeug").addFilter(webhook.NoQueryStrings())
+    if app.config["APP_ENV"] == "production" and not app.config["WECHAT_ACCOUNT_ID"]:
+        log.warning("WECHAT_ACCOUNT_ID unset: pushes are not checked against the account's ToUserName")
     app.session_interface = webhook.SessionlessWebhook()
     api = WeChatAPI(app_id=app.config["WECHAT_APP_ID"], secret=app.config["WECHAT_APP_SECRET"],
                     api_base=app.config["WECHAT_API_BASE"], redis=redis)

@@ -3,20 +3,29 @@
 `parse(xml)` turns any WeChat push, plaintext already verified and decrypted, into one `Incoming`. Handlers see only
 these values: no XML, no signatures, no Flask. wechatpy parses the standard types; the subscribe_msg_* events, which
 wechatpy 1.8 leaves as `UnknownMessage`, are read from the raw fields.
+
+Bad input is a ValueError (→ 400), never stored garbage: nesting deeper than MAX_DEPTH is refused before wechatpy
+parses (deep XML exhausts Python's recursion limit inside it), an XML attribute never turns a field into a dict repr
+(the element's text is taken), and coordinates must be finite and on the globe.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import wechatpy
+from xml.parsers import expat
 
 # Passive text replies are limited to 2048 bytes (passive-reply doc); keep a margin for the XML envelope.
 TEXT_LIMIT_BYTES = 2000
 # One article for replies to user messages, up to 8 for events (passive-reply doc, since 2018-10-12).
 ARTICLES_FOR_MESSAGES = 1
 ARTICLES_FOR_EVENTS = 8
+# The deepest push WeChat sends is 5 levels (xml/SendPicsInfo/PicList/item/PicMd5Sum); 3,000 levels under 64 KiB
+# raised RecursionError (HTTP 500) before this limit.
+MAX_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -145,8 +154,50 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def check_shape(xml: str | bytes) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and any entity declaration, in one streaming expat pass (no tree)."""
+    parser = expat.ParserCreate()
+    depth = 0
+
+    def start(_name: str, _attrs: dict) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ValueError("xml nested too deep")
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    def entity(*_args: object) -> None:
+        raise ValueError("entities are disabled")
+
+    parser.StartElementHandler, parser.EndElementHandler, parser.EntityDeclHandler = start, end, entity
+    parser.Parse(xml, True)
+
+
+def _text(value: Any) -> str:
+    """An element's text: `<Content a="1">x</Content>` is {'@a': '1', '#text': 'x'} in xmltodict, and a repeated
+    element a list; either way the text, never a repr."""
+    if isinstance(value, list):
+        return _text(value[0]) if value else ""
+    if isinstance(value, dict):
+        return _text(value.get("#text"))
+    return "" if value is None else str(value)
+
+
+def _coordinates(lat: Any, lng: Any) -> dict[str, float]:
+    """Latitude and longitude as finite numbers on the globe; ValueError otherwise (nan, inf, 91°...)."""
+    latitude, longitude = float(_text(lat) or 0), float(_text(lng) or 0)
+    if not (math.isfinite(latitude) and math.isfinite(longitude)
+            and -90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError("coordinates out of range")
+    return {"latitude": latitude, "longitude": longitude}
+
+
 def parse(xml: str | bytes) -> Incoming:
     """Parse a verified, decrypted push. Raises ValueError / ExpatError / KeyError on malformed input."""
+    check_shape(xml)
     msg = wechatpy.parse_message(xml)
     if msg is None:
         raise ValueError("empty body")
@@ -154,47 +205,47 @@ def parse(xml: str | bytes) -> Incoming:
     if not raw.get("FromUserName") or not raw.get("MsgType"):
         raise ValueError("missing FromUserName or MsgType")
     base: dict[str, Any] = {
-        "openid": str(raw["FromUserName"]),
-        "account": str(raw.get("ToUserName") or ""),
+        "openid": _text(raw["FromUserName"]),
+        "account": _text(raw.get("ToUserName")),
         "create_time": int(raw.get("CreateTime") or 0),
         "msg_id": int(raw.get("MsgId") or raw.get("MsgID") or 0) if raw.get("MsgType") != "event" else 0,
     }
-    mtype = str(raw["MsgType"]).lower()
+    mtype = _text(raw["MsgType"]).lower()
     if mtype == "text":
-        return Incoming(type="text", text=str(raw.get("Content") or ""), **base)
+        return Incoming(type="text", text=_text(raw.get("Content")), **base)
     if mtype == "voice":
-        return Incoming(type="voice", text=str(raw.get("Recognition") or ""), media_id=str(raw.get("MediaId") or ""),
+        return Incoming(type="voice", text=_text(raw.get("Recognition")), media_id=_text(raw.get("MediaId")),
                         **base)
     if mtype == "image":
-        return Incoming(type="image", media_id=str(raw.get("MediaId") or ""), pic_url=str(raw.get("PicUrl") or ""),
+        return Incoming(type="image", media_id=_text(raw.get("MediaId")), pic_url=_text(raw.get("PicUrl")),
                         **base)
     if mtype in {"video", "shortvideo"}:
-        return Incoming(type=mtype, media_id=str(raw.get("MediaId") or ""), **base)
+        return Incoming(type=mtype, media_id=_text(raw.get("MediaId")), **base)
     if mtype == "location":
-        return Incoming(type="location", latitude=float(raw["Location_X"]), longitude=float(raw["Location_Y"]),
-                        label=str(raw.get("Label") or ""), **base)
+        return Incoming(type="location", **_coordinates(raw["Location_X"], raw["Location_Y"]),
+                        label=_text(raw.get("Label")), **base)
     if mtype == "link":
-        return Incoming(type="link", url=str(raw.get("Url") or ""), title=str(raw.get("Title") or ""), **base)
+        return Incoming(type="link", url=_text(raw.get("Url")), title=_text(raw.get("Title")), **base)
     if mtype != "event":
         return Incoming(type="unknown", **base)
     return _parse_event(msg, raw, base)
 
 
 def _parse_event(msg: Any, raw: dict[str, Any], base: dict[str, Any]) -> Incoming:
-    event = str(raw.get("Event") or "").lower()
-    key = str(raw.get("EventKey") or "")
+    event = _text(raw.get("Event")).lower()
+    key = _text(raw.get("EventKey"))
     if event in {"subscribe", "subscribe_scan"}:
         # wechatpy rewrites a follow-by-QR into event "subscribe_scan" with the qrscene_ prefix already removed.
         scene = key[len("qrscene_"):] if key.startswith("qrscene_") else key
         return Incoming(type="event", event="subscribe", key=scene, **base)
     if event == "location":
-        return Incoming(type="event", event="location", latitude=float(raw.get("Latitude") or 0),
-                        longitude=float(raw.get("Longitude") or 0), **base)
+        return Incoming(type="event", event="location", **_coordinates(raw.get("Latitude"), raw.get("Longitude")),
+                        **base)
     if event == "location_select":
         info = raw.get("SendLocationInfo") or {}
-        return Incoming(type="event", event=event, key=key, latitude=float(info.get("Location_X") or 0),
-                        longitude=float(info.get("Location_Y") or 0),
-                        label=str(info.get("Label") or info.get("Poiname") or ""), **base)
+        return Incoming(type="event", event=event, key=key,
+                        **_coordinates(info.get("Location_X"), info.get("Location_Y")),
+                        label=_text(info.get("Label")) or _text(info.get("Poiname")), **base)
     if event in {"templatesendjobfinish", "masssendjobfinish"}:
         extra = {k: raw.get(k) for k in ("MsgID", "Status", "TotalCount", "FilterCount", "SentCount", "ErrorCount")
                  if k in raw}
@@ -208,7 +259,7 @@ def _parse_event(msg: Any, raw: dict[str, Any], base: dict[str, Any]) -> Incomin
                         **base)
     if event.startswith("scancode_"):
         info = raw.get("ScanCodeInfo") or {}
-        return Incoming(type="event", event=event, key=key, text=str(info.get("ScanResult") or ""), **base)
+        return Incoming(type="event", event=event, key=key, text=_text(info.get("ScanResult")), **base)
     if event == "view":
         return Incoming(type="event", event=event, url=key, **base)
     # click, scan, unsubscribe, pic_* and anything newer

@@ -1,11 +1,16 @@
 """The transport: WeChat's HTTP calls in, passive replies out. Knows nothing of features.
 
 Verify before parsing: the plain `signature` always; in AES mode `msg_signature`, then decrypt. Bad signature or
-wrong AppID → 403, malformed XML or entities → 400, body over 64 KiB → 413 (MAX_CONTENT_LENGTH). Nothing is stored
-for a rejected request. Every accepted push gets a 200: a reply, or `success`.
+wrong AppID → 403, malformed XML, entities, nesting deeper than messages.MAX_DEPTH or any decrypt failure → 400,
+body over 64 KiB → 413 (MAX_CONTENT_LENGTH). A signed push is then authenticated (`bot.pushauth`: timestamp window,
+replay cache, plaintext refused when a key is set, ToUserName) → 403. Nothing is stored for a rejected request.
+Every accepted push gets a 200: a reply, or `success` (only for work that is done or will be delivered by
+customer-service message, see `bot.router`). Query strings carry signatures: they are never logged here.
 """
 from __future__ import annotations
 
+import logging
+import re
 import time
 from xml.parsers.expat import ExpatError
 
@@ -17,12 +22,23 @@ from wechatpy.replies import ArticlesReply, TextReply, TransferCustomerServiceRe
 from wechatpy.utils import check_signature
 
 import logs
-from bot import messages, router
+from bot import messages, pushauth, router
 from bot.messages import Incoming, Reply
 from services.clock import utcnow
 
 log = logs.get(__name__)
 bp = Blueprint("wechat", __name__)
+
+
+class NoQueryStrings(logging.Filter):
+    """Strip query strings from the development server's request lines: WeChat's carry signatures and openids."""
+
+    _QUERY = re.compile(r"\?[^\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(self._QUERY.sub("", a) if isinstance(a, str) else a for a in record.args)
+        return True
 
 
 class SessionlessWebhook(SecureCookieSessionInterface):
@@ -60,8 +76,10 @@ def verify_url():
 @bp.post("/wechat")
 def receive():
     _verify_plain()
-    body = request.get_data(cache=False)  # MAX_CONTENT_LENGTH turns an oversize body into 413 here
+    pushauth.check_timestamp()
     encrypted = request.args.get("encrypt_type") == "aes"
+    pushauth.check_mode(encrypted)
+    body = request.get_data(cache=False)  # MAX_CONTENT_LENGTH turns an oversize body into 413 here
     xml, key = body, None
     if encrypted:
         xml, key = _decrypt(body)
@@ -70,6 +88,8 @@ def receive():
     except (ExpatError, ValueError, KeyError, TypeError, AttributeError) as exc:
         log.info("rejected malformed push", error=type(exc).__name__)
         abort(Response("malformed xml", status=400))
+    pushauth.check_addressee(incoming.account)
+    pushauth.check_replay(body)
 
     logs.clear()
     logs.bind(msg=incoming.dedup_key, type=incoming.type, wx_event=incoming.event or None)
@@ -103,7 +123,8 @@ def _decrypt(body: bytes) -> tuple[str, str]:
                                                     args.get("nonce", "")), key
         except (InvalidSignatureException, InvalidAppIdException):
             failure = 403
-        except (ExpatError, ValueError, KeyError, TypeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - wechatpy raises whatever the ciphertext provokes (IndexError on an
+            # empty plaintext, struct.error on a short one, binascii.Error...): every one means "undecryptable", 400
             log.info("rejected undecryptable push", error=type(exc).__name__)
     abort(Response("invalid ciphertext", status=failure))
 

@@ -94,3 +94,14 @@ def follow_queue() -> str:
     """Follow / unfollow events received while the database was down (JSON, oldest first), applied by the
     `followers.apply_queued` job. No TTL: an event must outlive any outage."""
     return f"{PREFIX}:followers:queue"
+
+
+# Authenticated pushes: a (timestamp, nonce, signature) is remembered for at least twice the ±300 s timestamp window,
+# so a query stays known for as long as any timestamp the window accepts.
+PUSH_REPLAY_TTL = 600
+
+
+def push_replay(timestamp: str, nonce: str, signature: str) -> str:
+    """SHA1 of the body first pushed with this signed query; another body under it is a forgery. TTL
+    max(PUSH_REPLAY_TTL, 2 x WECHAT_TIMESTAMP_WINDOW)."""
+    return f"{PREFIX}:push:{timestamp}:{nonce}:{signature}"

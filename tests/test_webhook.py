@@ -1,4 +1,7 @@
 """The webhook as WeChat sees it: verification, the three modes, every message and event type, and bad input."""
+import random
+import time
+
 import pytest
 from sqlalchemy import func, select, update
 
@@ -8,7 +11,10 @@ from sim.client import SimUser, sign, to_xml
 from tests.conftest import AES_KEY, APP_ID, TOKEN, transport_for
 
 
-def _params(token=TOKEN, timestamp="1714036504", nonce="1514711492"):
+def _params(token=TOKEN, timestamp=None, nonce=None):
+    """A correctly signed query for now (inside the timestamp window), with a fresh nonce."""
+    timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or str(random.randint(10**8, 10**9))
     return {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
 
 
@@ -201,7 +207,8 @@ def test_aes_with_wrong_app_id_is_403(aes_app):
 def test_aes_with_garbage_ciphertext_is_400(aes_app):
     """A correctly signed but undecryptable Encrypt field is a 400, nothing stored."""
     garbage = "bm90IGNpcGhlcnRleHQ="
-    params = {**_params(), "encrypt_type": "aes", "msg_signature": sign(TOKEN, "1714036504", "1514711492", garbage)}
+    params = _params()
+    params.update(encrypt_type="aes", msg_signature=sign(TOKEN, params["timestamp"], params["nonce"], garbage))
     body = f"<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[{garbage}]]></Encrypt></xml>".encode()
     assert _post(aes_app.test_client(), params, body).status_code == 400
     assert _nothing_stored(aes_app)
