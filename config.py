@@ -36,6 +36,21 @@ def _flag(value: str | bool | None) -> bool:
     return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def engine_options(url: str, settings: Mapping[str, object]) -> dict[str, object]:
+    """SQLAlchemy engine options for `url`: connect, statement, lock and pool timeouts (bounds.py does the rest)."""
+    if url.startswith("sqlite"):
+        return {"pool_pre_ping": True, "connect_args": {"timeout": float(str(settings["DB_BUSY_TIMEOUT"]))}}
+    options: dict[str, object] = {"pool_timeout": float(str(settings["DB_POOL_TIMEOUT"]))}
+    if not url.startswith("postgresql"):
+        return {**options, "pool_pre_ping": True}
+    statement_ms = int(float(str(settings["DB_STATEMENT_TIMEOUT"])) * 1000)
+    lock_ms = int(float(str(settings["DB_LOCK_TIMEOUT"])) * 1000)
+    return {**options,
+            "pool_pre_ping": False,    # bounds.py pings at checkout, once its watchdog covers the connection
+            "connect_args": {"connect_timeout": max(2, int(str(settings["DB_CONNECT_TIMEOUT"]))),
+                             "options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"}}
+
+
 def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
     """Return the settings as a flat dict of Flask config keys."""
     env: dict[str, object] = dict(os.environ)
@@ -67,7 +82,6 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "WECHAT_API_BASE": str(env.get("WECHAT_API_BASE")
                                or (OFFICIAL_API_BASE if app_env == "production" else f"http://127.0.0.1:{SIM_PORT}")),
         "SQLALCHEMY_DATABASE_URI": str(env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'bot.sqlite3'}"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": str(env.get("REDIS_URL") or "") or None,
         "SECRET_KEY": str(env.get("SECRET_KEY") or secrets.token_hex(32)),
         "MAX_CONTENT_LENGTH": 64 * 1024,  # WeChat bodies are small; anything larger is refused with 413
@@ -105,9 +119,19 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "WECHAT_TIMESTAMP_WINDOW": int(str(env.get("WECHAT_TIMESTAMP_WINDOW") or 300)),
         "WECHAT_ALLOW_PLAINTEXT": _flag(env.get("WECHAT_ALLOW_PLAINTEXT")),
         "WECHAT_ACCOUNT_ID": str(env.get("WECHAT_ACCOUNT_ID") or ""),
+        # Every store call bounded inside WeChat's 5 s (issue 12, bounds.py); seconds, 0 = no limit where noted.
+        "REDIS_SOCKET_TIMEOUT": float(str(env.get("REDIS_SOCKET_TIMEOUT") or 0.5)),
+        "REDIS_CONNECT_TIMEOUT": float(str(env.get("REDIS_CONNECT_TIMEOUT") or 0.3)),
+        "DB_CONNECT_TIMEOUT": int(str(env.get("DB_CONNECT_TIMEOUT") or 2)),        # libpq's minimum is 2
+        "DB_STATEMENT_TIMEOUT": float(str(env.get("DB_STATEMENT_TIMEOUT") or 3)),   # 0 = none (long migrations)
+        "DB_LOCK_TIMEOUT": float(str(env.get("DB_LOCK_TIMEOUT") or 1)),
+        "DB_POOL_TIMEOUT": float(str(env.get("DB_POOL_TIMEOUT") or 1)),
+        "DB_BUSY_TIMEOUT": float(str(env.get("DB_BUSY_TIMEOUT") or 3)),             # SQLite
+        "WEBHOOK_DB_DEADLINE": float(str(env.get("WEBHOOK_DB_DEADLINE") or 3)),     # cut a push's DB work after
     }
     if settings["LOG_LEVEL"] not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+    settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(str(settings["SQLALCHEMY_DATABASE_URI"]), settings)
     for key, value in (overrides or {}).items():
         if key.isupper() and key not in settings and key not in os.environ:
             settings[key] = value

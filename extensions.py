@@ -16,6 +16,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+import bounds  # noqa: F401  (also registers the database deadline's pool events)
+
 # Stable constraint names, so Alembic migrations are the same on SQLite, PostgreSQL and MariaDB.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -35,11 +37,10 @@ db = SQLAlchemy(model_class=Base)
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Embedded SQLite: WAL and a busy timeout, so the threaded dev server's writers wait instead of failing."""
+    """Embedded SQLite: WAL (and a busy timeout from config), so the threaded dev server's writers wait instead of failing."""
     if type(dbapi_connection).__module__ == "sqlite3":
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")   # the busy timeout is DB_BUSY_TIMEOUT (connect_args, config.py)
         cursor.close()
 migrate = Migrate()
 
@@ -54,8 +55,8 @@ class RedisProxy:
     def init_app(self, app) -> None:
         url = app.config.get("REDIS_URL")
         if url:
-            self._client = redis_lib.Redis.from_url(url, decode_responses=True, socket_timeout=2,
-                                                    socket_connect_timeout=2, health_check_interval=30)
+            # bounds.py: sub-second timeouts, no retries, one failure per request (issue 12)
+            self._client = redis_lib.Redis.from_url(url, decode_responses=True, **bounds.redis_options(app.config))
             self.embedded = False
         else:
             self._client = fakeredis.FakeRedis(server=_embedded_server(), decode_responses=True)

@@ -21,6 +21,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ArticlesReply, TextReply, TransferCustomerServiceReply
 from wechatpy.utils import check_signature
 
+import bounds
 import logs
 from bot import messages, pushauth, router
 from bot.messages import Incoming, Reply
@@ -75,6 +76,7 @@ def verify_url():
 
 @bp.post("/wechat")
 def receive():
+    bounds.arm(float(current_app.config["WEBHOOK_DB_DEADLINE"]))  # database work cut after this, inside WeChat's 5 s
     _verify_plain()
     pushauth.check_timestamp()
     encrypted = request.args.get("encrypt_type") == "aes"
@@ -108,6 +110,11 @@ def receive():
 def _unbind(response: Response) -> Response:
     logs.clear()  # context bound for this push must not leak into the thread's next request
     return response
+
+
+@bp.teardown_request
+def _disarm(_exc: BaseException | None) -> None:
+    bounds.disarm()
 
 
 def _decrypt(body: bytes) -> tuple[str, str]:
