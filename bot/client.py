@@ -236,6 +236,17 @@ class Outbound:
         self._pending = [f for f in self._pending if not f.done()]
         self._pending.append(self._pool.submit(self._send_all, openid, texts))
 
+    def run_later(self, fn, *args, **kwargs) -> None:
+        """Run `fn` on the outbound threads after the reply (bot/late.py: a message handled once its lock frees)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="outbound")
+        self._pending = [f for f in self._pending if not f.done()]
+        self._pending.append(self._pool.submit(fn, *args, **kwargs))
+
+    def send_now(self, openid: str, texts: list[str]) -> None:
+        """Send customer-service texts from a thread that is already off the request (bot/late.py)."""
+        self._send_all(openid, texts)
+
     def _send_all(self, openid: str, texts: list[str]) -> None:
         for text in texts:
             try:

@@ -84,6 +84,7 @@ class Reply:
     transfer: bool = False
     silent: bool = False
     followups: list[str] = field(default_factory=list)
+    later: bool = False      # delivered by customer-service message (bot/late.py): re-sends answer `success`
 
     @classmethod
     def of(cls, value: Reply | str | None) -> Reply:
@@ -96,7 +97,7 @@ class Reply:
     def to_dict(self) -> dict[str, Any]:
         # Spelled out: dataclasses.asdict deep-copies recursively, measurably slow on every webhook reply.
         return {"text": self.text, "articles": [vars(a).copy() for a in self.articles], "transfer": self.transfer,
-                "silent": self.silent, "followups": list(self.followups)}
+                "silent": self.silent, "followups": list(self.followups), "later": self.later}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:

@@ -9,6 +9,9 @@
    order → fallback;
 4. store the reply for re-sends and release the lock (one round trip).
 
+A lock still busy after LOCK_WAIT_SECONDS, or a reply finished too late for WeChat, is answered by customer-service
+message (`bot.late`): `success` only for work that is done or will be delivered.
+
 Database constraints back every effect that must not double, so a Redis outage degrades conversations (no dedup,
 no flow state) but never double-files a case or a vote.
 """
@@ -19,11 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from redis.exceptions import RedisError
 
 import handlers
 import logs
-from bot import conversation, inbox
+from bot import conversation, inbox, late
 from bot.conversation import Command, Flow, Turn
 from bot.messages import Incoming, Reply
 from extensions import db
@@ -33,7 +37,9 @@ log = logs.get(__name__)
 
 APOLOGY = "抱歉，系统刚才出了点问题，您的消息我们没能处理。请稍后再发一次，或拨打 12315。"
 DEGRADED = "抱歉，多步填写功能暂时不可用（系统维护中），请稍后再试。急事请拨打 12315。"
-LOCK_WAIT_SECONDS = 4.0  # under WeChat's 5 s; a re-send that waits longer gets `success` and the next re-send the reply
+# Well under WeChat's 5 s, leaving the rest for the handler; past it the message is answered `success` and handled
+# once the lock frees, its reply sent by customer-service message (bot/late.py says why).
+LOCK_WAIT_SECONDS = 1.5
 
 @dataclass
 class Outcome:
@@ -45,20 +51,28 @@ def _flows() -> dict[str, Flow]:
     return {e.name: e for f in handlers.FEATURES for e in f.ENTRIES if isinstance(e, Flow)}
 
 
-def dispatch(incoming: Incoming, *, now: datetime, services: Any = None) -> Outcome:
+def dispatch(incoming: Incoming, *, now: datetime, services: Any = None, started: float | None = None) -> Outcome:
+    """`started` (time.monotonic() when the push arrived) marks a reply finished after late.LATE_AFTER as `later`:
+    the transport then sends it by customer-service message and answers `success`."""
     try:
         claim = inbox.claim(incoming.openid, incoming.dedup_key, check_fresh=not incoming.is_event,
                             wait=LOCK_WAIT_SECONDS)
     except RedisError:
         log.warning("redis unavailable: handling without lock or dedup")
-        return Outcome(_safe_route(incoming, now=now, services=services), first=True)
+        reply = handle(incoming, now=now, services=services)
+        reply.later = late.is_late(started)
+        return Outcome(reply, first=True)
     if claim is None:
-        log.info("follower busy; answering success so WeChat re-sends")
+        log.info("follower busy: answering success, handling once the lock frees")
+        services.run_later(late.handle_after_lock, current_app._get_current_object(), incoming, now=now,
+                           services=services, lock_wait=late.LOCK_WAIT_LATER)
         return Outcome(Reply(silent=True), first=False)
     if claim.stored is not None:
         log.info("duplicate delivery answered from store")
-        return Outcome(Reply.from_dict(json.loads(claim.stored)), first=False)
-    reply = _safe_route(incoming, now=now, services=services, claim=claim)
+        stored = Reply.from_dict(json.loads(claim.stored))
+        return Outcome(Reply(silent=True) if stored.later else stored, first=False)
+    reply = handle(incoming, now=now, services=services, claim=claim)
+    reply.later = late.is_late(started)
     try:
         inbox.release(claim, json.dumps(reply.to_dict(), ensure_ascii=False))
     except RedisError:  # the effects are committed; a re-send may repeat the question, never the effect (DB keys)
@@ -66,7 +80,8 @@ def dispatch(incoming: Incoming, *, now: datetime, services: Any = None) -> Outc
     return Outcome(reply, first=True)
 
 
-def _safe_route(incoming: Incoming, *, now: datetime, services: Any, claim: inbox.Claim | None = None) -> Reply:
+def handle(incoming: Incoming, *, now: datetime, services: Any, claim: inbox.Claim | None = None) -> Reply:
+    """Route and commit once; any failure is rolled back and answered with an apology."""
     try:
         reply = route(incoming, now=now, services=services, claim=claim)
         if db.session.registry.has():  # most messages never open a database session

@@ -23,7 +23,7 @@ from wechatpy.utils import check_signature
 
 import bounds
 import logs
-from bot import messages, pushauth, router
+from bot import late, messages, pushauth, router
 from bot.messages import Incoming, Reply
 from services.clock import utcnow
 
@@ -76,6 +76,7 @@ def verify_url():
 
 @bp.post("/wechat")
 def receive():
+    started = time.monotonic()
     bounds.arm(float(current_app.config["WEBHOOK_DB_DEADLINE"]))  # database work cut after this, inside WeChat's 5 s
     _verify_plain()
     pushauth.check_timestamp()
@@ -97,7 +98,11 @@ def receive():
     logs.bind(msg=incoming.dedup_key, type=incoming.type, wx_event=incoming.event or None)
     outbound = current_app.extensions["outbound"]
     now = current_app.config.get("CLOCK", utcnow)()  # tests may pass a controllable clock
-    outcome = router.dispatch(incoming, now=now, services=outbound)
+    outcome = router.dispatch(incoming, now=now, services=outbound, started=started)
+    if outcome.reply.later:   # too late for a passive reply: the whole answer goes by customer-service message
+        if outcome.first:
+            outbound.later(incoming.openid, late.texts(outcome.reply))
+        return Response("success", mimetype="text/plain")
     rendered, rest = render(outcome.reply, incoming)
     if outcome.first and rest:
         outbound.later(incoming.openid, rest)

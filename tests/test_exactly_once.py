@@ -59,15 +59,53 @@ def test_redis_script_cache_emptied_by_a_restart_is_reloaded(wechat, example_fea
         assert redis.get("test:effects") == "1"
 
 
-def test_a_held_follower_lock_is_not_taken_over(wechat, example_feature, app, monkeypatch):
-    """While another delivery holds the follower's lock past the wait, the push gets `success` and has no effect."""
-    from bot import router
+def test_a_held_follower_lock_is_not_taken_over(wechat, example_feature, app, monkeypatch, sim):
+    """While another delivery holds the follower's lock for good, the push gets `success`, has no effect, and the
+    consumer is asked by customer-service message to send again (never a silent drop)."""
+    from bot import late, router
     from services import keys
     with app.app_context():
         redis.set(keys.follower_lock(wechat.openid), "someone-else", px=60_000)
-    monkeypatch.setattr(router, "LOCK_WAIT_SECONDS", 0.0)   # don't wait the 4 s WeChat would allow
+    monkeypatch.setattr(router, "LOCK_WAIT_SECONDS", 0.0)
+    monkeypatch.setattr(late, "LOCK_WAIT_LATER", 0.0)
     response = wechat.say("计数")
     assert (response.status, response.type) == (200, "success")
     with app.app_context():
         assert redis.get("test:effects") is None
         assert redis.get(keys.follower_lock(wechat.openid)) == "someone-else"
+    assert [m["body"]["content"] for m in sim.inbox(wechat.openid)] == [late.NOT_HANDLED]
+
+
+def test_a_busy_lock_answers_success_and_delivers_the_result_when_it_frees(wechat, example_feature, app,
+                                                                        monkeypatch, sim):
+    """A message that finds the follower's lock busy is answered `success` and, once the lock frees, handled once
+    with its reply sent by customer-service message; WeChat's re-send then gets `success`, not a second reply."""
+    from bot import router
+    from services import keys
+    with app.app_context():
+        redis.set(keys.follower_lock(wechat.openid), "crashed-worker", px=1500)   # expires on its own, as a dead
+    monkeypatch.setattr(router, "LOCK_WAIT_SECONDS", 0.0)                          # worker's lock does
+    body, params = wechat.build({"MsgType": "text", "Content": "计数"})
+    wechat.report("message")          # the consumer wrote: WeChat opens the 48-hour customer-service window
+    first = wechat.post(body, params)
+    assert (first.status, first.type) == (200, "success")
+    app.extensions["outbound"].drain(timeout=15)
+    assert [m["body"]["content"] for m in sim.inbox(wechat.openid)] == ["第1次"]
+    again = wechat.post(body, params)
+    assert (again.status, again.type) == (200, "success")
+    with app.app_context():
+        assert redis.get("test:effects") == "1"
+
+
+def test_a_reply_finished_too_late_goes_by_customer_service_once(wechat, example_feature, app, monkeypatch, sim):
+    """A reply finished after WeChat's patience (late.LATE_AFTER) is answered `success` and sent by customer-service
+    message; the re-send gets `success` too, so the consumer reads it exactly once."""
+    from bot import late
+    monkeypatch.setattr(late, "LATE_AFTER", 0.0)      # every reply counts as late
+    body, params = wechat.build({"MsgType": "text", "Content": "计数"})
+    wechat.report("message")
+    answers = [wechat.post(body, params) for _ in range(3)]
+    assert [(a.status, a.type) for a in answers] == [(200, "success")] * 3
+    assert [m["body"]["content"] for m in sim.inbox(wechat.openid)] == ["第1次"]
+    with app.app_context():
+        assert redis.get("test:effects") == "1"
