@@ -26,6 +26,8 @@ import time
 from typing import Any
 
 from flask import g, has_app_context, has_request_context
+from redis import ConnectionPool
+from redis import Redis as RedisClient
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -46,8 +48,17 @@ def redis_down() -> bool:
     return has_request_context() and g.get("_redis_down", False)
 
 
+def _mark_down(err: BaseException) -> None:
+    if has_request_context() and not g.get("_redis_down", False):
+        g._redis_down = True
+        log.warning("redis down for this request", error=type(err).__name__)
+
+
+_FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
 class RequestScopedRetry(Retry):
-    """No retries; the first connection failure in a request marks Redis down for the rest of it."""
+    """No retries; a failed command marks Redis down for the rest of the request."""
 
     def __init__(self) -> None:
         super().__init__(NoBackoff(), 0)
@@ -57,18 +68,31 @@ class RequestScopedRetry(Retry):
             raise RedisConnectionError("redis marked down for this request")
         try:
             return super().call_with_retry(do, fail, *args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as err:
-            if has_request_context() and not g.get("_redis_down", False):
-                g._redis_down = True
-                log.warning("redis down for this request", error=type(err).__name__)
+        except _FAILURES as err:
+            _mark_down(err)
             raise
 
 
-def redis_options(config: dict[str, Any]) -> dict[str, Any]:
-    """Keyword arguments for `redis.Redis.from_url`."""
-    return {"socket_timeout": float(config["REDIS_SOCKET_TIMEOUT"]),
-            "socket_connect_timeout": float(config["REDIS_CONNECT_TIMEOUT"]),
-            "retry": RequestScopedRetry(), "health_check_interval": 30}
+class RequestScopedPool(ConnectionPool):
+    """A failed connect (or its handshake, which redis-py runs outside the retry) marks Redis down too, and a
+    request already marked gets no connection at all."""
+
+    def get_connection(self, *args: Any, **kwargs: Any):
+        if redis_down():
+            raise RedisConnectionError("redis marked down for this request")
+        try:
+            return super().get_connection(*args, **kwargs)
+        except _FAILURES as err:
+            _mark_down(err)
+            raise
+
+
+def redis_client(url: str, config: Any, **kwargs: Any) -> RedisClient:
+    """A client for `url` with sub-second timeouts, no retries and the per-request down flag."""
+    pool = RequestScopedPool.from_url(url, socket_timeout=float(config["REDIS_SOCKET_TIMEOUT"]),
+                                      socket_connect_timeout=float(config["REDIS_CONNECT_TIMEOUT"]),
+                                      retry=RequestScopedRetry(), health_check_interval=30, **kwargs)
+    return RedisClient(connection_pool=pool)
 
 
 # --- PostgreSQL and SQLite -------------------------------------------------------------------------------------------

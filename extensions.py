@@ -56,7 +56,7 @@ class RedisProxy:
         url = app.config.get("REDIS_URL")
         if url:
             # bounds.py: sub-second timeouts, no retries, one failure per request (issue 12)
-            self._client = redis_lib.Redis.from_url(url, decode_responses=True, **bounds.redis_options(app.config))
+            self._client = bounds.redis_client(url, app.config, decode_responses=True)
             self.embedded = False
         else:
             self._client = fakeredis.FakeRedis(server=_embedded_server(), decode_responses=True)
