@@ -37,7 +37,7 @@ db = SQLAlchemy(model_class=Base)
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Embedded SQLite: WAL (and a busy timeout from config), so the threaded dev server's writers wait instead of failing."""
+    """Embedded SQLite: WAL (the busy timeout comes from config), so concurrent writers wait instead of failing."""
     if type(dbapi_connection).__module__ == "sqlite3":
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")   # the busy timeout is DB_BUSY_TIMEOUT (connect_args, config.py)
