@@ -119,6 +119,8 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "WECHAT_TIMESTAMP_WINDOW": int(str(env.get("WECHAT_TIMESTAMP_WINDOW") or 300)),
         "WECHAT_ALLOW_PLAINTEXT": _flag(env.get("WECHAT_ALLOW_PLAINTEXT")),
         "WECHAT_ACCOUNT_ID": str(env.get("WECHAT_ACCOUNT_ID") or ""),
+        # A reply finished this many seconds after its push goes by customer-service message (bot/late.py).
+        "WECHAT_LATE_AFTER": float(str(late)) if (late := env.get("WECHAT_LATE_AFTER")) not in (None, "") else 4.0,
         # Every store call bounded inside WeChat's 5 s (issue 12, bounds.py); seconds, 0 = no limit where noted.
         "REDIS_SOCKET_TIMEOUT": float(str(env.get("REDIS_SOCKET_TIMEOUT") or 0.5)),
         "REDIS_CONNECT_TIMEOUT": float(str(env.get("REDIS_CONNECT_TIMEOUT") or 0.3)),

@@ -11,7 +11,8 @@ Two cases (issue 12, item 5):
   now; and an HTTP error makes WeChat show "该公众号暂时无法提供服务" instead of re-sending. A consumer inside the
   48-hour window (they just wrote) can always be reached by customer-service message. If the lock never frees, the
   consumer is told by customer-service message to send again — `success` never stands for work silently dropped.
-- **The reply itself is late** (the handler finished after LATE_AFTER seconds: WeChat has given up or is about to).
+- **The reply itself is late** (the handler finished WECHAT_LATE_AFTER seconds, default 4, after the push arrived:
+  WeChat has given up or is about to).
   The reply is stored flagged `later`, sent by customer-service message, and the push answered `success`; WeChat's
   re-sends of that message find the flag and answer `success` too, so the consumer reads it once (a case number,
   投票成功).
@@ -22,7 +23,7 @@ import json
 import time
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from redis.exceptions import RedisError
 
 import logs
@@ -32,7 +33,6 @@ from services import keys
 
 log = logs.get(__name__)
 
-LATE_AFTER = 4.0        # seconds since the push arrived: a reply finished later goes by customer-service message
 NOT_HANDLED = "抱歉，您刚才发的消息系统没能及时处理，请再发一次。急事请拨打 12315。"
 
 
@@ -72,7 +72,7 @@ def handle_after_lock(app: Flask, incoming: Incoming, *, now: Any, services: Any
 
 
 def is_late(started: float | None) -> bool:
-    return started is not None and time.monotonic() - started > LATE_AFTER
+    return started is not None and time.monotonic() - started > float(current_app.config["WECHAT_LATE_AFTER"])
 
 
 LOCK_WAIT_LATER = keys.FOLLOWER_LOCK_TTL   # a dead holder's lock has expired by then

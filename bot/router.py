@@ -52,7 +52,7 @@ def _flows() -> dict[str, Flow]:
 
 
 def dispatch(incoming: Incoming, *, now: datetime, services: Any = None, started: float | None = None) -> Outcome:
-    """`started` (time.monotonic() when the push arrived) marks a reply finished after late.LATE_AFTER as `later`:
+    """`started` (time.monotonic() when the push arrived) marks a reply finished after WECHAT_LATE_AFTER as `later`:
     the transport then sends it by customer-service message and answers `success`."""
     try:
         claim = inbox.claim(incoming.openid, incoming.dedup_key, check_fresh=not incoming.is_event,

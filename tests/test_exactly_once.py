@@ -5,7 +5,7 @@ import requests
 
 from extensions import redis
 from sim.client import SimUser, http_transport
-from tests.conftest import APP_ID, TOKEN
+from tests.conftest import APP_ID, TOKEN, transport_for
 
 
 def test_resent_message_gets_stored_reply_and_no_second_effect(wechat, example_feature, app):
@@ -97,11 +97,11 @@ def test_a_busy_lock_answers_success_and_delivers_the_result_when_it_frees(wecha
         assert redis.get("test:effects") == "1"
 
 
-def test_a_reply_finished_too_late_goes_by_customer_service_once(wechat, example_feature, app, monkeypatch, sim):
-    """A reply finished after WeChat's patience (late.LATE_AFTER) is answered `success` and sent by customer-service
+def test_a_reply_finished_too_late_goes_by_customer_service_once(make_app, example_feature, sim):
+    """A reply finished after WeChat's patience (WECHAT_LATE_AFTER) is answered `success` and sent by customer-service
     message; the re-send gets `success` too, so the consumer reads it exactly once."""
-    from bot import late
-    monkeypatch.setattr(late, "LATE_AFTER", 0.0)      # every reply counts as late
+    app = make_app(WECHAT_LATE_AFTER=0)                  # every reply counts as late
+    wechat = SimUser(transport_for(app), token=TOKEN, app_id=APP_ID, openid="o_late", api_base=sim.url)
     body, params = wechat.build({"MsgType": "text", "Content": "计数"})
     wechat.report("message")
     answers = [wechat.post(body, params) for _ in range(3)]
