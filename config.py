@@ -130,6 +130,11 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "DB_POOL_TIMEOUT": float(str(env.get("DB_POOL_TIMEOUT") or 1)),
         "DB_BUSY_TIMEOUT": float(str(env.get("DB_BUSY_TIMEOUT") or 3)),             # SQLite
         "WEBHOOK_DB_DEADLINE": float(str(env.get("WEBHOOK_DB_DEADLINE") or 3)),     # cut a push's DB work after
+        # 人工值守 (issue 15): the notice a follower outside the 48-hour window gets for a staff reply (template, else
+        # subscription; neither: shown at their next message), and the template that reaches staff on their phones.
+        "INBOX_REPLY_TEMPLATE_ID": str(env.get("INBOX_REPLY_TEMPLATE_ID") or ""),
+        "INBOX_REPLY_SUBSCRIPTION_ID": str(env.get("INBOX_REPLY_SUBSCRIPTION_ID") or ""),
+        "STAFF_ALERT_TEMPLATE_ID": str(env.get("STAFF_ALERT_TEMPLATE_ID") or ""),
     }
     if settings["LOG_LEVEL"] not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")

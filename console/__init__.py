@@ -21,6 +21,7 @@ FEATURE_MODULES: list[str] = [
     "console.polls",
     "console.publications",
     "console.kb",
+    "console.messages",
 ]
 
 csrf = CSRFProtect()

@@ -3,9 +3,10 @@
 A feature module exposes `ENTRIES`: a list of `bot.conversation.Flow` and `bot.conversation.Command` values.
 `FALLBACK(turn)` answers any text nothing else claimed.
 """
-from handlers import complaint, menu, poll, publications, rights_qa
+from handlers import complaint, handover, menu, poll, publications, rights_qa
 
 FEATURES = [
+    handover,   # first: staff's own WeChat, QR binding, and the 人工 hand-over (issue 15)
     menu,
     complaint,
     poll,

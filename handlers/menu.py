@@ -81,7 +81,8 @@ def contact(turn: Turn) -> str:
 
 
 def transfer(turn: Turn) -> Reply:
-    """Hand over to a human during office hours; otherwise say when staff are there and offer a message."""
+    """WeChat's own 客服 transfer in office hours (when the bureau's inbox settings choose it; `handlers.handover`
+    owns the 人工 words); otherwise say when staff are there and offer a message."""
     prof = bureau.profile()
     if bureau.in_office_hours(turn.now, prof):
         return Reply(transfer=True)
@@ -115,6 +116,5 @@ ENTRIES = [
     Command(scanned, events=frozenset({"scan"})),
     Command(left, events=frozenset({"unsubscribe"})),
     Command(contact, keys=frozenset({"CONTACT"}), words=frozenset({"联系我们", "联系方式", "电话", "地址"})),
-    Command(transfer, words=frozenset({"人工", "转人工", "人工客服", "客服"})),
     Command(help_text, words=frozenset({"帮助", "菜单", "help", "?", "？"})),
 ]

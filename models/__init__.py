@@ -19,3 +19,4 @@ from models.publication import Delivery, KindPreference, MassJob, Publication, S
 from models.setting import Setting  # noqa: F401
 from models.statutory_clock import StatutoryClock  # noqa: F401
 from models.staff import ApiToken, Staff  # noqa: F401
+from models.inbox import BindCode, DutyOverride, DutySlot, StaffWeChat, Thread, ThreadMessage  # noqa: F401

@@ -16,6 +16,7 @@ from threading import Event
 from flask import Flask
 
 import logs
+from extensions import db
 from scheduler.delivery_helpers import Launcher
 from services import publications
 from services.clock import utcnow
@@ -66,7 +67,9 @@ def remind_complaints(app: Flask, stop: Event | None = None) -> None:
     """Remind assignees and heads of cases at 50 %, 75 %, due and overdue (once each)."""
     from services import complaints
     with app.app_context():
-        n = complaints.send_reminders(now=utcnow(), sender=outbound_sender(app))
+        n = complaints.send_reminders(now=utcnow(), sender=outbound_sender(app),
+                                      template_id=app.config.get("STAFF_ALERT_TEMPLATE_ID") or None)
+        db.session.commit()      # the staff alerts' delivery attempts
     log.info("complaint reminders", n=n)
 
 
@@ -130,6 +133,17 @@ def reconcile_followers(app: Flask, stop: Event | None = None) -> None:
     log.info("followers reconciled", total=total, added=added, removed=removed)
 
 
+# --- 人工值守 (issue 15) ----------------------------------------------------------------------------------------
+def alert_staff(app: Flask, stop: Event | None = None) -> None:
+    """Tell on-duty staff on their phones of threads waiting, SLAs about to break and 复核 waiting (once each)."""
+    from services import staff_alerts
+    with app.app_context():
+        n = staff_alerts.alert_all(now=utcnow(), sender=outbound_sender(app),
+                                   template_id=app.config.get("STAFF_ALERT_TEMPLATE_ID") or None)
+        db.session.commit()
+    log.info("staff alerted", n=n)
+
+
 JOBS: list[Job] = [
     Job("publications.push_due", push_publications, every(seconds=15)),
     Job("complaints.remind", remind_complaints, every(minutes=15)),
@@ -140,4 +154,5 @@ JOBS: list[Job] = [
     Job("polls.notify_voters", notify_poll_voters, every(minutes=1)),
     Job("followers.apply_queued", apply_follow_queue, every(minutes=1)),
     Job("followers.reconcile", reconcile_followers, cron(hour=3, minute=40)),
+    Job("inbox.alert_staff", alert_staff, every(minutes=1)),
 ]

@@ -1,8 +1,9 @@
 """Deadline reminders to a case's responsible person and the department head at 50 %, 75 %, on the due day and when
 overdue — each at most once per case, clock and threshold (a unique row in `case_reminders`).
 
-Staff have no WeChat channel of their own, so a reminder is a row the console shows (the queue's 提醒 and the case
-history); a staff member who has bound a WeChat openid (an `openid` attribute) also gets a customer-service text.
+A reminder is a row the console shows (the queue's 提醒 and the case history) and reaches a person: the assignee,
+else the department head, else the admins — never nobody. Whoever has bound their own WeChat
+(`services.staff_binding`) gets it there by template message (`services.staff_alerts`).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from models import Department, Staff
 from models.case_event import CaseEvent, EventKind
 from models.case_followup import CaseReminder
 from models.complaint import Case, Status
-from services import DeliveryError, case_flow
+from services import case_flow, staff_alerts
 from services.clock import from_china
 from services.sender import Sender
 
@@ -49,20 +50,20 @@ def reached(case: Case, now: datetime) -> str | None:
 
 
 def recipients(case: Case) -> list[Staff]:
-    people: list[Staff] = []
+    """The assignee, else the department head, else the active admins (issue 15: never nobody)."""
     if case.assignee_id:
         person = db.session.get(Staff, case.assignee_id)
         if person is not None and person.active:
-            people.append(person)
+            return [person]
     if case.department_id:
         department = db.session.get(Department, case.department_id)
         head = department.head if department else None
-        if head is not None and head.active and head not in people:
-            people.append(head)
-    return people
+        if head is not None and head.active:
+            return [head]
+    return staff_alerts.admins()
 
 
-def send_reminders(*, now: datetime, sender: Sender) -> int:
+def send_reminders(*, now: datetime, sender: Sender, template_id: str | None = None) -> int:
     """Remind for every running case that crossed a threshold not yet reminded; returns how many were sent."""
     sent = 0
     cases = db.session.scalars(select(Case).where(Case.status.in_(RUNNING), Case.due_on.is_not(None))).all()
@@ -90,7 +91,8 @@ def send_reminders(*, now: datetime, sender: Sender) -> int:
             db.session.rollback()
             continue
         for person in people:
-            _wechat(person, text, sender)
+            staff_alerts.send(person=person, text=text, source=f"case:{case.number}:{level}", now=now, sender=sender,
+                              template_id=template_id)
         sent += 1
     log.info("reminders", sent=sent)
     return sent
@@ -99,16 +101,6 @@ def send_reminders(*, now: datetime, sender: Sender) -> int:
 def _clock_title(name: str) -> str:
     from services import deadlines
     return deadlines.clock(name).title
-
-
-def _wechat(person: Staff, text: str, sender: Sender) -> None:
-    openid = getattr(person, "openid", None)
-    if not openid:
-        return
-    try:
-        sender.text(openid, text)
-    except DeliveryError as exc:
-        log.warning("staff reminder not delivered", staff=person.id, errcode=exc.errcode)
 
 
 def due_soon(case: Case, now: datetime, *, days: int = 2) -> bool:

@@ -105,3 +105,14 @@ def push_replay(timestamp: str, nonce: str, signature: str) -> str:
     """SHA1 of the body first pushed with this signed query; another body under it is a forgery. TTL
     max(PUSH_REPLAY_TTL, 2 x WECHAT_TIMESTAMP_WINDOW)."""
     return f"{PREFIX}:push:{timestamp}:{nonce}:{signature}"
+
+
+# 人工值守: while a follower is handed over to staff, their free text goes to the inbox thread. The text path reads
+# the hand-over from the conversation state `bot.inbox.claim` already fetched; this marker is read only on a menu tap
+# (the router clears a flow's state before a tap's command runs). Kept as long as the hand-over flow's state.
+HANDOVER_TTL = 2 * 24 * 3600
+
+
+def handover(openid: str) -> str:
+    """Present while the follower is handed over to staff (`services.inbox`). TTL HANDOVER_TTL."""
+    return f"{PREFIX}:handover:{openid}"

@@ -17,6 +17,7 @@ configurable latency and error injection (-1, 45009). What each follower receive
     POST /sim/reset               forget everything
     GET  /sim/stats               call counts per endpoint (token fetches included)
     GET  /sim/phone               a phone-like chat page (sim/phone.py)
+    GET  /sim/qrcode/<ticket>     the scene a parametric QR code (qrcode/create) carries, as a phone scanning it sees
 """
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ class SimState:
     menu: dict | None = None
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     tags: dict[int, dict] = field(default_factory=dict)
+    qrcodes: dict[str, dict] = field(default_factory=dict)   # ticket → {"scene", "expires_at"} (qrcode/create)
     latency_ms: int = 0
     fail: dict[str, list[int]] = field(default_factory=dict)
     callback: str | None = None
@@ -308,6 +310,23 @@ def create_sim_app(state: SimState | None = None) -> Flask:
         data, mimetype = found
         return app.response_class(data, mimetype=mimetype)
 
+    @app.post("/cgi-bin/qrcode/create")
+    def qrcode_create():
+        """Parametric QR codes (qrcode doc): temporary ones expire after expire_seconds (≤ 30 days)."""
+        body = request.get_json(force=True, silent=True) or {}
+        action = body.get("action_name")
+        scene = ((body.get("action_info") or {}).get("scene") or {})
+        value = scene.get("scene_str") if action in {"QR_STR_SCENE", "QR_LIMIT_STR_SCENE"} else scene.get("scene_id")
+        if action not in {"QR_SCENE", "QR_STR_SCENE", "QR_LIMIT_SCENE", "QR_LIMIT_STR_SCENE"} or value in (None, ""):
+            return _err(40097, "invalid args")
+        if isinstance(value, str) and not 1 <= len(value) <= 64:
+            return _err(40097, "invalid args: scene_str length 1-64")
+        expire = min(int(body.get("expire_seconds") or 60), 30 * 24 * 3600) if "LIMIT" not in action else None
+        ticket = "SIMQR_" + secrets.token_hex(12)
+        with st.lock:
+            st.qrcodes[ticket] = {"scene": str(value), "expires_at": st.now() + expire if expire else None}
+        return jsonify({"ticket": ticket, "expire_seconds": expire, "url": f"http://weixin.qq.com/q/{ticket}"})
+
     # --- the sim's own endpoints ------------------------------------------------------------------------------
     @app.post("/sim/inbound")
     def inbound():
@@ -340,6 +359,14 @@ def create_sim_app(state: SimState | None = None) -> Flask:
         with st.lock:
             sizes = Counter(len(st.inbox.get(openid, ())) for openid in st.followers | set(st.inbox))
         return jsonify({str(k): n for k, n in sorted(sizes.items())})
+
+    @app.get("/sim/qrcode/<ticket>")
+    def read_qrcode(ticket: str):
+        code = st.qrcodes.get(ticket)
+        if code is None:
+            return _err(40007, "invalid ticket")
+        expired = code["expires_at"] is not None and st.now() >= code["expires_at"]
+        return jsonify({"scene": code["scene"], "expired": expired})
 
     @app.get("/sim/stats")
     def stats():

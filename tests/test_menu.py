@@ -40,16 +40,31 @@ def test_contact_uses_the_bureau_settings(user_at):
     assert "示范县市场监督管理局" in text and "0471-1234567" in text and "人民路1号" in text
 
 
+def _use_wechat_kf(app) -> None:
+    from services import inbox
+    with app.app_context():
+        inbox.update_settings(by="test", now=datetime(2026, 11, 1), sla_minutes=30, handback_minutes=15,
+                              wechat_kf=True)
+        db.session.commit()
+
+
 def test_transfer_to_human_in_office_hours(user_at):
-    """人工 on a working day at 10:00 hands the conversation to the customer-service staff."""
+    """With WeChat's own 客服 chosen in the settings, 人工 on a working day at 10:00 hands the conversation there."""
+    _use_wechat_kf(user_at.app)
     answer = user_at("2026-11-27 10:00").say("人工")      # a Friday
     assert answer.type == "transfer_customer_service"
 
 
+def test_human_in_office_hours_goes_to_the_inbox_by_default(user_at):
+    """Without a roster, office hours are duty hours: 人工 at 10:00 on a Friday says someone is on duty."""
+    answer = user_at("2026-11-27 10:00").say("人工")
+    assert answer.type == "text" and "现在有工作人员值班" in answer.text
+
+
 def test_transfer_outside_office_hours_says_when(user_at):
-    """人工 on a Sunday says when staff are available and offers to leave a message or file a complaint."""
+    """人工 on a Sunday says when staff are next available and offers to leave a message."""
     answer = user_at("2026-11-29 10:00").say("转人工")    # a Sunday
-    assert answer.type == "text" and "工作日" in answer.text and "留言" in answer.text
+    assert answer.type == "text" and "11月30日 08:30" in answer.text and "留言" in answer.text
 
 
 def test_transfer_on_a_holiday_make_up_saturday_counts_as_working_day(user_at):
@@ -58,6 +73,7 @@ def test_transfer_on_a_holiday_make_up_saturday_counts_as_working_day(user_at):
     from datetime import date
     if not chinese_calendar.is_workday(date(2026, 10, 10)):
         pytest.skip("chinese-calendar does not list 2026-10-10 as a make-up working day")
+    _use_wechat_kf(user_at.app)
     assert user_at("2026-10-10 10:00").say("人工").type == "transfer_customer_service"
 
 

@@ -1,0 +1,180 @@
+"""人工值守 in the chat: 人工 opens the follower's inbox thread and hands them over to staff; bound staff members'
+own WeChat (never a consumer) and the QR scans that bind it.
+
+Listed first in `handlers.FEATURES`. The hand-over is a conversation flow, so the router's one Redis read per
+message (`bot.inbox.claim`) already says whether a follower is handed over: the check costs nothing extra. While
+handed over, free text goes to the thread and the bot stays quiet; one-shot commands (查询, 警示, 联系我们…) still
+answer; form flows (投诉, 举报, 投票) ask to end the hand-over first; `结束人工`, staff resolving the thread, or
+staff silence (setting) hands back with a line saying so. A menu tap clears any flow state in the router, so taps
+pass through `tap` here, which reads the hand-over marker (`keys.handover`) and keeps the hand-over.
+"""
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+from bot import conversation
+from bot.conversation import Command, Flow, Turn
+from bot.messages import Incoming, Reply
+from handlers import menu
+from services import DomainError, bureau, duty, followers, inbox, keys, staff_binding
+from services.clock import to_china
+
+REQUEST_WORDS = frozenset({"人工", "转人工", "人工客服", "客服", "人工服务"})
+END_WORDS = frozenset({"结束人工", "退出人工", "结束"})
+MENU_KEYS = frozenset(i["key"] for b in menu.DEFAULT_MENU["button"] for i in b.get("sub_button", []) if "key" in i)
+
+ON_DUTY = ("已为您转人工服务。现在有工作人员值班，一般会在{minutes}分钟内（{by}前）回复您。\n"
+           "请直接发送您的问题，可以分几条发。发“结束人工”可回到智能问答。")
+OFF_DUTY = ("现在没有工作人员值班，下一次值班从{when}开始，届时会尽快回复您。\n"
+            "请直接留言说明情况（可以分几条发），留言会完整转给工作人员。发“结束人工”可回到智能问答；"
+            "紧急情况请拨打 {hotline}。")
+NO_DUTY_PLANNED = ("现在没有工作人员值班。请直接留言说明情况，工作人员上班后会回复您。"
+                   "发“结束人工”可回到智能问答；紧急情况请拨打 {hotline}。")
+RECEIVED = "已转给工作人员，请稍候。"
+LEFT = "已收到您的留言，工作人员值班时会回复您。"
+ALREADY = "您已在人工服务中，请直接发送您的问题。发“结束人工”可回到智能问答。"
+ENDED = "已结束人工服务，接下来由智能助手为您服务。需要时再发“人工”。"
+HANDED_BACK = "工作人员{minutes}分钟没有回复，先由智能助手为您服务；您的留言工作人员仍会看到并回复。需要时再发“人工”。"
+FORM_DURING = ("您正在与工作人员沟通。要开始「{title}」，请先发“结束人工”，再点菜单或发关键词；"
+               "也可以直接把情况告诉工作人员，工作人员可以帮您转为投诉。")
+STAFF_HELLO = ("您好，{name}。这个微信已绑定工作台账号，值班提醒会发到这里；您在这里发的消息不会作为消费者留言。"
+               "现在有 {n} 个对话等待回复，请到工作台「消息」处理。")
+BOUND = "绑定成功！{name}，之后的值班和超时提醒会发到这个微信。可在工作台「我的微信」解绑。"
+KINDS = {"image": "[图片]", "voice": "[语音]", "video": "[视频]", "shortvideo": "[小视频]", "location": "[位置]",
+         "link": "[链接]"}
+
+
+def _when(moment) -> str:
+    local = to_china(moment)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def request(turn: Turn) -> Reply:
+    """人工: say whether someone is on duty and by when a reply can be expected; open the thread; hand over."""
+    settings = inbox.settings()
+    if settings.wechat_kf and bureau.in_office_hours(turn.now):
+        return turn.end(menu.transfer(turn))       # the bureau answers in WeChat's own 客服 tool
+    covered, _ = duty.on_duty(turn.now)
+    hotline = bureau.profile().hotline
+    if covered:
+        text = ON_DUTY.format(minutes=settings.sla_minutes, by=_when(turn.now + timedelta(minutes=settings.sla_minutes)))
+    else:
+        start = duty.next_start(turn.now)
+        text = OFF_DUTY.format(when=_when(start), hotline=hotline) if start else NO_DUTY_PLANNED.format(hotline=hotline)
+    inbox.request_human(openid=turn.incoming.openid, now=turn.now, text=turn.text or "人工", bot_reply=text)
+    return turn.goto("talk", text)
+
+
+def talk(turn: Turn) -> Reply:
+    """A message while handed over: commands answer, free text goes to the thread (acknowledged once)."""
+    incoming, text = turn.incoming, turn.text
+    thread = inbox.thread_of(incoming.openid)
+    if text in END_WORDS:
+        if thread is not None and thread.handover:
+            inbox.end_handover(thread=thread, now=turn.now, line=ENDED)
+        return turn.end(ENDED)
+    if text in REQUEST_WORDS:
+        return turn.stay(ALREADY)
+    other = _other_entry(incoming)
+    if isinstance(other, Flow):
+        return turn.stay(FORM_DURING.format(title=other.title))
+    if isinstance(other, Command):
+        return turn.stay(Reply.of(other.run(turn)))
+    if thread is None or not thread.handover:               # staff resolved it meanwhile
+        return turn.end(_bot(turn))
+    settings = inbox.settings()
+    said = text or KINDS.get(incoming.type, "[消息]") + (f" {incoming.pic_url}" if incoming.pic_url else "")
+    if inbox.handback_due(thread, turn.now, settings.handback_minutes):
+        line = HANDED_BACK.format(minutes=settings.handback_minutes)
+        inbox.note_message(openid=incoming.openid, text=said, now=turn.now)
+        inbox.end_handover(thread=thread, now=turn.now, line=line)
+        answer = _bot(turn)
+        return turn.end(Reply(text=f"{line}\n\n{answer.text}".strip(), articles=answer.articles,
+                              followups=answer.followups))
+    covered, _ = duty.on_duty(turn.now)
+    inbox.note_message(openid=incoming.openid, text=said, now=turn.now, offhours=not covered)
+    if turn.data.get("acked"):
+        return turn.stay(None)                               # staff are talking with them: the bot keeps quiet
+    turn.data["acked"] = True
+    return turn.stay(RECEIVED if covered else LEFT)
+
+
+def _bot(turn: Turn) -> Reply:
+    import handlers
+    return Reply.of(handlers.FALLBACK(turn))
+
+
+def _other_entry(incoming: Incoming) -> Flow | Command | None:
+    """The entry another feature would run for `incoming` (the router's order), or None."""
+    import handlers
+    me = sys.modules[__name__]
+    for feature in handlers.FEATURES:
+        if feature is me:
+            continue
+        for entry in feature.ENTRIES:
+            if isinstance(entry, Flow) and entry.enters_on(incoming):
+                return entry
+            if isinstance(entry, Command) and entry.matches(incoming):
+                return entry
+    return None
+
+
+def tap(turn: Turn) -> Reply | str | None:
+    """A menu tap: run what the tap means; while handed over keep the hand-over (a form asks to end it first)."""
+    incoming = turn.incoming
+    held = inbox.handed_over(incoming.openid)
+    other = _other_entry(incoming)
+    if other is None:
+        return None
+    if not held:
+        if isinstance(other, Flow):
+            return conversation.begin(other, incoming, now=turn.now, services=turn.services)
+        return other.run(turn)
+    reply = FORM_DURING.format(title=other.title) if isinstance(other, Flow) else Reply.of(other.run(turn))
+    conversation.save(incoming.openid, HANDOVER, Turn(incoming=incoming, now=turn.now, data={"acked": True},
+                                                      step="talk"))
+    return reply
+
+
+def bind(turn: Turn) -> str:
+    """A staff member scanned their one-time binding QR code (SCAN, or subscribe when not yet following)."""
+    incoming = turn.incoming
+    if incoming.event == "subscribe":
+        followers.subscribe(openid=incoming.openid, now=turn.now)   # the follow counts; the secret scene is not kept
+    try:
+        person = staff_binding.bind(scene=incoming.key, openid=incoming.openid, now=turn.now)
+    except DomainError as err:
+        return err.message
+    return BOUND.format(name=person.name)
+
+
+def staff_message(turn: Turn) -> str:
+    """A bound staff member wrote to the account: not a consumer; point them at the console."""
+    person = staff_binding.staff_for(turn.incoming.openid)
+    from services import inbox_queries
+    return STAFF_HELLO.format(name=person.name if person else "", n=inbox_queries.unread())
+
+
+class _BindScan(Command):
+    def matches(self, incoming: Incoming) -> bool:
+        return incoming.is_event and incoming.event in {"scan", "subscribe"} and \
+            staff_binding.is_bind_scene(incoming.key)
+
+
+class _FromStaff(Command):
+    def matches(self, incoming: Incoming) -> bool:
+        if incoming.is_event and incoming.event != "click":
+            return False                                     # follows, unfollows and scans behave as for anyone
+        return staff_binding.is_staff(incoming.openid)
+
+
+HANDOVER = Flow(name=inbox.HANDOVER_FLOW, title="人工服务", start=request, steps={"talk": talk},
+                words=REQUEST_WORDS, timeout=timedelta(seconds=keys.HANDOVER_TTL), cancel_words=frozenset())
+
+ENTRIES = [
+    _BindScan(bind),
+    _FromStaff(staff_message),
+    HANDOVER,
+    Command(tap, keys=MENU_KEYS),
+]
