@@ -18,13 +18,13 @@ from extensions import db
 from models import Staff
 from models.inbox import STATUS_LABELS, MessageKind
 from models.staff import Role
-from services import DomainError, NotFound, inbox, inbox_queries, inbox_staff
+from services import DomainError, NotFound, inbox, inbox_convert, inbox_queries, inbox_staff
 from services.clock import utcnow
 
 pages = Blueprint("messages", __name__)
 
 DONE = {"take": "已接手，这个对话由您负责", "reply": "已回复（{channel}）", "resolve": "已标记为已解决",
-        "assign": "已交办"}
+        "assign": "已交办", "convert": "已把整理好的投诉内容发给消费者，等待其同意并确认（确认前不会登记）"}
 CHANNELS = {"custom": "客服消息已送达", "template": "已发模板消息提醒，消费者发消息后可看到回复",
             "subscription": "已发订阅通知提醒，消费者发消息后可看到回复",
             "deferred": "消费者超过48小时未互动，回复将在其下次发消息时显示", "skipped": "消费者已取消关注，未能送达"}
@@ -33,6 +33,7 @@ KIND_LABELS = {MessageKind.REQUEST: "请求人工", MessageKind.MESSAGE: "消费
                MessageKind.SYSTEM: "系统"}
 UNKNOWN_ACTION = "未知的操作"
 POLL_SECONDS = 5
+CONVERT_FIELDS = ("business_name", "business_address", "story", "wish", "name", "phone", "amount")
 
 
 def _sender():
@@ -61,6 +62,9 @@ def act(name: str, thread_id: int, me: Staff, values) -> str:
         assignee = values.get("assignee_id")
         inbox_staff.assign(thread_id=thread_id, version=version, by=me, now=now,
                            assignee_id=int(assignee) if str(assignee or "").isdigit() else None)
+    elif name == "convert":
+        inbox_convert.propose(thread_id=thread_id, version=version, by=me, now=now, sender=_sender(),
+                              **{k: str(values.get(k) or "") for k in CONVERT_FIELDS})
     else:
         raise NotFound(UNKNOWN_ACTION, field="action")
     return DONE[name]
@@ -90,7 +94,7 @@ def _thread_page(thread_id: int, *, error: str | None = None, status: int = 200,
                            can_act=me.role != Role.VIEWER, kinds=KIND_LABELS, status_labels=STATUS_LABELS,
                            staff_names={p.id: p.name for p in writers}, writers=writers, q=inbox_queries, now=now,
                            sla=inbox.settings().sla_minutes, cases=[inbox_queries.case_view(me, c) for c in found.cases],
-                           poll=POLL_SECONDS), status
+                           poll=POLL_SECONDS, wishes=[w.value for w in inbox_convert.Wish]), status
 
 
 @pages.get("/<int:thread_id>")

@@ -18,7 +18,7 @@ from services.clock import utcnow
 
 api = Blueprint("messages_api", __name__, description="人工值守：消息与值班")
 
-ACTIONS = ["take", "reply", "resolve", "assign"]
+ACTIONS = ["take", "reply", "resolve", "assign", "convert"]
 
 
 class ThreadQuery(PageQuery):
@@ -71,6 +71,13 @@ class ThreadActionSchema(Schema):
     version = fields.Integer(required=True)
     text = fields.String(load_default="")
     assignee_id = fields.Integer(load_default=None, allow_none=True)
+    business_name = fields.String(load_default="", metadata={"description": "convert: 被投诉商家"})
+    business_address = fields.String(load_default="")
+    story = fields.String(load_default="")
+    wish = fields.String(load_default="", metadata={"description": "convert: 退货/换货/维修/退款/赔偿/其他"})
+    name = fields.String(load_default="")
+    phone = fields.String(load_default="")
+    amount = fields.String(load_default="")
 
 
 class DutySchema(Schema):
@@ -107,7 +114,8 @@ class ThreadAction(MethodView):
     @api.response(200, ThreadDetailSchema)
     @require_role("admin", "staff")
     def post(self, body, thread_id, action):
-        """take, reply (text), resolve, assign (assignee_id); 409 when `version` is stale (nothing sent)."""
+        """take, reply (text), resolve, assign (assignee_id), convert (转为投诉: the complaint fields; nothing is filed
+        until the consumer replies 同意 and 确认); 409 when `version` is stale (nothing sent)."""
         from console.messages import act
         if action not in ACTIONS:
             from services import NotFound

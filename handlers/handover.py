@@ -17,11 +17,12 @@ from bot import conversation
 from bot.conversation import Command, Flow, Turn
 from bot.messages import Incoming, Reply
 from handlers import menu
-from services import DomainError, bureau, duty, followers, inbox, keys, staff_binding
+from services import DomainError, bureau, duty, followers, inbox, inbox_convert, keys, staff_binding
 from services.clock import to_china
 
 REQUEST_WORDS = frozenset({"人工", "转人工", "人工客服", "客服", "人工服务"})
 END_WORDS = frozenset({"结束人工", "退出人工", "结束"})
+CONVERT_WORDS = frozenset({"同意", "确认"})           # a staff-prefilled complaint waits for these (转为投诉)
 MENU_KEYS = frozenset(i["key"] for b in menu.DEFAULT_MENU["button"] for i in b.get("sub_button", []) if "key" in i)
 
 ON_DUTY = ("已为您转人工服务。现在有工作人员值班，一般会在{minutes}分钟内（{by}前）回复您。\n"
@@ -76,6 +77,9 @@ def talk(turn: Turn) -> Reply:
         return turn.end(ENDED)
     if text in REQUEST_WORDS:
         return turn.stay(ALREADY)
+    converted = _convert(turn, thread)
+    if converted is not None:
+        return turn.stay(converted)
     other = _other_entry(incoming)
     if isinstance(other, Flow):
         return turn.stay(FORM_DURING.format(title=other.title))
@@ -98,6 +102,25 @@ def talk(turn: Turn) -> Reply:
         return turn.stay(None)                               # staff are talking with them: the bot keeps quiet
     turn.data["acked"] = True
     return turn.stay(RECEIVED if covered else LEFT)
+
+
+def _convert(turn: Turn, thread) -> str | None:
+    """同意 / 确认 to a complaint staff prefilled (转为投诉); None when no draft waits or the word is another."""
+    if turn.text not in CONVERT_WORDS or thread is None or not thread.draft:
+        return None
+    if turn.text == "同意":
+        return inbox_convert.consent(thread=thread, now=turn.now)
+    try:
+        case = inbox_convert.confirm(thread=thread, now=turn.now)
+    except DomainError as err:
+        return err.message
+    return inbox_convert.FILED.format(number=case.number)
+
+
+def agree(turn: Turn) -> Reply | str:
+    """同意 / 确认 outside a hand-over: a waiting 转为投诉 draft, else the bot's usual answer."""
+    answer = _convert(turn, inbox.thread_of(turn.incoming.openid))
+    return answer if answer is not None else _bot(turn)
 
 
 def _bot(turn: Turn) -> Reply:
@@ -177,4 +200,5 @@ ENTRIES = [
     _FromStaff(staff_message),
     HANDOVER,
     Command(tap, keys=MENU_KEYS),
+    Command(agree, words=CONVERT_WORDS),
 ]

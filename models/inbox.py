@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -53,6 +53,10 @@ class Thread(db.Model):
     last_follower_at: Mapped[datetime | None]
     last_staff_at: Mapped[datetime | None]
     preview: Mapped[str] = mapped_column(String(120), default="")
+    # 转为投诉: the complaint staff prefilled, waiting for the follower's 同意 (consent) and 确认; nothing filed before.
+    draft: Mapped[dict | None] = mapped_column(JSON)
+    draft_token: Mapped[str | None] = mapped_column(String(32))      # the intake token: a re-sent 确认 files once
+    draft_consented: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
 

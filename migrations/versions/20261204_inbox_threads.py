@@ -2,7 +2,7 @@
 
 Revision ID: 20261204_inbox_threads
 Revises: 0007_merge_features
-Create Date: 2026-12-04 21:44:49.007104
+Create Date: 2026-12-04 22:37:11.678378
 
 """
 from alembic import op
@@ -58,6 +58,9 @@ def upgrade():
     sa.Column('last_follower_at', sa.DateTime(), nullable=True),
     sa.Column('last_staff_at', sa.DateTime(), nullable=True),
     sa.Column('preview', sa.String(length=120), nullable=False),
+    sa.Column('draft', sa.JSON(), nullable=True),
+    sa.Column('draft_token', sa.String(length=32), nullable=True),
+    sa.Column('draft_consented', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['staff.id'], name=op.f('fk_inbox_threads_assignee_id_staff')),
