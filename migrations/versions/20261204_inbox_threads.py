@@ -1,7 +1,7 @@
 """inbox: threads, messages, duty roster, staff WeChat binding
 
 Revision ID: 20261204_inbox_threads
-Revises: 0007_merge_features
+Revises: 20261204_ops_calendar_years
 Create Date: 2026-12-04 22:37:11.678378
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '20261204_inbox_threads'
-down_revision = '0007_merge_features'
+down_revision = '20261204_ops_calendar_years'
 branch_labels = None
 depends_on = None
 
