@@ -2,6 +2,9 @@
 confusions, the time per question and the memory a process needs with the index loaded.
 
     .venv/bin/python bench/bench_qa.py              # the figures for docs/BENCHMARKS.md
+    .venv/bin/python bench/bench_qa.py --set tests/data/qa_dev_tune.yaml [--misses]
+                                                    # issue 11's metrics through the webhook (bench/qa_eval.py)
+    .venv/bin/python bench/bench_qa.py --old        # the older sets through the webhook, entry ids as truth
 
 The matcher runs exactly as in the web app (services.faq.classify over the entries imported into a scratch SQLite
 database). Top-1 is the first entry the consumer is shown: the answer, or choice 1 of a "您是不是想问" offer (one tap
@@ -37,7 +40,13 @@ def rss_mib() -> float:
 
 
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", action="append", default=[], help="a development set to judge through the webhook")
+    parser.add_argument("--misses", action="store_true", help="list the misses (tuning sets only)")
+    parser.add_argument("--old", action="store_true", help="the older sets through the webhook")
+    args = parser.parse_args()
+    if args.set or args.old:
+        return evaluate(args)
 
     import logging
 
@@ -133,6 +142,84 @@ def main() -> None:
         print("\noff-topic slips:")
         for q, kind, slug in slips:
             print(f"  {q} → {kind} {slug}")
+
+
+def evaluate(args) -> None:
+    """Issue 11's figures through the real pipeline: signed XML to /wechat, the reply text judged."""
+    import logging
+
+    import jieba
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from bench import qa_eval
+    from handlers.rights_qa import SHORT_NAMES
+    from services import faq
+    from sim.client import SimUser
+
+    jieba.setLogLevel(logging.WARNING)
+    scratch = tempfile.mkdtemp(prefix="bench_qa_")
+    token, app_id = "benchtoken", "wxbench0000000000"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{os.path.join(scratch, 'qa.sqlite3')}",
+                      "REDIS_URL": "", "WECHAT_TOKEN": token, "WECHAT_APP_ID": app_id,
+                      "WECHAT_API_BASE": "http://127.0.0.1:9"})
+    logging.disable(logging.INFO)
+    import structlog
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    client = app.test_client()
+
+    def post(path, params, body):
+        res = client.post(path, query_string=params, data=body, content_type="text/xml")
+        return res.status_code, res.get_data(as_text=True)
+
+    def say(openid: str, text: str) -> str:
+        return SimUser(post, token=token, app_id=app_id, openid=openid).say(text).text
+
+    aliases = {short: full for full, short in SHORT_NAMES.items()}
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="head")
+        faq.import_dir()
+        rss_before = rss_mib()
+        snapshot = faq.loaded()
+        by_question = {e.question: e for e in snapshot.entries.values()}
+        say("o_warm", "你好")
+        for path in args.set:
+            items = qa_eval.load(Path(path))
+            figures = qa_eval.run(items, say, entry_by_question=by_question, aliases=aliases,
+                                  category_map=CATEGORY_MAP, misses=args.misses and "tune" in path)
+            print(qa_eval.report(f"{path} ({len(items)} messages)", figures))
+        if args.old:
+            old_sets(say, snapshot)
+        print(f"RSS {rss_mib():.0f} MiB after the run ({rss_before:.0f} MiB before the snapshot was built)")
+
+
+# The development set's category names → knowledge/categories.yaml's.
+CATEGORY_MAP: dict[str, str] = {}
+
+
+def old_sets(say, snapshot) -> None:
+    """The older sets (entry ids as truth) through the webhook: answered with an expected entry, right first, menus."""
+    blind = yaml.safe_load((ROOT / "tests" / "data" / "qa_blind.yaml").read_text(encoding="utf-8"))
+    sets = {"qa_heldout.yaml": (yaml.safe_load(HELDOUT.read_text(encoding="utf-8")),
+                                yaml.safe_load(OFFTOPIC.read_text(encoding="utf-8"))),
+            "qa_blind.yaml": (blind["questions"], blind["offtopic"])}
+    by_question = {e.question: e for e in snapshot.entries.values()}
+    from bench.qa_eval import _first_shown
+    for name, (questions, offtopic) in sets.items():
+        answered = first = menus = 0
+        for n, item in enumerate(questions):
+            reply = say(f"o_old_{name}_{n}", item["q"])
+            shown = _first_shown(reply, by_question)
+            ok = shown is not None and shown.slug in item["expect"]
+            menu = reply.startswith("您是不是想问")
+            menus += menu
+            first += ok
+            answered += ok and not menu
+        law = sum(1 for n, item in enumerate(offtopic) if "依据" in say(f"o_oldoff_{name}_{n}", item["q"]))
+        k = len(questions)
+        print(f"{name}: answered outright with an expected entry {answered}/{k} = {answered / k:.1%}; "
+              f"expected entry first {first}/{k} = {first / k:.1%}; menus {menus}/{k}; "
+              f"off-topic with law {law}/{len(offtopic)}")
 
 
 if __name__ == "__main__":

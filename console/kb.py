@@ -36,7 +36,7 @@ PINNED = "已固定：这样问就直接回答「{slug}」"
 UNPINNED = "已取消固定问法"
 VIEWER_READ_ONLY = "只读账号不能修改知识库"
 KIND_LABELS = {faq.Kind.ANSWER: "直接回答", faq.Kind.SUGGEST: "您是不是想问（三选一）",
-               faq.Kind.UNKNOWN: "答不了（记入待处理）", faq.Kind.SMALLTALK: "寒暄/无关（友好回复）"}
+               faq.Kind.UNKNOWN: "答不了（记入待处理）", faq.Kind.SMALLTALK: "寒暄/无关（友好回复）", faq.Kind.REFER: "转其他部门（不引法条）"}
 
 
 def _lines(text: str | None) -> list[str]:

@@ -1,18 +1,19 @@
 """维权问答: the router's fallback. Any text outside a flow (a voice message's recognised text too) is a question.
 
-Confident → the answer, the law it rests on and what we can do next; close call → "您是不是想问" with three numbered
-choices (a reply of 1/2/3, full-width or "第2个", answers); nothing good → say so, offer 投诉/人工, and the question
-goes to the staff queue. Greetings, thanks, off-topic, empty, emoji-only, very long and foreign-script messages get a
-short friendly reply that says what the bot can do — never a law article.
+Confident → the answer, the law it rests on and what we can do next (a line of empathy first when the message
+vents); close call → "您是不是想问" with up to three numbered choices, each with a one-line gist (a reply of 1/2/3,
+full-width or "第2个", answers); another department's matter → where to go, no law, 人工 still offered; nothing good →
+say so, offer 投诉/举报/人工, and the question goes to the staff queue. Greetings, thanks, off-topic, empty, emoji-only,
+very long and foreign-script messages get a short friendly reply that says what the bot can do — never a law article.
 """
 from __future__ import annotations
 
 from bot.conversation import Command, Turn
 from bot.messages import Reply
 from handlers import menu
-from models.faq import KnowledgeEntry
 from services import bureau, faq
 from services.faq import Kind, Talk
+from services.faq_snapshot import Entry
 
 EXAMPLES = "“网购衣服不想要了能退吗”“买到过期食品怎么赔”“办的卡店跑路了怎么办”"
 INTRO = (
@@ -24,15 +25,26 @@ INTRO = (
     "我会告诉您法律怎么规定、该怎么做；需要时发“投诉”直接登记。"
 )
 ANSWER_HEAD = "【{question}】"
+EMPATHY = "遇到这种事确实窝火，别着急，我帮您理一理。"
 CITATION = "依据：{laws}"
 SUGGEST_HEAD = "您是不是想问："
+SUGGEST_LINE = "{n}. {question}（{gist}）"
 SUGGEST_TAIL = "回复数字（如“1”）查看答案；都不是的话，换个说法再问，或发“人工”。"
+REFER_TAIL = "需要工作人员帮您看看的，发“人工”。"
 UNKNOWN = (
-    "抱歉，这个问题我还答不好，已经记下来请工作人员补充。您可以：\n"
-    "· 发“投诉”直接登记，我们在法定期限内答复\n"
-    "· 发“人工”转人工客服\n"
-    "· 换个说法再问，比如" + EXAMPLES
+    "抱歉，这个问题我还答不好，已经记下您的原话请工作人员补充。您现在可以：\n"
+    "· 发“投诉”登记和商家的纠纷，我们在法定期限内答复\n"
+    "· 发“举报”反映商家违法行为（可匿名）\n"
+    "· 发“人工”转人工客服"
 )
+GIST_CHARS = 16
+# Long law names shortened in the 依据 line (the answer text keeps the full name); keeps it near 60 characters.
+SHORT_NAMES = {
+    "最高人民法院关于审理预付式消费民事纠纷案件适用法律若干问题的解释": "预付式消费司法解释",
+    "最高人民法院关于审理食品药品纠纷案件适用法律若干问题的规定": "食品药品纠纷司法解释",
+    "最高人民法院关于审理食品药品惩罚性赔偿纠纷案件适用法律若干问题的解释": "食品药品惩罚性赔偿司法解释",
+    "最高人民法院关于审理网络消费纠纷案件适用法律若干问题的规定（一）": "网络消费纠纷规定（一）",
+}
 CAN_DO = "我是消费维权助手，可以回答网购退货、质量问题、食品安全、预付卡、投诉举报等问题，比如" + EXAMPLES + "。"
 TALK = {
     Talk.GREETING: "您好！" + CAN_DO + "也可以发“投诉”“举报”“查询”。",
@@ -57,23 +69,45 @@ def answer(turn: Turn) -> Reply | str:
         return menu.fallback(turn)
     result = faq.ask(openid=incoming.openid, text=incoming.text, now=turn.now)
     if result.kind is Kind.ANSWER and result.entry is not None:
-        return render(result.entry)
+        return render(result.entry, venting=result.venting)
     if result.kind is Kind.SUGGEST and result.choices:
-        lines = [f"{n}. {e.question}" for n, e in enumerate(result.choices, start=1)]
+        lines = [SUGGEST_LINE.format(n=n, question=e.question.rstrip("？?"), gist=gist(e))
+                 for n, e in enumerate(result.choices, start=1)]
         return "\n".join([SUGGEST_HEAD, *lines, SUGGEST_TAIL])
+    if result.kind is Kind.REFER and result.referral is not None:
+        return "\n".join([result.referral.reply, REFER_TAIL])
     if result.kind is Kind.SMALLTALK and result.talk is not None:
         return TALK[result.talk].format(name=bureau.profile().name)
     return UNKNOWN
 
 
-def render(entry: KnowledgeEntry) -> str:
-    """One chat message: the question we understood, the answer, the law it rests on, the next step."""
-    parts = [ANSWER_HEAD.format(question=entry.question), entry.answer]
+def render(entry: Entry, *, venting: bool = False) -> str:
+    """One chat message: (empathy,) the question we understood, the answer, the law it rests on, the next step."""
+    parts = [EMPATHY] if venting else []
+    parts += [ANSWER_HEAD.format(question=entry.question), entry.answer.strip()]
     if entry.citations:
-        parts.append(CITATION.format(laws="；".join(entry.citations)))
+        parts.append(CITATION.format(laws=citation_line(entry.citations)))
     if entry.next_step:
         parts.append(entry.next_step)
     return "\n".join(parts)
+
+
+def citation_line(citations) -> str:
+    """《消费者权益保护法》第25条、第55条；《预付式消费司法解释》第15条 — articles grouped by law, long names short."""
+    laws: dict[str, list[str]] = {}
+    for citation in citations:
+        law, _, article = citation.partition("》")
+        name = law.lstrip("《")
+        laws.setdefault(SHORT_NAMES.get(name, name), []).append(article.strip())
+    return "；".join(f"《{name}》" + "、".join(a for a in articles if a) for name, articles in laws.items())
+
+
+def gist(entry: Entry) -> str:
+    """The answer's first clause, cut to GIST_CHARS: enough to tell close choices apart."""
+    first = entry.answer.strip().split("\n")[0]
+    for stop in "。；;":
+        first = first.split(stop)[0]
+    return first[:GIST_CHARS] + ("…" if len(first) > GIST_CHARS else "")
 
 
 ENTRIES = [

@@ -1,59 +1,63 @@
-"""维权问答: answer a consumer's question from the knowledge base, or say honestly that we cannot.
+"""维权问答: answer a consumer's question from the knowledge base, refer it to the right office, or say honestly
+that we cannot.
 
     ask(openid=, text=, now=) → Result
-        kind ANSWER     one entry, confident (or a staff-pinned pattern, or a number picked from an offer)
-        kind SUGGEST    a close call: up to three entries to offer as "您是不是想问"; kept in Redis so "2" answers
-        kind UNKNOWN    a question about something we do not cover: recorded for staff (text normalised, counted)
-        kind SMALLTALK  greeting, thanks, off-topic, empty, emoji-only, too long, another script: never an entry
+        kind ANSWER     one entry, confident (or a staff-pinned pattern, a number picked from an offer, a follow-up)
+        kind SUGGEST    a true close call: up to three entries as "您是不是想问"; kept in Redis so "2" answers
+        kind REFER      another department's matter (knowledge/referrals.yaml): its office, no law cited
+        kind UNKNOWN    an in-scope question we do not cover: queued for staff with the consumer's own words
+        kind SMALLTALK  greeting, thanks, off-topic, empty, emoji-only, very long, another script: never an entry
 
-The ranking index (services/faq_index.py) is built once per process and rebuilt only when the version token in
-Redis changes (services/faq_store.py bumps it after every committed change).
+Order: a number answering the last offer → pins → small talk → referral → follow-up of the answer just given
+(services/faq_followup.py) → the fused ranking (services/faq_rank.py). The published entries, indexes and pins are a
+per-process snapshot (services/faq_snapshot.py): no question reads entries from the database.
 """
 from __future__ import annotations
 
 import json
 import re
-import threading
 import unicodedata
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
 
 import logs
-from extensions import db, redis
-from models.faq import KnowledgeEntry, PinnedAnswer, QuestionOutcome
-from services import faq_queue, faq_store, keys
+from extensions import redis
+from models.faq import QuestionOutcome
+from services import faq_followup, faq_queue, faq_rank, faq_snapshot, faq_store, keys
 from services.clock import utcnow
-from services.faq_index import Hit, Index, Phrasings, Query
-from services.faq_text import USERDICT, Text, cjk_count, load_synonyms
+from services.faq_index import Hit
+from services.faq_route import Referral
+from services.faq_snapshot import Entry, Snapshot, text_tools
+from services.faq_text import cjk_count
 
 log = logs.get(__name__)
 
-# Calibrated with bench/bench_qa.py on tests/data (see docs/BENCHMARKS.md). `evidence` is the idf mass of the
-# question's terms found in the entry; `coverage` the share of the question's terms found; `margin` how far the top
-# entry leads the runner-up, relative to its own score.
-EVIDENCE_MIN = 11.0     # below: not something we know about (no entry shown)
+# The lexical gate for "is this something we know about" (evidence = idf mass of the question's words found in the
+# entry); the learned channel has its own (faq_rank.KNOWN_COSINE). Shown on the console's "try a question" page.
+EVIDENCE_MIN = 11.0     # below (and a low cosine): not something we know about (no entry shown)
 EVIDENCE_OFFER = 8.0    # between this and EVIDENCE_MIN, a question naming one of our keywords gets three choices
 EVIDENCE_TOPICAL = 6.0  # below that too: off-topic chit-chat, not worth a staff's time; between: queued as unanswered
 SHORT_COVERAGE = 0.6    # a short question below EVIDENCE_MIN that names a keyword and is this covered: offer three
-ANSWER_COVERAGE = 0.45  # answer outright only when this share of the question is found in the entry ...
-ANSWER_MARGIN = 0.10    # ... and it leads the runner-up clearly; otherwise offer the top three
+ANSWER_COVERAGE = faq_rank.CLEAR_COSINE   # (kept for the console's hint) cosine that answers outright ...
+ANSWER_MARGIN = faq_rank.CLEAR_MARGIN     # ... with this lead over the runner-up
 OFFER_SIZE = 3
-MAX_QUESTION_CHARS = 300
+MAX_QUESTION_CHARS = 1000   # longer is pasted text, not a question; venting of a few hundred characters is answered
+MAX_SCORED_CHARS = 400      # a long message is scored on its first 400 characters
 
 # Smalltalk: a message made only of these words (after dropping particles) is a greeting / thanks, not a question.
 GREETING_WORDS = frozenset("你好 您好 你们好 大家好 在吗 在不在 在不 在 有人 有人吗 有没有人 哈喽 嗨 hi hello hey 喂 "
                            "早 早安 早上好 上午好 中午好 下午好 晚上好 晚安 小助手 助手 客服 老师 老师好 领导好 "
-                           "新年快乐 新年好 过年好 节日快乐 快乐 赛努 赛白努 ".split())
+                           "新年快乐 新年好 过年好 节日快乐 快乐 赛努 赛白努 请问 打扰 打扰了 麻烦 同志 工作人员 "
+                           "你好呀 您好呀 在么 在嘛 亲 ".split())
 THANKS_WORDS = frozenset("谢谢 谢 多谢 多谢了 感谢 感激 谢啦 谢了 thanks thank you thx 好的 好 好嘞 嗯 嗯嗯 哦 哦哦 ok okay "
                          "知道 知道了 明白 明白了 收到 懂了 行 行吧 好吧 拜拜 再见 辛苦 辛苦了 赞 棒 服务 真好 不错 "
-                         "厉害 满意 感谢感谢 谢谢你们 谢谢您".split())
-FILLER_WORDS = frozenset("啊 呀 哈 哈哈 呢 吗 吧 了 的 哦 噢 嘛 啦 你 您 你们 我 在 不 真 很 非常 太 一下".split())
+                         "厉害 满意 感谢感谢 谢谢你们 谢谢您 太 有用 帮 帮助 大忙 解决 问题 了解 清楚 非常感谢 万分感谢".split())
+FILLER_WORDS = frozenset("啊 呀 哈 哈哈 呢 吗 吧 了 的 哦 噢 嘛 啦 你 您 你们 我 在 不 真 很 非常 太 一下 一 下 "
+                         "啊啊 呐 哇 们 大 了解了 已经".split())
 THANKS_EMOJI = frozenset("👍🙏❤♥🌹💐👌😊🙂☺🤝💪")
 # Requests no consumer-rights account answers (recommendations, homework, weather, songs): off-topic outright.
 CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好玩|好看|好听)|附近有(什么|啥)(好吃|好玩)|讲个笑话|"
@@ -66,6 +70,7 @@ _CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3}
 class Kind(StrEnum):
     ANSWER = "answer"
     SUGGEST = "suggest"
+    REFER = "refer"
     UNKNOWN = "unknown"
     SMALLTALK = "smalltalk"
 
@@ -83,93 +88,55 @@ class Talk(StrEnum):
 @dataclass
 class Result:
     kind: Kind
-    entry: KnowledgeEntry | None = None
-    choices: list[KnowledgeEntry] = field(default_factory=list)
+    entry: Entry | None = None
+    choices: list[Entry] = field(default_factory=list)
     talk: Talk | None = None
+    referral: Referral | None = None
     hits: list[Hit] = field(default_factory=list)
-    via: str = ""            # "rank", "pin", "choice"
+    via: str = ""            # "rank", "pin", "choice", "followup"
+    venting: bool = False    # the message reads as an upset story (the reply opens with a line of empathy)
 
 
-@dataclass
-class Loaded:
-    version: str
-    index: Index
-    pins: dict[str, str]      # normalised pattern (no spaces) → slug
-
-
-_text: Text | None = None
-_loaded: Loaded | None = None
-_lock = threading.RLock()
-
-
-def text_tools() -> Text:
-    """The process's normaliser and tokenisers (jieba + user dictionary + synonym table), built on first use."""
-    global _text
-    if _text is None:
-        with _lock:
-            if _text is None:
-                _text = Text(synonyms=load_synonyms(), userdict=USERDICT)
-    return _text
-
-
-def loaded() -> Loaded:
-    """This process's index; rebuilt from the database when the version token in Redis has changed."""
-    global _loaded
-    try:
-        version = redis.get(keys.faq_index_version())
-        if version is None:                        # first process up, or Redis was flushed: start a new token
-            redis.set(keys.faq_index_version(), uuid.uuid4().hex, nx=True)
-            version = redis.get(keys.faq_index_version()) or "unset"
-    except RedisError:
-        if _loaded is not None:
-            return _loaded
-        version = "no-redis"
-    if _loaded is None or _loaded.version != version:
-        with _lock:
-            if _loaded is None or _loaded.version != version:
-                _loaded = _build(version)
-    return _loaded
-
-
-def _build(version: str) -> Loaded:
-    text = text_tools()
-    entries = db.session.scalars(select(KnowledgeEntry).where(KnowledgeEntry.published.is_(True))
-                                 .order_by(KnowledgeEntry.slug)).all()
-    index = Index([Phrasings(e.slug, e.question, tuple(e.paraphrases), tuple(e.keywords)) for e in entries], text)
-    published = {e.id: e.slug for e in entries}
-    pins = {p.pattern: published[p.entry_id] for p in db.session.scalars(select(PinnedAnswer))
-            if p.entry_id in published}
-    log.info("faq index built", entries=len(index), pins=len(pins))
-    return Loaded(version=version, index=index, pins=pins)
+def loaded() -> Snapshot:
+    """This process's snapshot of the published knowledge base (rebuilt when it changed anywhere)."""
+    return faq_snapshot.current()
 
 
 # ---------------------------------------------------------------------------------------------------- asking
 
 def ask(*, openid: str, text: str, now: datetime) -> Result:
-    """Answer one message outside any flow. Records unanswered and close-call questions (never the openid)."""
+    """Answer one message outside any flow. Queues what we could not answer (the consumer's own words)."""
+    state = loaded()
     offered = _take_offer(openid)
     choice = _choice(text)
     if choice is not None and offered and choice <= len(offered):
-        entry = _published(offered[choice - 1])
+        entry = state.entries.get(offered[choice - 1])
         if entry is not None:
+            faq_followup.remember(openid=openid, slug=entry.slug)
             return Result(Kind.ANSWER, entry=entry, via="choice")
-    result = classify(text)
+    result = classify(text, previous=faq_followup.recall(openid))
+    if result.kind is Kind.ANSWER and result.entry is not None:
+        faq_followup.remember(openid=openid, slug=result.entry.slug)
+    elif result.kind is not Kind.SMALLTALK:
+        faq_followup.forget(openid)
     if result.kind is Kind.SUGGEST:
         _keep_offer(openid, [e.slug for e in result.choices])
     if result.kind in {Kind.SUGGEST, Kind.UNKNOWN}:
         top = result.hits[0] if result.hits else None
-        faq_queue.record(text=loaded().index.text.normalise(text),
-                         outcome=QuestionOutcome.CLOSE_CALL if result.kind is Kind.SUGGEST
-                         else QuestionOutcome.UNANSWERED,
-                         best_score=top.score if top else 0.0, best_slug=top.slug if top else None, now=now)
+        faq_queue.unanswered(openid=openid, text=text, now=now,
+                             outcome=QuestionOutcome.CLOSE_CALL if result.kind is Kind.SUGGEST
+                             else QuestionOutcome.UNANSWERED,
+                             best_score=top.fused if top else 0.0, best_slug=top.slug if top else None)
     log.info("faq asked", kind=result.kind.value, via=result.via or None, talk=result.talk,
              entry=result.entry.slug if result.entry else None,
-             score=result.hits[0].score if result.hits else None)
+             referral=result.referral.id if result.referral else None,
+             score=result.hits[0].fused if result.hits else None)
     return result
 
 
-def classify(text: str) -> Result:
-    """Decide what a message is, without side effects (the console's "try a question" uses this too)."""
+def classify(text: str, *, previous: str | None = None) -> Result:
+    """Decide what a message is, without side effects (the console's "try a question" uses this too).
+    `previous`: the entry answered a few minutes ago in this conversation, for a follow-up."""
     raw = unicodedata.normalize("NFKC", text or "").strip()
     if len(raw) > MAX_QUESTION_CHARS:
         return Result(Kind.SMALLTALK, talk=Talk.TOO_LONG)
@@ -180,16 +147,26 @@ def classify(text: str) -> Result:
         thanks = raw and all(c in THANKS_EMOJI or not c.strip() or unicodedata.category(c).startswith(("M", "C"))
                              for c in raw) and any(c in THANKS_EMOJI for c in raw)
         return Result(Kind.SMALLTALK, talk=Talk.THANKS if thanks else Talk.EMPTY)
-    pinned = state.pins.get(squeezed)
+    pinned = state.entries.get(state.pins.get(squeezed, ""))
     if pinned is not None:
-        entry = _published(pinned)
-        if entry is not None:
-            return Result(Kind.ANSWER, entry=entry, via="pin")
+        return Result(Kind.ANSWER, entry=pinned, via="pin")
     talk = _smalltalk(raw, state.index.text)
     if talk is not None:
         return Result(Kind.SMALLTALK, talk=talk)
-    query = state.index.query(raw)
-    return _decide(query, state.index.rank(query, limit=5), state.index, raw)
+    referral = state.routing.referral(raw)
+    if referral is not None:
+        return Result(Kind.REFER, referral=referral)
+    scored = raw[:MAX_SCORED_CHARS]
+    query = state.index.query(scored)
+    ranking = faq_rank.rank(state, query, scored)
+    venting = faq_followup.is_venting(raw)
+    if previous is not None and previous in state.entries:
+        follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking)
+        if follow is not None:
+            return Result(Kind.ANSWER, entry=state.entries[follow], hits=ranking.hits, via="followup")
+    result = _decide(state, query, ranking, scored)
+    result.venting = venting
+    return result
 
 
 def _smalltalk(raw: str, text) -> Talk | None:
@@ -206,38 +183,33 @@ def _smalltalk(raw: str, text) -> Talk | None:
     return None
 
 
-def _decide(query: Query, hits: list[Hit], index: Index, raw: str) -> Result:
+def _decide(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str) -> Result:
+    index = state.index
+    hits = ranking.hits
     letters = [c for c in raw if c.isalpha()]
     foreign = sum(1 for c in letters if not c.isascii() and not cjk_count(c))
     if letters and foreign * 3 > len(letters):
         return Result(Kind.SMALLTALK, talk=Talk.FOREIGN, hits=hits)
-    top = hits[0] if hits else None
-    if top is None or top.evidence < EVIDENCE_MIN:
+    top = ranking.top
+    known = top is not None and (top.evidence >= EVIDENCE_MIN or
+                                 (top.learned >= faq_rank.KNOWN_COSINE and top.evidence >= EVIDENCE_TOPICAL))
+    if not known:
         topical = bool(index.domain_words(query))
         if topical and top is not None and (top.coverage >= SHORT_COVERAGE or top.evidence >= EVIDENCE_OFFER):
-            return _offer(hits)                    # a short question in our own words: "退款" → three choices
+            return _offer(state, hits)             # a short question in our own words: "退款" → three choices
         if topical or (top is not None and top.evidence >= EVIDENCE_TOPICAL and index.known_words(query)):
             return Result(Kind.UNKNOWN, hits=hits)
         if letters and not cjk_count(raw):
             return Result(Kind.SMALLTALK, talk=Talk.FOREIGN, hits=hits)
         return Result(Kind.SMALLTALK, talk=Talk.OFF_TOPIC, hits=hits)
-    second = hits[1].score if len(hits) > 1 else 0.0
-    margin = (top.score - second) / top.score if top.score > 0 else 0.0
-    if top.coverage >= ANSWER_COVERAGE and margin >= ANSWER_MARGIN:
-        entry = _published(top.slug)
-        if entry is not None:
-            return Result(Kind.ANSWER, entry=entry, hits=hits, via="rank")
-    return _offer(hits)
+    if ranking.clear:
+        return Result(Kind.ANSWER, entry=state.entries[top.slug], hits=hits, via="rank")
+    return _offer(state, hits)
 
 
-def _offer(hits: list[Hit]) -> Result:
-    choices = [e for e in (_published(h.slug) for h in hits[:OFFER_SIZE]) if e is not None]
+def _offer(state: Snapshot, hits: list[Hit]) -> Result:
+    choices = [state.entries[h.slug] for h in hits[:OFFER_SIZE] if h.slug in state.entries]
     return Result(Kind.SUGGEST, choices=choices, hits=hits)
-
-
-def _published(slug: str) -> KnowledgeEntry | None:
-    return db.session.scalar(select(KnowledgeEntry).where(KnowledgeEntry.slug == slug,
-                                                          KnowledgeEntry.published.is_(True)))
 
 
 # ---------------------------------------------------------------------------------------------------- offers

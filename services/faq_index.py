@@ -47,6 +47,8 @@ class Hit:
     word: float = 0.0
     bigram: float = 0.0
     sound: float = 0.0
+    learned: float = 0.0           # cosine with the entry's TF-IDF centroid (services/faq_model.py)
+    fused: float = 0.0             # what the final order uses (services/faq_rank.py)
 
 
 @dataclass

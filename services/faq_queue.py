@@ -1,7 +1,11 @@
 """The queue of questions the bot could not answer with confidence, for staff to turn into entries or paraphrases.
 
-A question is stored normalised (full-width folded, slang mapped, punctuation dropped) and counted; the follower
-who asked is not stored, so the queue holds no personal data beyond what a consumer typed in a question.
+A question is stored in the consumer's own words (whitespace collapsed, trailing punctuation dropped, so "退款？" and
+"退款" count as one) — "加为问法" then teaches the entry what people really type. The follower who asked is not stored
+in the queue, so it holds no personal data beyond what a consumer typed in a question.
+
+`unanswered(openid=, text=, ...)` is the one entry point for the bot; it takes the openid so that the staff inbox can
+route an unanswered in-scope question to a staff thread from here (issue 11), without the queue keeping it.
 """
 from __future__ import annotations
 
@@ -16,6 +20,15 @@ from models.faq import QUEUE_TRANSITIONS, QueueStatus, UnansweredQuestion
 from services import Conflict, NotFound, audit, faq_store
 
 TEXT_LIMIT = 200
+_TRAILING = "？?！!。.，,~～…、 "
+
+
+def unanswered(*, openid: str, text: str, outcome: str, best_score: float, best_slug: str | None,
+               now: datetime) -> None:
+    """Queue a question the bot could not answer outright, in the consumer's original words. Called only for
+    messages outside any flow (the router hands flow input to its flow, never to 维权问答)."""
+    record(text=" ".join((text or "").split()).rstrip(_TRAILING), outcome=outcome, best_score=best_score,
+           best_slug=best_slug, now=now)
 
 
 def record(*, text: str, outcome: str, best_score: float, best_slug: str | None, now: datetime) -> None:

@@ -38,8 +38,19 @@ LIST_FIELDS = ("paraphrases", "keywords", "citations", "related")
 PLACEHOLDERS = {"", "todo", "tbd"}
 
 
+_generation = 0
+
+
+def generation() -> int:
+    """How many changes this process has made (faq_snapshot rebuilds at once after its own change)."""
+    return _generation
+
+
 def bump_version() -> None:
-    """Tell every process its index is stale (a new random token survives a Redis flush, unlike a counter)."""
+    """Tell every process its index is stale (a new random token survives a Redis flush, unlike a counter). Other
+    processes also see the new revision row in the database within a second (services/faq_snapshot.py)."""
+    global _generation
+    _generation += 1
     try:
         redis.set(keys.faq_index_version(), uuid.uuid4().hex)
     except RedisError:

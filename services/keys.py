@@ -59,6 +59,15 @@ def faq_index_version() -> str:
     return f"{PREFIX}:faq:index_version"
 
 
+# 维权问答 follow-ups ("那运费谁出") are read against the entry answered in the last 5 minutes.
+FAQ_CONTEXT_TTL = 300
+
+
+def faq_context(openid: str) -> str:
+    """The slug of the entry last answered to the follower, for a follow-up question. TTL FAQ_CONTEXT_TTL."""
+    return f"{PREFIX}:faq:context:{openid}"
+
+
 # Staff login throttle per client IP: at most LOGIN_IP_MAX failures in LOGIN_IP_WINDOW seconds (the per-account
 # counter lives on the staff row so a lock survives a Redis restart).
 LOGIN_IP_WINDOW = 15 * 60

@@ -1,0 +1,65 @@
+"""维权问答 follow-ups in context: for FAQ_CONTEXT_TTL after an answer, a short second question ("那都过了十天了呢",
+"运费谁出") is read against the entry just given and its related entries before the whole knowledge base; a message
+that is clearly a new topic still wins. Also recognises venting, so the reply can open with a line of empathy.
+
+The context is one Redis key per follower (`keys.faq_context`, 5 minutes); losing it (Redis down) only means a
+follow-up is ranked like a first question.
+"""
+from __future__ import annotations
+
+import re
+
+from redis.exceptions import RedisError
+
+import logs
+from extensions import redis
+from services import faq_rank, keys
+
+log = logs.get(__name__)
+
+FOLLOW_MAX_CHARS = 30          # longer messages tell a new story
+NEW_TOPIC_COSINE = 0.45        # a clear answer outside the family at this cosine is a new topic
+VENTING = re.compile(r"气死|太坑|坑人|坑爹|骗人|无语|恶心|欺负人|凭什么|太过分|过分了|受不了|窝火|憋屈|郁闷|闹心|"
+                     r"糟心|心塞|崩溃|太气人|气人|欺人太甚|没天理|什么破|啥破|垃圾|黑心|奸商|忍不了|[!！]{2,}")
+VENTING_CHARS = 80             # a story this long is venting too, whatever its words
+
+
+def remember(*, openid: str, slug: str) -> None:
+    try:
+        redis.set(keys.faq_context(openid), slug, ex=keys.FAQ_CONTEXT_TTL)
+    except RedisError:
+        log.warning("faq context not kept: redis unavailable")
+
+
+def recall(openid: str) -> str | None:
+    try:
+        return redis.get(keys.faq_context(openid))
+    except RedisError:
+        return None
+
+
+def forget(openid: str) -> None:
+    try:
+        redis.delete(keys.faq_context(openid))
+    except RedisError:
+        pass
+
+
+def is_venting(raw: str) -> bool:
+    return len(raw) >= VENTING_CHARS or bool(VENTING.search(raw))
+
+
+def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking) -> str | None:
+    """The entry a short follow-up of `previous` asks about, or None when it reads as a new question."""
+    if len(raw) > FOLLOW_MAX_CHARS:
+        return None
+    entry = snapshot.entries[previous]
+    family = [previous, *(r for r in entry.related if r in snapshot.entries)]
+    top = ranking.top
+    if top is not None and top.slug not in family and ranking.clear and top.learned >= NEW_TOPIC_COSINE:
+        return None
+    inside = faq_rank.rank(snapshot, query, raw, only=set(family))
+    best = inside.top
+    if best is None or (best.learned < faq_rank.FOLLOW_COSINE and best.score <= 0):
+        return None
+    return best.slug

@@ -1,0 +1,97 @@
+"""维权问答 ranking: fuse the lexical BM25 channels (services/faq_index.py) with the learned centroids
+(services/faq_model.py), keep answers inside the message's category, and say how sure the order is. Pure
+computation over a snapshot; no database, no Redis.
+
+    fused = learned cosine + LEX_WEIGHT · (BM25 rank score / its ceiling)
+    an entry of a category the message does not name (knowledge/categories.yaml) scores × CATEGORY_PENALTY and is
+    never `clear`
+
+`Ranking.clear` is the confidence rule, tuned on the development set's tuning half only (docs/BENCHMARKS.md):
+the top entry is answered outright when its centroid cosine and its lead over the runner-up are both large enough,
+or when the two channels agree on it and the cosine is at least moderate.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from services.faq_index import BIGRAM_WEIGHT, SOUND_WEIGHT, Hit, Query
+from services.faq_route import GENERAL
+
+LEX_WEIGHT = 0.35
+LEX_CEILING = 1.0 + BIGRAM_WEIGHT + SOUND_WEIGHT
+CATEGORY_PENALTY = 0.6
+CANDIDATES = 10
+# Confidence (tuned on tests/data/qa_dev_tune.yaml only).
+CLEAR_COSINE = 0.42         # a cosine this high ...
+CLEAR_MARGIN = 0.06         # ... and this far ahead of the runner-up (fused) answers outright
+AGREE_COSINE = 0.30         # both channels rank the same entry first and its cosine reaches this: answer
+FOLLOW_COSINE = 0.12        # a follow-up reaches the previous answer's family at this cosine
+KNOWN_COSINE = 0.30         # below this and below the lexical evidence gate: not something we know
+
+
+@dataclass
+class Ranking:
+    hits: list[Hit] = field(default_factory=list)
+    lexical_top: str | None = None
+    learned_top: str | None = None
+    guarded: set[str] = field(default_factory=set)    # slugs outside the message's category
+
+    @property
+    def top(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+    @property
+    def margin(self) -> float:
+        if not self.hits:
+            return 0.0
+        return self.hits[0].fused - (self.hits[1].fused if len(self.hits) > 1 else 0.0)
+
+    @property
+    def clear(self) -> bool:
+        top = self.top
+        if top is None or top.slug in self.guarded:
+            return False
+        if top.learned >= CLEAR_COSINE and self.margin >= CLEAR_MARGIN:
+            return True
+        return top.slug == self.lexical_top == self.learned_top and top.learned >= AGREE_COSINE
+
+
+def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = None) -> Ranking:
+    """The fused order over every published entry (or only the slugs in `only`)."""
+    index, centroids, entries = snapshot.index, snapshot.centroids, snapshot.entries
+    lexical = {h.slug: h for h in index.rank(query, limit=CANDIDATES if only is None else len(index))}
+    if only is not None:
+        lexical = {s: h for s, h in lexical.items() if s in only}
+    cosines = centroids.scores(raw) if centroids is not None else np.zeros(0, dtype=np.float32)
+    learned: dict[str, float] = {}
+    if len(cosines):
+        slugs = centroids.slugs
+        if only is None:
+            picks = np.argsort(-cosines, kind="stable")[:CANDIDATES]
+        else:
+            picks = [i for i, s in enumerate(slugs) if s in only]
+        learned = {slugs[i]: float(cosines[i]) for i in picks if cosines[i] > 0}
+        for slug in lexical:
+            learned.setdefault(slug, float(cosines[centroids.position[slug]]) if slug in centroids.position else 0.0)
+    cues = snapshot.routing.categories(raw)
+    guarded = set()
+    hits = []
+    for slug in set(lexical) | set(learned):
+        entry = entries.get(slug)
+        if entry is None:
+            continue
+        hit = lexical.get(slug) or Hit(slug=slug, score=0.0)
+        hit.learned = round(learned.get(slug, 0.0), 4)
+        fused = hit.learned + LEX_WEIGHT * hit.score / LEX_CEILING
+        if cues and entry.category != GENERAL and entry.category not in cues:
+            guarded.add(slug)
+            fused *= CATEGORY_PENALTY
+        hit.fused = round(fused, 4)
+        hits.append(hit)
+    hits.sort(key=lambda h: (-h.fused, h.slug))
+    lexical_top = max(lexical.values(), key=lambda h: (h.score, h.slug)).slug if lexical else None
+    learned_top = max(learned.items(), key=lambda kv: kv[1])[0] if learned else None
+    return Ranking(hits=hits, lexical_top=lexical_top, learned_top=learned_top, guarded=guarded)

@@ -1,0 +1,101 @@
+"""维权问答 routing before ranking: matters another department handles (knowledge/referrals.yaml) and the category
+a message is clearly about (knowledge/categories.yaml), both data tables read once per process. No database.
+
+    referral("公司拖欠我三个月工资") → Referral(id="labour", office="劳动保障部门", reply=...)
+    categories("pdd买的吹风机坏了咋整") → {"goods"}
+    category_of_topic("食品十倍赔偿") → "food"
+
+A referral never cites a law and is checked before any ranking (issue 11). A category guard keeps a confident
+answer inside the category the message is about: the food entry's 十倍赔偿 never answers a hair dryer.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from services.faq_text import KNOWLEDGE_DIR
+
+REFERRALS = KNOWLEDGE_DIR / "referrals.yaml"
+CATEGORIES = KNOWLEDGE_DIR / "categories.yaml"
+GENERAL = "general"
+_SQUEEZE = re.compile(r"[\s，。！？、,.!?~…:：;；\"'“”‘’()（）【】\[\]]+")
+
+
+@dataclass(frozen=True)
+class Referral:
+    id: str
+    office: str
+    reply: str
+    patterns: re.Pattern
+    unless: re.Pattern | None = None
+
+
+@dataclass(frozen=True)
+class Routing:
+    referrals: tuple[Referral, ...] = ()
+    topic_category: Mapping[str, str] = field(default_factory=dict)
+    entry_category: Mapping[str, str] = field(default_factory=dict)
+    cues: Mapping[str, re.Pattern] = field(default_factory=dict)
+
+    def referral(self, text: str) -> Referral | None:
+        """The first referral whose patterns match the message (spaces and punctuation removed)."""
+        flat = squeeze(text)
+        for ref in self.referrals:
+            if ref.patterns.search(flat) and not (ref.unless is not None and ref.unless.search(flat)):
+                return ref
+        return None
+
+    def categories(self, text: str) -> set[str]:
+        """The categories the message names a cue of (empty when it names none)."""
+        flat = squeeze(text)
+        return {name for name, cue in self.cues.items() if cue.search(flat)}
+
+    def category(self, *, slug: str, topic: str) -> str:
+        return self.entry_category.get(slug) or self.topic_category.get(topic) or GENERAL
+
+
+def squeeze(text: str) -> str:
+    return _SQUEEZE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES) -> Routing:
+    """Read both tables; raises ValueError naming the file on a bad one."""
+    refs = []
+    for item in _yaml(referrals).get("referrals") or []:
+        try:
+            refs.append(Referral(id=str(item["id"]), office=str(item["office"]), reply=str(item["reply"]).strip(),
+                                 patterns=_any(item["patterns"]),
+                                 unless=_any(item["unless"]) if item.get("unless") else None))
+        except (KeyError, TypeError, re.error) as err:
+            raise ValueError(f"{referrals.name}: bad referral {item!r:.60} ({err.__class__.__name__})") from err
+    data = _yaml(categories)
+    topic_category = {str(t): str(c) for c, topics in (data.get("topics") or {}).items() for t in topics or []}
+    entry_category = {str(s): str(c) for c, slugs in (data.get("entries") or {}).items() for s in slugs or []}
+    try:
+        cues = {str(c): _any(p) for c, p in (data.get("cues") or {}).items()}
+    except re.error as err:
+        raise ValueError(f"{categories.name}: bad cue pattern ({err})") from err
+    return Routing(referrals=tuple(refs), topic_category=topic_category, entry_category=entry_category, cues=cues)
+
+
+def _any(patterns) -> re.Pattern:
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _yaml(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path.name}: not valid YAML") from err
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}: expected a mapping")
+    return data
