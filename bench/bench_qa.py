@@ -186,15 +186,19 @@ def evaluate(args) -> None:
         for path in args.set:
             items = qa_eval.load(Path(path))
             figures = qa_eval.run(items, say, entry_by_question=by_question, aliases=aliases,
-                                  category_map=CATEGORY_MAP, misses=args.misses and "tune" in path)
+                                  misses=args.misses and "tune" in path)
             print(qa_eval.report(f"{path} ({len(items)} messages)", figures))
+            times = []
+            for item in items:
+                started = time.perf_counter()
+                faq.classify(str(item["q"]))
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            print(f"  time per message in services.faq.classify: median {statistics.median(times):.2f} ms, "
+                  f"p99 {times[min(len(times) - 1, int(len(times) * 0.99))]:.2f} ms")
         if args.old:
             old_sets(say, snapshot)
         print(f"RSS {rss_mib():.0f} MiB after the run ({rss_before:.0f} MiB before the snapshot was built)")
-
-
-# The development set's category names → knowledge/categories.yaml's.
-CATEGORY_MAP: dict[str, str] = {}
 
 
 def old_sets(say, snapshot) -> None:

@@ -10,7 +10,8 @@ sent just before it by the same follower). Judging, from the reply text only:
   menu             the reply is a "您是不是想问" menu
   off-topic law    a greeting / off-topic message whose reply cites a law article
   referred right   a referral reply naming `office` (or one of its hotlines) and citing no law
-  wrong category   an answer whose entry's category (knowledge/categories.yaml) is not the item's
+  wrong category   a wrong answer (not citing `laws`) whose entry's category (knowledge/categories.yaml, the set's own
+                   category names) is not the item's
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def load(path: Path) -> list[dict]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = data.get("items") if isinstance(data, dict) else data
     for n, item in enumerate(items):
-        item.setdefault("id", n)
+        item.setdefault("q", item.get("text"))
+        item.setdefault("id", item["q"])
     return items
 
 
@@ -48,7 +50,7 @@ def _pairs(text: str, aliases: dict[str, str]) -> set[tuple[str, str]]:
 
 def _plain(name: str) -> str:
     name = re.sub(r"[《》\s]", "", name)
-    return name.removeprefix("中华人民共和国")
+    return name.removeprefix("中华人民共和国").removeprefix("最高人民法院")
 
 
 def _wanted(laws, aliases) -> set[tuple[str, str]]:
@@ -62,8 +64,7 @@ def _wanted(laws, aliases) -> set[tuple[str, str]]:
     return out
 
 
-def run(items: list[dict], say, *, entry_by_question: dict, aliases: dict[str, str], category_map: dict[str, str],
-        misses: bool = False) -> dict:
+def run(items: list[dict], say, *, entry_by_question: dict, aliases: dict[str, str], misses: bool = False) -> dict:
     """`say(openid, text) -> reply text`. Returns the figures (and prints misses when asked)."""
     by_id = {item["id"]: item for item in items}
     order = []
@@ -102,12 +103,11 @@ def run(items: list[dict], say, *, entry_by_question: dict, aliases: dict[str, s
             tally[f"{group} right first"] += first_ok or right
             answered = CITE_HEAD in reply and not is_menu or reply.startswith("【") or "\n【" in reply[:60]
             tally[f"{group} answered"] += answered
-            if answered and shown is not None and item.get("category"):
-                mine = category_map.get(str(item["category"]), str(item["category"]))
-                if shown.category not in {mine, "general"}:
+            if answered and not right and shown is not None and item.get("category"):
+                if shown.category != str(item["category"]):
                     tally["wrong category"] += 1
                     if misses:
-                        lines.append(f"  CATEGORY {item['q'][:40]} → {shown.slug} ({shown.category} vs {mine})")
+                        lines.append(f"  CATEGORY {item['q'][:40]} → {shown.slug} ({shown.category} vs {item['category']})")
             if misses and not right:
                 what = "menu" if is_menu else (shown.slug if shown else reply[:24].replace("\n", " "))
                 lines.append(f"  MISS[{item.get('topic')}] {item['q'][:60]} → {what} / want {item.get('laws')}")

@@ -71,7 +71,7 @@ def answer(turn: Turn) -> Reply | str:
     if result.kind is Kind.ANSWER and result.entry is not None:
         return render(result.entry, venting=result.venting)
     if result.kind is Kind.SUGGEST and result.choices:
-        lines = [SUGGEST_LINE.format(n=n, question=e.question.rstrip("？?"), gist=gist(e))
+        lines = [SUGGEST_LINE.format(n=n, question=e.question, gist=gist(e))
                  for n, e in enumerate(result.choices, start=1)]
         return "\n".join([SUGGEST_HEAD, *lines, SUGGEST_TAIL])
     if result.kind is Kind.REFER and result.referral is not None:

@@ -117,6 +117,8 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
     result = classify(text, previous=faq_followup.recall(openid))
     if result.kind is Kind.ANSWER and result.entry is not None:
         faq_followup.remember(openid=openid, slug=result.entry.slug)
+    elif result.kind is Kind.REFER and result.referral is not None:
+        faq_followup.remember(openid=openid, slug=faq_followup.REFERRAL + result.referral.id)
     elif result.kind is not Kind.SMALLTALK:
         faq_followup.forget(openid)
     if result.kind is Kind.SUGGEST:
@@ -160,10 +162,13 @@ def classify(text: str, *, previous: str | None = None) -> Result:
     query = state.index.query(scored)
     ranking = faq_rank.rank(state, query, scored)
     venting = faq_followup.is_venting(raw)
-    if previous is not None and previous in state.entries:
+    if previous is not None:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking)
+        if isinstance(follow, Referral):
+            return Result(Kind.REFER, referral=follow, via="followup")
         if follow is not None:
-            return Result(Kind.ANSWER, entry=state.entries[follow], hits=ranking.hits, via="followup")
+            return Result(Kind.ANSWER, entry=state.entries[follow], hits=ranking.hits, via="followup",
+                          venting=venting)
     result = _decide(state, query, ranking, scored)
     result.venting = venting
     return result
@@ -191,7 +196,7 @@ def _decide(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str) -> Resu
     if letters and foreign * 3 > len(letters):
         return Result(Kind.SMALLTALK, talk=Talk.FOREIGN, hits=hits)
     top = ranking.top
-    known = top is not None and (top.evidence >= EVIDENCE_MIN or
+    known = top is not None and (top.evidence >= EVIDENCE_MIN or top.learned >= faq_rank.SURE_COSINE or
                                  (top.learned >= faq_rank.KNOWN_COSINE and top.evidence >= EVIDENCE_TOPICAL))
     if not known:
         topical = bool(index.domain_words(query))

@@ -17,6 +17,7 @@ from services import faq_rank, keys
 
 log = logs.get(__name__)
 
+REFERRAL = "ref:"               # context value prefix: the last reply was a referral, not an entry
 FOLLOW_MAX_CHARS = 30          # longer messages tell a new story
 NEW_TOPIC_COSINE = 0.45        # a clear answer outside the family at this cosine is a new topic
 VENTING = re.compile(r"气死|太坑|坑人|坑爹|骗人|无语|恶心|欺负人|凭什么|太过分|过分了|受不了|窝火|憋屈|郁闷|闹心|"
@@ -49,11 +50,19 @@ def is_venting(raw: str) -> bool:
     return len(raw) >= VENTING_CHARS or bool(VENTING.search(raw))
 
 
-def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking) -> str | None:
-    """The entry a short follow-up of `previous` asks about, or None when it reads as a new question."""
+def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking):
+    """The entry slug (or the Referral) a short follow-up of `previous` asks about, or None when it reads as a new
+    question."""
     if len(raw) > FOLLOW_MAX_CHARS:
         return None
-    entry = snapshot.entries[previous]
+    if previous.startswith(REFERRAL):
+        if ranking.clear and ranking.top.learned >= NEW_TOPIC_COSINE:
+            return None
+        wanted = previous.removeprefix(REFERRAL)
+        return next((r for r in snapshot.routing.referrals if r.id == wanted), None)
+    entry = snapshot.entries.get(previous)
+    if entry is None:
+        return None
     family = [previous, *(r for r in entry.related if r in snapshot.entries)]
     top = ranking.top
     if top is not None and top.slug not in family and ranking.clear and top.learned >= NEW_TOPIC_COSINE:

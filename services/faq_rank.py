@@ -18,18 +18,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from services.faq_index import BIGRAM_WEIGHT, SOUND_WEIGHT, Hit, Query
-from services.faq_route import GENERAL
 
-LEX_WEIGHT = 0.35
+LEX_WEIGHT = 0.5
 LEX_CEILING = 1.0 + BIGRAM_WEIGHT + SOUND_WEIGHT
 CATEGORY_PENALTY = 0.6
 CANDIDATES = 10
+LONG_CHARS = 45             # longer messages are also scored on their last TAIL_CHARS characters
+TAIL_CHARS = 40
+TAIL_DISCOUNT = 0.9
 # Confidence (tuned on tests/data/qa_dev_tune.yaml only).
-CLEAR_COSINE = 0.42         # a cosine this high ...
+CLEAR_COSINE = 0.30         # a cosine this high ...
 CLEAR_MARGIN = 0.06         # ... and this far ahead of the runner-up (fused) answers outright
-AGREE_COSINE = 0.30         # both channels rank the same entry first and its cosine reaches this: answer
+AGREE_COSINE = 0.20         # both channels rank the same entry first and its cosine reaches this: answer
 FOLLOW_COSINE = 0.12        # a follow-up reaches the previous answer's family at this cosine
 KNOWN_COSINE = 0.30         # below this and below the lexical evidence gate: not something we know
+SURE_COSINE = 0.50          # this close to an entry's phrasings is something we know, whatever the lexical gate says
 
 
 @dataclass
@@ -66,6 +69,8 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
     if only is not None:
         lexical = {s: h for s, h in lexical.items() if s in only}
     cosines = centroids.scores(raw) if centroids is not None else np.zeros(0, dtype=np.float32)
+    if centroids is not None and len(raw) > LONG_CHARS:      # a story first, the question last: score the end too
+        cosines = np.maximum(cosines, centroids.scores(raw[-TAIL_CHARS:]) * TAIL_DISCOUNT)
     learned: dict[str, float] = {}
     if len(cosines):
         slugs = centroids.slugs
@@ -76,7 +81,7 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
         learned = {slugs[i]: float(cosines[i]) for i in picks if cosines[i] > 0}
         for slug in lexical:
             learned.setdefault(slug, float(cosines[centroids.position[slug]]) if slug in centroids.position else 0.0)
-    cues = snapshot.routing.categories(raw)
+    cues = snapshot.routing.families(raw)
     guarded = set()
     hits = []
     for slug in set(lexical) | set(learned):
@@ -86,7 +91,7 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
         hit = lexical.get(slug) or Hit(slug=slug, score=0.0)
         hit.learned = round(learned.get(slug, 0.0), 4)
         fused = hit.learned + LEX_WEIGHT * hit.score / LEX_CEILING
-        if cues and entry.category != GENERAL and entry.category not in cues:
+        if cues and entry.family is not None and entry.family not in cues:
             guarded.add(slug)
             fused *= CATEGORY_PENALTY
         hit.fused = round(fused, 4)

@@ -2,8 +2,8 @@
 a message is clearly about (knowledge/categories.yaml), both data tables read once per process. No database.
 
     referral("公司拖欠我三个月工资") → Referral(id="labour", office="劳动保障部门", reply=...)
-    categories("pdd买的吹风机坏了咋整") → {"goods"}
-    category_of_topic("食品十倍赔偿") → "food"
+    families("pdd买的吹风机坏了咋整") → {"goods"}
+    category(slug=..., topic="食品十倍赔偿") → "food"; family(...) → "food" (None: applies to any purchase)
 
 A referral never cites a law and is checked before any ranking (issue 11). A category guard keeps a confident
 answer inside the category the message is about: the food entry's 十倍赔偿 never answers a hair dryer.
@@ -33,6 +33,7 @@ class Referral:
     reply: str
     patterns: re.Pattern
     unless: re.Pattern | None = None
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Routing:
     topic_category: Mapping[str, str] = field(default_factory=dict)
     entry_category: Mapping[str, str] = field(default_factory=dict)
     cues: Mapping[str, re.Pattern] = field(default_factory=dict)
+    guarded: Mapping[str, str] = field(default_factory=dict)        # category → cue family
+    unguarded_topics: frozenset[str] = frozenset()
 
     def referral(self, text: str) -> Referral | None:
         """The first referral whose patterns match the message (spaces and punctuation removed)."""
@@ -50,13 +53,19 @@ class Routing:
                 return ref
         return None
 
-    def categories(self, text: str) -> set[str]:
-        """The categories the message names a cue of (empty when it names none)."""
+    def families(self, text: str) -> set[str]:
+        """The kinds of purchase (cue families) the message names (empty when it names none)."""
         flat = squeeze(text)
         return {name for name, cue in self.cues.items() if cue.search(flat)}
 
     def category(self, *, slug: str, topic: str) -> str:
         return self.entry_category.get(slug) or self.topic_category.get(topic) or GENERAL
+
+    def family(self, *, slug: str, topic: str) -> str | None:
+        """The kind of purchase an entry is limited to, or None when it applies to any."""
+        if topic in self.unguarded_topics:
+            return None
+        return self.guarded.get(self.category(slug=slug, topic=topic))
 
 
 def squeeze(text: str) -> str:
@@ -70,7 +79,8 @@ def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES) -> Routing:
         try:
             refs.append(Referral(id=str(item["id"]), office=str(item["office"]), reply=str(item["reply"]).strip(),
                                  patterns=_any(item["patterns"]),
-                                 unless=_any(item["unless"]) if item.get("unless") else None))
+                                 unless=_any(item["unless"]) if item.get("unless") else None,
+                                 replaces=tuple(str(r) for r in item.get("replaces") or ())))
         except (KeyError, TypeError, re.error) as err:
             raise ValueError(f"{referrals.name}: bad referral {item!r:.60} ({err.__class__.__name__})") from err
     data = _yaml(categories)
@@ -80,7 +90,9 @@ def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES) -> Routing:
         cues = {str(c): _any(p) for c, p in (data.get("cues") or {}).items()}
     except re.error as err:
         raise ValueError(f"{categories.name}: bad cue pattern ({err})") from err
-    return Routing(referrals=tuple(refs), topic_category=topic_category, entry_category=entry_category, cues=cues)
+    return Routing(referrals=tuple(refs), topic_category=topic_category, entry_category=entry_category, cues=cues,
+                   guarded={str(k): str(v) for k, v in (data.get("guarded") or {}).items()},
+                   unguarded_topics=frozenset(str(t) for t in data.get("unguarded_topics") or []))
 
 
 def _any(patterns) -> re.Pattern:

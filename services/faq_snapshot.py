@@ -49,6 +49,7 @@ class Entry:
     related: tuple[str, ...]
     next_step: str
     category: str
+    family: str | None        # the kind of purchase it is limited to (knowledge/categories.yaml), None: any
 
 
 @dataclass
@@ -136,7 +137,8 @@ def _build(token: str, stamp: tuple) -> Snapshot:
                               .order_by(KnowledgeEntry.slug)).all()
     entries = {e.slug: Entry(slug=e.slug, topic=e.topic, question=e.question, answer=e.answer,
                              citations=tuple(str(c) for c in e.citations), related=tuple(e.related),
-                             next_step=e.next_step, category=route.category(slug=e.slug, topic=e.topic))
+                             next_step=e.next_step, category=route.category(slug=e.slug, topic=e.topic),
+                             family=route.family(slug=e.slug, topic=e.topic))
                for e in rows}
     phrasings = [Phrasings(e.slug, e.question, tuple(str(p) for p in e.paraphrases), tuple(str(k) for k in e.keywords))
                  for e in rows]

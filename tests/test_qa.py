@@ -30,10 +30,11 @@ def _entry(app, slug: str) -> KnowledgeEntry:
 
 def _offer(app, wechat) -> list[str]:
     """Say things until one is a close call; return the offered questions (numbered lines)."""
-    for question in ("退款", "退货退款的事", "商家不给退钱"):
+    for question in ("退款", "退货退款的事", "商家不给退钱", "退钱"):
         answer = wechat.say(question).text
         if answer.startswith("您是不是想问"):
-            return [line for line in answer.splitlines() if line[:2] in {"1.", "2.", "3."}]
+            # each choice reads "N. question（gist of the answer）"; keep the question
+            return [line.rsplit("（", 1)[0] for line in answer.splitlines() if line[:2] in {"1.", "2.", "3."}]
     pytest.fail("no close call among the probe questions")
 
 

@@ -24,6 +24,8 @@ def test_blind_top1_is_at_least_90_percent(classify):
     misses = []
     for item in BLIND["questions"]:
         result = classify(item["q"])
+        if result.kind is Kind.REFER and set(result.referral.replaces) & set(item["expect"]):
+            continue                      # another department's matter: the referral replaced the boundary entry
         shown = [result.entry] if result.kind is Kind.ANSWER else result.choices
         if not shown or shown[0].slug not in item["expect"]:
             misses.append(f"{item['q']} → {shown[0].slug if shown else result.kind.value}")

@@ -41,6 +41,9 @@ def test_heldout_top1_is_at_least_90_percent(matcher):
     misses = []
     for item in heldout:
         result = matcher(item["q"])
+        if result.kind is Kind.REFER and set(result.referral.replaces) & set(item["expect"]):
+            right += 1                    # another department's matter: the referral replaced the boundary entry
+            continue
         shown = [result.entry] if result.kind is Kind.ANSWER else result.choices
         if shown and _right(shown[0], item):
             right += 1
