@@ -28,13 +28,13 @@ NGRAMS = (2, 3)          # 1-grams are counted too (see ngrams); n > 1 are taken
 
 def ngrams(normalised: str) -> list[str]:
     """CJK characters, and 2- and 3-grams inside each space-separated chunk padded with one space on each side
-    (a lone digit or Latin letter says nothing: "1" must not look like 12315)."""
+    (digits and Latin letters alone say nothing: "1" must not look like 12315; the BM25 channels see them)."""
     out: list[str] = []
     for chunk in normalised.split():
         out.extend(c for c in chunk if c >= "\u3400")
         padded = f" {chunk} "
-        for n in NGRAMS:
-            out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+        for n in NGRAMS:          # only n-grams with a CJK character: "123456" must not look like 12345
+            out.extend(g for g in (padded[i:i + n] for i in range(len(padded) - n + 1)) if max(g) >= "\u3400")
     return out
 
 

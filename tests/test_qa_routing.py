@@ -104,12 +104,12 @@ def test_a_long_venting_message_is_answered_with_empathy(kb, wechat):
 
 def test_unknown_in_scope_question_is_queued_in_the_consumers_words(kb, wechat):
     """A question we cannot answer offers 投诉/举报/人工 and is queued as typed (not normalised)."""
-    message = "ＴＢ上买的光伏板发电量不够？"
+    message = "隔壁新装的光伏板  发电量不够？"
     text = wechat.say(message).text
     assert "投诉" in text and "举报" in text and "人工" in text and "依据" not in text
     with kb.app_context():
         queued = db.session.scalars(select(UnansweredQuestion.text)).all()
-    assert queued == ["ＴＢ上买的光伏板发电量不够"]
+    assert queued == ["隔壁新装的光伏板 发电量不够"]
 
 
 def test_flow_input_never_enters_the_queue(kb, wechat):
