@@ -17,7 +17,7 @@ from models.case_event import CaseEvent, EventKind
 from models.complaint import Case, Kind, Wish
 from models.inbox import MessageKind, Thread
 from services import Conflict, Invalid, audit, complaints, inbox, notify
-from services.inbox_staff import _claim, _writer
+from services.inbox_staff import claim_version, require_writer
 from services.sender import Sender
 
 NOTICE = ("【转为投诉 · 请您确认】工作人员根据与您的沟通整理了投诉内容：\n{summary}\n\n"
@@ -38,7 +38,7 @@ def summary(draft: dict) -> str:
 def propose(*, thread_id: int, version: int, by: Staff, now: datetime, sender: Sender, business_name: str,
             business_address: str, story: str, wish: str, name: str, phone: str, amount: str = "") -> Thread:
     """Keep the staff's prefilled complaint on the thread and send the follower its summary and the notice."""
-    _writer(by)
+    require_writer(by)
     if wish not in {w.value for w in Wish}:
         raise Invalid(NO_WISH, field="wish")
     draft = {"business_name": complaints.clean_text(business_name, limit=100, field="business_name"),
@@ -46,7 +46,7 @@ def propose(*, thread_id: int, version: int, by: Staff, now: datetime, sender: S
              "story": complaints.clean_text(story, limit=2000, field="story"), "wish": wish,
              "amount": str(complaints.clean_amount(amount)) if amount.strip() else "",
              "name": complaints.clean_name(name), "phone": complaints.clean_phone(phone)}
-    thread = _claim(thread_id, version, now, draft=draft, draft_token=complaints.new_intake_token()[:32],
+    thread = claim_version(thread_id, version, now, draft=draft, draft_token=complaints.new_intake_token()[:32],
                     draft_consented=False)
     text = NOTICE.format(summary=summary(draft))
     channel = notify.reach(openid=thread.openid, text=text, source=f"inbox:{thread.id}:convert", now=now,

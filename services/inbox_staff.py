@@ -43,12 +43,12 @@ def get(thread_id: int) -> Thread:
     return thread
 
 
-def _writer(by: Staff) -> None:
+def require_writer(by: Staff) -> None:
     if by.role not in (Role.ADMIN, Role.STAFF):
         raise PermissionDenied(READ_ONLY)
 
 
-def _claim(thread_id: int, version: int, now: datetime, **values) -> Thread:
+def claim_version(thread_id: int, version: int, now: datetime, **values) -> Thread:
     """Move the thread from `version` to the next one, or refuse: the optimistic lock (one UPDATE, row-locked)."""
     done = db.session.execute(update(Thread).where(Thread.id == thread_id, Thread.version == version)
                               .values(version=Thread.version + 1, updated_at=now, **values)
@@ -63,20 +63,20 @@ def _claim(thread_id: int, version: int, now: datetime, **values) -> Thread:
 
 def take(*, thread_id: int, version: int, by: Staff, now: datetime) -> Thread:
     """Hold the thread: it is mine, 处理中."""
-    _writer(by)
-    thread = _claim(thread_id, version, now, assignee_id=by.id, status=ThreadStatus.OPEN)
+    require_writer(by)
+    thread = claim_version(thread_id, version, now, assignee_id=by.id, status=ThreadStatus.OPEN)
     inbox.add_message(thread, MessageKind.SYSTEM, f"{by.name} 接手处理", now, staff_id=by.id)
     audit.record(actor=by, action="inbox.take", obj_type="thread", obj_id=thread.id, now=now)
     return thread
 
 
 def assign(*, thread_id: int, version: int, assignee_id: int | None, by: Staff, now: datetime) -> Thread:
-    _writer(by)
+    require_writer(by)
     person = db.session.get(Staff, assignee_id) if assignee_id else None
     if assignee_id and (person is None or not person.active or person.role == Role.VIEWER):
         raise Invalid("没有这位在岗工作人员", field="assignee_id")
     status = ThreadStatus.OPEN if person else ThreadStatus.WAITING
-    thread = _claim(thread_id, version, now, assignee_id=assignee_id, status=status)
+    thread = claim_version(thread_id, version, now, assignee_id=assignee_id, status=status)
     inbox.add_message(thread, MessageKind.SYSTEM, f"交给 {person.name}" if person else "退回待处理", now,
                       staff_id=by.id)
     audit.record(actor=by, action="inbox.assign", obj_type="thread", obj_id=thread.id, now=now,
@@ -87,7 +87,7 @@ def assign(*, thread_id: int, version: int, assignee_id: int | None, by: Staff, 
 def reply(*, thread_id: int, version: int, text: str, by: Staff, now: datetime, sender: Sender,
           template_id: str | None = None, subscription_id: str | None = None) -> ThreadMessage:
     """Send `text` to the thread's follower (first claiming the version), record how it went, audit it."""
-    _writer(by)
+    require_writer(by)
     text = (text or "").strip()
     if not text:
         raise Invalid(EMPTY, field="text")
@@ -95,7 +95,7 @@ def reply(*, thread_id: int, version: int, text: str, by: Staff, now: datetime, 
         raise Invalid(TOO_LONG, field="text")
     current = get(thread_id)
     status = ThreadStatus.OPEN if current.status != ThreadStatus.RESOLVED else current.status
-    thread = _claim(thread_id, version, now, assignee_id=current.assignee_id or by.id, status=status,
+    thread = claim_version(thread_id, version, now, assignee_id=current.assignee_id or by.id, status=status,
                     last_staff_at=now, waiting_since=None)
     body = REPLY_PREFIX + text + ("" if thread.handover else NOT_IN_HANDOVER)
     notice = {"first": REPLY_NOTICE, "keyword1": by.name, "remark": REPLY_NOTICE}
@@ -114,8 +114,8 @@ def reply(*, thread_id: int, version: int, text: str, by: Staff, now: datetime, 
 
 def resolve(*, thread_id: int, version: int, by: Staff, now: datetime, sender: Sender) -> Thread:
     """已解决: the follower, if handed over, goes back to the bot and is told so."""
-    _writer(by)
-    thread = _claim(thread_id, version, now, status=ThreadStatus.RESOLVED, waiting_since=None)
+    require_writer(by)
+    thread = claim_version(thread_id, version, now, status=ThreadStatus.RESOLVED, waiting_since=None)
     if thread.handover:
         inbox.end_handover(thread=thread, now=now, line=CLOSED_LINE)
         channel = notify.reach(openid=thread.openid, text=CLOSED_LINE, source=f"inbox:{thread.id}:end", now=now,
