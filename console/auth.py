@@ -11,7 +11,12 @@
     def assign(case_id): ...
 
 A session ends after CONSOLE_IDLE_MINUTES without a request, CONSOLE_SESSION_HOURS after login, when the
-password changes, or when the account is deactivated. Every check is on the server; the navigation only hides.
+password changes, when the account is deactivated, or at logout — on the server: the cookie's random `sid` is
+recorded as ended (services.console_sessions), so a copied cookie stops working too. Every check is on the server;
+the navigation only hides.
+
+Every /api route except the public ones (PUBLIC_API) needs a caller before anything else runs: an anonymous
+request gets 401 even when its arguments are also wrong (`require_api_caller`).
 """
 from __future__ import annotations
 
@@ -24,13 +29,15 @@ from flask import abort, current_app, flash, g, redirect, request, session, url_
 from extensions import db
 from models import Staff
 from models.staff import Role
-from services import api_tokens
+from models.staff import ROLE_LABELS
+from services import api_tokens, console_sessions
 from services import staff as staff_service
 from services.clock import utcnow
 
 LOGIN_NEEDED = "请先登录"
 SESSION_EXPIRED = "登录已超时，请重新登录"
 ROLE_NEEDED = "需要以下角色之一：{roles}（您当前是{role}）"
+PUBLIC_API = {"/api/auth/login", "/api/openapi.json"}
 TOKEN_NEEDED = "缺少或无效的访问令牌：请先 POST /api/auth/login，再以 Authorization: Bearer <token> 调用"
 READ_ONLY = "只读账号不能修改数据"
 
@@ -49,7 +56,8 @@ def _stamp(person: Staff) -> str:
 def session_fields(person: Staff) -> dict:
     """What a signed-in session holds (also used by the tests' `logged_in` fixture)."""
     now = int(utcnow().timestamp())
-    return {"staff_id": person.id, "stamp": _stamp(person), "login_at": now, "seen": now}
+    return {"staff_id": person.id, "stamp": _stamp(person), "login_at": now, "seen": now,
+            "sid": console_sessions.new_sid()}
 
 
 def login_user(person: Staff) -> None:
@@ -60,6 +68,9 @@ def login_user(person: Staff) -> None:
 
 
 def logout_user() -> None:
+    """End this session on the server (audited) and clear the cookie; the caller commits."""
+    console_sessions.end(sid=session.get("sid"), person=current_staff(), ip=request.remote_addr or "",
+                         now=utcnow())
     session.clear()
     g.staff = None
 
@@ -72,8 +83,10 @@ def _from_session() -> Staff | None:
     idle = int(current_app.config["CONSOLE_IDLE_MINUTES"]) * 60
     lifetime = int(current_app.config["CONSOLE_SESSION_HOURS"]) * 3600
     person = db.session.get(Staff, staff_id)
+    sid = session.get("sid")
     if (now - int(session.get("seen", 0)) > idle or now - int(session.get("login_at", 0)) > lifetime
-            or person is None or not person.active or session.get("stamp") != _stamp(person)):
+            or person is None or not person.active or session.get("stamp") != _stamp(person)
+            or not sid or console_sessions.is_ended(sid)):
         session.clear()
         g.session_expired = True
         return None
@@ -94,10 +107,14 @@ def _from_bearer() -> Staff | None:
     return person
 
 
-def load_api_caller() -> None:
-    """Resolve the bearer token first thing in an /api request, so its last-use write commits on its own."""
+def load_api_caller():
+    """Resolve the bearer token first thing in an /api request (its last-use write commits on its own), and refuse
+    an anonymous caller before any argument is parsed: 401, never a 422 that probes the API without a token."""
     if is_api_request():
-        current_staff()
+        if (current_staff() is None and request.path not in PUBLIC_API and request.method != "OPTIONS"
+                and request.routing_exception is None):
+            return deny(401, TOKEN_NEEDED)
+    return None
 
 
 def current_staff() -> Staff | None:
@@ -137,7 +154,7 @@ def require_role(*roles: str) -> Callable[[Callable], Callable]:
                 return deny(401, TOKEN_NEEDED if is_api_request() else LOGIN_NEEDED)
             if person.role not in allowed:
                 return deny(403, ROLE_NEEDED.format(
-                    roles="、".join(r.value for r in allowed), role=Role(person.role).value))
+                    roles="、".join(ROLE_LABELS[r] for r in allowed), role=ROLE_LABELS[Role(person.role)]))
             return view(*args, **kwargs)
         return wrapped
     return decorate

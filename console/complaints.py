@@ -17,7 +17,7 @@ from extensions import db
 from models import Staff
 from services import DomainError, case_access, case_actions, case_evidence, case_flow, case_queries, deadlines, \
     departments
-from services import complaint_export
+from services import audit, complaint_export
 from services.clock import china_today, utcnow
 
 pages = Blueprint("complaints", __name__)
@@ -117,6 +117,7 @@ def _case_page(case_id: int, *, error: str | None = None, status: int = 200):
         outcomes=case_actions.CLOSE_OUTCOMES, photo_labels=case_evidence.STATUS_LABELS,
         warning=deadlines.UNKNOWN_YEAR_WARNING.format(year=case.due_on.year) if case.due_estimated and case.due_on
         else None, flag=case_queries.overdue_flag(case, china_today(utcnow())),
+        sees_evidence=case_access.sees_personal(me, case),
         is_head=case_access.is_admin(me) or (me.head_of_id is not None and me.head_of_id == case.department_id),
     ), status
 
@@ -145,7 +146,7 @@ def act(case_id: int, action: str):
 @pages.get("/<int:case_id>/photos/<int:photo_id>")
 @login_required
 def photo(case_id: int, photo_id: int):
-    case_queries.get_for(current_staff(), case_id)
+    case_access.require_evidence(current_staff(), case_queries.get_for(current_staff(), case_id))
     found = case_evidence.get(photo_id)
     if found is None or found.case_id != case_id or found.data is None:
         abort(404)
@@ -162,7 +163,11 @@ def export():
         end = date.fromisoformat(request.args.get("end") or today.isoformat())
     except ValueError:
         abort(400, description=BAD_DATE)
-    data = complaint_export.workbook(viewer=current_staff(), start=start, end=end)
+    me, now = current_staff(), utcnow()
+    data = complaint_export.workbook(viewer=me, start=start, end=end)
+    audit.record(actor=me, action="complaint.export", obj_type="complaint", obj_id="export",
+                 after={"start": start, "end": end, "ip": request.remote_addr or ""}, now=now)
+    db.session.commit()
     name = f"complaints-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

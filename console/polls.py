@@ -170,7 +170,7 @@ def export(poll_id: int, fmt: str):
         return redirect(url_for("polls.show", poll_id=poll_id))
     tally = polls.tallies(poll_id=poll_id, now=now)
     audit.record(actor=current_staff(), action="poll.export", obj_type="poll", obj_id=poll_id,
-                 after={"format": fmt}, now=now)
+                 after={"format": fmt, "ip": request.remote_addr or ""}, now=now)
     db.session.commit()
     name = f"poll-{poll_id}-{to_china(now):%Y%m%d%H%M}.{fmt}"
     if fmt == "csv":

@@ -18,5 +18,5 @@ from models.poll import (Ballot, BallotChoice, Option, Poll, Question, SamplingB
 from models.publication import Delivery, KindPreference, MassJob, Publication, SchedulerLease  # noqa: F401
 from models.setting import Setting  # noqa: F401
 from models.statutory_clock import StatutoryClock  # noqa: F401
-from models.staff import ApiToken, Staff  # noqa: F401
+from models.staff import ApiToken, EndedSession, Staff  # noqa: F401
 from models.inbox import BindCode, DutyOverride, DutySlot, StaffWeChat, Thread, ThreadMessage  # noqa: F401

@@ -78,3 +78,15 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} staff={self.staff_id}>"
+
+
+class EndedSession(db.Model):
+    """A console session ended by logout: its cookie is refused from then on, wherever it was copied to.
+
+    Sessions are signed cookies carrying a random `sid`; a row here outlives the longest session
+    (CONSOLE_SESSION_HOURS), after which the cookie has expired anyway and the row may be purged."""
+    __tablename__ = "ended_sessions"
+
+    sid: Mapped[str] = mapped_column(String(43), primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    ended_at: Mapped[datetime] = mapped_column(index=True)

@@ -65,6 +65,24 @@ def revoke(*, token_id: int, actor: Staff, now: datetime) -> ApiToken:
     return token
 
 
+def all_query(staff_id: int | None = None):
+    """A select of everyone's tokens (or one person's), newest first: for admins, who revoke anyone's."""
+    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    return query if staff_id is None else query.where(ApiToken.staff_id == staff_id)
+
+
+def revoke_all(*, staff_id: int, actor, now: datetime) -> int:
+    """Revoke every usable token of one person (password change or reset); returns how many (caller commits)."""
+    live = list(db.session.scalars(select(ApiToken).where(ApiToken.staff_id == staff_id,
+                                                          ApiToken.revoked_at.is_(None))))
+    for token in live:
+        token.revoked_at = now
+    if live:
+        audit.record(actor=actor, action="token.revoke_all", obj_type="staff", obj_id=staff_id,
+                     after={"tokens": len(live)}, now=now)
+    return len(live)
+
+
 def revoke_plain(*, plain: str, now: datetime) -> None:
     """Revoke the token presented (API logout)."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.digest == _digest(plain)))

@@ -4,7 +4,8 @@
 - read: admins and viewers every case, staff their department's cases (`services.staff.visible_departments`),
   personal data masked unless the reader may see it;
 - personal data of a 投诉人 in full: admins and staff of the case's department; viewers never;
-- the identity of a 举报人 (named or anonymous): admins only.
+- the identity of a 举报人 (named or anonymous): admins only;
+- evidence photos (they show phones, addresses, faces): whoever sees the personal data in full.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ NOT_YOUR_DEPARTMENT = "只有承办部门的工作人员或管理员可以办理
 NOT_VISIBLE = "案件不存在或不属于您所在的部门"
 READ_ONLY = "只读账号不能办理案件。"
 REPORTER_HIDDEN = "（举报人信息仅管理员可见）"
+EVIDENCE_HIDDEN = "证据照片常含电话、地址等个人信息，只有承办部门的工作人员和管理员可以查看"
 ANONYMOUS = "匿名"
 
 
@@ -64,6 +66,13 @@ def sees_personal(staff: Any, case: Case) -> bool:
     if case.kind == Kind.REPORT:
         return is_admin(staff)
     return can_act(staff, case)
+
+
+def require_evidence(staff: Any, case: Case) -> None:
+    """Photos are personal data that cannot be masked: refused to whoever sees personal fields masked."""
+    require_read(staff, case)
+    if not sees_personal(staff, case):
+        raise PermissionDenied(EVIDENCE_HIDDEN)
 
 
 def person(staff: Any, case: Case) -> dict[str, str]:

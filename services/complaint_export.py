@@ -1,5 +1,6 @@
 """The 活动情况上报 workbook (openpyxl): the cases of a period with personal data masked, and the statistics the
-campaign report asks for — counts by type, sector and department, on-time rate, satisfaction."""
+campaign report asks for — counts by type, sector and department, on-time rate, satisfaction. Consumer text is
+written as text, never a formula (services.sheets)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -15,7 +16,7 @@ from extensions import db
 from models import Department
 from models.case_followup import CaseRating
 from models.complaint import Case, Kind
-from services import case_access, case_flow, privacy
+from services import case_access, case_flow, privacy, sheets
 from services.clock import from_china, to_china
 
 CASE_HEADERS = ["编号", "类型", "状态", "受理/核查期限", "行业", "承办部门", "被投诉/举报对象", "地址",
@@ -85,18 +86,18 @@ def workbook(*, viewer: Any, start: date, end: date) -> bytes:
              ["满意率(%)", stats["satisfaction_rate"] if stats["satisfaction_rate"] is not None else "—"]]
     rows += [[k, v] for k, v in stats["by_score"].most_common()]
     for row in rows:
-        sheet.append(row)
+        sheets.append(sheet, row)
     for cell in sheet["A"]:
         if cell.value in {"按类型", "按行业", "按承办部门", "按期办理", "满意度"} or cell.row == 1:
             cell.font = bold
     sheet.column_dimensions["A"].width = 28
 
     listing = book.create_sheet("案件清单")
-    listing.append(CASE_HEADERS)
+    sheets.append(listing, CASE_HEADERS)
     for cell in listing[1]:
         cell.font = bold
     for c in cases:
-        listing.append(_row(c, stats))
+        sheets.append(listing, _row(c, stats))
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -23,7 +23,7 @@ from sqlalchemy import select
 import logs
 from extensions import db, redis
 from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer
-from services import Conflict, Invalid, NotFound, audit, keys
+from services import Conflict, Invalid, NotFound, audit, keys, ownership
 from services.faq_text import KNOWLEDGE_DIR
 
 log = logs.get(__name__)
@@ -256,6 +256,7 @@ def save(*, slug: str, values: Mapping[str, Any], by: Any, now: datetime, create
 
 
 def set_published(*, slug: str, published: bool, by: Any, now: datetime) -> KnowledgeEntry:
+    ownership.require_admin(actor=by, what="上线或下线知识库条目")   # the rule: services/ownership.py
     entry = get(slug)
     if entry.published == published:
         return entry

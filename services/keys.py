@@ -68,15 +68,29 @@ def faq_context(openid: str) -> str:
     return f"{PREFIX}:faq:context:{openid}"
 
 
-# Staff login throttle per client IP: at most LOGIN_IP_MAX failures in LOGIN_IP_WINDOW seconds (the per-account
-# counter lives on the staff row so a lock survives a Redis restart).
+# Staff login throttle per client IP: a loose cap against password spraying, high enough that one office behind one
+# NAT is never locked out by a few colleagues' typos (the per-account throttle is per account *and* address).
 LOGIN_IP_WINDOW = 15 * 60
-LOGIN_IP_MAX = 20
+LOGIN_IP_MAX = 300
 
 
 def login_failures_ip(ip: str) -> str:
     """Count of failed staff logins from one IP. TTL LOGIN_IP_WINDOW from the first failure."""
     return f"{PREFIX}:login:fail:ip:{ip}"
+
+
+# Staff login backoff per (account, address): failures are remembered a day; the wait grows from a minute to an hour.
+LOGIN_PAIR_WINDOW = 24 * 3600
+
+
+def login_failures_pair(pair: str) -> str:
+    """Count of failed logins for one (username, address) digest. TTL LOGIN_PAIR_WINDOW from the last failure."""
+    return f"{PREFIX}:login:fail:pair:{pair}"
+
+
+def login_wait_pair(pair: str) -> str:
+    """Present while one (username, address) digest must wait before trying again. TTL: the backoff, ≤ 1 hour."""
+    return f"{PREFIX}:login:wait:pair:{pair}"
 
 
 # 你点我检: live tallies are a cache of the ballots table, rebuilt by `polls.reconcile`; no TTL (the DB is the truth).

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models.poll import Ballot
-from services import polls
+from services import polls, sheets
 from services.clock import to_china
 
 FRESH_FOLLOWER = timedelta(minutes=10)   # followed this soon before voting: counted as "fresh"
@@ -77,7 +77,7 @@ def export_csv(tally: polls.Tally) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows(_rows(tally))
+    writer.writerows(sheets.csv_rows(_rows(tally)))
     writer.writerow([])
     writer.writerow(["投票人数", tally.ballots])
     return ("\ufeff" + out.getvalue()).encode()
@@ -88,15 +88,15 @@ def export_xlsx(tally: polls.Tally, *, title: str, now: datetime) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "投票结果"
-    sheet.append([title])
+    sheets.append(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([f"投票人数：{tally.ballots}", f"导出时间：{to_china(now):%Y-%m-%d %H:%M}"])
-    sheet.append([])
-    sheet.append(HEADER)
+    sheets.append(sheet, [f"投票人数：{tally.ballots}", f"导出时间：{to_china(now):%Y-%m-%d %H:%M}"])
+    sheets.append(sheet, [])
+    sheets.append(sheet, HEADER)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
     for row in _rows(tally):
-        sheet.append(row)
+        sheets.append(sheet, row)
     for column, width in zip("ABCDEF", (30, 6, 20, 8, 12, 10)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

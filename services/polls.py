@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 import logs
 from extensions import db, redis
 from models.poll import Ballot, BallotChoice, Option, Poll, PollStatus, Question
-from services import Conflict, Invalid, NotFound, audit, keys
+from services import Conflict, Invalid, NotFound, audit, keys, ownership
 
 log = logs.get(__name__)
 
@@ -154,6 +154,7 @@ def update(*, poll_id: int, title: str, description: str = "", questions: Sequen
            opens_at: datetime, closes_at: datetime, allow_suggestion: bool = True, by: Any, now: datetime) -> Poll:
     """Replace a draft or scheduled poll's definition (audited; the caller commits)."""
     poll = get(poll_id)
+    ownership.require_same_department(actor=by, author=poll.created_by, what="投票活动")
     if poll.status not in EDITABLE:
         raise Conflict(NOT_EDITABLE)
     _validate(title, questions, opens_at, closes_at)
@@ -174,6 +175,7 @@ def update(*, poll_id: int, title: str, description: str = "", questions: Sequen
 def transition(*, poll_id: int, to: PollStatus, by: Any, now: datetime) -> Poll:
     """Move a poll to `to` if `ALLOWED` says so (audited; the caller commits)."""
     poll = get(poll_id)
+    ownership.require_same_department(actor=by, author=poll.created_by, what="投票活动")
     current = PollStatus(poll.status)
     if to not in ALLOWED[current]:
         raise Conflict(BAD_MOVE.format(now=STATUS_LABELS[current], to=STATUS_LABELS[to]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from threading import Event
+from urllib.parse import urlsplit
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select, update
@@ -20,7 +21,7 @@ from extensions import db
 from models import Delivery, MassJob, Publication
 from models.publication import ALLOWED, Audience, Kind, Status, Strategy
 from services import (Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded, audience, audit, delivery,
-                      delivery_pool, quota)
+                      delivery_pool, ownership, quota)
 from services.clock import CHINA, from_china, to_china
 from services.delivery import Settings
 from services.delivery_reports import UNCONFIRMED_NOTE
@@ -39,8 +40,12 @@ NO_QUOTA = ("本月群发额度已用完：受众中的 {n} 位关注者本月�
 TAG_EACH = "按标签推送只能用群发。"
 BAD_TARGET = "发送方式或推送对象无效。"
 NEED_REF = "按投票参与者或微信标签推送时，请填写投票编号或标签 id（数字）。"
+BAD_URL = "{label}须是以 http:// 或 https:// 开头的完整网址。"
+URL_LABELS = {"link": "详情链接", "cover": "封面图片地址"}
 MISSED_NOTE = "调度器停机超过宽限期，错过了发送时间，未发送。"
 
+STATUS_LABELS = {"draft": "草稿", "review": "待审核", "approved": "已审核", "scheduled": "已定时", "sending": "发送中",
+                 "sent": "已发送", "missed": "错过时间", "cancelled": "已取消"}
 ACTIONS = {Status.REVIEW: "提交审核", Status.APPROVED: "审核通过", Status.DRAFT: "退回修改",
            Status.SCHEDULED: "定时发送", Status.SENDING: "发送", Status.CANCELLED: "取消",
            Status.WITHDRAWN: "撤回"}
@@ -65,6 +70,16 @@ def _validate(pub: Publication) -> None:
         raise Invalid(TAG_EACH, field="strategy")
     if pub.audience in {Audience.TAG, Audience.POLL_VOTERS} and not str(pub.audience_ref or "").isdigit():
         raise Invalid(NEED_REF, field="audience_ref")
+    for name, label in URL_LABELS.items():
+        if getattr(pub, name) and not is_web_url(getattr(pub, name)):
+            raise Invalid(BAD_URL.format(label=label), field=name)
+
+
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) URL with a host: never `javascript:`, `data:` or a relative path."""
+    parts = urlsplit(value.strip())
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname) and not any(
+        ch.isspace() or ord(ch) < 32 for ch in value.strip())
 
 
 def create(*, author: str, now: datetime, **fields) -> Publication:
@@ -87,8 +102,9 @@ def create(*, author: str, now: datetime, **fields) -> Publication:
 
 def edit(publication_id: int, *, by: str, now: datetime, **fields) -> Publication:
     pub = get(publication_id)
+    ownership.require_same_department(actor=by, author=pub.author, what="推送")
     if pub.status != Status.DRAFT:
-        raise Conflict(BAD_MOVE.format(status=pub.status, action="修改"))
+        raise Conflict(BAD_MOVE.format(status=STATUS_LABELS.get(pub.status, pub.status), action="修改"))
     before = {name: getattr(pub, name) for name in EDITABLE}
     for name in EDITABLE:
         if name in fields and fields[name] is not None:
@@ -105,8 +121,9 @@ def edit(publication_id: int, *, by: str, now: datetime, **fields) -> Publicatio
 
 def _move(pub: Publication, to: Status, *, now: datetime, by: str = "scheduler", **values) -> Publication:
     """Conditional UPDATE from the status we read: a concurrent move makes this one fail with Conflict."""
+    ownership.require_same_department(actor=by, author=pub.author, what="推送")
     if to not in ALLOWED[Status(pub.status)]:
-        raise Conflict(BAD_MOVE.format(status=pub.status, action=ACTIONS.get(to, to)))
+        raise Conflict(BAD_MOVE.format(status=STATUS_LABELS.get(pub.status, pub.status), action=ACTIONS.get(to, to)))
     done = db.session.execute(update(Publication).where(Publication.id == pub.id, Publication.status == pub.status)
                               .values(status=to, updated_at=now, **values)).rowcount
     if not done:

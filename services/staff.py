@@ -1,8 +1,9 @@
-"""Staff accounts: create and edit, passwords (argon2id), and login with throttling.
+"""Staff accounts: create and edit, passwords (argon2id, checked by zxcvbn), and login.
 
-Login is throttled twice: per account (counted on the staff row, so a lock survives a Redis restart) and per
-client IP (a Redis counter, `keys.login_failures_ip`). A locked account or IP is told so, with when to retry.
-Services add to the session and audit; the caller commits (a failed login commits its own counter).
+Login is throttled per (account, address) with backoff and loosely per address (`services.login_throttle`); every
+answer to a failure is the same generic sentence, so it never reveals which accounts exist. Logins, failed logins
+and logouts are audited with the client address. Services add to the session and audit; the caller commits (a
+failed login commits its own record).
 """
 from __future__ import annotations
 
@@ -12,18 +13,18 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from zxcvbn import zxcvbn
 
 import logs
-from extensions import db, redis
+from extensions import db
 from models import Department, Staff
 from models.staff import Role
-from services import Conflict, Invalid, NotFound, PermissionDenied, audit, keys
-from services.clock import to_china
+from services import Conflict, Invalid, NotFound, PermissionDenied, api_tokens, audit, login_throttle
 
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILED_LOGINS = 5                      # per account, then locked for LOCK_MINUTES
-LOCK_MINUTES = 15
+MIN_PASSWORD_SCORE = 3                     # zxcvbn's 0–4 scale: 3 = "safely unguessable" against online attacks
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{3,32}$")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 BAD_USERNAME = "用户名须为 3–32 位字母、数字、下划线、点或连字符"
 USERNAME_TAKEN = "用户名「{name}」已被使用"
@@ -32,9 +33,8 @@ BAD_ROLE = "角色须为 admin、staff 或 viewer"
 NO_DEPARTMENT = "部门「{name}」不存在"
 NOT_FOUND = "工作人员不存在"
 WRONG_CREDENTIALS = "用户名或密码错误"
-WRONG_CREDENTIALS_LEFT = "用户名或密码错误，再错 {left} 次账号将被锁定 {minutes} 分钟"
-ACCOUNT_LOCKED = "账号因多次密码错误已被锁定，请于 {until} 后再试，或联系管理员解锁"
-IP_LOCKED = "此网络登录失败次数过多，请 {minutes} 分钟后再试"
+TRY_LATER = "登录失败次数过多，请 {minutes} 分钟后再试"
+WEAK_PASSWORD = "密码太容易被猜到（常见密码、键盘序列或含用户名），请换一个更长、不常见的密码"
 INACTIVE = "账号已停用，请联系管理员"
 LAST_ADMIN = "不能停用或降级最后一个管理员"
 
@@ -60,6 +60,17 @@ def hash_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise Invalid(SHORT_PASSWORD, field="password")
     return _hasher.hash(password)
+
+
+def check_strength(password: str, *, username: str = "", display_name: str = "") -> None:
+    """Refuse short, common or guessable passwords and ones built on the username (zxcvbn's dictionaries)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(SHORT_PASSWORD, field="password")
+    names = [n for n in (username, display_name) if n and len(n) >= 3]
+    if any(n.lower() in password.lower() for n in names) \
+            or zxcvbn(password[:100], user_inputs=names)["score"] < MIN_PASSWORD_SCORE:
+        raise Invalid(WEAK_PASSWORD, field="password")
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -116,6 +127,7 @@ def create(*, username: str, password: str, role: str, department: int | str | N
         raise Invalid(BAD_USERNAME, field="username")
     if by_username(username):
         raise Conflict(USERNAME_TAKEN.format(name=username), field="username")
+    check_strength(password, username=username, display_name=display_name)
     person = Staff(username=username, display_name=(display_name or "").strip(), role=_role(role),
                    password_hash=hash_password(password), department=resolve_department(department),
                    active=True, failed_logins=0, created_at=now)
@@ -154,10 +166,13 @@ def update(*, staff_id: int, role: str, department: int | str | None, active: bo
 
 
 def set_password(*, staff_id: int, password: str, actor, now: datetime) -> Staff:
-    """Replace the password and clear any lock; the record says it changed, never the value (caller commits)."""
+    """Replace the password, clear any lock and revoke the person's API tokens (their console sessions end because
+    the session stamp follows the hash); the record says it changed, never the value (caller commits)."""
     person = get(staff_id)
+    check_strength(password, username=person.username, display_name=person.display_name)
     person.password_hash = hash_password(password)
     person.failed_logins, person.locked_until = 0, None
+    api_tokens.revoke_all(staff_id=person.id, actor=actor, now=now)
     audit.record(actor=actor, action="staff.password", obj_type="staff", obj_id=person.id,
                  after={"password": "changed"}, now=now)
     return person
@@ -171,58 +186,49 @@ def unlock(*, staff_id: int, actor, now: datetime) -> Staff:
 
 
 def authenticate(*, username: str, password: str, ip: str, now: datetime) -> Staff:
-    """The active account with this password, or Locked / PermissionDenied with a Chinese reason.
+    """The active account with this password, or Locked / BadCredentials with one generic Chinese reason.
 
-    Commits the failure counters itself (a failed login must count even though the request fails)."""
-    ip_key = keys.login_failures_ip(ip or "unknown")
-    ip_failures = int(redis.get(ip_key) or 0)
-    if ip_failures >= keys.LOGIN_IP_MAX:
-        minutes = max(1, (redis.ttl(ip_key) + 59) // 60)
-        log.warning("staff login refused", reason="ip_throttled", failures=ip_failures, client=ip)
-        raise Locked(IP_LOCKED.format(minutes=minutes))
-    person = by_username(username)
-    if person is not None and person.locked_until and person.locked_until > now:
-        log.warning("staff login refused", reason="account_locked", staff_id=person.id, client=ip)
-        raise Locked(ACCOUNT_LOCKED.format(until=to_china(person.locked_until).strftime("%H:%M")))
+    Every attempt is audited with the client address (never the password). Commits the failure record itself: a
+    failed login must count even though the request fails; a success is committed by the caller."""
+    username = clean_text(username)[:64]
+    wait = login_throttle.wait_seconds(username=username, ip=ip)
+    if wait:
+        _record_failure(username, ip, None, now, reason="throttled")
+        raise Locked(TRY_LATER.format(minutes=(wait + 59) // 60))
+    # Usernames are created matching USERNAME_PATTERN: anything else cannot exist (and a NUL never reaches SQL).
+    person = by_username(username) if USERNAME_PATTERN.match(username) else None
     ok = _verify(person.password_hash if person else _DUMMY_HASH, password or "")
     if not ok or person is None:
-        _count_ip_failure(ip_key)
-        log.info("staff login failed", staff_id=person.id if person else None, client=ip)
-        if person is None:
-            raise BadCredentials(WRONG_CREDENTIALS)
-        return _fail(person, now)
+        wait = login_throttle.failed(username=username, ip=ip)
+        if person is not None:
+            person.failed_logins += 1
+        _record_failure(username, ip, person, now, reason="bad_credentials")
+        if wait:
+            raise Locked(TRY_LATER.format(minutes=(wait + 59) // 60))
+        raise BadCredentials(WRONG_CREDENTIALS)
     if not person.active:
-        log.info("staff login refused", reason="inactive", staff_id=person.id, client=ip)
+        _record_failure(username, ip, person, now, reason="inactive")
         raise PermissionDenied(INACTIVE)
+    login_throttle.succeeded(username=username, ip=ip)
     person.failed_logins, person.locked_until, person.last_login_at = 0, None, now
     if _hasher.check_needs_rehash(person.password_hash):
         person.password_hash = _hasher.hash(password)
-    db.session.commit()
+    audit.record(actor=person, action="auth.login", obj_type="staff", obj_id=person.id, after={"ip": ip}, now=now)
     log.info("staff logged in", staff_id=person.id)
     return person
 
 
-def _count_ip_failure(ip_key: str) -> None:
-    pipe = redis.pipeline()
-    pipe.incr(ip_key)
-    pipe.expire(ip_key, keys.LOGIN_IP_WINDOW, nx=True)
-    pipe.execute()
-
-
-def _fail(person: Staff, now: datetime) -> Staff:
-    person.failed_logins += 1
-    left = MAX_FAILED_LOGINS - person.failed_logins
-    if left <= 0:
-        person.failed_logins, person.locked_until = 0, now + timedelta(minutes=LOCK_MINUTES)
-        audit.record(actor=person, action="staff.locked", obj_type="staff", obj_id=person.id,
-                     after={"locked_until": person.locked_until}, now=now)
-        db.session.commit()
-        log.warning("staff account locked", staff_id=person.id, minutes=LOCK_MINUTES)
-        raise Locked(ACCOUNT_LOCKED.format(until=to_china(person.locked_until).strftime("%H:%M")))
+def _record_failure(username: str, ip: str, person: Staff | None, now: datetime, *, reason: str) -> None:
+    audit.record(actor=person.username if person else "anonymous", action="auth.login_failed", obj_type="staff",
+                 obj_id=person.id if person else "", after={"username": username, "ip": ip, "reason": reason},
+                 now=now)
     db.session.commit()
-    if left <= 2:
-        raise BadCredentials(WRONG_CREDENTIALS_LEFT.format(left=left, minutes=LOCK_MINUTES))
-    raise BadCredentials(WRONG_CREDENTIALS)
+    log.info("staff login failed", staff_id=person.id if person else None, reason=reason, client=ip)
+
+
+def clean_text(value: str | None) -> str:
+    """Typed text without control characters (a NUL is refused by PostgreSQL), stripped."""
+    return CONTROL_CHARS.sub("", value or "").strip()
 
 
 def visible_departments(person: Staff) -> set[int] | None:

@@ -42,7 +42,7 @@ def test_wrong_role_is_403_with_a_reason(client, staff_factory, api_token):
     person = staff_factory(role="staff")
     res = client.get("/api/staff/", headers=bearer(api_token(person)))
     assert res.status_code == 403
-    assert "admin" in res.json["error"]["message"] and "staff" in res.json["error"]["message"]
+    assert "管理员" in res.json["error"]["message"] and "工作人员" in res.json["error"]["message"]
 
 
 def test_missing_field_is_422_naming_it(client):
@@ -176,12 +176,12 @@ def test_department_head_via_api(client, departments, staff_factory, api_token):
 
 
 def test_api_login_is_throttled_too(client, staff_factory):
-    """Five wrong passwords through the API lock the account: 429 with the locked message."""
+    """Five wrong passwords through the API make that account+address wait: 429 with the generic wait message."""
     person = staff_factory()
     for _ in range(4):
         client.post("/api/auth/login", json={"username": person.username, "password": "wrong-password-x"})
     res = client.post("/api/auth/login", json={"username": person.username, "password": person.password + "x"})
-    assert res.status_code == 429 and "锁定" in res.json["error"]["message"]
+    assert res.status_code == 429 and "分钟后再试" in res.json["error"]["message"]
     res = client.post("/api/auth/login", json={"username": person.username, "password": person.password})
     assert res.status_code == 429
 

@@ -51,7 +51,7 @@ def test_staff_cannot_open_user_management(client, staff_factory, logged_in):
     user = logged_in(client, staff_factory(role="staff"))
     res = user.get("/console/staff/")
     assert res.status_code == 403
-    assert "admin" in res.get_data(as_text=True)
+    assert "管理员" in res.get_data(as_text=True)
     assert "用户管理" not in user.get("/console/").get_data(as_text=True)
 
 

@@ -67,7 +67,7 @@ def test_unpublish_from_console_stops_the_bot_answering(kb, client, wechat, staf
     with kb.app_context():
         answer = faq_store.get("return-7day-online").answer
     assert answer in wechat.say(question).text
-    user = logged_in(client, staff_factory(role="staff"))
+    user = logged_in(client, staff_factory(role="admin"))  # withdrawing an entry is an admin's act
     assert user.post("/console/kb/entries/return-7day-online/unpublish").status_code == 302
     assert answer not in wechat.say(question).text
 
@@ -120,7 +120,7 @@ def test_try_box_shows_the_ranking_with_scores(kb, client, staff_factory, logged
 
 def test_api_lists_edits_publishes_and_tries(kb, client, staff_factory, api_token):
     """/api/kb: list, edit, unpublish and try with a bearer token; viewers may read but not write."""
-    token = api_token(staff_factory(role="staff"))
+    token = api_token(staff_factory(role="admin"))
     listing = client.get("/api/kb/entries?per_page=5", headers=_bearer(token)).get_json()
     assert listing["total"] >= 150 and len(listing["items"]) == 5
     res = client.patch("/api/kb/entries/return-7day-online", json={"next_step": "回复“投诉”，我们帮您登记。"},

@@ -40,6 +40,7 @@ def login():
             error, status = err.message, err.status
         else:
             login_user(person)
+            db.session.commit()
             flash(WELCOME.format(name=person.name), "ok")
             return redirect(_safe_next(request.args.get("next")))
     elif form.errors:
@@ -57,6 +58,7 @@ def _safe_next(target: str | None) -> str:
 @bp.post("/logout")
 def logout():
     logout_user()
+    db.session.commit()
     flash(SIGNED_OUT, "ok")
     return redirect(url_for("console.login"))
 

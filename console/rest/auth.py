@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask.views import MethodView
 
-from console.api import Blueprint, PageQuery, page_schema, paginate
+from console.api import Blueprint, page_schema, paginate
 from console.auth import current_staff, login_required
-from console.rest.schemas import LoginSchema, StaffSchema, TokenInfoSchema, TokenSchema
+from console.rest.schemas import LoginSchema, StaffSchema, TokenInfoSchema, TokenQuery, TokenSchema
 from extensions import db
-from services import api_tokens
+from services import api_tokens, audit
 from services import staff as staff_service
 from services.clock import utcnow
 
@@ -39,8 +39,11 @@ class Logout(MethodView):
     @blp.response(204)
     @login_required
     def post(self):
-        """Revoke the token used for this request."""
-        api_tokens.revoke_plain(plain=g.bearer, now=utcnow())
+        """Revoke the token used for this request (audited as a logout)."""
+        now = utcnow()
+        api_tokens.revoke_plain(plain=g.bearer, now=now)
+        audit.record(actor=current_staff(), action="auth.logout", obj_type="staff", obj_id=current_staff().id,
+                     after={"ip": request.remote_addr or ""}, now=now)
         db.session.commit()
 
 
@@ -55,12 +58,15 @@ class Me(MethodView):
 
 @tokens_blp.route("/")
 class Tokens(MethodView):
-    @tokens_blp.arguments(PageQuery, location="query")
+    @tokens_blp.arguments(TokenQuery, location="query")
     @tokens_blp.response(200, page_schema(TokenInfoSchema))
     @login_required
     def get(self, args):
-        """The caller's own tokens, newest first."""
-        return paginate(api_tokens.for_staff_query(current_staff().id), args)
+        """Tokens, newest first: the caller's own; an admin sees everyone's (or one person's with `staff_id`)."""
+        me = current_staff()
+        if me.is_admin:
+            return paginate(api_tokens.all_query(args.get("staff_id")), args)
+        return paginate(api_tokens.for_staff_query(me.id), args)
 
 
 @tokens_blp.route("/<int:token_id>/revoke")

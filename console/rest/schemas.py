@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from console.api import PageQuery
 from models.department import DepartmentKind
 from models.staff import Role
 
@@ -20,9 +21,15 @@ class TokenSchema(Schema):
     expires_at = fields.DateTime(required=True, metadata={"description": "UTC"})
 
 
+class TokenQuery(PageQuery):
+    staff_id = fields.Integer(metadata={"description": "admins: only this person's tokens"})
+
+
 class TokenInfoSchema(Schema):
     id = fields.Integer()
     staff_id = fields.Integer()
+    username = fields.Function(lambda t: t.staff.username if t.staff else None)
+    last_used_at = fields.DateTime(allow_none=True)
     label = fields.String()
     created_at = fields.DateTime()
     expires_at = fields.DateTime()

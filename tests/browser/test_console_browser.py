@@ -1,5 +1,5 @@
 """The staff console in a real headless Chromium: sign in, dashboard, an admin creates an account, that account
-is kept out of user management, and repeated wrong passwords lock an account."""
+is kept out of user management, and repeated wrong passwords make that address wait."""
 from __future__ import annotations
 
 import pytest
@@ -54,17 +54,17 @@ def test_form_errors_show_per_field(live_app, browser_page, staff_factory):
     expect(page.locator("table")).not_to_contain_text("tiny.pw")
 
 
-def test_wrong_passwords_lock_the_account(live_app, browser_page, staff_factory):
-    """Five wrong passwords in the browser lock the account, and the page says it is locked."""
+def test_wrong_passwords_make_the_browser_wait(live_app, browser_page, staff_factory):
+    """Five wrong passwords in the browser make this account+address wait, and the page says for how long."""
     page = browser_page
     person = staff_factory()
     for _ in range(4):
         console_login(page, live_app, person.username, "not-the-password")
         expect(page.locator("#login-error")).to_contain_text("用户名或密码错误")
     console_login(page, live_app, person.username, "not-the-password")
-    expect(page.locator("#login-error")).to_contain_text("锁定")
+    expect(page.locator("#login-error")).to_contain_text("分钟后再试")
     console_login(page, live_app, person.username, person.password)
-    expect(page.locator("#login-error")).to_contain_text("锁定")
+    expect(page.locator("#login-error")).to_contain_text("分钟后再试")
     expect(page.locator("h1")).to_have_text("工作人员登录")
 
 
