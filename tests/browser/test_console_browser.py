@@ -37,7 +37,7 @@ def test_admin_creates_staff_who_cannot_open_user_management(live_app, browser_p
     response = page.goto(f"{live_app}/console/staff/")
     assert response.status == 403
     expect(page.locator("h1")).to_have_text("没有权限")
-    expect(page.locator("#error-reason")).to_contain_text("admin")
+    expect(page.locator("#error-reason")).to_contain_text("管理员")
 
 
 def test_form_errors_show_per_field(live_app, browser_page, staff_factory):
@@ -95,7 +95,7 @@ def test_api_over_real_http(live_app, browser_page, staff_factory):
     login = request.post(f"{live_app}/api/auth/login", data={"username": clerk.username, "password": clerk.password})
     assert login.status == 200
     wrong_role = request.get(f"{live_app}/api/staff/", headers={"Authorization": f"Bearer {login.json()['token']}"})
-    assert wrong_role.status == 403 and "admin" in wrong_role.json()["error"]["message"]
+    assert wrong_role.status == 403 and "管理员" in wrong_role.json()["error"]["message"]
 
     spec = request.get(f"{live_app}/api/openapi.json")
     assert spec.status == 200
