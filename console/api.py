@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 
 from flask_smorest import Blueprint  # noqa: F401  (re-exported for features)
@@ -22,6 +23,32 @@ from console.errors import ConsoleApi
 from extensions import db
 
 MAX_PAGE_SIZE = 100
+
+# marshmallow's validator messages, in the API's language (set once, before any schema is built).
+validate.Length.message_min = "至少 {min} 个字符"
+validate.Length.message_max = "不能超过 {max} 个字符"
+validate.Length.message_all = "应为 {min} 到 {max} 个字符"
+validate.Length.message_equal = "应为 {equal} 个字符"
+validate.Range.message_min = "应{min_op} {{min}}"
+validate.Range.message_max = "应{max_op} {{max}}"
+validate.Range.message_all = "应{min_op} {{min}} 且{max_op} {{max}}"
+validate.Range.message_gte, validate.Range.message_gt = "大于或等于", "大于"
+validate.Range.message_lte, validate.Range.message_lt = "小于或等于", "小于"
+validate.OneOf.default_message = "应为以下之一：{choices}"
+validate.Regexp.default_message = "格式不正确"
+
+
+class UtcDateTime(fields.DateTime):
+    """A date-time that always carries its zone: stored naive UTC, written `…+00:00`, read in any zone."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def make_api(app) -> ConsoleApi:

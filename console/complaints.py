@@ -14,7 +14,9 @@ from console.api import paginate
 from console.auth import current_staff, login_required, writer_required
 from console.registry import Feature, NavItem, Widget, register_feature
 from extensions import db
-from models import Staff
+from sqlalchemy import select
+
+from models import Case, Staff
 from services import DomainError, case_access, case_actions, case_evidence, case_flow, case_queries, deadlines, \
     departments
 from services import audit, complaint_export
@@ -27,6 +29,10 @@ DONE = {"accept": "已受理，已通知消费者", "reject": "已决定不予�
         "close": "已办结，已通知消费者", "assign": "已交办", "mediate": "已记录调解情况", "note": "已添加内部备注",
         "reply": "已回复消费者", "12315": "已记录 12315 编号", "sector": "已设置行业", "review": "复核已完成"}
 UNKNOWN_ACTION = "未知的操作"
+BULK_EMPTY = "请勾选案件并选择承办部门"
+BULK_DONE = "已交办 {done} 件；{refused} 件未能交办（无权限或已办结）"
+NO_STAFF = "注意：「{name}」目前没有在岗工作人员，交办的案件无人接收，请联系管理员为该部门添加人员"
+TRANSFERRED = "已交办给「{name}」。该案件已不在您部门的列表中"
 CLOCK_SAVED = "已保存「{title}」，之后登记的案件按新期限计算；已告知消费者的期限不变"
 BAD_DATE = "日期格式应为 2026-11-28"
 QUEUES = [("", "全部"), ("submitted", "待受理/待核查"), ("accepted", "调解中"), ("paused", "检测鉴定中"),
@@ -84,20 +90,61 @@ def _act(name: str, case_id: int, me: Staff, form, ids: dict | None = None) -> N
 def index():
     me, now = current_staff(), utcnow()
     filters = {"status": request.args.get("status", ""), "kind": request.args.get("kind", ""),
-               "due": request.args.get("due", ""), "number": request.args.get("number", "").strip()}
+               "due": request.args.get("due", ""), "number": request.args.get("number", "").strip(),
+               "q": request.args.get("q", "").strip()[:100], "sort": request.args.get("sort", "")}
     department_id, assignee = _int("department_id"), request.args.get("assignee", "")
     assignee_id = me.id if assignee == "me" else 0 if assignee == "none" else None
     query = case_queries.queue(viewer=me, now=now, status=filters["status"] or None, kind=filters["kind"] or None,
                                department_id=department_id, assignee_id=assignee_id, due=filters["due"] or None,
-                               number=filters["number"] or None, review=request.args.get("review") == "1")
+                               number=filters["number"] or None, review=request.args.get("review") == "1",
+                               text=filters["q"] or None, sort=filters["sort"] or None)
     page = paginate(query, {"page": _int("page") or 1, "per_page": 20})
     args = {k: v for k, v in {**filters, "department_id": department_id or "", "assignee": assignee,
                                "review": request.args.get("review", "")}.items() if v}
+    all_departments = departments.all_departments()
+    assignees = {p.id: p.name for p in db.session.scalars(select(Staff).where(
+        Staff.id.in_([c.assignee_id for c in page["items"] if c.assignee_id] or [-1])))}
+    today = china_today(now)
     return render_template("complaints/index.html", page=page, args=args, filters=filters, assignee=assignee,
                            department_id=department_id, queues=QUEUES, due_filters=DUE_FILTERS,
-                           departments=departments.all_departments(), today=china_today(now),
+                           departments=all_departments, today=today, assignees=assignees,
+                           staff_of={d.id: [p for p in d.members if p.active] for d in all_departments},
+                           export_start=today - timedelta(days=30), export_end=today,
                            label=case_flow.status_label, flag=case_queries.overdue_flag, person=case_access.person,
-                           dept_names={d.id: d.name for d in departments.all_departments()})
+                           dept_names={d.id: d.name for d in all_departments})
+
+
+@pages.post("/bulk-assign")
+@writer_required
+def bulk_assign():
+    """Assign several cases at once to one department (and person); each case is checked and audited on its own."""
+    me, ids = current_staff(), [int(v) for v in request.form.getlist("case_ids") if v.isdigit()]
+    department_id, assignee_id = _int("department_id"), _int("assignee_id")
+    if not ids or not department_id:
+        flash(BULK_EMPTY, "warn")
+        return redirect(request.referrer if _same_site(request.referrer) else url_for("complaints.index"))
+    done, refused = 0, 0
+    for case_id in ids[:100]:
+        try:
+            case_actions.assign(case_id=case_id, department_id=department_id, assignee_id=assignee_id, by=me,
+                                now=utcnow())
+            done += 1
+        except DomainError:
+            db.session.rollback()
+            refused += 1
+    flash(BULK_DONE.format(done=done, refused=refused), "ok" if not refused else "warn")
+    _warn_if_unstaffed(department_id)
+    return redirect(url_for("complaints.index"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url + "console/")
+
+
+def _warn_if_unstaffed(department_id: int | None) -> None:
+    dept = departments.get(department_id) if department_id else None
+    if dept is not None and not any(p.active for p in dept.members):
+        flash(NO_STAFF.format(name=dept.name), "warn")
 
 
 def _case_page(case_id: int, *, error: str | None = None, status: int = 200):
@@ -118,6 +165,7 @@ def _case_page(case_id: int, *, error: str | None = None, status: int = 200):
         warning=deadlines.UNKNOWN_YEAR_WARNING.format(year=case.due_on.year) if case.due_estimated and case.due_on
         else None, flag=case_queries.overdue_flag(case, china_today(utcnow())),
         sees_evidence=case_access.sees_personal(me, case),
+        staff_names={p.id: p.name for p in db.session.scalars(select(Staff))},
         is_head=case_access.is_admin(me) or (me.head_of_id is not None and me.head_of_id == case.department_id),
     ), status
 
@@ -140,7 +188,26 @@ def act(case_id: int, action: str):
             raise
         return _case_page(case_id, error=err.message, status=err.status)
     flash(DONE.get(action, "已保存"), "ok")
+    if action == "assign":
+        _warn_if_unstaffed(_int("department_id"))
+        case = db.session.get(Case, case_id)
+        if not case_access.can_read(current_staff(), case):   # transferred away: its page is no longer ours
+            flash(TRANSFERRED.format(name=departments.get(case.department_id).name), "ok")
+            return redirect(url_for("complaints.index"))
     return redirect(url_for("complaints.case", case_id=case_id))
+
+
+@pages.get("/<int:case_id>/print")
+@login_required
+def print_view(case_id: int):
+    """The case as a 投诉处理单 / 举报处理单 for the paper file (print from the browser, or save as PDF)."""
+    me = current_staff()
+    case = case_queries.get_for(me, case_id)
+    names = {p.id: p.name for p in db.session.scalars(select(Staff))}
+    return render_template("complaints/print.html", case=case, person=case_access.person(me, case),
+                           history=case_queries.history(case.id), label=case_flow.status_label, staff_names=names,
+                           department=departments.get(case.department_id) if case.department_id else None,
+                           assignee=names.get(case.assignee_id), printed_at=utcnow(), me=me)
 
 
 @pages.get("/<int:case_id>/photos/<int:photo_id>")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from console.api import Blueprint, PageQuery, page_schema, paginate
+from console.api import Blueprint, PageQuery, UtcDateTime, page_schema, paginate
 from console.auth import current_staff, login_required, require_role
 from extensions import db
 from services import audit, case_access, case_flow, case_queries, deadlines
@@ -26,7 +26,7 @@ class CaseQuery(PageQuery):
     department_id = fields.Integer(load_default=None)
     assignee_id = fields.Integer(load_default=None, metadata={"description": "0 = 未指定责任人"})
     due = fields.String(load_default=None, validate=validate.OneOf(["soon", "overdue"]))
-    number = fields.String(load_default=None)
+    number = fields.String(load_default=None, validate=validate.Length(max=20))
 
 
 class CaseSchema(Schema):
@@ -37,10 +37,10 @@ class CaseSchema(Schema):
     status_label = fields.Function(lambda c: case_flow.status_label(c))
     business_name = fields.String()
     business_address = fields.String()
-    sector = fields.String()
+    sector = fields.String(allow_none=True)
     department_id = fields.Integer(allow_none=True)
     assignee_id = fields.Integer(allow_none=True)
-    received_at = fields.DateTime()
+    received_at = UtcDateTime()
     due_on = fields.Date(allow_none=True)
     due_estimated = fields.Boolean()
     late = fields.Boolean()
@@ -49,7 +49,7 @@ class CaseSchema(Schema):
 
 
 class EventSchema(Schema):
-    at = fields.DateTime()
+    at = UtcDateTime()
     kind = fields.String()
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
@@ -61,7 +61,7 @@ class EventSchema(Schema):
 class CaseDetailSchema(CaseSchema):
     story = fields.String()
     wish = fields.String(allow_none=True)
-    amount = fields.Decimal(as_string=True, allow_none=True)
+    amount = fields.Float(allow_none=True, metadata={"description": "元"})
     outcome = fields.String(allow_none=True)
     outcome_reason = fields.String(allow_none=True)
     reject_reason = fields.String(allow_none=True)
@@ -72,14 +72,14 @@ class CaseDetailSchema(CaseSchema):
 
 
 class ActionSchema(Schema):
-    reason = fields.String(load_default="")
-    detail = fields.String(load_default="")
-    outcome = fields.String(load_default="")
-    text = fields.String(load_default="")
-    department_id = fields.Integer(load_default=None)
-    assignee_id = fields.Integer(load_default=None)
-    number_12315 = fields.String(load_default="")
-    sector = fields.String(load_default="")
+    reason = fields.String(load_default="", validate=validate.Length(max=100))
+    detail = fields.String(load_default="", validate=validate.Length(max=2000))
+    outcome = fields.String(load_default="", validate=validate.Length(max=16))
+    text = fields.String(load_default="", validate=validate.Length(max=2000))
+    department_id = fields.Integer(load_default=None, allow_none=True)
+    assignee_id = fields.Integer(load_default=None, allow_none=True)
+    number_12315 = fields.String(load_default="", validate=validate.Length(max=40))
+    sector = fields.String(load_default="", validate=validate.Length(max=32))
 
 
 class ClockSchema(Schema):
@@ -87,7 +87,7 @@ class ClockSchema(Schema):
     title = fields.String(dump_only=True)
     days = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
     unit = fields.String(required=True, validate=validate.OneOf(["working", "calendar"]))
-    basis = fields.String(required=True, validate=validate.Length(min=1))
+    basis = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 @api.route("/")

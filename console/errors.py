@@ -4,6 +4,8 @@ conflict is a 409, and anything unexpected is logged with a traceback and answer
 """
 from __future__ import annotations
 
+import re
+
 from flask import render_template, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
@@ -41,6 +43,9 @@ FIELD_MESSAGES = {
     "Invalid input type": "类型不正确",
 }
 CONFLICT = "数据冲突（可能已存在相同记录），请刷新后重试"
+TOO_LONG = "「{field}」超出长度限制（最多 {limit} 个字符）或含有不允许的字符"
+BAD_VALUE = "提交的内容超出长度限制或含有不允许的字符"
+NUL_CHAR = "「{field}」含有不允许的控制字符"
 
 
 class ErrorDetail(Schema):
@@ -134,8 +139,21 @@ def init_app(app) -> None:
             return error_body(404), 404
         return error_page(404, STATUS_MESSAGES[404])
 
+    def data_error(err: DataError):
+        """A value the column refuses (too long, a NUL…): 400 naming the field when the statement shows which."""
+        db.session.rollback()
+        field, limit = _culprit(err)
+        log.info("database refused a value", path=request.path, field=field)
+        if field is None and _is_lookup(err):
+            return out_of_range(err)
+        message = TOO_LONG.format(field=field, limit=limit) if field else BAD_VALUE
+        if is_api_request():
+            return error_body(400, message, field=field), 400
+        return error_page(400, message)
+
     app.register_error_handler(OverflowError, out_of_range)
-    app.register_error_handler(DataError, out_of_range)
+    app.register_error_handler(DataError, data_error)
+    app.before_request(_refuse_nul)
 
     @app.errorhandler(IntegrityError)
     def integrity_error(err: IntegrityError):
@@ -144,3 +162,45 @@ def init_app(app) -> None:
         if is_api_request():
             return error_body(409, CONFLICT), 409
         return error_page(409, CONFLICT)
+
+
+def _refuse_nul():
+    """No stored text may hold a NUL (PostgreSQL refuses it): 400 naming the field before any work starts."""
+    if not (is_api_request() or request.path.startswith("/console")):
+        return None
+    values = list(request.args.items(multi=True)) + list(request.form.items(multi=True))
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            values += [(k, v) for k, v in body.items() if isinstance(v, str)]
+            values += [(k, "\x00") for k in body if "\x00" in str(k)]
+    for name, value in values:
+        if "\x00" in str(value) or "\x00" in name:
+            field = name.replace("\x00", "")
+            message = NUL_CHAR.format(field=field)
+            if is_api_request():
+                return error_body(400, message, field=field), 400
+            return error_page(400, message)
+    return None
+
+
+def _is_lookup(err: DataError) -> bool:
+    return (err.statement or "").lstrip().upper().startswith("SELECT")
+
+
+def _culprit(err: DataError) -> tuple[str | None, int | None]:
+    """The parameter that broke an INSERT/UPDATE: a string longer than its column, or one holding a NUL."""
+    statement = err.statement or ""
+    match = re.match(r"\s*(?:INSERT INTO|UPDATE)\s+\"?(\w+)", statement, re.IGNORECASE)
+    table = db.metadata.tables.get(match.group(1)) if match else None
+    params = err.params if isinstance(err.params, dict) else (err.params[0] if err.params and
+                                                               isinstance(err.params[0], dict) else {})
+    for key, value in params.items():
+        if not isinstance(value, str):
+            continue
+        name = re.sub(r"_\d+$", "", key)
+        column = table.columns.get(name) if table is not None else None
+        limit = getattr(getattr(column, "type", None), "length", None)
+        if "\x00" in value or (limit and len(value) > limit):
+            return name, limit
+    return None, None

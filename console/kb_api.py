@@ -7,7 +7,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from console.api import Blueprint, PageQuery, page_schema, paginate
+from console.api import Blueprint, PageQuery, UtcDateTime, page_schema, paginate
 from console.auth import current_staff, login_required, writer_required
 from models.faq import KnowledgeEntry, QueueStatus, UnansweredQuestion
 from services import faq, faq_queue, faq_store
@@ -29,7 +29,7 @@ class EntrySchema(Schema):
     reviewed = fields.Date(allow_none=True)
     published = fields.Boolean(dump_only=True)
     updated_by = fields.String(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class EntryWriteSchema(Schema):
@@ -61,8 +61,8 @@ class QuestionSchema(Schema):
     text = fields.String()
     outcome = fields.String()
     count = fields.Integer()
-    first_seen = fields.DateTime()
-    last_seen = fields.DateTime()
+    first_seen = UtcDateTime()
+    last_seen = UtcDateTime()
     best_score = fields.Float()
     best_entry = fields.String(attribute="best_slug", allow_none=True)
     status = fields.String()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from console.api import Blueprint, PageQuery, page_schema, paginate
+from console.api import Blueprint, PageQuery, UtcDateTime, page_schema, paginate
 from console.auth import current_staff, login_required, require_role
 from extensions import db
 from models.poll import Poll, PollStatus
@@ -23,8 +23,8 @@ class PollSchema(Schema):
     title = fields.String()
     status = fields.String()
     status_label = fields.Function(lambda p: polls.STATUS_LABELS[PollStatus(p.status)])
-    opens_at = fields.DateTime()
-    closes_at = fields.DateTime()
+    opens_at = UtcDateTime()
+    closes_at = UtcDateTime()
     allow_suggestion = fields.Boolean()
 
 

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from console import Feature, NavItem, Widget, register_feature
 from console.api import Blueprint as ApiBlueprint
-from console.api import PageQuery, page_schema, paginate
+from console.api import PageQuery, UtcDateTime, page_schema, paginate
 from console.auth import current_staff, login_required, require_role, writer_required
 from console.charts import bar_chart
 from console.forms import REQUIRED, ConfirmForm, ConsoleForm, apply_error
@@ -236,25 +236,25 @@ class PublicationSchema(Schema):
     id = fields.Integer(dump_only=True)
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in Kind]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    summary = fields.String(load_default="")
-    body = fields.String(load_default="")
-    link = fields.String(load_default=None, allow_none=True)
-    cover = fields.String(load_default=None, allow_none=True)
-    tags = fields.String(load_default="")
+    summary = fields.String(load_default="", validate=validate.Length(max=200))
+    body = fields.String(load_default="", validate=validate.Length(max=20000))
+    link = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    cover = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    tags = fields.String(load_default="", validate=validate.Length(max=200))
     strategy = fields.String(load_default="each", validate=validate.OneOf([s.value for s in Strategy]))
     audience = fields.String(load_default="all", validate=validate.OneOf([a.value for a in Audience]))
-    audience_ref = fields.String(load_default=None, allow_none=True)
+    audience_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     status = fields.String(dump_only=True)
     author = fields.String(dump_only=True)
-    approver = fields.String(dump_only=True)
-    scheduled_at = fields.DateTime(dump_only=True)
-    recurrence = fields.String(dump_only=True)
-    note = fields.String(dump_only=True)
+    approver = fields.String(dump_only=True, allow_none=True)
+    scheduled_at = UtcDateTime(dump_only=True, allow_none=True)
+    recurrence = fields.String(dump_only=True, allow_none=True)
+    note = fields.String(dump_only=True, allow_none=True)
 
 
 class ScheduleSchema(Schema):
-    at = fields.DateTime(load_default=None, metadata={"description": "UTC; omitted = now"})
-    recurrence = fields.String(load_default=None, allow_none=True, metadata={"description": "cron, China time"})
+    at = UtcDateTime(load_default=None, metadata={"description": "UTC; omitted = now"})
+    recurrence = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64), metadata={"description": "cron, China time"})
 
 
 class StatusSchema(Schema):

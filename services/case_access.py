@@ -68,6 +68,12 @@ def sees_personal(staff: Any, case: Case) -> bool:
     return can_act(staff, case)
 
 
+def shows_personal_to(staff: Any) -> bool:
+    """Whether this reader may search by a consumer's name or phone: admins and staff (their department's cases),
+    never viewers."""
+    return getattr(staff, "role", None) in (Role.ADMIN, Role.STAFF)
+
+
 def require_evidence(staff: Any, case: Case) -> None:
     """Photos are personal data that cannot be masked: refused to whoever sees personal fields masked."""
     require_read(staff, case)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from extensions import db
 from models.case_event import CaseEvent
@@ -29,10 +29,16 @@ def _visible(query: Select, viewer: Any) -> Select:
 
 def queue(*, viewer: Any, now: datetime, status: str | None = None, kind: str | None = None,
           department_id: int | None = None, assignee_id: int | None = None, due: str | None = None,
-          number: str | None = None, review: bool = False) -> Select:
-    """The cases `viewer` may see, filtered; overdue and due-soon first come by due date."""
+          number: str | None = None, review: bool = False, text: str | None = None, sort: str | None = None
+          ) -> Select:
+    """The cases `viewer` may see, filtered; overdue and due-soon first come by due date.
+
+    `text` searches the number, the business's name and address, and — for readers who see personal data in
+    full — the consumer's name and phone. `sort="due"` puts the nearest deadline first."""
     today = china_today(now)
     query = _visible(select(Case), viewer)
+    if text and text.strip():
+        query = query.where(_matches(text.strip(), viewer))
     if status:
         query = query.where(Case.status == status)
     if kind:
@@ -51,9 +57,20 @@ def queue(*, viewer: Any, now: datetime, status: str | None = None, kind: str | 
         query = query.where(Case.number.contains(number.strip().upper()))
     if review:
         query = query.where(Case.id.in_(select(CaseReview.case_id).where(CaseReview.done_at.is_(None))))
-    if due in {"overdue", "soon"}:
-        return query.order_by(Case.due_on, Case.id)
+    if due in {"overdue", "soon"} or sort == "due":
+        return query.order_by(Case.due_on.is_(None), Case.due_on, Case.id)
     return query.order_by(Case.received_at.desc(), Case.id.desc())
+
+
+def _matches(text: str, viewer: Any):
+    """Case number, business name or address contain `text`; so may the consumer's name or phone, for readers
+    who see them unmasked (a viewer cannot find a case by a phone number it may not see)."""
+    pattern = f"%{text[:100]}%"
+    columns = [Case.number.ilike(f"%{text[:20].upper()}%"), Case.business_name.ilike(pattern),
+               Case.business_address.ilike(pattern)]
+    if case_access.shows_personal_to(viewer):
+        columns += [Case.name.ilike(pattern), Case.phone.ilike(pattern)]
+    return or_(*columns)
 
 
 MAX_ID = 2**31 - 1                  # an id no INTEGER column holds is simply not found

@@ -153,8 +153,11 @@ def test_strict_csp_on_console_and_api(client, staff_factory, logged_in, api_tok
         csp = res.headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
         assert res.headers["X-Frame-Options"] == "DENY" and res.headers["X-Content-Type-Options"] == "nosniff"
-    page = logged_in(client, person).get("/console/").get_data(as_text=True)
-    assert "<script>" not in page and " style=" not in page
+    user = logged_in(client, person)
+    for path in ("/console/", "/console/complaints/", "/console/complaints/clocks", "/console/account/",
+                 "/console/polls/", "/console/publications/", "/console/kb/"):
+        page = user.get(path).get_data(as_text=True)
+        assert "<script>" not in page and " style=" not in page and "<style" not in page, path
 
 
 def test_common_and_username_passwords_are_refused(client, staff_factory, api_token):

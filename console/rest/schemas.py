@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from console.api import PageQuery
+from console.api import PageQuery, UtcDateTime
 from models.department import DepartmentKind
 from models.staff import Role
 
@@ -18,7 +18,7 @@ class LoginSchema(Schema):
 
 class TokenSchema(Schema):
     token = fields.String(required=True, metadata={"description": "Authorization: Bearer <token>"})
-    expires_at = fields.DateTime(required=True, metadata={"description": "UTC"})
+    expires_at = UtcDateTime(required=True, metadata={"description": "UTC"})
 
 
 class TokenQuery(PageQuery):
@@ -29,11 +29,11 @@ class TokenInfoSchema(Schema):
     id = fields.Integer()
     staff_id = fields.Integer()
     username = fields.Function(lambda t: t.staff.username if t.staff else None)
-    last_used_at = fields.DateTime(allow_none=True)
+    last_used_at = UtcDateTime(allow_none=True)
     label = fields.String()
-    created_at = fields.DateTime()
-    expires_at = fields.DateTime()
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    expires_at = UtcDateTime()
+    revoked_at = UtcDateTime(allow_none=True)
 
 
 class DepartmentRefSchema(Schema):
@@ -49,14 +49,14 @@ class StaffSchema(Schema):
     department = fields.Nested(DepartmentRefSchema, allow_none=True)
     head_of_id = fields.Integer(allow_none=True)
     active = fields.Boolean()
-    locked_until = fields.DateTime(allow_none=True)
-    last_login_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    locked_until = UtcDateTime(allow_none=True)
+    last_login_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
 
 
 class StaffCreateSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=3, max=32))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=256))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     department_id = fields.Integer(allow_none=True, load_default=None)
     display_name = fields.String(load_default="", validate=validate.Length(max=64))
@@ -67,7 +67,7 @@ class StaffUpdateSchema(Schema):
     department_id = fields.Integer(allow_none=True)
     display_name = fields.String(validate=validate.Length(max=64))
     active = fields.Boolean()
-    password = fields.String(load_only=True, validate=validate.Length(min=1, max=256))
+    password = fields.String(load_only=True, validate=validate.Length(min=10, max=256))
 
 
 class DepartmentSchema(Schema):
@@ -108,7 +108,7 @@ class AuditQuery(Schema):
 
 class AuditEventSchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = UtcDateTime()
     actor_id = fields.Integer(allow_none=True)
     actor_name = fields.String()
     action = fields.String()
