@@ -7,7 +7,7 @@ with other personal keys passes `mask={"buyer_tel": "phone"}`. Secrets (password
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -57,7 +57,9 @@ def mask(values: Mapping[str, Any] | None, extra: Mapping[str, str] | None = Non
 def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime):   # stored naive UTC; written with its zone so no reader guesses China time
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple, set)):
         return [_plain(v) for v in value]

@@ -84,3 +84,15 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_every_operation_answers_as_documented(case, admin_headers):
     """A generated request to any /api operation gets a documented, schema-valid answer and never a 5xx."""
     case.call_and_validate(headers=admin_headers, checks=CHECKS)
+
+
+def test_answers_carry_zoned_datetimes_and_numbers(api_schema, app, client, admin_headers):
+    """Every list and detail answer writes date-times with their zone and a case's amount as a number (58.5)."""
+    cases = client.get("/api/complaints/", headers=admin_headers).get_json()["items"]
+    detail = client.get(f"/api/complaints/{cases[0]['id']}", headers=admin_headers).get_json()
+    assert detail["amount"] == 58.5 and detail["received_at"].endswith("+00:00")
+    for path in ("/api/auth/me", "/api/complaints/", f"/api/complaints/{cases[0]['id']}", "/api/publications/",
+                 "/api/tokens/", "/api/staff/", "/api/audit/", "/api/polls/", "/api/kb/entries?per_page=3"):
+        res = client.get(path, headers=admin_headers)
+        assert res.status_code == 200, path
+        assert not [s for s in _strings(res.get_json()) if NAIVE_DATETIME.match(s)], path
