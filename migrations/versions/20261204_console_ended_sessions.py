@@ -1,7 +1,7 @@
 """console: ended_sessions — a logged-out session's cookie is refused server-side
 
 Revision ID: 20261204_console_ended_sessions
-Revises: 20261204_ops_calendar_years
+Revises: 20261204_inbox_threads
 Create Date: 2026-12-04
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '20261204_console_ended_sessions'
-down_revision = '20261204_ops_calendar_years'
+down_revision = '20261204_inbox_threads'
 branch_labels = None
 depends_on = None
 
