@@ -2,28 +2,79 @@
 
 A `Flow` is a value: entry points (menu keys, keywords), named steps, cancel words and a timeout. A step is one small
 function `step(turn) -> Reply | str` that reads `turn.incoming`, stores what it needs in `turn.data`, and says what
-happens next with `turn.goto(step, text)`, `turn.stay(text)` (re-ask) or `turn.end(text)`.
+happens next with `turn.goto(step, text)`, `turn.stay(text)` (re-ask) or `turn.end(text)`. Linear forms are declared
+as tables (`bot.form`), which also tell the engine where a form stands ("第2步（商家地址）").
 
-State lives in Redis under `keys.conversation(openid)` as JSON, kept for the timeout plus a day so that the first
-message after the timeout can be told the flow expired. Callers hold the follower lock (see `bot.router`).
+Interruptions — the rule, the same for every flow (`advance`, in this order):
+1. 取消 (the flow's cancel words) ends the flow; nothing of it is kept. 继续 repeats the question being asked.
+2. A menu tap, or the keyword of another flow (投票 in the middle of a complaint), parks the draft: it is kept with
+   its own timeout, the reply starts with one line saying so, and the other feature answers. The keyword or menu
+   of the flow itself (投诉 again) offers the draft back: 继续 resumes at the same step, 重新开始 starts afresh.
+3. Any other exact command word (查询, 人工, 帮助, 警示, …; every `Command` in `handlers.FEATURES`) is answered
+   and the form stays where it was; the reply ends with where it stands and how to go on ("您的投诉已填到第2步
+   （商家地址），回复“继续”接着填写，回复“取消”放弃").
+4. A clear consumer question is answered the same way and nothing is stored. "Clear" is decided by
+   `handlers.interruptions`: short, phrased as a question (吗/怎么/能不能/多少/？…) and confidently answered by the
+   knowledge base. Data has none of that: "好又多超市" and "城关镇人民路88号" are stored as typed.
+5. At a free-text step, a message phrased as a question that the knowledge base cannot answer confidently is asked
+   about once ("这是商家地址吗？回复“是”保存"); whatever comes next is taken as given.
+6. Anything else is the step's answer. Only text is ever interrupted: photos, locations and events go to the step.
+Flow input never reaches the Q&A's unanswered-question queue.
+
+State — one JSON value per follower (`State`: the active flow, its step and data, the last question asked, and the
+parked drafts) lives in Redis under `keys.conversation(openid)` and, written in the same request, in the database
+(`services.drafts`), so a Redis restart loses nothing: when Redis has no state and the follower's freshness marker
+is gone too, `current` reads the database copy back. A state that can no longer be followed (its flow or step was
+renamed by a deploy) is dropped with "登记已中断". Callers hold the follower lock (see `bot.router`).
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from redis.exceptions import RedisError
+
+import logs
+from bot import drafts
 from bot.messages import Incoming, Reply
-from extensions import redis
-from services import keys
+
+log = logs.get(__name__)
 
 CANCEL_WORDS = frozenset({"取消", "退出", "不办了"})
+CONTINUE_WORDS = frozenset({"继续", "接着填", "继续填写"})
+RESTART_WORDS = frozenset({"重新开始", "重新填写", "重来", "新建"})
+YES_WORDS = frozenset({"是", "是的", "对", "保存", "嗯"})
 CANCELLED = "已取消，本次填写的内容没有保存。需要时再点菜单或发关键词即可。"
 EXPIRED = "您上次的「{title}」超过{minutes}分钟没有继续，已自动结束，内容没有保存。"
+WHERE = "{at}，回复“继续”接着填写，回复“取消”放弃。"
+PARKED = "{at}，已为您暂存，之后发“{word}”可以接着填。"
+OFFER = "您有一份未提交的{what}，回复“继续”接着填，回复“重新开始”新建。"
+OFFER_AGAIN = "请回复“继续”接着填写，或回复“重新开始”新建（回复“取消”放弃这份草稿）。"
+IS_IT = "这是{label}吗？回复“是”保存；不是的话，请直接重新回答。"
+NOT_HEARD = "抱歉，这条语音没听清。请再说一遍，或者直接打字。"
+BROKEN = "登记已中断，请重新发“{word}”。"
 
 Step = Callable[["Turn"], "Reply | str"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a flow stands, for the lines above: 投诉 · 第2步 · 商家地址 (number and label may be unknown)."""
+
+    noun: str
+    number: int | None = None
+    label: str | None = None
+
+    def at(self) -> str:                      # 您的投诉已填到第2步（商家地址）
+        if self.number is None:
+            return f"您的{self.noun}还没有提交" if self.label is None else f"您的{self.noun}{self.label}"
+        return f"您的{self.noun}已填到第{self.number}步（{self.label}）"
+
+    def what(self) -> str:                    # 投诉（已填到第3步）
+        return f"{self.noun}（已填到第{self.number}步）" if self.number else self.noun
 
 
 @dataclass(frozen=True)
@@ -36,11 +87,22 @@ class Flow:
     words: frozenset[str] = frozenset()           # exact keywords that enter it
     timeout: timedelta = timedelta(minutes=30)
     cancel_words: frozenset[str] = CANCEL_WORDS
+    free_text: frozenset[str] = frozenset()       # steps that take typed text (rule 5 asks about questions there)
+    progress: Callable[[str, dict], Progress | None] | None = None    # where a step stands (forms declare it)
 
     def enters_on(self, incoming: Incoming) -> bool:
         if incoming.is_event:
             return incoming.event == "click" and incoming.key in self.keys
         return incoming.text.strip() in self.words
+
+    @property
+    def word(self) -> str:
+        """The keyword to tell a consumer ("发“投诉”")."""
+        return min(self.words, key=len) if self.words else self.title
+
+    def where(self, step: str, data: dict) -> Progress:
+        found = self.progress(step, data) if self.progress else None
+        return found or Progress(noun=f"「{self.title}」")
 
 
 @dataclass
@@ -52,6 +114,7 @@ class Turn:
     data: dict[str, Any] = field(default_factory=dict)
     step: str | None = None
     services: Any = None                          # the app's outbound handles (sender), for steps that need them
+    asked: str | None = None                      # the last question put to the follower (继续 repeats it)
 
     @property
     def text(self) -> str:
@@ -59,6 +122,7 @@ class Turn:
 
     def goto(self, step: str, reply: Reply | str) -> Reply:
         self.step = step
+        self.asked = reply.text if isinstance(reply, Reply) else reply
         return Reply.of(reply)
 
     def stay(self, reply: Reply | str) -> Reply:
@@ -69,66 +133,160 @@ class Turn:
         return Reply.of(reply)
 
 
-@dataclass
-class State:
-    flow: str
-    step: str
-    data: dict[str, Any]
-    expires_at: float                             # epoch seconds
+@dataclass(frozen=True)
+class Aside:
+    """What `handlers.interruptions` makes of a message in the middle of a flow (rules 4 and 5)."""
+
+    answer: Reply | str | None = None            # a clear question, answered
+    unsure: bool = False                          # phrased as a question, but no confident answer
+
+
+State = drafts.State
+parse, expired, clear, current = drafts.parse, drafts.expired, drafts.clear, drafts.current
 
 
 def load(openid: str) -> State | None:
-    return parse(redis.get(keys.conversation(openid)))
-
-
-def parse(raw: str | None) -> State | None:
-    """The stored state (as `bot.inbox.claim` read it along with the lock), or None."""
-    if not raw:
-        return None
-    return State(**json.loads(raw))
-
-
-def save(openid: str, flow: Flow, turn: Turn) -> None:
-    if turn.step is None:
-        clear(openid)
-        return
-    if turn.step not in flow.steps:
-        raise KeyError(f"flow {flow.name} has no step {turn.step}")
-    expires = turn.now.timestamp() + flow.timeout.total_seconds()
-    state = State(flow=flow.name, step=turn.step, data=turn.data, expires_at=expires)
-    redis.set(keys.conversation(openid), json.dumps(state.__dict__, ensure_ascii=False, default=str),
-              ex=int(flow.timeout.total_seconds()) + keys.CONVERSATION_GRACE)
-
-
-def clear(openid: str) -> None:
-    redis.delete(keys.conversation(openid))
-
-
-def begin(flow: Flow, incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
-    """Enter `flow` from its start, discarding any state (a menu tap re-enters)."""
-    turn = Turn(incoming=incoming, now=now, services=services)
-    reply = Reply.of(flow.start(turn))
-    save(incoming.openid, flow, turn)
-    return reply
-
-
-def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
-    """Run the current step of an active flow: cancel words first, then the timeout, then the step."""
-    if incoming.has_text and incoming.text.strip() in flow.cancel_words:
-        clear(incoming.openid)
-        return Reply(text=CANCELLED)
-    turn = Turn(incoming=incoming, now=now, data=dict(state.data), step=state.step, services=services)
-    reply = Reply.of(flow.steps[state.step](turn))
-    save(incoming.openid, flow, turn)
-    return reply
-
-
-def expired(state: State, now: datetime) -> bool:
-    return now.timestamp() > state.expires_at
+    return drafts.load(openid)
 
 
 def expired_notice(flow: Flow) -> str:
     return EXPIRED.format(title=flow.title, minutes=int(flow.timeout.total_seconds() // 60))
+
+
+def _save(openid: str, flow: Flow, turn: Turn, record: State) -> None:
+    """Write the turn's outcome: the flow's new step (or its end), keeping the parked drafts."""
+    if turn.step is not None and turn.step not in flow.steps:
+        raise KeyError(f"flow {flow.name} has no step {turn.step}")
+    record.set_active(flow.name if turn.step else None, turn.step, turn.data, turn.asked,
+                      turn.now.timestamp() + flow.timeout.total_seconds())
+    drafts.store(openid, record, now=turn.now)
+
+
+def begin(flow: Flow, incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
+    """Enter `flow` from its start — or, when a draft of it is parked, offer it back (继续 / 重新开始)."""
+    record = drafts.record(incoming.openid, now=now)
+    parked = record.parked.get(flow.name)
+    if parked is not None and parked["expires_at"] > now.timestamp():
+        record.unpark(flow.name)
+        record.offered = True
+        drafts.store(incoming.openid, record, now=now)
+        return Reply(text=OFFER.format(what=flow.where(record.step, record.data).what()))
+    record.parked.pop(flow.name, None)
+    return _start(flow, incoming, record, now=now, services=services)
+
+
+def _start(flow: Flow, incoming: Incoming, record: State, *, now: datetime, services: Any) -> Reply:
+    turn = Turn(incoming=incoming, now=now, services=services)
+    reply = Reply.of(flow.start(turn))
+    _save(incoming.openid, flow, turn, record)
+    return reply
+
+
+def park(incoming: Incoming, flows: Mapping[str, Flow], *, now: datetime) -> str:
+    """Set the active draft aside (a menu tap or another flow's keyword); returns the line that tells the consumer
+    so — empty when nothing was active, or when the tap re-enters the same flow (its offer says it all)."""
+    record = drafts.record(incoming.openid, now=now)
+    flow = flows.get(record.flow or "")
+    if flow is None or record.step is None:
+        return ""
+    at = flow.where(record.step, record.data).at()
+    record.park()
+    drafts.store(incoming.openid, record, now=now)
+    return "" if flow.enters_on(incoming) else PARKED.format(at=at, word=flow.word)
+
+
+def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, services: Any = None,
+            features: Sequence[Any] = (), aside: Callable[[Turn], Aside] | None = None) -> Reply:
+    """Run the current step of an active flow, after the interruption rules of the module docstring."""
+    openid = incoming.openid
+    if state.step not in flow.steps:
+        drafts.clear(openid, now=now)
+        return Reply(text=BROKEN.format(word=flow.word))
+    texty = incoming.type in {"text", "voice"}
+    if incoming.type == "voice" and not incoming.has_text:
+        return Reply(text=NOT_HEARD)                          # WeChat could not recognise it: nothing to store
+    text = incoming.text.strip() if texty else ""
+    if texty and text in flow.cancel_words:
+        drafts.clear(openid, now=now)
+        return Reply(text=CANCELLED)
+    where = flow.where(state.step, state.data)
+    if state.offered:
+        state.offered = False
+        if text in RESTART_WORDS:
+            return _start(flow, incoming, state, now=now, services=services)
+        drafts.store(openid, state, now=now)
+        if text in CONTINUE_WORDS:
+            return Reply(text=state.asked or WHERE.format(at=where.at()))
+    elif texty and text in CONTINUE_WORDS and state.asked:
+        return Reply(text=state.asked)
+    if texty:
+        interrupted = _interrupt(flow, state, incoming, where, now=now, services=services, features=features,
+                                 aside=aside)
+        if interrupted is not None:
+            return interrupted
+    if state.pending is not None and text in YES_WORDS:
+        incoming = replace(incoming, text=state.pending)
+    state.pending = None
+    turn = Turn(incoming=incoming, now=now, data=dict(state.data), step=state.step, services=services,
+                asked=state.asked)
+    reply = Reply.of(flow.steps[state.step](turn))
+    _save(openid, flow, turn, state)
+    return reply
+
+
+def _interrupt(flow: Flow, state: State, incoming: Incoming, where: Progress, *, now: datetime, services: Any,
+               features: Sequence[Any], aside: Callable[[Turn], Aside] | None) -> Reply | None:
+    """Rules 2–5: another feature's word, a clear question, or a question-like answer to confirm; None: data."""
+    entry = _entry(features, incoming)
+    if isinstance(entry, Flow):
+        if entry.name == flow.name:
+            state.offered = True
+            drafts.store(incoming.openid, state, now=now)
+            return Reply(text=OFFER.format(what=where.what()))
+        flows = {e.name: e for f in features for e in f.ENTRIES if isinstance(e, Flow)}
+        line = park(incoming, flows, now=now)
+        return _prefixed(line, begin(entry, incoming, now=now, services=services))
+    turn = Turn(incoming=incoming, now=now, services=services)
+    if isinstance(entry, Command):
+        return _suffixed(Reply.of(entry.run(turn)), WHERE.format(at=where.at()))
+    if aside is None or state.pending is not None:
+        return None
+    seen = aside(turn)
+    if seen.answer is not None:
+        return _suffixed(Reply.of(seen.answer), WHERE.format(at=where.at()))
+    if seen.unsure and state.step in flow.free_text:
+        state.pending = incoming.text.strip()
+        drafts.store(incoming.openid, state, now=now)
+        return Reply(text=IS_IT.format(label=where.label or "您要填写的内容"))
+    return None
+
+
+def _entry(features: Sequence[Any], incoming: Incoming) -> Flow | Command | None:
+    for feature in features:
+        for entry in feature.ENTRIES:
+            if isinstance(entry, Flow) and entry.enters_on(incoming):
+                return entry
+            if isinstance(entry, Command) and not entry.types and entry.matches(incoming):
+                return entry
+    return None
+
+
+def _prefixed(line: str, reply: Reply) -> Reply:
+    if line and not reply.silent and not reply.transfer:
+        reply.text = f"{line}\n\n{reply.text}".strip()
+    return reply
+
+
+def _suffixed(reply: Reply, line: str) -> Reply:
+    if reply.transfer:                 # handed to a person: the form waits, 继续 resumes it later
+        return reply
+    if reply.silent:
+        return Reply(text=line)
+    if reply.followups:
+        reply.followups = [*reply.followups, line]
+    else:
+        reply.text = f"{reply.text}\n\n{line}"
+    return reply
 
 
 @dataclass(frozen=True)

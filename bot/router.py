@@ -110,7 +110,7 @@ def route(incoming: Incoming, *, now: datetime, services: Any = None, claim: inb
 def _answer(incoming: Incoming, *, now: datetime, services: Any, claim: inbox.Claim | None) -> Reply:
     prefix = ""
     try:
-        state = conversation.load(incoming.openid) if claim is None else conversation.parse(claim.conversation)
+        state = conversation.current(incoming.openid, claim, now=now)   # a Redis restart: the database copy
     except RedisError:           # Redis down: no flow state; one-shot answers still work
         log.warning("conversation state unavailable")
         state = None
@@ -120,9 +120,10 @@ def _answer(incoming: Incoming, *, now: datetime, services: Any, claim: inbox.Cl
             conversation.clear(incoming.openid)
             prefix = conversation.expired_notice(flow) if flow else ""
         elif incoming.is_event and incoming.event == "click":
-            conversation.clear(incoming.openid)        # a menu tap leaves the flow (or re-enters it below)
+            prefix = conversation.park(incoming, _flows(), now=now)   # a menu tap parks the draft
         elif not incoming.is_event:
-            return _guard(lambda: conversation.advance(flow, state, incoming, now=now, services=services))
+            return _guard(lambda: conversation.advance(flow, state, incoming, now=now, services=services,
+                                                       features=handlers.FEATURES, aside=handlers.ASIDE))
 
     reply = _guard(lambda: _enter(incoming, now=now, services=services))
     if prefix:

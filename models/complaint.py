@@ -64,7 +64,7 @@ class Case(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     story: Mapped[str] = mapped_column(Text)
     amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    wish: Mapped[str | None] = mapped_column(String(16))
+    wish: Mapped[str | None] = mapped_column(String(120))          # 诉求: one or more, 其他 with its words
     name: Mapped[str | None] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(30))
     anonymous: Mapped[bool] = mapped_column(default=False)

@@ -144,6 +144,15 @@ def alert_staff(app: Flask, stop: Event | None = None) -> None:
     log.info("staff alerted", n=n)
 
 
+def purge_drafts(app: Flask, stop: Event | None = None) -> None:
+    """Delete conversation drafts past their expiry: they hold names and phone numbers."""
+    from services import drafts
+    with app.app_context():
+        n = drafts.purge_expired(now=utcnow())
+        db.session.commit()
+    log.info("expired drafts purged", n=n)
+
+
 JOBS: list[Job] = [
     Job("publications.push_due", push_publications, every(seconds=15)),
     Job("complaints.remind", remind_complaints, every(minutes=15)),
@@ -155,4 +164,5 @@ JOBS: list[Job] = [
     Job("followers.apply_queued", apply_follow_queue, every(minutes=1)),
     Job("followers.reconcile", reconcile_followers, cron(hour=3, minute=40)),
     Job("inbox.alert_staff", alert_staff, every(minutes=1)),
+    Job("drafts.purge_expired", purge_drafts, every(hours=1)),
 ]

@@ -17,7 +17,8 @@ def dedup(message_key: str) -> str:
 
 
 def conversation(openid: str) -> str:
-    """JSON state of the follower's active flow. TTL: flow timeout + CONVERSATION_GRACE."""
+    """JSON state of the follower's conversation: the active flow and the parked drafts (bot/drafts.py); a copy is
+    kept in the database (services/drafts.py). TTL: the latest draft's timeout + CONVERSATION_GRACE."""
     return f"{PREFIX}:conv:{openid}"
 
 

@@ -57,21 +57,35 @@ def test_timeout_tells_user_the_flow_expired(people, clock):
     assert "请问您的年龄" not in answer.text
 
 
-def test_menu_tap_re_enters_flow_from_start(people):
-    """Tapping the flow's menu key mid-flow starts it again from the first step."""
+def test_menu_tap_of_the_same_flow_offers_the_draft_back(people):
+    """Tapping the flow's own menu key mid-flow offers the draft: 重新开始 starts again from the first step."""
     alice = people("o_alice")
     alice.say("报名")
     alice.say("李雷")
-    assert alice.click("SIGNUP").text == "请问怎么称呼您？"
+    assert "未提交的「活动报名」" in alice.click("SIGNUP").text
+    assert alice.say("重新开始").text == "请问怎么称呼您？"
     assert alice.say("韩梅梅").text == "请问您的年龄？（填数字）"
+    assert alice.say("28").text == "报名成功：韩梅梅，28岁。"
 
 
-def test_other_menu_tap_leaves_flow(people):
-    """Tapping another menu item mid-flow leaves the flow and answers that item."""
+def test_continue_after_the_offer_resumes_at_the_same_step(people):
+    """继续 after the offer repeats the question the flow stopped at, with the earlier answers kept."""
     alice = people("o_alice")
     alice.say("报名")
-    assert "电话" in alice.click("CONTACT").text
-    assert "投诉" in alice.say("35").text
+    alice.say("李雷")
+    alice.say("报名")
+    assert alice.say("继续").text == "请问您的年龄？（填数字）"
+    assert alice.say("35").text == "报名成功：李雷，35岁。"
+
+
+def test_other_menu_tap_parks_the_flow(people):
+    """Tapping another menu item mid-flow answers that item, says the draft is kept, and leaves the flow."""
+    alice = people("o_alice")
+    alice.say("报名")
+    answer = alice.click("CONTACT").text
+    assert "电话" in answer and "已为您暂存" in answer and "发“报名”可以接着填" in answer
+    assert "投诉" in alice.say("35").text             # no longer inside the flow
+    assert "未提交的「活动报名」" in alice.say("报名").text
 
 
 def test_two_followers_interleaved_keep_their_own_state(people):
@@ -83,3 +97,20 @@ def test_two_followers_interleaved_keep_their_own_state(people):
     bob.say("韩梅梅")
     assert bob.say("28").text == "报名成功：韩梅梅，28岁。"
     assert alice.say("35").text == "报名成功：李雷，35岁。"
+
+
+def test_command_mid_flow_is_answered_and_the_flow_waits(people):
+    """A command word typed at a step is run, not stored; the flow says where it stands and takes the next answer."""
+    alice = people("o_alice")
+    alice.say("报名")
+    answer = alice.say("计数").text
+    assert answer.startswith("第1次") and "您的「活动报名」还没有提交，回复“继续”接着填写" in answer
+    assert alice.say("李雷").text == "请问您的年龄？（填数字）"
+
+
+def test_unrecognised_voice_mid_flow_is_told_not_heard(people):
+    """A voice message WeChat could not recognise is answered 没听清 and the step is asked again later."""
+    alice = people("o_alice")
+    alice.say("报名")
+    assert "没听清" in alice.voice("").text
+    assert alice.say("李雷").text == "请问您的年龄？（填数字）"

@@ -1,0 +1,152 @@
+"""A linear form declared as one table of questions (STYLE 20), run by the flow engine (`bot.conversation`).
+
+A `Form` is an ordered tuple of `Question`s. Each names its step (a member of the feature's `Step` enum), its
+prompt, the label shown in the summary and the 修改 list, and `take`: one small function that validates the answer,
+stores it in `turn.data` and returns None to go on (or a reply to stay on the step). Everything else is derived
+from the table: the order, the "第N步" numbers, the summary lines, the 修改 targets and where a paused form stands
+("已填到第2步（商家地址）"). Changing the wording or the order of a question is one edit to the table.
+
+After the last question the form shows the summary: 确认 runs `submit`, 修改 lists the questions by number and asks
+one again (then back to the summary). An optional question accepts 跳过/无 and stores None. 取消 is the engine's.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.conversation import Flow, Progress, Turn
+from bot.messages import Reply
+from bot.numbers import parse_choice
+from services import DomainError
+
+NUMBERED = "第{n}步：{prompt}"
+SUMMARY = "请核对您的{noun}：\n{lines}\n\n确认无误请回复“确认”；需要修改请回复“修改”；放弃请回复“取消”。"
+SUMMARY_LINE = "{label}：{value}"
+CONFIRM_ASK = "请回复“确认”提交，“修改”更改某一项，或“取消”放弃。"
+EDIT_ASK = "要修改哪一项？回复数字：\n{lines}"
+EDIT_LINE = "{n}. {label}"
+BAD_EDIT = "没有第{n}项。请回复 1 到 {count} 之间的数字。"
+EDIT_NOT_NUMBER = "请回复要修改的那一项前面的数字（1 到 {count}）。"
+AT_SUMMARY = "已经填完，还没有提交"
+NONE_LABEL = "无"
+SKIP_WORDS = frozenset({"跳过", "无", "没有", "不填"})
+CONFIRM_WORDS = frozenset({"确认", "确定", "提交", "确认提交"})
+EDIT_WORDS = frozenset({"修改", "改", "更改"})
+
+CONFIRM, EDIT = "confirm", "edit"
+EDITING = "_editing"              # in turn.data while one question is being redone from the summary
+
+
+@dataclass(frozen=True)
+class Question:
+    step: str                                               # a member of the feature's Step enum
+    prompt: str
+    label: str
+    take: Callable[[Turn], Reply | None]                    # store the answer; a Reply stays on this step
+    optional: bool = False                                  # 跳过/无 stores None
+    show: Callable[[dict], str] | None = None               # the summary value; default: the stored text or 无
+    asked: Callable[[dict], bool] = lambda data: True       # asked (and summarised) only when this holds
+    free_text: bool = True                                  # takes typed text (the engine's interruption rule)
+
+
+@dataclass(frozen=True)
+class Form:
+    noun: str                                               # "投诉", used in the summary and progress lines
+    questions: tuple[Question, ...]
+    submit: Callable[[Turn], Reply]                         # on 确认: file it, then turn.end(...)
+    order: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "order", [q.step for q in self.questions])
+
+    def question(self, step: str) -> Question:
+        return self.questions[self.order.index(step)]
+
+    def number(self, step: str) -> int:
+        return self.order.index(step) + 1
+
+    # --- moving through the table ----------------------------------------------------------------------------
+    def ask(self, turn: Turn, step: str) -> Reply:
+        """Go to `step` and ask its numbered question."""
+        return turn.goto(step, NUMBERED.format(n=self.number(step), prompt=self.question(step).prompt))
+
+    def first(self, turn: Turn) -> Reply:
+        return self.ask(turn, self.order[0])
+
+    def onward(self, turn: Turn, step: str) -> Reply:
+        """After storing `step`'s answer: back to the summary when editing, else the next question still asked."""
+        if not turn.data.pop(EDITING, False):
+            for later in self.order[self.order.index(step) + 1:]:
+                if self.question(later).asked(turn.data):
+                    return self.ask(turn, later)
+        return turn.goto(CONFIRM, self.summary(turn.data))
+
+    def summary(self, data: dict) -> str:
+        lines = [SUMMARY_LINE.format(label=q.label, value=(q.show or _stored(q.step))(data))
+                 for q in self.questions if q.asked(data)]
+        return SUMMARY.format(noun=self.noun, lines="\n".join(lines))
+
+    def progress(self, step: str, data: dict) -> Progress | None:
+        """Where a paused form stands, for the engine's "您的投诉已填到第2步（商家地址）" lines."""
+        if step in self.order:
+            return Progress(noun=self.noun, number=self.number(step), label=self.question(step).label)
+        if step in {CONFIRM, EDIT}:
+            return Progress(noun=self.noun, label=AT_SUMMARY)
+        return Progress(noun=self.noun)
+
+    # --- the steps the engine runs -----------------------------------------------------------------------------
+    def steps(self) -> dict[str, Callable[[Turn], Reply]]:
+        table = {q.step: self._runner(q) for q in self.questions}
+        table.update({CONFIRM: self.confirm, EDIT: self.edit})
+        return table
+
+    def free_text_steps(self) -> frozenset[str]:
+        return frozenset(q.step for q in self.questions if q.free_text)
+
+    def _runner(self, question: Question) -> Callable[[Turn], Reply]:
+        def run(turn: Turn) -> Reply:
+            if question.optional and turn.incoming.has_text and turn.text in SKIP_WORDS:
+                turn.data[question.step] = None
+            else:
+                try:
+                    stayed = question.take(turn)
+                except DomainError as err:        # a validation failure re-asks with what was wrong; nothing stored
+                    return turn.stay(err.message)
+                if stayed is not None:
+                    return stayed
+            return self.onward(turn, question.step)
+        run.__doc__ = question.take.__doc__
+        return run
+
+    def confirm(self, turn: Turn) -> Reply:
+        """确认 submits; 修改 lists the questions to redo; anything else asks again."""
+        if turn.text in EDIT_WORDS:
+            lines = [EDIT_LINE.format(n=i, label=q.label) for i, q in enumerate(self.questions, 1)]
+            return turn.goto(EDIT, EDIT_ASK.format(lines="\n".join(lines)))
+        if turn.text not in CONFIRM_WORDS:
+            return turn.stay(CONFIRM_ASK)
+        return self.submit(turn)
+
+    def edit(self, turn: Turn) -> Reply:
+        """Pick one question by number and ask it again; its answer returns to the summary."""
+        count = len(self.questions)
+        n = parse_choice(turn.text)
+        if n is None:
+            return turn.stay(EDIT_NOT_NUMBER.format(count=count))
+        if not 1 <= n <= count:
+            return turn.stay(BAD_EDIT.format(n=n, count=count))
+        turn.data[EDITING] = True
+        return self.ask(turn, self.order[n - 1])
+
+    # --- the flow ----------------------------------------------------------------------------------------------
+    def flow(self, *, name: str, title: str, start: Callable[[Turn], Reply], before: Mapping[str, Callable] = {},
+             keys: frozenset[str] = frozenset(), words: frozenset[str] = frozenset(),
+             timeout: timedelta = timedelta(minutes=30)) -> Flow:
+        """The engine's Flow for this form; `before` holds steps ahead of question 1 (a consent notice)."""
+        return Flow(name=name, title=title, start=start, steps={**before, **self.steps()}, keys=keys, words=words,
+                    timeout=timeout, free_text=self.free_text_steps(), progress=self.progress)
+
+
+def _stored(step: str) -> Callable[[dict], str]:
+    return lambda data: str(data.get(step) or NONE_LABEL)
