@@ -28,7 +28,7 @@ from sim import serve_in_thread  # noqa: E402
 from sim.client import SimUser  # noqa: E402
 
 TOKEN, APP_ID = "benchtoken315", "wxbench0000000315"
-ANSWERS = ["同意", "好又多超市", "城关镇人民路88号", "11月20日买的牛奶已过期", "58.5", "5"]
+ANSWERS = ["同意", "好又多超市", "城关镇人民路88号", "11月20日买的牛奶已过期", "完成", "58.5", "5"]
 
 
 def main() -> None:

@@ -29,13 +29,11 @@ renamed by a deploy) is dropped with "登记已中断". Callers hold the followe
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from redis.exceptions import RedisError
 
 import logs
 from bot import drafts

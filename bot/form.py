@@ -148,5 +148,16 @@ class Form:
                     timeout=timeout, free_text=self.free_text_steps(), progress=self.progress)
 
 
+def guarded(step: Callable[[Turn], Reply]) -> Callable[[Turn], Reply]:
+    """A step outside the table (a follow-up question): a validation failure re-asks with what was wrong."""
+    def run(turn: Turn) -> Reply:
+        try:
+            return step(turn)
+        except DomainError as err:
+            return turn.stay(err.message)
+    run.__doc__ = step.__doc__
+    return run
+
+
 def _stored(step: str) -> Callable[[dict], str]:
     return lambda data: str(data.get(step) or NONE_LABEL)

@@ -7,13 +7,15 @@ a privacy notice that needs 同意. 取消 at any step files nothing (the flow e
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from bot.conversation import Turn
-from bot.form import Form, Question
+from bot.form import Form, Question, guarded
 from bot.messages import Reply
+from bot.numbers import parse_numbers
 from models.complaint import Kind, Wish
 from services import case_evidence, complaints
 from services.clock import plain_date
@@ -31,11 +33,21 @@ PRIVACY = {
 }
 NEED_CONSENT = "需要您回复“同意”才能继续登记；不想继续请回复“取消”。"
 WISHES = list(Wish)
-BAD_WISH = "请回复 1 到 6 的数字：1 退货，2 换货，3 维修，4 退款，5 赔偿，6 其他。"
+_WISH_SPLIT = re.compile(r"[\s,，、;；/和及与跟还有以及或]+")
+BAD_WISH = "请回复 1 到 6 的数字，可以选几项（如“4 5”）：1 退货，2 换货，3 维修，4 退款，5 赔偿，6 其他。"
+ASK_OTHER = "您选了“其他”：请说说您希望怎么解决（如：赔礼道歉、出具书面说明）。"
+STORY_MORE = "已记下（共 {n} 字）。还有要补充的请接着发；说完了请回复“完成”。"
+STORY_EMPTY = "还没有收到事情经过。请先说说发生了什么，说完了再回复“完成”。"
+STORY_FULL = "事情经过最多 {limit} 字，这一段放不下了。请精简后再发，或回复“完成”提交已记下的内容。"
 PHOTO_OK = "已收到第 {n} 张照片。可以继续发送，发完请回复“完成”。"
 PHOTO_LATER = "已收到第 {n} 张照片（暂时没能下载，系统会自动重试，不会丢失）。可以继续发送，发完请回复“完成”。"
 PHOTO_ASK = "请发送照片，或回复“完成”继续（没有照片请回复“跳过”）。"
 DONE_WORDS = {"完成", "好了", "跳过", "没有", "无"}
+STORY_DONE = frozenset({"完成", "说完了", "好了", "没有了", "就这些"})
+STORY_MAX = 3000            # cases.story is Text; a few thousand characters over several messages
+STORY_PARTS = "story_parts"
+OTHER_MAX = 60              # cases.wish holds the chosen remedies and these words (String(120))
+WISH_OTHER = "wish_other"   # the follow-up to 其他, outside the numbered table
 ANONYMOUS_WORDS = {"匿名", "不留名"}
 SKIP_WORDS = {"跳过", "不留", "无"}
 FILED = {
@@ -108,9 +120,20 @@ def take_address(turn: Turn) -> None:
         turn.data.update(address=complaints.clean_text(turn.text, limit=200, field="address"), lat=None, lng=None)
 
 
-def take_story(turn: Turn) -> None:
-    """Store what happened."""
-    turn.data[Step.STORY] = complaints.clean_text(turn.text, limit=1000, field="story")
+def take_story(turn: Turn) -> Reply | None:
+    """Collect what happened over as many messages as it takes; 完成 goes on once something was told."""
+    parts = turn.data.setdefault(STORY_PARTS, [])
+    if turn.text in STORY_DONE:
+        if not parts:
+            return turn.stay(STORY_EMPTY)
+        turn.data[Step.STORY] = "\n".join(turn.data.pop(STORY_PARTS))
+        return None
+    text = complaints.clean_text(turn.text, limit=STORY_MAX, field="story")
+    total = sum(len(p) for p in parts) + len(text)
+    if total > STORY_MAX:
+        return turn.stay(STORY_FULL.format(limit=STORY_MAX))
+    parts.append(text)
+    return turn.stay(STORY_MORE.format(n=total))
 
 
 def take_amount(turn: Turn) -> None:
@@ -120,15 +143,34 @@ def take_amount(turn: Turn) -> None:
 
 
 def take_wish(turn: Turn) -> Reply | None:
-    """Store the wanted remedy (1–6 or its word); anything else re-asks."""
-    text = turn.text
-    if text.isdigit() and 1 <= int(text) <= len(WISHES):
-        turn.data[Step.WISH] = WISHES[int(text) - 1].value
-    elif text in {w.value for w in WISHES}:
-        turn.data[Step.WISH] = text
-    else:
+    """Store one or more remedies (`4 5`, `④⑤`, `退款和赔偿`); 其他 asks what they want."""
+    wishes = _wishes(turn.text)
+    if wishes is None:
         return turn.stay(BAD_WISH)
+    turn.data[Step.WISH] = "、".join(wishes)
+    if Wish.OTHER in wishes:
+        return turn.goto(WISH_OTHER, ASK_OTHER)
     return None
+
+
+def _wishes(text: str) -> list[Wish] | None:
+    numbers = parse_numbers(text)
+    if numbers is not None:
+        if not all(1 <= n <= len(WISHES) for n in numbers):
+            return None
+        return [WISHES[n - 1] for n in sorted(numbers)]
+    words = [w for w in _WISH_SPLIT.split(text) if w]
+    labels = {w.value: w for w in WISHES}
+    if not words or not all(w in labels for w in words):
+        return None
+    return [labels[w] for w in dict.fromkeys(words)]
+
+
+def take_other_wish(turn: Turn) -> Reply:
+    """Store what 其他 means in the consumer's words, then go on after the remedy question."""
+    other = complaints.clean_text(turn.text, limit=OTHER_MAX, field="wish")
+    turn.data[Step.WISH] = turn.data[Step.WISH].replace(Wish.OTHER, f"{Wish.OTHER}（{other}）")
+    return _form(turn).onward(turn, Step.WISH)
 
 
 def take_photos(turn: Turn) -> Reply | None:
@@ -191,7 +233,7 @@ def _intake(turn: Turn) -> complaints.Intake:
         kind=_kind(turn), business_name=d["merchant"], business_address=d["address"], story=d["story"],
         latitude=d.get("lat"), longitude=d.get("lng"),
         amount=Decimal(d["amount"]) if d.get("amount") else None,
-        wish=Wish(d["wish"]) if d.get("wish") else None, name=d.get("name"), phone=d.get("phone"),
+        wish=d.get("wish") or None, name=d.get("name"), phone=d.get("phone"),
         anonymous=anonymous)
 
 
@@ -199,10 +241,12 @@ COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
     Question(Step.MERCHANT, "请告诉我被投诉商家的名称（店名或网店名）。", "商家名称", take_merchant),
     Question(Step.ADDRESS, "商家的地址在哪里？可以直接输入（如：城关镇人民路88号），也可以点“+”发送位置。", "商家地址",
              take_address),
-    Question(Step.STORY, "请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。", "事情经过", take_story),
+    Question(Step.STORY, "请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
+             "说完了请回复“完成”。", "事情经过", take_story),
     Question(Step.AMOUNT, "您花了多少钱？请填金额数字（如 128），没有花钱请回复“无”。", "金额", take_amount,
              show=_amount, free_text=False),
-    Question(Step.WISH, "您希望怎么解决？回复数字：\n1 退货\n2 换货\n3 维修\n4 退款\n5 赔偿\n6 其他", "诉求", take_wish,
+    Question(Step.WISH, "您希望怎么解决？回复数字，可以选几项（如“4 5”）：\n1 退货\n2 换货\n3 维修\n4 退款\n5 赔偿\n6 其他",
+             "诉求", take_wish,
              free_text=False),
     Question(Step.PHOTOS, "请发送照片作为证据（发票、小票、商品、聊天记录截图等），可以发多张。"
              "发完请回复“完成”；没有照片请回复“跳过”。", "照片", take_photos, show=_photos, free_text=False),
@@ -212,7 +256,8 @@ COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
 REPORT_FORM = Form(noun="举报", submit=submit, questions=(
     Question(Step.MERCHANT, "您要举报谁？请写明经营者名称（店名、网店名或个人）。", "被举报对象", take_merchant),
     Question(Step.ADDRESS, "违法行为发生在哪里？可以直接输入地址，也可以点“+”发送位置。", "地点", take_address),
-    Question(Step.STORY, "请说明违法行为：什么时间、什么行为、涉及什么商品或服务。", "违法行为", take_story),
+    Question(Step.STORY, "请说明违法行为：什么时间、什么行为、涉及什么商品或服务。可以分几条发，说完了请回复“完成”。",
+             "违法行为", take_story),
     Question(Step.PHOTOS, "有证据照片请直接发送，可以发多张；发完回复“完成”，没有请回复“跳过”。", "证据照片", take_photos,
              show=_photos, free_text=False),
     Question(Step.NAME, "请留下您的姓名以便告知处理结果；不想留名请回复“匿名”。", "举报人", take_name, show=_reporter),
@@ -222,9 +267,11 @@ REPORT_FORM = Form(noun="举报", submit=submit, questions=(
 FORMS = {Kind.COMPLAINT: COMPLAINT_FORM, Kind.REPORT: REPORT_FORM}
 
 COMPLAINT = COMPLAINT_FORM.flow(name="complaint", title="投诉登记", start=start_complaint,
-                                before={Step.CONSENT: consent}, keys=frozenset({"COMPLAINT"}),
+                                before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
+                                keys=frozenset({"COMPLAINT"}),
                                 words=frozenset({"投诉", "我要投诉"}), timeout=INTAKE_TIMEOUT)
-REPORT = REPORT_FORM.flow(name="report", title="举报登记", start=start_report, before={Step.CONSENT: consent},
+REPORT = REPORT_FORM.flow(name="report", title="举报登记", start=start_report,
+                          before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
                           keys=frozenset({"REPORT"}), words=frozenset({"举报", "我要举报"}), timeout=INTAKE_TIMEOUT)
 
 ENTRIES = [COMPLAINT, REPORT]

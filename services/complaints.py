@@ -10,7 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,9 +19,9 @@ import logs
 from extensions import db
 from models.case_event import CaseEvent, EventKind
 from models.case_followup import CaseRating, CaseReview
-from models.complaint import Case, CaseCounter, Kind, Status, Wish
+from models.complaint import Case, CaseCounter, Kind, Status
 from models.evidence import EvidencePhoto
-from services import Conflict, Invalid, NotFound, deadlines, departments, followers
+from services import Conflict, Invalid, NotFound, amounts, deadlines, departments, followers
 from services.case_reminders import send_reminders  # noqa: F401  (the scheduler calls complaints.send_reminders)
 from services.clock import china_today
 
@@ -32,7 +32,6 @@ FIRST_CLOCK = {Kind.COMPLAINT: "complaint_acceptance", Kind.REPORT: "report_veri
 NUMBER_RE = re.compile(r"(TS|JB)\d{8}-\d{4,}", re.IGNORECASE)
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-AMOUNT_RE = re.compile(r"^[¥￥]?\s*(\d{1,9}(?:,\d{3})*(?:\.\d{1,2})?)\s*元?$")
 NO_AMOUNT = {"无", "没有", "0", "免费"}
 RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 REVIEW_AT_OR_BELOW = 2              # 不满意 or worse opens a 复核 task for the department head
@@ -41,7 +40,7 @@ WITHDRAWABLE = {Status.SUBMITTED}
 RETRIES = 5
 
 BAD_PHONE = "电话号码不对：请填 11 位手机号（如 13812345678）或带区号的座机（如 0471-1234567）。"
-BAD_AMOUNT = "金额请填数字（如 128 或 128.50），没有花钱请回复“无”。"
+BAD_AMOUNT = "金额请填数字（如 128、58.5 或 一百五十），没有花钱请回复“无”。"
 BAD_NAME = "请填写您的真实姓名（2 到 20 个字，不含数字）。投诉需要真实身份信息，才能依法受理。"
 EMPTY = "这一项不能为空，请再发一次。"
 TOO_LONG = "内容太长了（最多 {limit} 字），请精简后再发。"
@@ -65,17 +64,13 @@ def clean_text(value: str, *, limit: int, field: str) -> str:
 
 
 def clean_amount(value: str) -> Decimal | None:
-    """A paid amount in yuan, or None for 无."""
+    """A paid amount in yuan (digits or Chinese numerals: services.amounts), or None for 无."""
     value = (value or "").strip().replace(" ", "")
     if value in NO_AMOUNT:
         return None
-    match = AMOUNT_RE.match(value)
-    if not match:
+    amount = amounts.parse(value)
+    if amount is None:
         raise Invalid(BAD_AMOUNT, field="amount")
-    try:
-        amount = Decimal(match.group(1).replace(",", ""))
-    except InvalidOperation as exc:
-        raise Invalid(BAD_AMOUNT, field="amount") from exc
     return amount if amount > 0 else None
 
 
@@ -111,7 +106,7 @@ class Intake:
     latitude: float | None = None
     longitude: float | None = None
     amount: Decimal | None = None
-    wish: Wish | None = None
+    wish: str | None = None                 # one or more Wish values joined by 、, 其他 with its words
     name: str | None = None
     phone: str | None = None
     anonymous: bool = False

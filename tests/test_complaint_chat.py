@@ -18,7 +18,8 @@ def _file_up_to_summary(user, *, phone="13812345678"):
     assert "商家的名称" in user.say("同意").text
     assert "地址" in user.say("好又多超市").text
     assert "事情经过" in user.say("城关镇人民路88号").text
-    assert "多少钱" in user.say("11月20日买的牛奶已过期，喝了肚子疼").text
+    assert "说完了请回复“完成”" in user.say("11月20日买的牛奶已过期，喝了肚子疼").text
+    assert "多少钱" in user.say("完成").text
     assert "怎么解决" in user.say("58.5").text
     assert "照片" in user.say("5").text
     assert "第 1 张" in user.image(b"\xff\xd8\xff\xe0 receipt").text
@@ -87,6 +88,7 @@ def test_validation_re_asks_with_the_reason(wechat, app):
     wechat.say("某某餐厅")
     wechat.location(40.81, 111.65, "红旗镇 幸福街12号")
     wechat.say("吃饭吃出异物")
+    wechat.say("完成")
     assert "金额请填数字" in wechat.say("很多钱").text
     assert "怎么解决" in wechat.say("无").text
     assert "1 到 6" in wechat.say("9").text
@@ -115,6 +117,7 @@ def test_failed_photo_fetch_is_kept_and_retried(wechat, app, sim):
     wechat.say("无证小作坊")
     wechat.say("东风镇北街")
     wechat.say("无证生产月饼")
+    wechat.say("完成")
     sim.configure(fail={"media/get": [-1, -1, -1]})   # busy past the client's own retries
     assert "自动重试" in wechat.image(b"evidence-bytes").text
     wechat.say("完成")
@@ -141,6 +144,7 @@ def test_report_acceptance_date_counts_working_days(wechat, app):
     wechat.say("某药店")
     wechat.say("新华镇")
     wechat.say("销售过期药品")
+    wechat.say("完成")
     wechat.say("跳过")
     wechat.say("王五")
     wechat.say("跳过")
@@ -160,6 +164,7 @@ def test_unsubscribe_keeps_filed_cases_and_drops_drafts(wechat, app):
     wechat.say("某店")
     wechat.say("城关镇")
     wechat.say("经过")
+    wechat.say("完成")
     wechat.say("无")
     wechat.say("1")
     wechat.image(b"draft photo")

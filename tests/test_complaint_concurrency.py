@@ -18,7 +18,7 @@ from tests.conftest import APP_ID, TOKEN
 def test_four_concurrent_deliveries_of_confirm_file_one_case(app, live_app, sim):
     """The same signed 确认 posted 4 times at once over HTTP files one case, and every answer names it."""
     user = SimUser(http_transport(live_app), token=TOKEN, app_id=APP_ID, openid="o_race", api_base=sim.url)
-    for text in ["投诉", "同意", "好又多超市", "城关镇人民路88号", "买到过期牛奶", "58", "4", "跳过", "张三"]:
+    for text in ["投诉", "同意", "好又多超市", "城关镇人民路88号", "买到过期牛奶", "完成", "58", "4", "跳过", "张三"]:
         user.say(text)
     assert "请核对" in user.say("13812345678").text
     body, params = user.build({"MsgType": "text", "Content": "确认"})

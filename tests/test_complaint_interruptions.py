@@ -26,6 +26,7 @@ def _to_address_step(user):
 def _finish(user, *, story="11月20日买的牛奶已过期"):
     assert "第3步" in user.say("城关镇人民路88号").text
     user.say(story)
+    user.say("完成")
     user.say("58")
     user.say("4")
     user.say("跳过")
@@ -58,6 +59,7 @@ def test_question_like_answer_is_asked_about_once(wechat, app, kb):
     assert wechat.say("什么路来着").text.startswith("这是商家地址吗？回复“是”保存")
     assert "第3步" in wechat.say("是").text
     wechat.say("牛奶过期")
+    wechat.say("完成")
     wechat.say("无")
     wechat.say("1")
     wechat.say("跳过")
@@ -103,6 +105,7 @@ def test_menu_tap_parks_and_continue_resumes_with_earlier_answers(wechat, app):
     assert offer == "您有一份未提交的投诉（已填到第3步），回复“继续”接着填，回复“重新开始”新建。"
     assert wechat.say("继续").text.startswith("第3步：")
     wechat.say("牛奶过期")
+    wechat.say("完成")
     wechat.say("无")
     wechat.say("4")
     wechat.say("跳过")
@@ -172,7 +175,8 @@ def test_every_new_kind_of_message_counts_once_when_resent(wechat, app, kb):
     assert "已为您暂存" in first.text and first.text == second.text
     assert "已填到第3步" in twice("投诉")
     assert twice("继续").startswith("第3步：")
-    assert twice("牛奶过期").startswith("第4步：")
+    assert "已记下" in twice("牛奶过期")
+    assert twice("完成").startswith("第4步：")
 
 
 def test_expired_drafts_are_purged(wechat, app):

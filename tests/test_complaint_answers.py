@@ -1,0 +1,98 @@
+"""Answers as people give them: several demands, 其他 in their own words, amounts in Chinese numerals, a story told
+over several messages, circled and full-width numbers."""
+from __future__ import annotations
+
+import pytest
+
+from extensions import db
+from models import Case
+
+
+def _to_story(user):
+    user.say("投诉")
+    user.say("同意")
+    user.say("好又多超市")
+    user.say("城关镇人民路88号")
+
+
+def _to_wish(user, amount="58"):
+    _to_story(user)
+    user.say("牛奶过期")
+    user.say("完成")
+    return user.say(amount)
+
+
+def _file(user):
+    user.say("跳过")
+    user.say("张三")
+    summary = user.say("13812345678").text
+    user.say("确认")
+    return summary
+
+
+@pytest.mark.parametrize("answer", ["4 5", "4，5", "④⑤", "４、５", "退款和赔偿", "退款 赔偿"])
+def test_several_demands(wechat, app, answer):
+    """Several remedies at once — numbers in any form or the words — are all kept."""
+    _to_wish(wechat)
+    assert "照片" in wechat.say(answer).text
+    assert "诉求：退款、赔偿" in _file(wechat)
+    with app.app_context():
+        assert db.session.query(Case).one().wish == "退款、赔偿"
+
+
+def test_other_demand_asks_what(wechat, app):
+    """Choosing 其他 asks what they want, and keeps their words with it."""
+    _to_wish(wechat)
+    assert "您选了“其他”" in wechat.say("4 6").text
+    assert "照片" in wechat.say("赔礼道歉").text
+    assert "诉求：退款、其他（赔礼道歉）" in _file(wechat)
+
+
+def test_demand_out_of_range_is_asked_again(wechat, app):
+    """A number that is not on the list re-asks the question and stores nothing."""
+    _to_wish(wechat)
+    assert "1 到 6" in wechat.say("4 9").text
+    assert "照片" in wechat.say("4").text
+
+
+@pytest.mark.parametrize("typed, shown", [("一百", "100.00元"), ("一百五十块", "150.00元"), ("1千2", "1200.00元"),
+                                          ("￥58.5", "58.50元"), ("五十八块五", "58.50元")])
+def test_amounts_in_chinese_numerals(wechat, app, typed, shown):
+    """Amounts in Chinese numerals and words, with ￥ or 块, are understood."""
+    assert "怎么解决" in _to_wish(wechat, amount=typed).text
+    wechat.say("4")
+    assert f"金额：{shown}" in _file(wechat)
+
+
+def test_a_story_in_three_messages(wechat, app):
+    """What happened can be told over several messages until 完成; all of it is filed, in order."""
+    _to_story(wechat)
+    assert "已记下" in wechat.say("11月20日在好又多买了一箱牛奶。").text
+    assert "已记下" in wechat.say("回家发现已经过期三天。").text
+    assert "说完了请回复“完成”" in wechat.say("找超市退货，店员不理。" + "详" * 1200).text
+    assert "多少钱" in wechat.say("完成").text
+    wechat.say("58")
+    wechat.say("4")
+    _file(wechat)
+    with app.app_context():
+        story = db.session.query(Case).one().story
+    assert story.startswith("11月20日在好又多买了一箱牛奶。\n回家发现已经过期三天。\n找超市退货") and len(story) > 1200
+
+
+def test_done_before_any_story_is_asked_again(wechat, app):
+    """完成 with nothing told yet asks for the story instead of filing an empty one."""
+    _to_story(wechat)
+    assert "还没有收到事情经过" in wechat.say("完成").text
+
+
+def test_edit_by_circled_number(wechat, app):
+    """The 修改 list answers to circled and full-width numbers too; out of range is asked again."""
+    _to_wish(wechat)
+    wechat.say("4")
+    wechat.say("跳过")
+    wechat.say("张三")
+    wechat.say("13812345678")
+    wechat.say("修改")
+    assert "没有第9项" in wechat.say("9").text
+    assert "第1步" in wechat.say("①").text
+    assert "商家名称：华联超市" in wechat.say("华联超市").text
