@@ -1,17 +1,19 @@
 """你点我检 in chat: vote in the open poll (menu POLL, 你点我检, 投票) and look up sampling results (RESULTS, 抽检结果).
 
-The vote is a Flow: each question with numbered options → (其他建议) → a summary to confirm. Numbers may come in
-any common form (`1 3 5`, `1,3,5`, `1、3、5`, full-width digits). Nothing is stored until 确认; the ballot itself
-is made exactly once by services.ballots (a DB unique constraint), so a confirm WeChat re-sends counts once.
+The vote is a Flow: each question with numbered options → (其他建议) → a summary to 确认 or 修改 (redo one
+question, then back to the summary). The questions come from the poll in the database, so they are not a static
+`bot.form` table, but they follow its rules: numbered, answerable by number in any form (`1 3 5`, `1、3`, `①③`,
+full-width digits; `bot.numbers`), out-of-range re-asked, and where the vote stands is told when it is interrupted.
+Nothing is stored until 确认; the ballot itself is made exactly once by services.ballots (a DB unique constraint),
+so a confirm WeChat re-sends counts once.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import timedelta
 
-from bot.conversation import Command, Flow, Turn
+from bot.conversation import Command, Flow, Progress, Turn
 from bot.messages import Reply
+from bot.numbers import parse_choice, parse_numbers
 from models.poll import Poll, Question
 from services import DomainError, ballots, followers, polls, sampling
 
@@ -24,10 +26,15 @@ OUT_OF_RANGE = "没有第{bad}项，请在1到{count}之间选择。"
 TOO_MANY = "这一题最多选{max}项，您选了{count}项，请重新选择。"
 ASK_SUGGESTION = "其他建议（选填）：您还希望我们抽检哪些食品或场所？直接回复文字；没有请回复“无”。"
 SUGGESTION_TOO_LONG = "其他建议请控制在{max}字以内，请精简后再发；没有请回复“无”。"
-SUMMARY = "请确认您的选择：\n{lines}\n回复“确认”提交（提交后不能修改），回复“取消”放弃。"
+SUMMARY = "请确认您的选择：\n{lines}\n回复“确认”提交（提交后不能修改），回复“修改”重选某一题，回复“取消”放弃。"
+EDIT_ASK = "要重选哪一题？回复数字：\n{lines}"
+EDIT_LINE = "{n}. {text}"
+EDIT_BAD = "请回复 1 到 {count} 之间的数字。"
+SUGGESTION_LABEL = "其他建议"
+NOUN = "投票"
 SUMMARY_LINE = "{text}：{picked}"
 SUGGESTION_LINE = "其他建议：{text}"
-ASK_CONFIRM = "请回复“确认”提交投票，或回复“取消”放弃。"
+ASK_CONFIRM = "请回复“确认”提交投票，“修改”重选某一题，或回复“取消”放弃。"
 THANKS = "投票成功！感谢您参与「{title}」。投票于{closes}结束；抽检结果公布后，我们会把您所选项目的检验结果告诉您。"
 NO_RESULTS = "暂时还没有公布的抽检结果。"
 NO_MATCH = "没有找到与「{query}」有关的抽检结果。可以换个词试试，如“抽检结果 牛奶”。"
@@ -37,17 +44,8 @@ RESULTS_TAIL = "按产品、品牌或地点查询，请发“抽检结果 关键
 
 NONE_WORDS = frozenset({"无", "没有", "不用", "跳过", "没", "否", "no", "无建议"})
 CONFIRM_WORDS = frozenset({"确认", "确定", "提交", "确认提交", "是", "好"})
-_SEPARATORS = re.compile(r"[\s,、;/.。+和及]+")
+EDIT_WORDS = frozenset({"修改", "改", "更改"})
 RESULTS_LIMIT = 8
-
-
-def parse_numbers(text: str) -> list[int] | None:
-    """`1 3 5`, `1,3,5`, `1、3、5`, `１，３` → [1, 3, 5] (duplicates dropped); None when it is not a list of numbers."""
-    normal = unicodedata.normalize("NFKC", text).strip()     # full-width digits and commas become ASCII
-    parts = [p for p in _SEPARATORS.split(normal) if p]
-    if not parts or not all(re.fullmatch(r"[0-9]{1,3}", p) for p in parts):
-        return None
-    return list(dict.fromkeys(int(p) for p in parts))
 
 
 def _question_text(poll: Poll, index: int) -> str:
@@ -96,6 +94,8 @@ def pick(turn: Turn) -> Reply:
         return turn.stay(TOO_MANY.format(max=question.max_picks, count=len(numbers)))
     by_position = {o.position: o.id for o in question.options}
     turn.data["picks"][str(question.id)] = [by_position[n] for n in numbers]
+    if turn.data.pop("editing", False):
+        return turn.goto("confirm", _summary(poll, turn.data))
     if index + 1 < len(poll.questions):
         turn.data["index"] = index + 1
         return turn.goto("pick", _question_text(poll, index + 1))
@@ -111,6 +111,7 @@ def suggest(turn: Turn) -> Reply:
     if len(text) > ballots.SUGGESTION_MAX:
         return turn.stay(SUGGESTION_TOO_LONG.format(max=ballots.SUGGESTION_MAX))
     turn.data["suggestion"] = None if text.lower() in NONE_WORDS or not text else text
+    turn.data.pop("editing", None)
     return turn.goto("confirm", _summary(poll, turn.data))
 
 
@@ -124,7 +125,10 @@ def _summary(poll: Poll, data: dict) -> str:
 
 
 def confirm(turn: Turn) -> Reply:
-    """On 确认, cast the ballot (once, even if WeChat re-sends) and thank the voter; anything else re-asks."""
+    """On 确认, cast the ballot (once, even if WeChat re-sends) and thank the voter; 修改 lists the questions."""
+    if turn.text in EDIT_WORDS:
+        return turn.goto("edit", EDIT_ASK.format(lines="\n".join(
+            EDIT_LINE.format(n=n, text=text) for n, text in enumerate(_editable(polls.get(turn.data["poll"])), 1))))
     if turn.text not in CONFIRM_WORDS:
         return turn.stay(ASK_CONFIRM)
     choices = {int(qid): ids for qid, ids in turn.data["picks"].items()}
@@ -136,6 +140,33 @@ def confirm(turn: Turn) -> Reply:
             return turn.stay(err.message)
         return turn.end(err.message)
     return turn.end(THANKS.format(title=turn.data["title"], closes=turn.data["closes"]))
+
+
+def _editable(poll: Poll) -> list[str]:
+    return [q.text for q in poll.questions] + ([SUGGESTION_LABEL] if poll.allow_suggestion else [])
+
+
+def edit(turn: Turn) -> Reply:
+    """Pick one question (or 其他建议) by number and ask it again; its answer returns to the summary."""
+    poll = polls.get(turn.data["poll"])
+    count = len(_editable(poll))
+    n = parse_choice(turn.text)
+    if n is None or not 1 <= n <= count:
+        return turn.stay(EDIT_BAD.format(count=count))
+    turn.data["editing"] = True
+    if n > len(poll.questions):
+        return turn.goto("suggest", ASK_SUGGESTION)
+    turn.data["index"] = n - 1
+    return turn.goto("pick", _question_text(poll, n - 1))
+
+
+def progress(step: str, data: dict) -> Progress:
+    """Where a vote stands: the question being answered, or the summary."""
+    if step == "pick":
+        return Progress(noun=NOUN, number=data.get("index", 0) + 1, label=f"第{data.get('index', 0) + 1}题")
+    if step == "suggest":
+        return Progress(noun=NOUN, label="已答完选择题，还差其他建议")
+    return Progress(noun=NOUN, label="已经选完，还没有提交")
 
 
 def results(turn: Turn) -> str:
@@ -151,7 +182,8 @@ def results(turn: Turn) -> str:
 
 
 VOTE = Flow(name="poll", title="你点我检投票", start=start,
-            steps={"pick": pick, "suggest": suggest, "confirm": confirm},
+            steps={"pick": pick, "suggest": suggest, "confirm": confirm, "edit": edit},
+            free_text=frozenset({"suggest"}), progress=progress,
             keys=frozenset({"POLL"}), words=frozenset({"你点我检", "投票", "我要投票", "参与投票"}),
             timeout=timedelta(minutes=30))
 

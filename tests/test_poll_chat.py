@@ -151,3 +151,42 @@ def test_no_poll_at_all(wechat):
     """With no poll ever opened, 你点我检 says there is none."""
     wechat.follow()
     assert "没有正在进行" in wechat.say("你点我检").text
+
+
+def test_circled_numbers_are_separate_options(app, wechat):
+    """①③ picks options 1 and 3 (not 13); an out-of-range circled number is asked again."""
+    make_poll(app)
+    wechat.follow()
+    wechat.say("投票")
+    assert "没有第11项" in wechat.say("⑪").text
+    assert "第2题" in wechat.say("①③").text
+    wechat.say("2")
+    summary = wechat.say("无").text
+    assert "牛奶、大米" in summary
+
+
+def test_summary_offers_edit_of_one_question(app, wechat):
+    """修改 at the poll summary lists the questions; the chosen one is asked again and the summary comes back."""
+    make_poll(app)
+    wechat.follow()
+    wechat.say("投票")
+    wechat.say("1")
+    wechat.say("2")
+    assert "修改" in wechat.say("无").text
+    listing = wechat.say("修改").text
+    assert "1. " in listing and "3. 其他建议" in listing
+    assert "请回复 1 到 3" in wechat.say("5").text
+    assert "第1题" in wechat.say("1").text
+    summary = wechat.say("3").text
+    assert "请确认您的选择" in summary and "大米" in summary and "牛奶" not in summary
+    assert "投票成功" in wechat.say("确认").text
+
+
+def test_question_mid_vote_keeps_the_vote(app, wechat):
+    """查询 in the middle of a vote is answered and the vote goes on at the same question."""
+    make_poll(app)
+    wechat.follow()
+    wechat.say("投票")
+    answer = wechat.say("查询").text
+    assert "您的投票已填到第1步" in answer
+    assert "第2题" in wechat.say("1").text
