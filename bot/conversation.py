@@ -34,7 +34,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-
 import logs
 from bot import drafts
 from bot.messages import Incoming, Reply
@@ -84,6 +83,7 @@ class Flow:
     keys: frozenset[str] = frozenset()            # menu CLICK keys that enter (or re-enter) the flow
     words: frozenset[str] = frozenset()           # exact keywords that enter it
     timeout: timedelta = timedelta(minutes=30)
+    prefixes: tuple[str, ...] = ()                # keyword prefixes that enter it (撤回 TS…)
     cancel_words: frozenset[str] = CANCEL_WORDS
     free_text: frozenset[str] = frozenset()       # steps that take typed text (rule 5 asks about questions there)
     progress: Callable[[str, dict], Progress | None] | None = None    # where a step stands (forms declare it)
@@ -91,7 +91,8 @@ class Flow:
     def enters_on(self, incoming: Incoming) -> bool:
         if incoming.is_event:
             return incoming.event == "click" and incoming.key in self.keys
-        return incoming.text.strip() in self.words
+        text = incoming.text.strip()
+        return bool(text) and (text in self.words or any(text.startswith(p) for p in self.prefixes))
 
     @property
     def word(self) -> str:

@@ -5,8 +5,11 @@ A follower only ever sees their own cases: another's number answers exactly like
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.conversation import Command, Flow, Turn
 from bot.messages import Reply
+from bot.numbers import parse_choice
 from models.complaint import Case, Kind, Status
 from services import DomainError, case_flow, complaints
 from services.clock import plain_date, to_china
@@ -28,6 +31,9 @@ WITHDRAW_HINT = "\n\n受理前可发送“撤回 {number}”撤回。"
 WITHDRAW_HOW = "请发送“撤回 编号”，例如“撤回 {number}”。可以撤回的案件：\n{lines}"
 NOTHING_TO_WITHDRAW = "您没有可以撤回的案件（已受理或已办结的案件不能撤回）。"
 WITHDRAWN = "案件 {number} 已撤回。如有需要，可以随时重新投诉。"
+ASK_WITHDRAW = "确定要撤回案件 {number}（{business}）吗？撤回后我们将不再处理。\n回复“确认撤回”撤回；回复其他内容则不撤回。"
+KEPT = "好的，案件 {number} 没有撤回，我们会继续处理。"
+WITHDRAW_YES = frozenset({"确认撤回", "确认", "确定", "是", "撤回"})
 NOTHING_TO_RATE = "您目前没有待评价的已办结案件。"
 PICK_CASE = "请回复要评价的案件序号：\n{lines}"
 BAD_PICK = "请回复上面列出的序号。"
@@ -77,18 +83,38 @@ def detail(case: Case) -> str:
                          received=f"{to_china(case.received_at):%Y-%m-%d %H:%M}", history=history, extra=extra)
 
 
-def withdraw(turn: Turn) -> str:
-    """撤回 + number withdraws that case (only before acceptance); 撤回 alone says how."""
+def start_withdraw(turn: Turn) -> Reply:
+    """撤回 + number: say why it cannot be withdrawn, or ask to confirm; 撤回 alone lists what can be withdrawn."""
     openid = turn.incoming.openid
     match = complaints.NUMBER_RE.search(turn.text.upper())
     if match:
-        case = complaints.withdraw(openid=openid, number=match.group(0), now=turn.now)
-        return WITHDRAWN.format(number=case.number)
+        try:
+            case = complaints.withdrawable(openid=openid, number=match.group(0))
+        except DomainError as err:        # not theirs, or not withdrawable: the real reason
+            return turn.end(err.message)
+        turn.data["number"] = case.number
+        return turn.goto("confirm", ASK_WITHDRAW.format(number=case.number, business=case.business_name))
     open_cases = [c for c in complaints.mine(openid=openid, limit=50) if c.status in complaints.WITHDRAWABLE]
     if not open_cases:
-        return NOTHING_TO_WITHDRAW
+        return turn.end(NOTHING_TO_WITHDRAW)
     lines = "\n".join(f"{c.number} {c.kind_label} {c.business_name}" for c in open_cases)
-    return WITHDRAW_HOW.format(number=open_cases[0].number, lines=lines)
+    return turn.end(WITHDRAW_HOW.format(number=open_cases[0].number, lines=lines))
+
+
+def confirm_withdraw(turn: Turn) -> Reply:
+    """确认撤回 withdraws the case (if it still may be); anything else keeps it."""
+    number = turn.data["number"]
+    if turn.text not in WITHDRAW_YES:
+        return turn.end(KEPT.format(number=number))
+    try:
+        case = complaints.withdraw(openid=turn.incoming.openid, number=number, now=turn.now)
+    except DomainError as err:            # accepted meanwhile: the real reason
+        return turn.end(err.message)
+    return turn.end(WITHDRAWN.format(number=case.number))
+
+
+WITHDRAW = Flow(name="withdraw", title="撤回案件", start=start_withdraw, steps={"confirm": confirm_withdraw},
+                words=frozenset({"撤回"}), prefixes=("撤回",), timeout=timedelta(minutes=10))
 
 
 # --- rating -------------------------------------------------------------------------------------------------------
@@ -109,17 +135,19 @@ def start_rating(turn: Turn) -> Reply:
 def pick(turn: Turn) -> Reply:
     """Store which case is rated and ask the score."""
     choices = turn.data["choices"]
-    if not (turn.text.isdigit() and 1 <= int(turn.text) <= len(choices)):
+    n = parse_choice(turn.text)
+    if n is None or not 1 <= n <= len(choices):
         return turn.stay(BAD_PICK)
-    turn.data["number"] = choices[int(turn.text) - 1]
+    turn.data["number"] = choices[n - 1]
     return turn.goto("score", ASK_SCORE.format(number=turn.data["number"]))
 
 
 def score(turn: Turn) -> Reply:
     """Store the score 1–5 and ask for a comment."""
-    if not (turn.text.isdigit() and 1 <= int(turn.text) <= 5):
+    n = parse_choice(turn.text)
+    if n is None or not 1 <= n <= 5:
         return turn.stay(complaints.BAD_SCORE)
-    turn.data["score"] = int(turn.text)
+    turn.data["score"] = n
     return turn.goto("comment", ASK_COMMENT)
 
 
@@ -139,13 +167,13 @@ def comment(turn: Turn) -> Reply:
 
 RATE = Flow(name="rate", title="办理评价", start=start_rating, steps={"pick": pick, "score": score,
                                                                     "comment": comment},
-            words=frozenset({"评价", "我要评价"}))
+            words=frozenset({"评价", "我要评价"}), free_text=frozenset({"comment"}))
 
 ENTRIES = [
     # A case number alone, or after 查询/进度; other text starting with 查询 is left to the Q&A.
     Command(show_cases, keys=frozenset({"MY_CASES"}), words=frozenset({"查询", "进度", "进度查询", "我的案件"}),
             prefixes=tuple(f"{lead}{p}" for lead in ("查询", "查询 ", "进度", "进度 ", "")
                            for p in ("TS2", "JB2", "ts2", "jb2"))),
-    Command(withdraw, words=frozenset({"撤回"}), prefixes=("撤回",)),
+    WITHDRAW,
     RATE,
 ]

@@ -30,6 +30,7 @@ HELP = (
     "6. 消费警示：发“警示”\n"
     "7. 联系我们 / 转人工：发“人工”"
 )
+NOT_HEARD = "抱歉，这条语音没听清。请再说一遍，或者直接打字告诉我您遇到的问题。"
 MEDIA_RECEIVED = "收到您的{kind}。如需投诉或举报，请先发“投诉”或“举报”，再按提示上传照片作为证据。"
 LOCATION_RECEIVED = "收到您的位置（{label}）。如需投诉该处商家，请发“投诉”开始登记。"
 
@@ -94,6 +95,10 @@ def help_text(turn: Turn) -> str:
 
 
 def media(turn: Turn) -> str:
+    """Pictures and the like outside a form: how to attach them to a case. A voice message WeChat could not
+    recognise (empty Recognition) is told so."""
+    if turn.incoming.type == "voice" and not turn.incoming.has_text:
+        return NOT_HEARD
     kind = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "小视频", "link": "链接"}
     return MEDIA_RECEIVED.format(kind=kind.get(turn.incoming.type, "消息"))
 

@@ -46,6 +46,17 @@ EMPTY = "这一项不能为空，请再发一次。"
 TOO_LONG = "内容太长了（最多 {limit} 字），请精简后再发。"
 NOT_YOURS = "没有找到编号为 {number} 的案件。您只能查询自己提交的案件，请核对编号。"
 CANNOT_WITHDRAW = "案件 {number} 当前状态为「{status}」，已受理或已办结的案件不能撤回。如需帮助请拨打 12315。"
+# Why a case cannot be withdrawn, by its status: the real reason, not a generic one.
+WITHDRAW_REFUSED = {
+    Status.WITHDRAWN: "案件 {number} 已经撤回了，不需要再撤回。",
+    Status.ACCEPTED: "案件 {number} 已经受理，正在调解，受理后不能在这里撤回。如果您和商家已经和解，"
+                     "请告诉负责调解的工作人员，由他们办结；也可以拨打 12315。",
+    Status.PAUSED: "案件 {number} 已经受理，正在检测鉴定，受理后不能在这里撤回。如需帮助请拨打 12315。",
+    Status.FILED: "举报 {number} 已经立案调查，不能撤回。感谢您的监督。",
+    Status.REJECTED: "案件 {number} 已经办结（不予受理），不需要撤回。",
+    Status.NOT_FILED: "举报 {number} 已经办结（不予立案），不需要撤回。",
+    Status.CLOSED: "案件 {number} 已经办结，不需要撤回。",
+}
 CANNOT_RATE = "案件 {number} 还没有办结，办结后才能评价。"
 ALREADY_RATED = "案件 {number} 已经评价过了，感谢您的反馈。"
 BAD_SCORE = "请回复 1 到 5 的数字：5 非常满意，4 满意，3 基本满意，2 不满意，1 非常不满意。"
@@ -202,13 +213,22 @@ def own(*, openid: str, number: str) -> Case:
     return case
 
 
-def withdraw(*, openid: str, number: str, now: datetime) -> Case:
-    """The consumer withdraws a case not yet accepted (caller commits)."""
+def withdrawable(*, openid: str, number: str) -> Case:
+    """The follower's case if it may be withdrawn now; otherwise Conflict with the real reason."""
     from services import case_flow
 
     case = own(openid=openid, number=number)
     if case.status not in WITHDRAWABLE:
-        raise Conflict(CANNOT_WITHDRAW.format(number=case.number, status=case_flow.status_label(case)))
+        reason = WITHDRAW_REFUSED.get(Status(case.status), CANNOT_WITHDRAW)
+        raise Conflict(reason.format(number=case.number, status=case_flow.status_label(case)))
+    return case
+
+
+def withdraw(*, openid: str, number: str, now: datetime) -> Case:
+    """The consumer withdraws a case not yet accepted (caller commits)."""
+    from services import case_flow
+
+    case = withdrawable(openid=openid, number=number)
     case_flow.move(case, Status.WITHDRAWN, now=now, actor=None, text="消费者撤回")
     return case
 

@@ -184,8 +184,34 @@ def test_another_follower_cannot_see_or_withdraw_a_case(app, wechat, consumer):
     mine = wechat.say(f"查询 {number}")
     assert number in mine.text and "待受理" in mine.text
     assert number in wechat.click("MY_CASES").text
-    assert "已撤回" in wechat.say(f"撤回 {number}").text
-    assert "不能撤回" in wechat.say(f"撤回 {number}").text
+    assert "确定要撤回案件" in wechat.say(f"撤回 {number}").text
+    assert "已撤回" in wechat.say("确认撤回").text
+
+
+def test_withdraw_asks_first_and_keeps_the_case_unless_confirmed(app, wechat):
+    """撤回 + number asks for confirmation; any other answer keeps the case as it was."""
+    with app.app_context():
+        number = file_case(now=utcnow(), openid="o_consumer_1").number
+    ask = wechat.say(f"撤回 {number}").text
+    assert "确定要撤回案件" in ask and "确认撤回" in ask
+    assert "没有撤回" in wechat.say("算了").text
+    assert "待受理" in wechat.say(f"查询 {number}").text
+
+
+def test_withdraw_explains_the_real_reason_it_cannot(app, wechat):
+    """A second 撤回 says the case is already withdrawn; an accepted case says acceptance is why."""
+    with app.app_context():
+        first = file_case(now=utcnow(), openid="o_consumer_1").number
+    wechat.say(f"撤回 {first}")
+    wechat.say("确认撤回")
+    again = wechat.say(f"撤回 {first}").text
+    assert "已经撤回了" in again and "已受理" not in again
+    with app.app_context():
+        case = file_case(now=utcnow(), openid="o_consumer_1")
+        case.status = Status.ACCEPTED
+        db.session.commit()
+        second = case.number
+    assert "已经受理" in wechat.say(f"撤回 {second}").text
 
 
 def test_status_notice_outside_the_window_uses_an_accepted_subscription(make_app, sim, consumer):

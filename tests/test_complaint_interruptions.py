@@ -193,3 +193,8 @@ def test_expired_drafts_are_purged(wechat, app):
         assert drafts.purge_expired(now=utcnow() + timedelta(days=2)) == 1
         db.session.commit()
         assert db.session.get(ConversationDraft, wechat.openid) is None
+
+
+def test_unrecognised_voice_outside_a_form_is_told_not_heard(wechat, app):
+    """A voice message with an empty Recognition gets 没听清, not a generic media reply."""
+    assert "没听清" in wechat.voice("").text
