@@ -44,6 +44,8 @@ CANCEL_WORDS = frozenset({"取消", "退出", "不办了"})
 CONTINUE_WORDS = frozenset({"继续", "接着填", "继续填写"})
 RESTART_WORDS = frozenset({"重新开始", "重新填写", "重来", "新建"})
 YES_WORDS = frozenset({"是", "是的", "对", "保存", "嗯"})
+# Words that answer a form's own questions; another feature listing one (同意 for 转为投诉) never takes it mid-form.
+ANSWER_WORDS = frozenset({"同意", "确认", "确定", "提交", "修改", "完成", "跳过", "无", "没有", "匿名", "好", "好的"}) | YES_WORDS
 CANCELLED = "已取消，本次填写的内容没有保存。需要时再点菜单或发关键词即可。"
 EXPIRED = "您上次的「{title}」超过{minutes}分钟没有继续，已自动结束，内容没有保存。"
 WHERE = "{at}，回复“继续”接着填写，回复“取消”放弃。"
@@ -87,6 +89,8 @@ class Flow:
     cancel_words: frozenset[str] = CANCEL_WORDS
     free_text: frozenset[str] = frozenset()       # steps that take typed text (rule 5 asks about questions there)
     progress: Callable[[str, dict], Progress | None] | None = None    # where a step stands (forms declare it)
+    forgiving: bool = True                        # the interruption rules apply; False: the steps see everything
+                                                  # and a menu tap ends the flow (the 人工 hand-over)
 
     def enters_on(self, incoming: Incoming) -> bool:
         if incoming.is_event:
@@ -161,6 +165,11 @@ def _save(openid: str, flow: Flow, turn: Turn, record: State) -> None:
     drafts.store(openid, record, now=turn.now)
 
 
+def save(openid: str, flow: Flow, turn: Turn) -> None:
+    """Write `turn` as the follower's active state in `flow`, keeping any parked drafts."""
+    _save(openid, flow, turn, drafts.record(openid, now=turn.now))
+
+
 def begin(flow: Flow, incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
     """Enter `flow` from its start — or, when a draft of it is parked, offer it back (继续 / 重新开始)."""
     record = drafts.record(incoming.openid, now=now)
@@ -188,6 +197,9 @@ def park(incoming: Incoming, flows: Mapping[str, Flow], *, now: datetime) -> str
     flow = flows.get(record.flow or "")
     if flow is None or record.step is None:
         return ""
+    if not flow.forgiving:                        # not a draft: the flow simply ends, as a tap always did
+        drafts.clear(incoming.openid, now=now)
+        return ""
     at = flow.where(record.step, record.data).at()
     record.park()
     drafts.store(incoming.openid, record, now=now)
@@ -201,13 +213,13 @@ def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, serv
     if state.step not in flow.steps:
         drafts.clear(openid, now=now)
         return Reply(text=BROKEN.format(word=flow.word))
-    texty = incoming.type in {"text", "voice"}
-    if incoming.type == "voice" and not incoming.has_text:
+    if flow.forgiving and incoming.type == "voice" and not incoming.has_text:
         return Reply(text=NOT_HEARD)                          # WeChat could not recognise it: nothing to store
-    text = incoming.text.strip() if texty else ""
-    if texty and text in flow.cancel_words:
+    text = incoming.text.strip() if incoming.type in {"text", "voice"} else ""
+    if text and text in flow.cancel_words:
         drafts.clear(openid, now=now)
         return Reply(text=CANCELLED)
+    texty = bool(text) and flow.forgiving                     # the interruption rules look at typed text only
     where = flow.where(state.step, state.data)
     if state.offered:
         state.offered = False
@@ -236,7 +248,7 @@ def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, serv
 def _interrupt(flow: Flow, state: State, incoming: Incoming, where: Progress, *, now: datetime, services: Any,
                features: Sequence[Any], aside: Callable[[Turn], Aside] | None) -> Reply | None:
     """Rules 2–5: another feature's word, a clear question, or a question-like answer to confirm; None: data."""
-    entry = _entry(features, incoming)
+    entry = None if incoming.text.strip() in ANSWER_WORDS else _entry(features, incoming)
     if isinstance(entry, Flow):
         if entry.name == flow.name:
             state.offered = True

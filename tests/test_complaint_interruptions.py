@@ -68,13 +68,16 @@ def test_question_like_answer_is_asked_about_once(wechat, app, kb):
 
 
 def test_commands_mid_form_are_handled_and_the_draft_kept(wechat, app, kb):
-    """查询 and 人工 typed where the business name is asked are handled as commands; the draft stays at step 1."""
+    """查询 and 人工 typed where the business name is asked are handled, never stored; the draft stays at step 1."""
     wechat.say("投诉")
     wechat.say("同意")
     cases = wechat.say("查询")
     assert "您还没有提交过投诉或举报" in cases.text
     assert "您的投诉已填到第1步（商家名称）" in cases.text
-    wechat.say("人工")                                              # a hand-over or the office-hours notice
+    handed = wechat.say("人工").text                               # the hand-over to staff (handlers.handover)
+    assert "您的投诉已填到第1步（商家名称），已为您暂存" in handed
+    wechat.say("结束人工")
+    assert "未提交的投诉（已填到第1步）" in wechat.say("投诉").text
     assert wechat.say("继续").text.startswith("第1步：")
     summary = _finish_from_merchant(wechat)
     assert "商家名称：好又多超市" in summary and "查询" not in summary and "人工" not in summary
