@@ -1,14 +1,14 @@
 """forms: conversation drafts kept in the database (they survive a Redis restart); 诉求 holds several demands
 
 Revision ID: 20261204_forms_drafts
-Revises: 20261204_inbox_threads
+Revises: 20261204_console_ended_sessions
 Create Date: 2026-12-04
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "20261204_forms_drafts"
-down_revision = "20261204_inbox_threads"
+down_revision = "20261204_console_ended_sessions"
 branch_labels = None
 depends_on = None
 
