@@ -31,6 +31,14 @@ def init_app(app) -> None:
     app.extensions["outbound"] = Outbound(sender=WeChatSender(api, templates),
                                           workers=int(app.config["OUTBOUND_WORKERS"]))
     app.cli.add_command(menu_cli)
+    _check_menu()
+
+
+def _check_menu() -> None:
+    """Fail at start, naming the key, if the default menu and the features disagree (handlers.menu_keys)."""
+    import handlers
+    from handlers import menu, menu_keys
+    menu_keys.check(menu.DEFAULT_MENU, handlers.FEATURES)
 
 
 menu_cli = AppGroup("menu", help="The account's custom menu.")

@@ -16,6 +16,7 @@ from bot.conversation import Turn
 from bot.form import Form, Question, guarded
 from bot.messages import Reply
 from bot.numbers import parse_numbers
+from handlers.menu_keys import MenuKey
 from models.complaint import Kind, Wish
 from services import case_evidence, complaints
 from services.clock import plain_date
@@ -268,10 +269,10 @@ FORMS = {Kind.COMPLAINT: COMPLAINT_FORM, Kind.REPORT: REPORT_FORM}
 
 COMPLAINT = COMPLAINT_FORM.flow(name="complaint", title="投诉登记", start=start_complaint,
                                 before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
-                                keys=frozenset({"COMPLAINT"}),
+                                keys=frozenset({MenuKey.COMPLAINT}),
                                 words=frozenset({"投诉", "我要投诉"}), timeout=INTAKE_TIMEOUT)
 REPORT = REPORT_FORM.flow(name="report", title="举报登记", start=start_report,
                           before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
-                          keys=frozenset({"REPORT"}), words=frozenset({"举报", "我要举报"}), timeout=INTAKE_TIMEOUT)
+                          keys=frozenset({MenuKey.REPORT}), words=frozenset({"举报", "我要举报"}), timeout=INTAKE_TIMEOUT)
 
 ENTRIES = [COMPLAINT, REPORT]

@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.conversation import Command, Flow, Turn
 from bot.messages import Reply
 from bot.numbers import parse_choice
+from handlers.menu_keys import MenuKey
 from models.complaint import Case, Kind, Status
 from services import DomainError, case_flow, complaints
 from services.clock import plain_date, to_china
@@ -171,7 +172,7 @@ RATE = Flow(name="rate", title="办理评价", start=start_rating, steps={"pick"
 
 ENTRIES = [
     # A case number alone, or after 查询/进度; other text starting with 查询 is left to the Q&A.
-    Command(show_cases, keys=frozenset({"MY_CASES"}), words=frozenset({"查询", "进度", "进度查询", "我的案件"}),
+    Command(show_cases, keys=frozenset({MenuKey.MY_CASES}), words=frozenset({"查询", "进度", "进度查询", "我的案件"}),
             prefixes=tuple(f"{lead}{p}" for lead in ("查询", "查询 ", "进度", "进度 ", "")
                            for p in ("TS2", "JB2", "ts2", "jb2"))),
     WITHDRAW,

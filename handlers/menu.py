@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot.conversation import Command, Turn
 from bot.messages import Reply
+from handlers.menu_keys import MenuKey
 from services import bureau, followers
 
 WELCOME = (
@@ -38,19 +39,19 @@ LOCATION_RECEIVED = "收到您的位置（{label}）。如需投诉该处商家�
 DEFAULT_MENU = {
     "button": [
         {"name": "维权服务", "sub_button": [
-            {"type": "click", "name": "维权问答", "key": "QA"},
-            {"type": "click", "name": "我要投诉", "key": "COMPLAINT"},
-            {"type": "click", "name": "我要举报", "key": "REPORT"},
-            {"type": "click", "name": "进度查询", "key": "MY_CASES"},
+            {"type": "click", "name": "维权问答", "key": MenuKey.QA},
+            {"type": "click", "name": "我要投诉", "key": MenuKey.COMPLAINT},
+            {"type": "click", "name": "我要举报", "key": MenuKey.REPORT},
+            {"type": "click", "name": "进度查询", "key": MenuKey.MY_CASES},
         ]},
         {"name": "你点我检", "sub_button": [
-            {"type": "click", "name": "参与投票", "key": "POLL"},
-            {"type": "click", "name": "抽检结果", "key": "RESULTS"},
+            {"type": "click", "name": "参与投票", "key": MenuKey.POLL},
+            {"type": "click", "name": "抽检结果", "key": MenuKey.RESULTS},
         ]},
         {"name": "消费警示", "sub_button": [
-            {"type": "click", "name": "最新警示", "key": "WARNINGS"},
-            {"type": "click", "name": "典型案例", "key": "CASES"},
-            {"type": "click", "name": "联系我们", "key": "CONTACT"},
+            {"type": "click", "name": "最新警示", "key": MenuKey.WARNINGS},
+            {"type": "click", "name": "典型案例", "key": MenuKey.CASES},
+            {"type": "click", "name": "联系我们", "key": MenuKey.CONTACT},
         ]},
     ]
 }
@@ -120,6 +121,6 @@ ENTRIES = [
     Command(welcome, events=frozenset({"subscribe"})),
     Command(scanned, events=frozenset({"scan"})),
     Command(left, events=frozenset({"unsubscribe"})),
-    Command(contact, keys=frozenset({"CONTACT"}), words=frozenset({"联系我们", "联系方式", "电话", "地址"})),
+    Command(contact, keys=frozenset({MenuKey.CONTACT}), words=frozenset({"联系我们", "联系方式", "电话", "地址"})),
     Command(help_text, words=frozenset({"帮助", "菜单", "help", "?", "？"})),
 ]

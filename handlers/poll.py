@@ -14,6 +14,7 @@ from datetime import timedelta
 from bot.conversation import Command, Flow, Progress, Turn
 from bot.messages import Reply
 from bot.numbers import parse_choice, parse_numbers
+from handlers.menu_keys import MenuKey
 from models.poll import Poll, Question
 from services import DomainError, ballots, followers, polls, sampling
 
@@ -184,10 +185,10 @@ def results(turn: Turn) -> str:
 VOTE = Flow(name="poll", title="你点我检投票", start=start,
             steps={"pick": pick, "suggest": suggest, "confirm": confirm, "edit": edit},
             free_text=frozenset({"suggest"}), progress=progress,
-            keys=frozenset({"POLL"}), words=frozenset({"你点我检", "投票", "我要投票", "参与投票"}),
+            keys=frozenset({MenuKey.POLL}), words=frozenset({"你点我检", "投票", "我要投票", "参与投票"}),
             timeout=timedelta(minutes=30))
 
 ENTRIES = [
     VOTE,
-    Command(results, keys=frozenset({"RESULTS"}), words=frozenset({"抽检结果"}), prefixes=("抽检结果",)),
+    Command(results, keys=frozenset({MenuKey.RESULTS}), words=frozenset({"抽检结果"}), prefixes=("抽检结果",)),
 ]

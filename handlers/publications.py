@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.conversation import Command, Turn
 from bot.messages import ARTICLES_FOR_EVENTS, ARTICLES_FOR_MESSAGES, Article, Reply
+from handlers.menu_keys import MenuKey
 from models.publication import Kind
 from services import audience, delivery_reports, publication_views
 
@@ -103,8 +104,8 @@ def job_finished(turn: Turn) -> None:
 
 
 ENTRIES = [
-    Command(warnings, keys=frozenset({"WARNINGS"}), words=frozenset({"警示", "最新警示", "消费警示"})),
-    Command(cases, keys=frozenset({"CASES"}), words=frozenset({"案例", "典型案例"})),
+    Command(warnings, keys=frozenset({MenuKey.WARNINGS}), words=frozenset({"警示", "最新警示", "消费警示"})),
+    Command(cases, keys=frozenset({MenuKey.CASES}), words=frozenset({"案例", "典型案例"})),
     Command(search, prefixes=("警示 ", "案例 ", "提示 ", "抽检 ")),
     Command(unsubscribe, words=frozenset({"退订", "TD", "td"}), prefixes=("退订 ", "退订")),
     Command(subscribe, words=frozenset({"订阅"}), prefixes=("订阅 ", "订阅")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.conversation import Command, Turn
 from bot.messages import Reply
 from handlers import menu
+from handlers.menu_keys import MenuKey
 from services import bureau, faq
 from services.faq import Kind, Talk
 from services.faq_snapshot import Entry
@@ -111,5 +112,5 @@ def gist(entry: Entry) -> str:
 
 
 ENTRIES = [
-    Command(intro, keys=frozenset({"QA"}), words=frozenset({"维权问答", "问答", "咨询"})),
+    Command(intro, keys=frozenset({MenuKey.QA}), words=frozenset({"维权问答", "问答", "咨询"})),
 ]
