@@ -13,7 +13,6 @@ Confidence is a separate, absolute figure — `coverage`: the share of the quest
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 

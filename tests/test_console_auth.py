@@ -1,7 +1,6 @@
 """Console sign-in: login form, CSRF, throttling per account and per IP, session expiry, logout."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 from extensions import db
 from models import Staff
