@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from services import faq
 from tests.browser.conftest import console_login
 from tests.conftest import STAFF_PASSWORD
 
@@ -12,8 +13,10 @@ pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOT_DIR")
 
 
-def test_try_box_and_queue_on_a_phone(kb, live_app, browser_page, staff_factory, wechat):
+def test_try_box_and_queue_on_a_phone(app, live_app, browser_page, staff_factory, wechat):
     """On a 390 px phone, the try box ranks entries with scores and a queued question becomes a paraphrase."""
+    with app.app_context():
+        faq.import_dir()
     wechat.say("光伏板发电量不够")
     clerk = staff_factory(role="staff")
     page = browser_page
