@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 import logs
 from extensions import redis
 from models.faq import QuestionOutcome
-from services import faq_followup, faq_queue, faq_rank, faq_snapshot, faq_store, keys
+from services import faq_followup, faq_queue, faq_rank, faq_snapshot, faq_store, inbox, keys
 from services.clock import utcnow
 from services.faq_index import Hit
 from services.faq_route import Referral
@@ -129,6 +129,8 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
                              outcome=QuestionOutcome.CLOSE_CALL if result.kind is Kind.SUGGEST
                              else QuestionOutcome.UNANSWERED,
                              best_score=top.fused if top else 0.0, best_slug=top.slug if top else None)
+    if result.kind is Kind.UNKNOWN:     # 件件有回音: an in-scope question we could not answer waits for a person
+        inbox.note_unanswered(openid=openid, text=text, now=now)
     log.info("faq asked", kind=result.kind.value, via=result.via or None, talk=result.talk,
              entry=result.entry.slug if result.entry else None,
              referral=result.referral.id if result.referral else None,

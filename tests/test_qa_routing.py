@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models.faq import UnansweredQuestion
+from models.inbox import MessageKind, Thread, ThreadMessage
 from services import faq, faq_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +111,16 @@ def test_unknown_in_scope_question_is_queued_in_the_consumers_words(kb, wechat):
     with kb.app_context():
         queued = db.session.scalars(select(UnansweredQuestion.text)).all()
     assert queued == ["隔壁新装的光伏板 发电量不够"]
+
+
+def test_unknown_in_scope_question_waits_in_the_followers_staff_thread(kb, wechat):
+    """The question we could not answer lands, as typed, in the follower's 人工 thread for staff to answer."""
+    message = "隔壁新装的光伏板  发电量不够？"
+    wechat.say(message)
+    with kb.app_context():
+        rows = db.session.execute(select(Thread.openid, ThreadMessage.kind, ThreadMessage.text)
+                                  .join(ThreadMessage, ThreadMessage.thread_id == Thread.id)).all()
+    assert [(r.openid, r.kind, r.text) for r in rows] == [(wechat.openid, MessageKind.UNANSWERED, message)]
 
 
 def test_flow_input_never_enters_the_queue(kb, wechat):
