@@ -99,6 +99,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # DB_STATEMENT_TIMEOUT bounds the web's statements inside WeChat's 5 s; a migration (an index on a
+            # large table) may legitimately take longer, so it runs without the statement timeout.
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.commit()         # end the implicit transaction: Alembic opens its own below
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
