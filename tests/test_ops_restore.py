@@ -62,6 +62,16 @@ def _run(script: str, *args: str, env: dict) -> subprocess.CompletedProcess:
                           env={**os.environ, **env})
 
 
+def _head() -> str:
+    """The migrations' single head, read from the scripts (later releases add revisions after this one)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def test_backup_restores_into_a_fresh_database_and_the_app_runs_on_it(make_app, sim, databases, tmp_path):
     """A case and an imported calendar year survive backup → restore; the restored app answers /healthz and the
     consumer's 查询 with their case; restoring again over it is refused."""
@@ -93,7 +103,7 @@ def test_backup_restores_into_a_fresh_database_and_the_app_runs_on_it(make_app, 
         assert db.session.scalar(select(Case.number)) == number
         assert db.session.get(CalendarYear, 2027) is not None
         head = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert head == "20261204_ops_calendar_years"
+        assert head == _head()
     consumer = SimUser(transport_for(copy), token=TOKEN, app_id=APP_ID, openid="o_consumer_1", api_base=sim.url)
     assert number in consumer.say("查询").text
     with copy.app_context():
@@ -118,7 +128,6 @@ def test_downgrade_past_the_merge_is_named_explicitly(make_app, databases):
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).scalars())
         assert "calendar_years" not in tables and "cases" in tables
         upgrade(directory=str(ROOT / "migrations"), revision="head")
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
-            "20261204_ops_calendar_years"
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
         db.session.remove()
         db.engine.dispose()
