@@ -12,9 +12,11 @@ from services import faq, keys
 
 @pytest.fixture
 def kb(app):
+    """The real knowledge base, with the index built ahead as each gunicorn worker does (`app.warm_up`)."""
     with app.app_context():
         faq.import_dir()
         db.session.commit()
+        faq.loaded()
 
 
 def _to_address_step(user):
