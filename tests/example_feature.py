@@ -50,7 +50,7 @@ def echo(turn: Turn):
 
 
 SIGNUP = Flow(name="signup", title="活动报名", start=start, steps={"take_name": take_name, "take_age": take_age},
-              keys=frozenset({"SIGNUP"}), words=frozenset({"报名"}), timeout=timedelta(minutes=30))
+              words=frozenset({"报名"}), timeout=timedelta(minutes=30))   # no menu key: every key is a MenuKey
 
 ENTRIES = [
     SIGNUP,

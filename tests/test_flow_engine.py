@@ -57,12 +57,12 @@ def test_timeout_tells_user_the_flow_expired(people, clock):
     assert "请问您的年龄" not in answer.text
 
 
-def test_menu_tap_of_the_same_flow_offers_the_draft_back(people):
-    """Tapping the flow's own menu key mid-flow offers the draft: 重新开始 starts again from the first step."""
+def test_the_same_flows_keyword_offers_the_draft_back(people):
+    """The flow's own keyword mid-flow offers the draft: 重新开始 starts again from the first step."""
     alice = people("o_alice")
     alice.say("报名")
     alice.say("李雷")
-    assert "未提交的「活动报名」" in alice.click("SIGNUP").text
+    assert "未提交的「活动报名」" in alice.say("报名").text
     assert alice.say("重新开始").text == "请问怎么称呼您？"
     assert alice.say("韩梅梅").text == "请问您的年龄？（填数字）"
     assert alice.say("28").text == "报名成功：韩梅梅，28岁。"
