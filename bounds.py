@@ -23,6 +23,8 @@ import itertools
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import g, has_app_context, has_request_context
@@ -149,6 +151,24 @@ class Watchdog:
                 self._watch(budget)
             budget.connections[id(connection)] = connection
 
+    def pause(self, budget: Budget) -> float:
+        """Stop `budget`'s clock; returns the time it had left (the caller holds no connection meanwhile)."""
+        with self._cond:
+            left = budget.deadline - time.monotonic()
+            if not budget.expired:
+                budget.deadline = float("inf")
+            return left
+
+    def resume(self, budget: Budget, left: float) -> None:
+        with self._cond:
+            if budget.expired or budget.done:
+                return
+            budget.deadline = time.monotonic() + max(left, 0.0)
+            if budget.watched:
+                heapq.heappush(self._heap, (budget.deadline, next(self._ids), budget))
+                if self._heap[0][2] is budget:
+                    self._cond.notify()
+
     def release(self, budget: Budget, connection: Any) -> None:
         with self._cond:
             budget.connections.pop(id(connection), None)
@@ -157,8 +177,8 @@ class Watchdog:
         while True:
             with self._cond:
                 while self._heap and (self._heap[0][2].done or self._heap[0][0] <= time.monotonic()):
-                    _, _, budget = heapq.heappop(self._heap)
-                    if not budget.done:
+                    at, _, budget = heapq.heappop(self._heap)
+                    if not budget.done and budget.deadline <= at:   # a later entry stands for a moved deadline
                         budget.expired = True
                         for connection in budget.connections.values():
                             _cut(connection)
@@ -194,6 +214,21 @@ def disarm() -> None:
     budget = g.pop("_db_budget", None) if has_app_context() else None
     if budget is not None:
         watchdog.finish(budget)
+
+
+@contextmanager
+def off_the_clock() -> Iterator[None]:
+    """Work in memory that holds no connection (building the Q&A index) does not use up the request's deadline:
+    the deadline is there to bound waiting on a store, and nothing here waits on one."""
+    budget = _budget()
+    if budget is None:
+        yield
+        return
+    left = watchdog.pause(budget)
+    try:
+        yield
+    finally:
+        watchdog.resume(budget, left)
 
 
 def _budget() -> Budget | None:

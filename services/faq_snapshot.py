@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+import bounds
 import logs
 from extensions import db, redis
 from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer
@@ -131,7 +132,6 @@ def _stamp() -> tuple | None:
 
 
 def _build(token: str, stamp: tuple) -> Snapshot:
-    text = text_tools()
     route = routing()
     rows = db.session.scalars(select(KnowledgeEntry).where(KnowledgeEntry.published.is_(True))
                               .order_by(KnowledgeEntry.slug)).all()
@@ -142,11 +142,13 @@ def _build(token: str, stamp: tuple) -> Snapshot:
                for e in rows}
     phrasings = [Phrasings(e.slug, e.question, tuple(str(p) for p in e.paraphrases), tuple(str(k) for k in e.keywords))
                  for e in rows]
-    index = Index(phrasings, text)
-    centroids = Centroids.build([(p.slug, [p.question, *p.paraphrases, " ".join(p.keywords)]) for p in phrasings],
-                                normalise=text.normalise)
     ids = {e.id: e.slug for e in rows}
     pins = {p.pattern: ids[p.entry_id] for p in db.session.scalars(select(PinnedAnswer)) if p.entry_id in ids}
+    with bounds.off_the_clock():        # seconds of CPU on a cold worker; no store is waited on meanwhile
+        text = text_tools()
+        index = Index(phrasings, text)
+        centroids = Centroids.build([(p.slug, [p.question, *p.paraphrases, " ".join(p.keywords)])
+                                     for p in phrasings], normalise=text.normalise)
     log.info("faq snapshot built", entries=len(entries), pins=len(pins))
     return Snapshot(token=token, stamp=stamp, entries=entries, index=index, centroids=centroids, pins=pins,
                     routing=route)

@@ -7,6 +7,7 @@ import time
 import pytest
 from sqlalchemy import text
 
+import bounds
 from extensions import db
 from sim.client import sign, to_xml
 from tests.conftest import TOKEN
@@ -101,3 +102,20 @@ def test_postgresql_sessions_carry_statement_and_lock_timeouts(app):
             pytest.skip("PostgreSQL only (TEST_DATABASE_URL): SQLite is bounded by its busy timeout")
         assert db.session.scalar(text("SHOW statement_timeout")) == "3s"
         assert db.session.scalar(text("SHOW lock_timeout")) == "1s"
+
+
+def test_work_in_memory_does_not_use_up_the_request_deadline(app):
+    """Time spent off the clock (building the Q&A index on a cold worker) does not count against the request's
+    database deadline: the connection is not cut and the request can still use the database afterwards."""
+    with app.test_request_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only (TEST_DATABASE_URL): the deadline cuts psycopg sockets")
+        bounds.arm(0.2)
+        try:
+            assert db.session.execute(text("SELECT 1")).scalar() == 1
+            with bounds.off_the_clock():
+                time.sleep(0.5)          # stands for CPU work longer than the whole deadline
+            assert db.session.execute(text("SELECT 2")).scalar() == 2
+        finally:
+            bounds.disarm()
+            db.session.remove()
