@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 import logs
-from extensions import redis
+from extensions import db, redis
 from services import drafts as stored
 from services import keys
 from services.clock import utcnow
@@ -83,8 +84,19 @@ def expired(state: State, now: datetime) -> bool:
     return now.timestamp() > state.expires_at
 
 
+def _database_copy(openid: str, now: datetime) -> str | None:
+    """The database copy, or None when the database cannot be read: a follow, a menu tap or a question must still be
+    answered during a database outage (the draft, if any, is found again once the database is back)."""
+    try:
+        return stored.find(openid=openid, now=now)
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("conversation draft unreadable: database unavailable")
+        return None
+
+
 def _stored_copy(openid: str, now: datetime) -> str | None:
-    raw = stored.find(openid=openid, now=now)
+    raw = _database_copy(openid, now)
     if raw is not None:
         log.info("conversation restored from database")
     return raw
@@ -96,7 +108,7 @@ def current(openid: str, claim: Any, *, now: datetime) -> State | None:
         try:
             raw = redis.get(keys.conversation(openid))
         except RedisError:
-            return parse(stored.find(openid=openid, now=now))
+            return parse(_database_copy(openid, now))
         return parse(raw)
     raw = claim.conversation
     if raw is None and not claim.fresh:

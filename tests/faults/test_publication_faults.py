@@ -248,10 +248,6 @@ def private_postgres():
         shutil.rmtree(root, ignore_errors=True)
 
 
-# KNOWN FAILURE (found when the wave-2 branches met on main, 2026-12-05): during the outage the subscribe event is
-# answered with the apology, not the welcome (an earlier feature in the handler list touches the database first).
-# Issue 12 stays open until this passes again; see the closing note.
-@pytest.mark.xfail(reason="wave-2 integration regression: subscribe during a PostgreSQL outage", strict=False)
 def test_follows_and_unfollows_during_a_postgres_outage_are_applied_when_it_returns(make_app, sim,
                                                                                  private_postgres):
     """PostgreSQL stopped: a new follower still gets the welcome and a follower's unfollow is answered; both are
