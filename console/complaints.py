@@ -27,12 +27,11 @@ pages = Blueprint("complaints", __name__)
 DONE = {"accept": "已受理，已通知消费者", "reject": "已决定不予受理，已通知消费者", "file": "已立案，已通知举报人",
         "not_file": "已决定不予立案，已通知举报人", "pause": "已暂停计时（检测鉴定）", "resume": "已恢复调解",
         "close": "已办结，已通知消费者", "assign": "已交办", "mediate": "已记录调解情况", "note": "已添加内部备注",
-        "reply": "已回复消费者", "12315": "已记录 12315 编号", "sector": "已设置行业", "review": "复核已完成"}
+        "reply": "已回复消费者", "12315": "已记录 12315 编号", "sector": "已设置行业", "review": "复核已完成，已告知消费者"}
 UNKNOWN_ACTION = "未知的操作"
 BULK_EMPTY = "请勾选案件并选择承办部门"
 BULK_DONE = "已交办 {done} 件；{refused} 件未能交办（无权限或已办结）"
-NO_STAFF = "注意：「{name}」目前没有在岗工作人员，交办的案件无人接收，请联系管理员为该部门添加人员"
-TRANSFERRED = "已交办给「{name}」。该案件已不在您部门的列表中"
+NO_STAFF, TRANSFERRED = case_actions.NO_STAFF, case_actions.TRANSFERRED
 CLOCK_SAVED = "已保存「{title}」，之后登记的案件按新期限计算；已告知消费者的期限不变"
 BAD_DATE = "日期格式应为 2026-11-28"
 QUEUES = [("", "全部"), ("submitted", "待受理/待核查"), ("accepted", "调解中"), ("paused", "检测鉴定中"),
@@ -78,7 +77,8 @@ def _act(name: str, case_id: int, me: Staff, form, ids: dict | None = None) -> N
         "12315": lambda: case_actions.set_12315(case_id=case_id, number=form.get("number_12315", ""), by=me,
                                                 now=now),
         "sector": lambda: case_actions.set_sector(case_id=case_id, sector=form.get("sector", ""), by=me, now=now),
-        "review": lambda: case_actions.finish_review(case_id=case_id, text=text, by=me, now=now),
+        "review": lambda: case_actions.finish_review(case_id=case_id, text=text, by=me, now=now, sender=_sender(),
+                                                     reopen=form.get("reopen", "") in ("1", "on", "True", "true")),
     }
     if name not in actions:
         abort(404, description=UNKNOWN_ACTION)
@@ -91,13 +91,15 @@ def index():
     me, now = current_staff(), utcnow()
     filters = {"status": request.args.get("status", ""), "kind": request.args.get("kind", ""),
                "due": request.args.get("due", ""), "number": request.args.get("number", "").strip(),
-               "q": request.args.get("q", "").strip()[:100], "sort": request.args.get("sort", "")}
+               "q": request.args.get("q", "").strip()[:100], "sort": request.args.get("sort", ""),
+               "open": "1" if request.args.get("open") == "1" else ""}
     department_id, assignee = _int("department_id"), request.args.get("assignee", "")
     assignee_id = me.id if assignee == "me" else 0 if assignee == "none" else None
     query = case_queries.queue(viewer=me, now=now, status=filters["status"] or None, kind=filters["kind"] or None,
                                department_id=department_id, assignee_id=assignee_id, due=filters["due"] or None,
                                number=filters["number"] or None, review=request.args.get("review") == "1",
-                               text=filters["q"] or None, sort=filters["sort"] or None)
+                               text=filters["q"] or None, sort=filters["sort"] or None,
+                               open_only=bool(filters["open"]))
     page = paginate(query, {"page": _int("page") or 1, "per_page": 20})
     args = {k: v for k, v in {**filters, "department_id": department_id or "", "assignee": assignee,
                                "review": request.args.get("review", "")}.items() if v}
@@ -272,8 +274,17 @@ def _widgets() -> list[Widget]:
         Widget("待受理/待核查", count=lambda me: case_queries.count(me, now=utcnow(), status="submitted"),
                endpoint="complaints.index", order=10,
                empty="暂无待受理的案件。消费者在公众号发“投诉”或“举报”登记后会出现在这里。"),
+        Widget("我的案件", count=lambda me: case_queries.count(me, now=utcnow(), assignee_id=me.id, open_only=True),
+               endpoint="complaints.index", args=(("assignee", "me"), ("open", "1")), order=9, roles=("admin", "staff"),
+               empty="没有指定给您、仍在办理的案件。"),
+        Widget("即将到期", count=lambda me: case_queries.count(me, now=utcnow(), due="soon"),
+               endpoint="complaints.index", args=(("due", "soon"),), order=11,
+               empty=f"没有 {case_queries.DUE_SOON_DAYS} 天内到期的案件。"),
         Widget("已超期", count=lambda me: case_queries.count(me, now=utcnow(), due="overdue"),
-               endpoint="complaints.index", order=11, empty="没有超期案件。"),
+               endpoint="complaints.index", args=(("due", "overdue"),), order=11, empty="没有超期案件。"),
+        Widget("待复核", count=lambda me: case_queries.count(me, now=utcnow(), review=True),
+               endpoint="complaints.index", args=(("review", "1"),), order=11, roles=("admin", "staff"),
+               empty="没有待复核的案件。消费者评价“不满意”后，部门负责人在这里复核。"),
         Widget("案件状态", chart=lambda me: case_queries.by_status(me), order=12,
                empty="还没有案件。"),
     ]

@@ -11,7 +11,8 @@ from marshmallow import Schema, fields, validate
 from console.api import Blueprint, PageQuery, UtcDateTime, page_schema, paginate
 from console.auth import current_staff, login_required, require_role
 from extensions import db
-from services import audit, case_access, case_flow, case_queries, deadlines
+from models import Case
+from services import audit, case_access, case_actions, case_flow, case_queries, deadlines, departments
 from services.clock import utcnow
 
 api = Blueprint("complaints_api", __name__, description="投诉举报")
@@ -69,6 +70,8 @@ class CaseDetailSchema(CaseSchema):
     history = fields.Function(lambda c: EventSchema(many=True).dump(case_queries.history(c.id)))
     photos = fields.Function(lambda c: [{"id": p.id, "status": p.status, "size": p.size}
                                         for p in case_queries.photos(c.id)])
+    notices = fields.Function(lambda c: list(getattr(c, "notices", [])),
+                              metadata={"description": "本次操作的提示（如：已交办出本部门、承办部门暂无在岗人员）"})
 
 
 class ActionSchema(Schema):
@@ -78,6 +81,7 @@ class ActionSchema(Schema):
     text = fields.String(load_default="", validate=validate.Length(max=2000))
     department_id = fields.Integer(load_default=None, allow_none=True)
     assignee_id = fields.Integer(load_default=None, allow_none=True)
+    reopen = fields.Boolean(load_default=False, metadata={"description": "复核：重新办理已办结的案件"})
     number_12315 = fields.String(load_default="", validate=validate.Length(max=40))
     sector = fields.String(load_default="", validate=validate.Length(max=32))
 
@@ -127,9 +131,22 @@ class CaseAction(MethodView):
             from services import NotFound
             raise NotFound("未知的操作", field="action")
         values = {k: ("" if v is None else str(v)) for k, v in body.items()}
-        _act(action, case_id, current_staff(), MultiDict(values), ids=body)
+        me = current_staff()
+        _act(action, case_id, me, MultiDict(values), ids=body)
         db.session.commit()
-        return case_queries.get_for(current_staff(), case_id)
+        case = db.session.get(Case, case_id)
+        case.notices = []
+        if action == "assign":
+            dept = departments.get(case.department_id)
+            if not case_access.can_read(me, case):
+                # the caller just moved it out of their department: answer with the result of their own action
+                # (personal fields masked, as for any reader outside the department), never a 404
+                case.notices.append(case_actions.TRANSFERRED.format(name=dept.name))
+            if not any(p.active for p in dept.members):
+                case.notices.append(case_actions.NO_STAFF.format(name=dept.name))
+        if not case.notices:
+            return case_queries.get_for(me, case_id)
+        return case
 
 
 @api.route("/clocks")

@@ -34,6 +34,7 @@ class Widget:
     chart: Callable[[Any], Sequence[tuple[str, int]]] | None = None
     empty: str = "暂无数据"
     endpoint: str | None = None
+    args: tuple[tuple[str, str], ...] = ()           # query arguments of the card's link (a filtered list)
     roles: tuple[str, ...] | None = None
     order: int = 100
 

@@ -18,6 +18,7 @@ from models.case_event import CaseEvent, EventKind
 from models.case_followup import CaseReview
 from models.complaint import Case, Kind, Outcome, Status
 from services import Invalid, NotFound, audit, case_access, case_flow
+from services.clock import plain_date
 from services.sender import Sender
 
 log = logs.get(__name__)
@@ -60,6 +61,11 @@ STAFF_NOT_FOUND = "工作人员不存在"
 DEPARTMENT_NOT_FOUND = "部门不存在"
 NO_REVIEW = "该案件没有待处理的复核任务"
 HEAD_ONLY = "复核由部门负责人或管理员办理"
+TRANSFERRED = "已交办给「{name}」。该案件已不在您部门的列表中"
+NO_STAFF = "注意：「{name}」目前没有在岗工作人员，交办的案件无人接收，请联系管理员为该部门添加人员"
+NOT_CLOSED = "案件尚未办结，无需重新办理"
+REVIEWED = "【复核结果】您的{kind}（编号 {number}）经部门负责人复核：{note}"
+REVIEW_REOPENED = "案件已重新办理，{due}我们会再次告知您结果。"
 
 
 MAX_ID = 2**31 - 1                  # an id no INTEGER column holds is simply not found
@@ -247,8 +253,10 @@ def set_sector(*, case_id: int, sector: str, by: Any, now: datetime) -> Case:
     return case
 
 
-def finish_review(*, case_id: int, text: str, by: Any, now: datetime) -> CaseReview:
-    """The department head (or an admin) concludes the 复核 opened by a poor rating."""
+def finish_review(*, case_id: int, text: str, by: Any, now: datetime, sender: Sender,
+                  reopen: bool = False) -> CaseReview:
+    """The department head (or an admin) concludes the 复核 opened by a poor rating; `reopen` takes the closed case
+    back to handling with a fresh clock. Either way the consumer is told the review's conclusion."""
     case = get(case_id)
     review = db.session.scalar(select(CaseReview).where(CaseReview.case_id == case.id, CaseReview.done_at.is_(None)))
     if review is None:
@@ -258,9 +266,22 @@ def finish_review(*, case_id: int, text: str, by: Any, now: datetime) -> CaseRev
         raise case_access.PermissionDenied(HEAD_ONLY)
     if not (text or "").strip():
         raise Invalid(TEXT_REQUIRED, field="text")
+    if reopen and case.status != Status.CLOSED:
+        raise Invalid(NOT_CLOSED, field="reopen")
     review.done_at, review.note = now, text.strip()[:2000]
+    before = {"status": case.status, "due_on": case.due_on}
     db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.REVIEW, text=f"复核完成：{review.note}",
                              staff_id=getattr(by, "id", None)))
-    _audit(case, by, "review", now, None, {"review": "done"})
+    if reopen:
+        case_flow.move(case, case_flow.REOPEN[Kind(case.kind)], now=now, actor=by, text="复核后重新办理",
+                       reopen=True)
+    _audit(case, by, "review", now, before, {"review": "done", "reopened": reopen, "status": case.status,
+                                            "due_on": case.due_on})
+    db.session.commit()                                   # the conclusion stands before the consumer hears it
+    notice = REVIEWED.format(kind=case.kind_label, number=case.number, note=review.note[:300])
+    if reopen:
+        due = f"预计 {plain_date(case.due_on)} 前办结，" if case.due_on else ""
+        notice += REVIEW_REOPENED.format(due=due)
+    case_flow.tell(case, notice, now=now, sender=sender, source="review")
     db.session.commit()
     return review

@@ -47,6 +47,9 @@ RUNS: dict[tuple[Kind, Status], str] = {
     (Kind.REPORT, Status.SUBMITTED): "report_verification",
 }
 FINAL = {Status.REJECTED, Status.NOT_FILED, Status.CLOSED, Status.WITHDRAWN}
+# A 复核 (after a poor rating) may reopen a closed case: it goes back to handling, with a fresh clock where the
+# handling status runs one. Only finish_review reopens; no ordinary action moves a closed case.
+REOPEN: dict[Kind, Status] = {Kind.COMPLAINT: Status.ACCEPTED, Kind.REPORT: Status.FILED}
 
 ILLEGAL = "案件{number}当前为「{current}」，不能改为「{target}」。"
 
@@ -78,12 +81,14 @@ def allowed(case: Case) -> set[Status]:
     return ALLOWED[Kind(case.kind)].get(Status(case.status), set())
 
 
-def move(case: Case, target: Status, *, now: datetime, actor, text: str = "") -> Case:
+def move(case: Case, target: Status, *, now: datetime, actor, text: str = "", reopen: bool = False) -> Case:
     """Change the status if the table allows it, stop/start/pause the clocks, and add the history event.
 
+    `reopen` lets a 复核 take a closed case back to REOPEN[kind] (nothing else may).
     Raises Conflict (with the reason in Chinese) for an illegal transition. The caller commits and notifies."""
     current = Status(case.status)
-    if target not in allowed(case):
+    reopening = reopen and current == Status.CLOSED and target == REOPEN[Kind(case.kind)]
+    if target not in allowed(case) and not reopening:
         raise Conflict(ILLEGAL.format(number=case.number, current=status_label(case),
                                       target=status_label(case, target)), field="status")
     today = china_today(now)
@@ -105,6 +110,8 @@ def move(case: Case, target: Status, *, now: datetime, actor, text: str = "") ->
         case.accepted_at = now
     if target in FINAL:
         case.closed_at = now
+    if reopening:
+        case.closed_at, case.outcome, case.outcome_reason = None, None, None
     case.status = target
     case.updated_at = now
     db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.STATUS, from_status=current, to_status=target,

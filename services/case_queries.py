@@ -16,6 +16,7 @@ from services import NotFound, case_access
 from services.clock import china_today
 
 RUNNING = (Status.SUBMITTED, Status.ACCEPTED)
+OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.PAUSED, Status.FILED)       # still being handled
 DUE_SOON_DAYS = 2
 NOT_FOUND = "案件不存在或不属于您所在的部门"
 
@@ -29,8 +30,8 @@ def _visible(query: Select, viewer: Any) -> Select:
 
 def queue(*, viewer: Any, now: datetime, status: str | None = None, kind: str | None = None,
           department_id: int | None = None, assignee_id: int | None = None, due: str | None = None,
-          number: str | None = None, review: bool = False, text: str | None = None, sort: str | None = None
-          ) -> Select:
+          number: str | None = None, review: bool = False, text: str | None = None, sort: str | None = None,
+          open_only: bool = False) -> Select:
     """The cases `viewer` may see, filtered; overdue and due-soon first come by due date.
 
     `text` searches the number, the business's name and address, and — for readers who see personal data in
@@ -41,6 +42,8 @@ def queue(*, viewer: Any, now: datetime, status: str | None = None, kind: str | 
         query = query.where(_matches(text.strip(), viewer))
     if status:
         query = query.where(Case.status == status)
+    if open_only:
+        query = query.where(Case.status.in_(OPEN))
     if kind:
         query = query.where(Case.kind == kind)
     if department_id:
@@ -110,8 +113,10 @@ def review(case_id: int) -> CaseReview | None:
     return db.session.scalar(select(CaseReview).where(CaseReview.case_id == case_id))
 
 
-def count(viewer: Any, *, now: datetime, status: str | None = None, due: str | None = None) -> int:
-    query = queue(viewer=viewer, now=now, status=status, due=due).order_by(None)
+def count(viewer: Any, *, now: datetime, status: str | None = None, due: str | None = None,
+          assignee_id: int | None = None, review: bool = False, open_only: bool = False) -> int:
+    query = queue(viewer=viewer, now=now, status=status, due=due, assignee_id=assignee_id, review=review,
+                  open_only=open_only).order_by(None)
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from extensions import db
 from models import AuditEvent, CaseReview, DeliveryAttempt, Staff
-from models.complaint import Kind, Status
+from models.complaint import Case, Kind, Status
 from services import Conflict, NotFound, PermissionDenied, case_access, case_actions, case_flow, complaints
 from services.clock import utcnow
 from tests.complaint_helpers import file_case, make_office
@@ -166,11 +166,41 @@ def test_poor_rating_opens_a_review_for_the_head(app, wechat, sim):
         assert review.case_id == case_id and review.done_at is None
         with pytest.raises(PermissionDenied):
             case_actions.finish_review(case_id=case_id, text="已核实", by=db.session.get(Staff, staff_id),
-                                       now=utcnow())
+                                       now=utcnow(), sender=sender)
         case_actions.finish_review(case_id=case_id, text="已核实，约谈商家", by=db.session.get(Staff, head_id),
-                                   now=utcnow())
+                                   now=utcnow(), sender=sender)
         assert db.session.query(CaseReview).one().done_at is not None
+        assert db.session.get(Case, case_id).status == "closed"
     assert "没有待评价" in wechat.say("评价").text
+    texts = [m["body"].get("content", "") for m in sim.inbox("o_consumer_1") if m["kind"] == "custom:text"]
+    assert any("复核结果" in t and "已核实，约谈商家" in t for t in texts)
+
+
+def test_review_can_reopen_the_case_and_tells_the_consumer(app, wechat, sim):
+    """A head concluding a 复核 with 重新办理 takes the closed case back to mediation with a new date, and the
+    consumer is told the conclusion and that it is being handled again."""
+    wechat.say("你好")
+    with app.app_context():
+        office = make_office(utcnow())
+        case = file_case(now=utcnow())
+        sender = app.extensions["outbound"].sender
+        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow(), sender=sender)
+        case_actions.close(case_id=case.id, outcome="调解不成", reason="商家拒绝", by=office.chengguan,
+                           now=utcnow(), sender=sender)
+        case_id, head_id = case.id, office.head.id
+    wechat.say("评价")
+    wechat.say("1")
+    wechat.say("根本没人管")
+    with app.app_context():
+        case_actions.finish_review(case_id=case_id, text="承办人未联系商家，重新调解", reopen=True,
+                                   by=db.session.get(Staff, head_id), now=utcnow(),
+                                   sender=app.extensions["outbound"].sender)
+        case = db.session.get(Case, case_id)
+        assert case.status == "accepted" and case.closed_at is None and case.outcome is None
+        assert case.due_on is not None
+    texts = [m["body"].get("content", "") for m in sim.inbox("o_consumer_1") if m["kind"] == "custom:text"]
+    assert any("承办人未联系商家" in t and "重新办理" in t for t in texts)
+    assert "调解中" in wechat.say("查询").text
 
 
 def test_another_follower_cannot_see_or_withdraw_a_case(app, wechat, consumer):

@@ -98,3 +98,39 @@ def test_history_names_who_acted_and_print_view_is_a_handling_sheet(app, client,
     sheet = user.get(f"/console/complaints/{case_id}/print").get_data(as_text=True)
     assert "投诉处理单" in sheet and number in sheet and "已电话联系商家" in sheet and clerk in sheet
     assert 'class="nav' not in sheet
+
+
+def test_api_transfer_answers_the_result_not_404(app, client, api_token):
+    """Through /api a clerk's transfer to another department answers 200 with the new department, masked personal
+    fields and both notices (moved out of the queue, no staff there); a later read is then 404."""
+    with app.app_context():
+        office = make_office(utcnow())
+        case = file_case(now=utcnow())
+        db.session.commit()
+        case_id, empty = case.id, departments.by_name("价格监督检查股").id
+        clerk = db.session.get(Staff, office.chengguan.id)
+    headers = {"Authorization": f"Bearer {api_token(clerk)}"}
+    res = client.post(f"/api/complaints/{case_id}/actions/assign", headers=headers, json={"department_id": empty})
+    assert res.status_code == 200, res.json
+    assert res.json["department_id"] == empty and res.json["consumer"]["phone"] != "13812345678"
+    assert any("已交办给「价格监督检查股」" in n for n in res.json["notices"])
+    assert any("没有在岗工作人员" in n for n in res.json["notices"])
+    assert client.get(f"/api/complaints/{case_id}", headers=headers).status_code == 404
+
+
+def test_dashboard_cards_lead_to_my_cases_due_soon_and_reviews(app, client, logged_in):
+    """The dashboard shows 我的案件, 即将到期 and 待复核 as cards linking to the filtered list; 我的案件 counts the
+    clerk's open case and its link lists it."""
+    clerk, _, case_id, number = _office_with_case(app)
+    with app.app_context():
+        person = db.session.query(Staff).filter_by(username=clerk).one()
+        case_actions.assign(case_id=case_id, department_id=person.department_id, assignee_id=person.id, by=person,
+                            now=utcnow())
+        db.session.commit()
+    user = _login(client, logged_in, app, clerk)
+    page = user.get("/console/").get_data(as_text=True)
+    for title, link in (("我的案件", "assignee=me&amp;open=1"), ("即将到期", "due=soon"), ("待复核", "review=1")):
+        assert f'{link}">{title}</a>' in page, title
+    mine = page.split('open=1">我的案件</a></h2>')[1].split("</section>")[0]
+    assert '<p class="count">1</p>' in mine
+    assert number in user.get("/console/complaints/?assignee=me&open=1").get_data(as_text=True)
