@@ -19,6 +19,7 @@ FEATURE_MODULES: list[str] = [
     "console.core",
     "console.complaints",
     "console.polls",
+    "console.disposals",
     "console.publications",
     "console.kb",
     "console.messages",

@@ -15,7 +15,7 @@ from console.charts import bar_chart
 from console.registry import Feature, NavItem, Widget, register_feature
 from extensions import db
 from models.poll import Poll, PollStatus, Verdict
-from services import DomainError, Invalid, audit, ballots, poll_reports, polls, sampling
+from services import DomainError, Invalid, audit, ballots, departments, poll_reports, polls, sampling
 from services.clock import from_china, to_china, utcnow
 
 pages = Blueprint("polls", __name__)
@@ -29,7 +29,8 @@ MOVED = "投票状态已改为「{label}」"
 BATCH_ADDED = "已新建批次「{title}」"
 RESULT_ADDED = "已录入「{name}」"
 RESULT_REMOVED = "已删除这条结果"
-PUBLISHED = "已公布 {batches} 个批次，{notices} 位投票人将收到所选项目的结果（已通知 {told} 位，其余稍后自动发送）"
+PUBLISHED = "已公布 {batches} 个批次，{notices} 位投票人将收到所选项目的结果（已通知 {told} 位，其余稍后自动发送）" \
+            "；开启核查处置 {disposals} 件"
 BAD_TIME = "时间格式应为 2027-03-01 09:00"
 BAD_NUMBER = "第{n}题的可选项数和抽检名次应为数字"
 BAD_DATE = "抽样日期格式应为 2027-03-20"
@@ -193,6 +194,7 @@ def _sampling_page(poll_id: int, error: DomainError | None = None):
     poll = polls.get(poll_id)
     options = [(o.id, f"{q.text[:12]}：{o.label}") for q in poll.questions for o in q.options]
     return render_template("polls/sampling.html", poll=poll, batches=sampling.batches(poll_id), options=options,
+                           departments=departments.all_departments(),
                            verdicts=sampling.VERDICT_LABELS, error=error.message if error else None,
                            values=dict(request.form) if error else {},
                            label=polls.STATUS_LABELS[PollStatus(poll.status)]), error.status if error else 200
@@ -234,7 +236,8 @@ def _result_spec() -> sampling.ResultSpec:
         producer=request.form.get("producer", ""), place=request.form.get("place", ""), sampled_on=sampled_on,
         verdict=verdict, failing_item=request.form.get("failing_item", ""),
         hazard_note=request.form.get("hazard_note", ""),
-        option_ids=[int(v) for v in request.form.getlist("option_ids") if v.isdigit()])
+        option_ids=[int(v) for v in request.form.getlist("option_ids") if v.isdigit()],
+        department_id=int(department) if (department := request.form.get("department_id", "")).isdigit() else None)
 
 
 @pages.post("/<int:poll_id>/batches/<int:batch_id>/results")
@@ -264,7 +267,8 @@ def publish(poll_id: int):
         return _sampling_page(poll_id, err)
     told = sampling.notify_voters(now=now, sender=current_app.extensions["outbound"].sender, poll_id=poll_id,
                                   limit=200, template_id=current_app.config.get("POLL_RESULT_TEMPLATE_ID"))
-    flash(PUBLISHED.format(batches=outcome.batches, notices=outcome.notices, told=told), "ok")
+    flash(PUBLISHED.format(batches=outcome.batches, notices=outcome.notices, told=told, disposals=outcome.disposals),
+          "ok")
     return redirect(url_for("polls.sampling_page", poll_id=poll_id))
 
 

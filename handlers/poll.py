@@ -16,7 +16,7 @@ from bot.messages import Reply
 from bot.numbers import parse_choice, parse_numbers
 from handlers.menu_keys import MenuKey
 from models.poll import Poll, Question
-from services import DomainError, ballots, followers, polls, sampling
+from services import DomainError, ballots, disposals, followers, polls, sampling
 
 NO_POLL = "目前没有正在进行的“你点我检”投票。往期抽检结果请发“抽检结果”查看。"
 ALREADY_VOTED = "您已于{when}参与「{title}」投票，每人限投一次，感谢支持！抽检结果公布后会告诉您。"
@@ -176,8 +176,9 @@ def results(turn: Turn) -> str:
     found = sampling.search(query=query, limit=RESULTS_LIMIT)
     if not found:
         return NO_MATCH.format(query=query) if query else NO_RESULTS
-    lines = [RESULTS_LINE.format(line=sampling.describe(r), day=f"{r.sampled_on.month}月{r.sampled_on.day}日")
-             for r in found]
+    outcomes = disposals.published_outcomes([r.id for r in found])
+    lines = [RESULTS_LINE.format(line=sampling.describe(r, outcomes.get(r.id)),
+                                 day=f"{r.sampled_on.month}月{r.sampled_on.day}日") for r in found]
     head = RESULTS_HEAD.format(what=f"“{query}”" if query else "最新", count=len(found))
     return "\n".join([head, *lines, RESULTS_TAIL])
 

@@ -8,6 +8,7 @@ from models.case_event import CaseEvent  # noqa: F401
 from models.case_followup import CaseRating, CaseReminder, CaseReview  # noqa: F401
 from models.complaint import Case, CaseCounter  # noqa: F401
 from models.department import Department  # noqa: F401
+from models.disposal import Disposal, DisposalNotice, DisposalReminder, DisposalStep  # noqa: F401
 from models.draft import ConversationDraft  # noqa: F401
 from models.delivery import DeliveryAttempt  # noqa: F401
 from models.evidence import EvidencePhoto  # noqa: F401

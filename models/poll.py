@@ -138,6 +138,8 @@ class SamplingResult(db.Model):
     brand: Mapped[str] = mapped_column(String(100), default="")     # 商标/品牌
     producer: Mapped[str] = mapped_column(String(200), default="")  # 标称生产企业
     place: Mapped[str] = mapped_column(String(200))                 # 被抽样单位/场所
+    # where the sample was taken: the department that handles a 不合格 result (核查处置); None routes by `place`
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     sampled_on: Mapped[date]
     verdict: Mapped[str] = mapped_column(String(8))
     failing_item: Mapped[str] = mapped_column(String(200), default="")   # 不合格项目

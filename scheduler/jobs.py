@@ -115,6 +115,25 @@ def notify_poll_voters(app: Flask, stop: Event | None = None) -> None:
     log.info("poll voters told", n=n)
 
 
+def remind_disposals(app: Flask, stop: Event | None = None) -> None:
+    """Remind the responsible staff of 核查处置 cases at 50 %, 75 %, due and overdue (once each)."""
+    from services import disposal_notices
+    with app.app_context():
+        n = disposal_notices.send_reminders(now=utcnow(), sender=outbound_sender(app),
+                                            template_id=app.config.get("STAFF_ALERT_TEMPLATE_ID") or None)
+        db.session.commit()      # the staff alerts' delivery attempts
+    log.info("disposal reminders", n=n)
+
+
+def notify_disposal_voters(app: Flask, stop: Event | None = None) -> None:
+    """Tell voters of a 不合格 item its published 核查处置 outcome (each once)."""
+    from services import disposal_notices
+    with app.app_context():
+        n = disposal_notices.notify_voters(now=utcnow(), sender=outbound_sender(app),
+                                           template_id=app.config.get("POLL_RESULT_TEMPLATE_ID"))
+    log.info("disposal voters told", n=n)
+
+
 # --- followers (issue 12) ------------------------------------------------------------------------------------
 def apply_follow_queue(app: Flask, stop: Event | None = None) -> None:
     """Apply the follows and unfollows kept while the database was down."""
@@ -161,6 +180,8 @@ JOBS: list[Job] = [
     Job("polls.close_due", close_polls, every(minutes=1)),
     Job("polls.reconcile", reconcile_polls, every(minutes=5)),
     Job("polls.notify_voters", notify_poll_voters, every(minutes=1)),
+    Job("disposals.remind", remind_disposals, every(minutes=15)),
+    Job("disposals.notify_voters", notify_disposal_voters, every(minutes=1)),
     Job("followers.apply_queued", apply_follow_queue, every(minutes=1)),
     Job("followers.reconcile", reconcile_followers, cron(hour=3, minute=40)),
     Job("inbox.alert_staff", alert_staff, every(minutes=1)),

@@ -49,6 +49,14 @@ class ClockRule:
     def text(self) -> str:
         return f"{self.days}{UNIT_LABELS[self.unit]}"
 
+    @property
+    def verified(self) -> bool:
+        """False while the basis carries the UNVERIFIED mark: the console shows 未核实 until an admin checks the
+        source and saves the clock without it."""
+        return UNVERIFIED not in self.basis
+
+
+UNVERIFIED = "【未核实】"
 
 # DESIGN §4. The complaint rule of 2026 (总局令第121号) replaced 第20号令: cite the stable higher laws (law-facts §0.2).
 DEFAULT_CLOCKS: dict[str, ClockRule] = {r.name: r for r in (
@@ -58,6 +66,14 @@ DEFAULT_CLOCKS: dict[str, ClockRule] = {r.name: r for r in (
               "《消费者权益保护法实施条例》第46条：受理之日起60日内调解完毕，鉴定、检测时间不计算在内"),
     ClockRule("report_verification", "举报核查与立案决定", 15, Unit.WORKING,
               "《市场监督管理行政处罚程序规定》第18条：自收到材料之日起15个工作日内核查并决定是否立案"),
+    # law-facts FSL-88: the business may apply for 复检 within 7 working days of receiving the conclusion.
+    ClockRule("sampling_recheck", "复检申请期限", 7, Unit.WORKING,
+              "《食品安全法》第八十八条：食品生产经营者可以自收到检验结论之日起七个工作日内申请复检"),
+    # The 完成核查处置 limit of 《食品安全抽样检验管理办法》 could not be checked against the text (issue 17): the
+    # days and article are a placeholder an admin confirms or corrects in 法定期限.
+    ClockRule("sampling_disposal", "不合格食品核查处置", 90, Unit.CALENDAR,
+              UNVERIFIED + "《食品安全抽样检验管理办法》（核查处置一章）规定的完成核查处置时限；天数与条款未经核对原文，"
+              "请管理员核对后修改并删去“【未核实】”"),
 )}
 
 

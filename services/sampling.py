@@ -19,7 +19,7 @@ import logs
 from extensions import db
 from models.poll import (Ballot, BallotChoice, Option, Poll, PollStatus, Question, SamplingBatch, SamplingResult,
                          SamplingResultOption, Verdict, VoterNotice)
-from services import Conflict, Invalid, NotFound, audit, notify, polls
+from services import Conflict, Invalid, NotFound, audit, disposals, notify, polls
 from services.sender import Sender
 
 log = logs.get(__name__)
@@ -53,12 +53,14 @@ class ResultSpec:
     failing_item: str = ""
     hazard_note: str = ""
     option_ids: Sequence[int] = field(default_factory=tuple)
+    department_id: int | None = None    # where the sample was taken; None routes a 不合格 by `place`
 
 
 @dataclass(frozen=True)
 class PublishOutcome:
     batches: int
     notices: int            # voters queued to be told (not yet sent)
+    disposals: int = 0      # 核查处置 cases opened for 不合格 results
 
 
 def get_batch(batch_id: int) -> SamplingBatch:
@@ -111,7 +113,7 @@ def add_result(*, batch_id: int, spec: ResultSpec, by: Any, now: datetime) -> Sa
         batch_id=batch.id, sample_name=spec.sample_name.strip()[:100], brand=spec.brand.strip()[:100],
         producer=spec.producer.strip()[:200], place=spec.place.strip()[:200], sampled_on=spec.sampled_on,
         verdict=Verdict(spec.verdict), failing_item=spec.failing_item.strip()[:200],
-        hazard_note=spec.hazard_note.strip(), created_at=now,
+        hazard_note=spec.hazard_note.strip(), created_at=now, department_id=spec.department_id,
         links=[SamplingResultOption(option_id=i) for i in dict.fromkeys(spec.option_ids)])
     db.session.add(result)
     db.session.flush()
@@ -134,22 +136,24 @@ def remove_result(*, result_id: int, by: Any, now: datetime) -> None:
 def publish(*, poll_id: int, by: Any, now: datetime) -> PublishOutcome:
     """Publish every unpublished batch that has results and queue a notice for each voter of their items.
 
-    Moves the poll from sampling to published the first time. Commits."""
+    Moves the poll from sampling to published the first time, and opens a 核查处置 case for each 不合格 result in
+    the same transaction (`services.disposals`). Commits."""
     poll = polls.get(poll_id)
     ready = [b for b in batches(poll_id) if b.published_at is None and b.results]
     if poll.status not in {PollStatus.SAMPLING, PollStatus.PUBLISHED} or not ready:
         raise Conflict(NOTHING_TO_PUBLISH)
     if poll.status == PollStatus.SAMPLING:
         polls.transition(poll_id=poll_id, to=PollStatus.PUBLISHED, by=by, now=now)
-    queued = 0
+    queued = opened = 0
     for batch in ready:
         batch.published_at = now
         queued += _queue_notices(poll, batch, now)
+        opened += len(disposals.open_for_batch(batch=batch, by=by, now=now))
         audit.record(actor=by, action="poll.batch.publish", obj_type="poll", obj_id=poll_id,
                      after={"batch": batch.id, "results": len(batch.results)}, now=now)
     db.session.commit()
-    log.info("sampling results published", poll=poll_id, batches=len(ready), notices=queued)
-    return PublishOutcome(batches=len(ready), notices=queued)
+    log.info("sampling results published", poll=poll_id, batches=len(ready), notices=queued, disposals=opened)
+    return PublishOutcome(batches=len(ready), notices=queued, disposals=opened)
 
 
 def _queue_notices(poll: Poll, batch: SamplingBatch, now: datetime) -> int:
@@ -174,11 +178,13 @@ def _queue_notices(poll: Poll, batch: SamplingBatch, now: datetime) -> int:
     return len(set(told) - already)
 
 
-def describe(result: SamplingResult) -> str:
-    """One result as a line a consumer reads."""
+def describe(result: SamplingResult, outcome: str | None = None) -> str:
+    """One result as a line a consumer reads; `outcome` is its published 核查处置 result, when there is one."""
     brand = f"{result.brand}，" if result.brand else ""
     detail = FAIL_DETAIL.format(item=result.failing_item, hazard=result.hazard_note) \
         if result.verdict == Verdict.FAIL else ""
+    if outcome:
+        detail += "\n  " + disposals.OUTCOME_LINE.format(outcome=outcome)
     return RESULT_LINE.format(name=result.sample_name, brand=brand, place=result.place,
                               verdict=VERDICT_LABELS[Verdict(result.verdict)], detail=detail)
 
