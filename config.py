@@ -121,6 +121,9 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "WECHAT_ACCOUNT_ID": str(env.get("WECHAT_ACCOUNT_ID") or ""),
         # A reply finished this many seconds after its push goes by customer-service message (bot/late.py).
         "WECHAT_LATE_AFTER": float(str(late)) if (late := env.get("WECHAT_LATE_AFTER")) not in (None, "") else 4.0,
+        # Overload (issue 12): a push that already waited this long in the front proxy's queue (X-Request-Start)
+        # is answered at once with a short "稍后回复" and handled in the background (bot/late.py); 0 = never.
+        "WECHAT_SHED_AFTER": float(str(shed)) if (shed := env.get("WECHAT_SHED_AFTER")) not in (None, "") else 2.5,
         # Every store call bounded inside WeChat's 5 s (issue 12, bounds.py); seconds, 0 = no limit where noted.
         "REDIS_SOCKET_TIMEOUT": float(str(env.get("REDIS_SOCKET_TIMEOUT") or 0.5)),
         "REDIS_CONNECT_TIMEOUT": float(str(env.get("REDIS_CONNECT_TIMEOUT") or 0.3)),

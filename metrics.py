@@ -41,6 +41,8 @@ _live = CollectorRegistry(auto_describe=True)
 WEBHOOK_SECONDS = Histogram("cp_webhook_seconds", "Time to answer a /wechat push", registry=_live,
                             buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10))
 WEBHOOK_RESPONSES = Counter("cp_webhook_responses", "/wechat answers by HTTP status", ["status"], registry=_live)
+DEFERRED = Counter("cp_webhook_deferred", "/wechat pushes answered 稍后回复 under overload (bot/late.py)",
+                   registry=_live)
 SLOW_REPLIES = Counter("cp_webhook_slow_replies", "/wechat answers slower than 5 s", registry=_live)
 STORE_ERRORS = Counter("cp_store_errors", "Errors from the database or Redis", ["store"], registry=_live)
 REJECTIONS = Counter("cp_security_rejections", "Refused requests by reason", ["kind"], registry=_live)

@@ -1,6 +1,6 @@
 """Answers that cannot be given inside WeChat's 5 seconds, delivered by customer-service message instead.
 
-Two cases (issue 12, item 5):
+Three cases (issue 12, item 5 and overload):
 
 - **The follower's lock stays busy** (their previous message is still being handled, or a crashed worker's lock has
   not expired yet). The push is answered `success` at once and the message itself is handed to a background thread,
@@ -16,6 +16,13 @@ Two cases (issue 12, item 5):
   The reply is stored flagged `later`, sent by customer-service message, and the push answered `success`; WeChat's
   re-sends of that message find the flag and answer `success` too, so the consumer reads it once (a case number,
   投票成功).
+- **The push waited too long before we saw it** (overload: every worker busy, the push queued in nginx's
+  connection to us). nginx stamps each request with `X-Request-Start: t=<epoch seconds>`; a push that has already
+  waited WECHAT_SHED_AFTER seconds (default 2.5) is answered at once with BUSY and handed to the background exactly
+  like a busy-lock message (`handle_after_lock`: dedup, flow, effects, reply by customer-service message). Handling it
+  in the request instead would finish past WeChat's 5 s more often than not, and WeChat's re-sends would queue behind
+  it and deepen the spike. The hand-off is in this process's memory: a worker killed in between loses that one
+  message after the consumer was told "稍后回复" (docs/operations.md).
 """
 from __future__ import annotations
 
@@ -33,6 +40,7 @@ from services import keys
 
 log = logs.get(__name__)
 
+BUSY = "收到！现在咨询的人比较多，我们处理好后稍后回复您，请留意消息。"
 NOT_HANDLED = "抱歉，您刚才发的消息系统没能及时处理，请再发一次。急事请拨打 12315。"
 
 
@@ -69,6 +77,27 @@ def handle_after_lock(app: Flask, incoming: Incoming, *, now: Any, services: Any
             log.warning("reply store and lock release failed")
         log.info("answered by customer-service message after the lock", parts=len(texts(reply)))
         services.send_now(incoming.openid, texts(reply))
+
+
+def arrival(header: str | None) -> float:
+    """When the push reached the front proxy, as a time.monotonic() value: from `X-Request-Start: t=<seconds>` (nginx
+    `${msec}`; milli- and microseconds accepted), else now. A stamp in the future or over a minute old is ignored."""
+    now = time.monotonic()
+    if not header:
+        return now
+    try:
+        stamp = float(header.strip().removeprefix("t="))
+    except ValueError:
+        return now
+    while stamp > 1e11:          # ms or µs since the epoch
+        stamp /= 1000
+    waited = time.time() - stamp
+    return now - waited if 0 <= waited <= 60 else now
+
+
+def overloaded(started: float) -> bool:
+    limit = float(current_app.config["WECHAT_SHED_AFTER"])
+    return limit > 0 and time.monotonic() - started > limit
 
 
 def is_late(started: float | None) -> bool:

@@ -23,6 +23,7 @@ from wechatpy.utils import check_signature
 
 import bounds
 import logs
+import metrics
 from bot import late, messages, pushauth, router
 from bot.messages import Incoming, Reply
 from services.clock import utcnow
@@ -76,7 +77,7 @@ def verify_url():
 
 @bp.post("/wechat")
 def receive():
-    started = time.monotonic()
+    started = late.arrival(request.headers.get("X-Request-Start"))
     bounds.arm(float(current_app.config["WEBHOOK_DB_DEADLINE"]))  # database work cut after this, inside WeChat's 5 s
     _verify_plain()
     pushauth.check_timestamp()
@@ -98,6 +99,15 @@ def receive():
     logs.bind(msg=incoming.dedup_key, type=incoming.type, wx_event=incoming.event or None)
     outbound = current_app.extensions["outbound"]
     now = current_app.config.get("CLOCK", utcnow)()  # tests may pass a controllable clock
+    if late.overloaded(started):   # queued too long already: answer now, handle in the background (bot/late.py)
+        log.warning("overloaded: push handled in the background", waited=round(time.monotonic() - started, 2))
+        metrics.DEFERRED.inc()
+        outbound.run_later(late.handle_after_lock, current_app._get_current_object(), incoming, now=now,
+                           services=outbound, lock_wait=late.LOCK_WAIT_LATER)
+        rendered, _ = render(Reply(text=late.BUSY), incoming)
+        if encrypted:
+            rendered = _crypto_for(key).encrypt_message(rendered, request.args.get("nonce", ""), int(time.time()))
+        return Response(rendered, mimetype="application/xml")
     outcome = router.dispatch(incoming, now=now, services=outbound, started=started)
     if outcome.reply.later:   # too late for a passive reply: the whole answer goes by customer-service message
         if outcome.first:

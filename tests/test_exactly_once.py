@@ -1,6 +1,8 @@
 """WeChat re-sends: every inbound message has its effect once, and every delivery gets the identical reply."""
 from concurrent.futures import ThreadPoolExecutor
 
+import time
+
 import requests
 
 from extensions import redis
@@ -109,3 +111,23 @@ def test_a_reply_finished_too_late_goes_by_customer_service_once(make_app, examp
     assert [m["body"]["content"] for m in sim.inbox(wechat.openid)] == ["第1次"]
     with app.app_context():
         assert redis.get("test:effects") == "1"
+
+
+def test_a_push_that_queued_too_long_is_answered_at_once_and_handled_once_in_the_background(app, example_feature,
+                                                                                          sim):
+    """Overload: a push stamped by the front proxy (X-Request-Start) more than WECHAT_SHED_AFTER ago gets a short
+    "稍后回复" at once; its real answer arrives once by customer-service message and its effect happens once."""
+    wechat = SimUser(transport_for(app), token=TOKEN, app_id=APP_ID, openid="o_queued", api_base=sim.url)
+    wechat.report("message")
+    body, params = wechat.build({"MsgType": "text", "Content": "计数"})
+    client = app.test_client()
+    queued_since = f"t={time.time() - 3:.3f}"                 # nginx's ${msec}: 3 s in its queue before we saw it
+    res = client.post("/wechat", query_string=params, data=body, content_type="text/xml",
+                      headers={"X-Request-Start": queued_since})
+    app.extensions["outbound"].drain()
+    assert "稍后" in wechat.read(res.status_code, res.get_data(as_text=True)).text
+    assert [m["body"]["content"] for m in sim.inbox(wechat.openid)] == ["第1次"]
+    fresh = wechat.say("计数")                                    # not queued: answered in the request as usual
+    assert fresh.text == "第2次"
+    with app.app_context():
+        assert redis.get("test:effects") == "2"
