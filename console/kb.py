@@ -8,7 +8,6 @@ Every change goes through services.faq_store / services.faq_queue, which record 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import click
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -23,7 +22,7 @@ from extensions import db
 from models.faq import QueueStatus
 from models.staff import Role
 from services import DomainError, Invalid, faq, faq_queue, faq_store
-from services.clock import utcnow
+from services.clock import china_today, utcnow
 
 pages = Blueprint("kb", __name__)
 
@@ -35,6 +34,7 @@ DISMISSED = "已忽略这个问题"
 PINNED = "已固定：这样问就直接回答「{slug}」"
 UNPINNED = "已取消固定问法"
 VIEWER_READ_ONLY = "只读账号不能修改知识库"
+PER_PAGE = 50
 KIND_LABELS = {faq.Kind.ANSWER: "直接回答", faq.Kind.SUGGEST: "您是不是想问（三选一）",
                faq.Kind.UNKNOWN: "答不了（记入待处理）", faq.Kind.SMALLTALK: "寒暄/无关（友好回复）", faq.Kind.REFER: "转其他部门（不引法条）"}
 
@@ -85,18 +85,27 @@ class PinForm(ConsoleForm):
 
 # ---------------------------------------------------------------------------------------------------- entries
 
+def _due_for_review(me) -> int:
+    return len(faq_store.listing(due_before=faq_store.review_due_before(china_today(utcnow()))))
+
+
 @pages.get("/")
 @login_required
 def index():
     topic, text = request.args.get("topic") or None, (request.args.get("q") or "").strip()
     state = request.args.get("state") or ""
     published = {"on": True, "off": False}.get(state)
-    entries = faq_store.listing(topic=topic, published=published)
+    due_before = faq_store.review_due_before(china_today(utcnow()))
+    entries = faq_store.listing(topic=topic, published=published,
+                                due_before=due_before if state == "due" else None)
     if text:
         entries = [e for e in entries if text in e.slug or text in e.question or text in e.answer]
     topics = sorted({e.topic for e in faq_store.listing()})
-    return render_template("kb/index.html", entries=entries, topics=topics, topic=topic, q=text, state=state,
-                           today=date.today())
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    args = {k: v for k, v in {"topic": topic, "state": state, "q": text}.items() if v}
+    return render_template("kb/index.html", entries=entries[(page - 1) * PER_PAGE:page * PER_PAGE],
+                           total=len(entries), page=page, per_page=PER_PAGE, args=args, topics=topics, topic=topic,
+                           q=text, state=state, due_before=due_before)
 
 
 @pages.route("/new", methods=["GET", "POST"])
@@ -278,6 +287,8 @@ register_feature(Feature(
     api=kb_api.api,
     nav=[NavItem("维权问答", "kb.index", order=40)],
     widgets=[Widget("维权问答 待处理问题", count=_open_questions, endpoint="kb.queue",
-                    empty="没有待处理的问题。机器人答不了或拿不准的问题会按次数排在「维权问答 › 待处理」。", order=40)],
+                    empty="没有待处理的问题。机器人答不了或拿不准的问题会按次数排在「维权问答 › 待处理」。", order=40),
+             Widget("知识库 待复审条目", count=_due_for_review, endpoint="kb.index", args=(("state", "due"),),
+                    empty="所有条目都在一年内审核过。", order=41)],
     commands=[kb_cli],
 ))

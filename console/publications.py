@@ -5,7 +5,7 @@ The web process never sends: 「立即发送」 schedules for now and the schedu
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
@@ -40,6 +40,7 @@ AUDIENCE_CHOICES = [(Audience.ALL.value, "全部关注者"), (Audience.SUBSCRIBE
                     (Audience.TAG.value, "微信标签（填标签 id，仅群发）")]
 SAVED, SUBMITTED, APPROVED, REJECTED = "已保存", "已提交审核", "已审核通过", "已退回修改"
 SCHEDULED, SENDING, CANCELLED = "已定时，到点由调度器发送", "已排入发送，调度器将在 15 秒内开始发送", "已取消"
+PER_PAGE = 30
 WITHDRAWN = "已撤回：公众号的警示/案例列表和搜索不再显示（已收到的消息无法收回）"
 PREVIEWED = "已发送预览给测试组 {n} 人"
 
@@ -106,9 +107,9 @@ def _act(publication_id: int, action, done: str):
 @pages.get("/")
 @login_required
 def index():
-    items = db.session.scalars(select(Publication).where(Publication.parent_id.is_(None))
-                               .order_by(Publication.id.desc()).limit(200)).all()
-    return render_template("publications/index.html", items=items, labels=STATUS_LABELS)
+    page = paginate(select(Publication).where(Publication.parent_id.is_(None)).order_by(Publication.id.desc()),
+                    {"page": max(request.args.get("page", 1, type=int) or 1, 1), "per_page": PER_PAGE})
+    return render_template("publications/index.html", items=page["items"], page=page, labels=STATUS_LABELS)
 
 
 @pages.route("/new", methods=["GET", "POST"])

@@ -12,17 +12,18 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 import logs
 from extensions import db, redis
 from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer
+from services.clock import china_today
 from services import Conflict, Invalid, NotFound, audit, keys, ownership
 from services.faq_text import KNOWLEDGE_DIR
 
@@ -31,6 +32,9 @@ log = logs.get(__name__)
 ENTRIES_DIR = KNOWLEDGE_DIR / "entries"
 IMPORTER = "import"
 ANSWER_MAX_CHARS = 350
+# Laws and rules change (the complaint-handling rule was replaced in 2026, law-facts §0.2): an answer not checked
+# against the fact sheet for a year is flagged for another review.
+REVIEW_EVERY_DAYS = 365
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONTENT_FIELDS = ("topic", "question", "paraphrases", "keywords", "answer", "citations", "related", "next_step")
 REQUIRED = ("id", *CONTENT_FIELDS, "reviewed")
@@ -205,8 +209,17 @@ def get(slug: str) -> KnowledgeEntry:
     return entry
 
 
-def listing(*, topic: str | None = None, published: bool | None = None) -> list[KnowledgeEntry]:
+def review_due_before(today: date) -> date:
+    """An entry last reviewed before this day is due for another legal review (REVIEW_EVERY_DAYS)."""
+    return today - timedelta(days=REVIEW_EVERY_DAYS)
+
+
+def listing(*, topic: str | None = None, published: bool | None = None,
+            due_before: date | None = None) -> list[KnowledgeEntry]:
+    """Entries by topic and slug; `due_before` keeps those never reviewed or last reviewed before that day."""
     query = select(KnowledgeEntry).order_by(KnowledgeEntry.topic, KnowledgeEntry.slug)
+    if due_before is not None:
+        query = query.where(or_(KnowledgeEntry.reviewed.is_(None), KnowledgeEntry.reviewed < due_before))
     if topic:
         query = query.where(KnowledgeEntry.topic == topic)
     if published is not None:
@@ -227,7 +240,7 @@ def save(*, slug: str, values: Mapping[str, Any], by: Any, now: datetime, create
         raise Conflict(f"条目 {slug} 已存在", field="id")
     entry = exists if exists is not None and not create else None
     current = {f: getattr(entry, f) for f in CONTENT_FIELDS} if entry else {}
-    item = {**current, "reviewed": now.date(), **values, "id": slug}
+    item = {**current, "reviewed": china_today(now), **values, "id": slug}
     if entry is not None and "reviewed" not in values and all(item[f] == current[f] for f in CONTENT_FIELDS):
         item["reviewed"] = entry.reviewed
     record = _validated(item, "console", 1)
@@ -277,7 +290,7 @@ def add_paraphrase(*, slug: str, text: str, by: Any, now: datetime) -> Knowledge
     if text in entry.paraphrases or text == entry.question:
         return entry
     entry.paraphrases = [*entry.paraphrases, text]
-    entry.updated_by, entry.updated_at, entry.reviewed = staff_name(by), now, now.date()
+    entry.updated_by, entry.updated_at, entry.reviewed = staff_name(by), now, china_today(now)
     _revision(entry, "edited", ["paraphrases"], by=by, now=now)
     db.session.commit()
     bump_version()

@@ -318,3 +318,21 @@ def test_nav_to_a_missing_page_fails_at_start(make_app, monkeypatch):
         name="ghost", nav=[registry.NavItem("幽灵", "ghost.index")]))
     with pytest.raises(RuntimeError, match="ghost"):
         make_app()
+
+
+def test_audit_page_reads_in_chinese_and_china_time(app, client, staff_factory, logged_in):
+    """The audit page names actions, objects and fields in Chinese and shows a recorded UTC moment in China time
+    (16:30 UTC on 4 Dec is 00:30 on 5 Dec in Beijing)."""
+    from datetime import datetime
+
+    from services import audit
+    from services.clock import utcnow
+    with app.app_context():
+        audit.record(actor="test", action="complaint.assign", obj_type="case", obj_id="TS2026", now=utcnow(),
+                     before={"department_id": 1}, after={"department_id": 2,
+                                                          "scheduled_at": datetime(2026, 12, 4, 16, 30)})
+        db.session.commit()
+    admin = logged_in(client, staff_factory(role="admin"))
+    page = admin.get("/console/audit/?object_id=TS2026").get_data(as_text=True)
+    assert "案件·交办" in page and "部门编号" in page and "定时时间" in page
+    assert "2026-12-05 00:30（北京时间）" in page and "2026-12-04T16:30" not in page

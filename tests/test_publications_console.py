@@ -82,3 +82,22 @@ def test_delivery_report_shows_counts(app, sim, staff_factory, logged_in, client
     html = logged_in(client, staff_factory(role="viewer")).get(f"/console/publications/{pub.id}").get_data(
         as_text=True)
     assert "已送达</td><td>1" in html and "已过滤（退订/额度/取关）</td><td>1" in html
+
+
+def test_reviewer_sees_the_body_and_the_list_pages_past_200(app, staff_factory, logged_in, client):
+    """The page a reviewer approves from shows the 正文 followers will read, and the list pages through every
+    publication instead of stopping at 200."""
+    writer = staff_factory(role="staff")
+    with app.app_context():
+        for n in range(205):
+            publications.create(author=writer.username, now=utcnow(), kind="消费警示", title=f"警示{n:03d}",
+                                summary="摘要", body=f"第{n}条正文：办卡前看清退费条款。")
+        db.session.commit()
+        first = db.session.scalar(db.select(Publication.id).where(Publication.title == "警示000"))
+    user = logged_in(client, staff_factory(role="staff"))
+    page = user.get(f"/console/publications/{first}").get_data(as_text=True)
+    assert 'id="publication-body">第0条正文：办卡前看清退费条款。' in page
+    listing = user.get("/console/publications/").get_data(as_text=True)
+    assert "共 205 条" in listing and "警示204" in listing and "警示000" not in listing
+    last = user.get("/console/publications/?page=7").get_data(as_text=True)
+    assert "警示000" in last

@@ -192,3 +192,24 @@ def test_changed_text_with_same_review_date_is_refused(app, tmp_path):
             faq.import_file(path)
         db.session.rollback()
         assert faq_store.get("rule-one").answer == "旧答案。"
+
+
+def test_entry_list_is_paginated_and_flags_entries_due_for_review(kb, client, staff_factory, logged_in):
+    """The list shows 50 entries a page with a pager; an entry reviewed over a year ago is marked 待复审 and the
+    待复审 filter lists exactly those."""
+    from datetime import date
+    with kb.app_context():
+        total = db.session.query(KnowledgeEntry).count()
+        old = faq_store.get("return-7day-online")
+        old.reviewed = date(2020, 1, 1)
+        for entry in db.session.scalars(select(KnowledgeEntry).where(KnowledgeEntry.slug != old.slug)):
+            entry.reviewed = date.today()
+        db.session.commit()
+    user = logged_in(client, staff_factory(role="staff"))
+    page = user.get("/console/kb/").get_data(as_text=True)
+    assert page.count('href="/console/kb/entries/') == min(total, 50)
+    if total > 50:
+        assert f"共 {total} 条" in page and "下一页" in page
+    due = user.get("/console/kb/?state=due").get_data(as_text=True)
+    assert due.count('href="/console/kb/entries/') == 1 and "return-7day-online" in due and "待复审" in due
+    assert '<p class="count">1</p>' in user.get("/console/").get_data(as_text=True).split("知识库 待复审条目")[1]

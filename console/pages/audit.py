@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import distinct, func, select
 
 from console.auth import require_role
+from console.pages import audit_labels as labels
 from console.rest.admin import audit_query
 from extensions import db
 from models import AuditEvent
@@ -30,7 +31,8 @@ def changes(before: dict | None, after: dict | None) -> list[tuple[str, str | No
     """(field, before, after) for every key in either side, as display text (None when that side lacks it)."""
     before, after = before or {}, after or {}
     keys = list(dict.fromkeys([*before, *after]))
-    return [(k, _text(before[k]) if k in before else None, _text(after[k]) if k in after else None) for k in keys]
+    return [(labels.field(k), _text(before[k]) if k in before else None, _text(after[k]) if k in after else None)
+            for k in keys]
 
 
 def _text(value) -> str:
@@ -42,7 +44,7 @@ def _text(value) -> str:
         return "、".join(map(str, value)) or "空"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    return labels.value(str(value))
 
 
 @bp.get("/")
@@ -63,4 +65,5 @@ def index():
     rows = [(event, changes(event.before, event.after)) for event in events]
     return render_template("audit/index.html", rows=rows, events=events, args=args, page=page, per_page=PER_PAGE,
                            total=total, actions=actions, types=types,
+                           action_label=labels.action, type_label=labels.object_type,
                            bad_dates=bool(args["since"] and not since or args["until"] and not until))
