@@ -34,7 +34,7 @@ from flask import Flask, current_app
 from redis.exceptions import RedisError
 
 import logs
-from bot import inbox
+from bot import choices, inbox
 from bot.messages import Incoming, Reply, split_text
 from services import keys
 
@@ -72,7 +72,8 @@ def handle_after_lock(app: Flask, incoming: Incoming, *, now: Any, services: Any
         reply = router.handle(incoming, now=now, services=services, claim=claim)
         reply.later = True
         try:
-            inbox.release(claim, json.dumps(reply.to_dict(), ensure_ascii=False))
+            inbox.release(claim, json.dumps(reply.to_dict(), ensure_ascii=False),
+                          menu=choices.encode(reply))
         except RedisError:
             log.warning("reply store and lock release failed")
         log.info("answered by customer-service message after the lock", parts=len(texts(reply)))

@@ -85,6 +85,7 @@ class Reply:
     silent: bool = False
     followups: list[str] = field(default_factory=list)
     later: bool = False      # delivered by customer-service message (bot/late.py): re-sends answer `success`
+    choices: list[str] = field(default_factory=list)   # a numbered list shown: the words 1..N stand for (bot/choices.py)
 
     @classmethod
     def of(cls, value: Reply | str | None) -> Reply:
@@ -97,7 +98,8 @@ class Reply:
     def to_dict(self) -> dict[str, Any]:
         # Spelled out: dataclasses.asdict deep-copies recursively, measurably slow on every webhook reply.
         return {"text": self.text, "articles": [vars(a).copy() for a in self.articles], "transfer": self.transfer,
-                "silent": self.silent, "followups": list(self.followups), "later": self.later}
+                "silent": self.silent, "followups": list(self.followups), "later": self.later,
+                "choices": list(self.choices)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:

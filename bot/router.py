@@ -5,7 +5,8 @@
 1. take the follower's lock (serialises conversation updates; a concurrent re-send waits here) and, in the same
    Redis round trip, read the stored reply and the conversation state (`bot.inbox`);
 2. if this message was already answered, return the stored reply (WeChat re-sends after 5 s, up to 3 times);
-3. `route`: pending notices → active flow (cancel first, then timeout) → entry points in `handlers.FEATURES`
+3. `route`: a number answering the numbered list the previous reply showed (`bot.choices`) → pending notices →
+   active flow (cancel first, then timeout) → entry points in `handlers.FEATURES`
    order → fallback;
 4. store the reply for re-sends and release the lock (one round trip).
 
@@ -27,7 +28,7 @@ from redis.exceptions import RedisError
 
 import handlers
 import logs
-from bot import conversation, inbox, late
+from bot import choices, conversation, inbox, late
 from bot.conversation import Command, Flow, Turn
 from bot.messages import Incoming, Reply
 from extensions import db
@@ -74,7 +75,7 @@ def dispatch(incoming: Incoming, *, now: datetime, services: Any = None, started
     reply = handle(incoming, now=now, services=services, claim=claim)
     reply.later = late.is_late(started)
     try:
-        inbox.release(claim, json.dumps(reply.to_dict(), ensure_ascii=False))
+        inbox.release(claim, json.dumps(reply.to_dict(), ensure_ascii=False), menu=choices.encode(reply))
     except RedisError:  # the effects are committed; a re-send may repeat the question, never the effect (DB keys)
         log.warning("reply store and lock release failed")
     return Outcome(reply, first=True)
@@ -99,7 +100,8 @@ def route(incoming: Incoming, *, now: datetime, services: Any = None, claim: inb
     if not incoming.is_event:
         fresh = claim.fresh if claim is not None else None
         pending = followers.note_inbound(openid=incoming.openid, now=now, fresh=fresh)
-    reply = _answer(incoming, now=now, services=services, claim=claim)
+    incoming, re_ask = choices.resolve(incoming, claim.menu if claim is not None else None)
+    reply = re_ask or _answer(incoming, now=now, services=services, claim=claim)
     if pending:
         reply.followups = [reply.text, *reply.followups] if reply.text else reply.followups
         reply.text = "\n\n".join(pending)
@@ -125,7 +127,8 @@ def _answer(incoming: Incoming, *, now: datetime, services: Any, claim: inbox.Cl
             return _guard(lambda: conversation.advance(flow, state, incoming, now=now, services=services,
                                                        features=handlers.FEATURES, aside=handlers.ASIDE))
 
-    reply = _guard(lambda: _enter(incoming, now=now, services=services))
+    reply = _guard(lambda: (conversation.resume_parked(incoming, _flows(), now=now) if state is None else None)
+                   or _enter(incoming, now=now, services=services))
     if prefix:
         reply.text = f"{prefix}\n\n{reply.text}".strip()
         reply.silent = False

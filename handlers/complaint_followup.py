@@ -16,7 +16,7 @@ from services import DomainError, case_flow, complaints
 from services.clock import plain_date, to_china
 
 NONE_YET = "您还没有提交过投诉或举报。发送“投诉”或“举报”即可开始登记。"
-LIST_HEAD = "您的案件（最近 {n} 件）：\n{lines}\n\n发送“查询 编号”查看详情。"
+LIST_HEAD = "您的案件（最近 {n} 件）：\n{lines}\n\n回复序号或“查询 编号”查看详情。"
 LINE = "{i}. {number} {kind} · {status}{next}"
 DETAIL = "编号：{number}（{kind}）\n对象：{business}\n状态：{status}{next}\n提交时间：{received}{history}{extra}"
 HISTORY = "\n\n办理记录：\n{lines}"
@@ -52,8 +52,9 @@ def _next(case: Case) -> str:
     return template.format(date=plain_date(case.due_on)) if case.due_on else template.split("，{date}")[0]
 
 
-def show_cases(turn: Turn) -> str:
-    """List the follower's own cases, or show one when the text carries a case number."""
+def show_cases(turn: Turn) -> Reply | str:
+    """List the follower's own cases (a number picks one, `bot.choices`), or show one when the text carries a case
+    number."""
     openid = turn.incoming.openid
     match = complaints.NUMBER_RE.search(turn.text.upper()) if turn.incoming.has_text else None
     if match:
@@ -66,7 +67,8 @@ def show_cases(turn: Turn) -> str:
         return NONE_YET
     lines = [LINE.format(i=i, number=c.number, kind=c.kind_label, status=case_flow.status_label(c), next=_next(c))
              for i, c in enumerate(cases, 1)]
-    return LIST_HEAD.format(n=len(cases), lines="\n".join(lines))
+    return Reply(text=LIST_HEAD.format(n=len(cases), lines="\n".join(lines)),
+                 choices=[f"查询 {c.number}" for c in cases])
 
 
 def detail(case: Case) -> str:

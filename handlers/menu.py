@@ -21,16 +21,18 @@ TRANSFER_CLOSED = (
     "现在不是人工服务时间（{hours}）。您可以直接留言说明情况，工作人员上班后会看到；"
     "也可以发“投诉”登记，我们会在法定期限内答复。紧急情况请拨打 {hotline}。"
 )
-HELP = (
-    "我可以帮您：\n"
-    "1. 维权问答：直接发您遇到的问题\n"
-    "2. 投诉：发“投诉”\n"
-    "3. 举报：发“举报”\n"
-    "4. 查进度：发“查询”\n"
-    "5. 你点我检：发“投票”\n"
-    "6. 消费警示：发“警示”\n"
-    "7. 联系我们 / 转人工：发“人工”"
+# The help's items: what is shown, and the word its number stands for (bot/choices.py).
+HELP_ITEMS = (
+    ("维权问答：直接发您遇到的问题", "维权问答"),
+    ("投诉：发“投诉”", "投诉"),
+    ("举报：发“举报”", "举报"),
+    ("查进度：发“查询”", "查询"),
+    ("你点我检：发“投票”", "投票"),
+    ("消费警示：发“警示”", "警示"),
+    ("联系我们 / 转人工：发“人工”", "人工"),
 )
+HELP = "我可以帮您：\n" + "\n".join(f"{i}. {shown}" for i, (shown, _) in enumerate(HELP_ITEMS, 1)) + \
+    "\n回复序号也可以，如“2”开始投诉。"
 NOT_HEARD = "抱歉，这条语音没听清。请再说一遍，或者直接打字告诉我您遇到的问题。"
 MEDIA_RECEIVED = "收到您的{kind}。如需投诉或举报，请先发“投诉”或“举报”，再按提示上传照片作为证据。"
 LOCATION_RECEIVED = "收到您的位置（{label}）。如需投诉该处商家，请发“投诉”开始登记。"
@@ -91,8 +93,9 @@ def transfer(turn: Turn) -> Reply:
     return Reply(text=TRANSFER_CLOSED.format(hours=prof.hours_text(), hotline=prof.hotline))
 
 
-def help_text(turn: Turn) -> str:
-    return HELP
+def help_text(turn: Turn) -> Reply:
+    """The numbered help; the next message may answer it by number."""
+    return Reply(text=HELP, choices=[word for _, word in HELP_ITEMS])
 
 
 def media(turn: Turn) -> str:
@@ -114,7 +117,7 @@ def fallback(turn: Turn) -> str:
         return media(turn)
     if turn.incoming.type == "location":
         return location(turn)
-    return HELP
+    return help_text(turn)
 
 
 ENTRIES = [

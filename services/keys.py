@@ -22,6 +22,15 @@ def conversation(openid: str) -> str:
     return f"{PREFIX}:conv:{openid}"
 
 
+MENU_TTL = 600                  # seconds; a numbered list is answered within minutes or not at all
+
+
+def menu(openid: str) -> str:
+    """The words the numbers of the list last shown to the follower stand for (bot/choices.py); read and deleted by
+    the next message's claim (bot/inbox.py). TTL MENU_TTL."""
+    return f"{PREFIX}:menu:{openid}"
+
+
 FOLLOWER_FRESH_TTL = 300       # seconds; = followers.TOUCH_EVERY
 
 
