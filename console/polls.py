@@ -21,6 +21,8 @@ from services.clock import from_china, to_china, utcnow
 pages = Blueprint("polls", __name__)
 
 QUESTION_SLOTS = 4
+SUGGESTIONS_PER_PAGE = 30
+LIST_PER_PAGE = 30
 MOVES = {PollStatus.SCHEDULED: "排期（到开始时间自动开始）", PollStatus.OPEN: "立即开始投票", PollStatus.DRAFT: "退回草稿",
          PollStatus.CLOSED: "结束投票", PollStatus.SAMPLING: "进入抽检",
          PollStatus.ARCHIVED: "归档（从公众号撤下）"}
@@ -92,8 +94,11 @@ def _edit_page(poll: Poll | None, error: DomainError | None = None):
 @pages.get("/")
 @login_required
 def index():
-    rows = [(p, polls.STATUS_LABELS[PollStatus(p.status)]) for p in polls.listing()]
-    return render_template("polls/index.html", rows=rows)
+    everything = polls.listing()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = [(p, polls.STATUS_LABELS[PollStatus(p.status)])
+            for p in everything[(page - 1) * LIST_PER_PAGE:page * LIST_PER_PAGE]]
+    return render_template("polls/index.html", rows=rows, page=page, per_page=LIST_PER_PAGE, total=len(everything))
 
 
 @pages.route("/new", methods=["GET", "POST"])
@@ -134,7 +139,10 @@ def _show_page(poll_id: int, error: str | None = None, status: int = 200):
               for q in tally.questions}
     moves = [(to, MOVES[to]) for to in sorted(polls.ALLOWED[PollStatus(poll.status)], key=list(PollStatus).index)
              if to in MOVES]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    ideas, ideas_total = poll_reports.suggestions(poll_id=poll_id, page=page, per_page=SUGGESTIONS_PER_PAGE)
     return render_template("polls/show.html", poll=poll, tally=tally, charts=charts, moves=moves, error=error,
+                           ideas=ideas, ideas_total=ideas_total, page=page, per_page=SUGGESTIONS_PER_PAGE,
                            label=polls.STATUS_LABELS[PollStatus(poll.status)], editable=poll.status in polls.EDITABLE,
                            chain=ballots.verify(poll_id=poll_id)), status
 
@@ -170,14 +178,15 @@ def export(poll_id: int, fmt: str):
     if fmt not in {"xlsx", "csv"}:
         return redirect(url_for("polls.show", poll_id=poll_id))
     tally = polls.tallies(poll_id=poll_id, now=now)
+    ideas, _ = poll_reports.suggestions(poll_id=poll_id)
     audit.record(actor=current_staff(), action="poll.export", obj_type="poll", obj_id=poll_id,
                  after={"format": fmt, "ip": request.remote_addr or ""}, now=now)
     db.session.commit()
     name = f"poll-{poll_id}-{to_china(now):%Y%m%d%H%M}.{fmt}"
     if fmt == "csv":
-        body, mimetype = poll_reports.export_csv(tally), "text/csv; charset=utf-8"
+        body, mimetype = poll_reports.export_csv(tally, ideas), "text/csv; charset=utf-8"
     else:
-        body = poll_reports.export_xlsx(tally, title=poll.title, now=now)
+        body = poll_reports.export_xlsx(tally, title=poll.title, now=now, ideas=ideas)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 

@@ -15,17 +15,39 @@ from statistics import median
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from models.poll import Ballot
-from services import polls, sheets
+from services import polls, privacy, sheets
 from services.clock import to_china
 
 FRESH_FOLLOWER = timedelta(minutes=10)   # followed this soon before voting: counted as "fresh"
 BURST_FACTOR = 5                         # a minute with five times the median ballots (and at least 10) is a burst
 BURST_MIN = 10
 HEADER = ["题目", "排名", "选项", "票数", "占投票人数", "入选抽检"]
+SUGGESTION_HEADER = ["提交时间（北京时间）", "其他建议"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    cast_at: datetime
+    text: str                 # phone numbers masked: a voter may type one, staff reading the list need not see it
+
+
+def suggestions(*, poll_id: int, page: int = 1, per_page: int | None = None) -> tuple[list[Suggestion], int]:
+    """Voters' 其他建议, newest first (one page, or all when per_page is None), and how many there are."""
+    where = (Ballot.poll_id == poll_id, Ballot.suggestion.is_not(None), Ballot.suggestion != "")
+    total = db.session.scalar(select(func.count()).select_from(Ballot).where(*where)) or 0
+    query = select(Ballot.cast_at, Ballot.suggestion).where(*where).order_by(Ballot.cast_at.desc(), Ballot.id.desc())
+    if per_page:
+        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    rows = [Suggestion(cast_at=at, text=privacy.mask_phones_in(text)) for at, text in db.session.execute(query)]
+    return rows, total
+
+
+def _suggestion_rows(items: list[Suggestion]) -> list[list[object]]:
+    return [[f"{to_china(s.cast_at):%Y-%m-%d %H:%M}", s.text] for s in items]
 
 
 @dataclass(frozen=True)
@@ -72,19 +94,24 @@ def _rows(tally: polls.Tally) -> list[list[object]]:
             for q in tally.questions for o in q.options]
 
 
-def export_csv(tally: polls.Tally) -> bytes:
-    """The ranked tallies as CSV (UTF-8 with BOM so Excel opens the Chinese correctly)."""
+def export_csv(tally: polls.Tally, ideas: list[Suggestion] = ()) -> bytes:
+    """The ranked tallies, then the voters' 其他建议, as CSV (UTF-8 with BOM so Excel opens the Chinese correctly)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
     writer.writerows(sheets.csv_rows(_rows(tally)))
     writer.writerow([])
     writer.writerow(["投票人数", tally.ballots])
+    if ideas:
+        writer.writerow([])
+        writer.writerow(SUGGESTION_HEADER)
+        writer.writerows(sheets.csv_rows(_suggestion_rows(list(ideas))))
     return ("\ufeff" + out.getvalue()).encode()
 
 
-def export_xlsx(tally: polls.Tally, *, title: str, now: datetime) -> bytes:
-    """The ranked tallies as an Excel workbook, one sheet, a heading with the poll and the export time."""
+def export_xlsx(tally: polls.Tally, *, title: str, now: datetime, ideas: list[Suggestion] = ()) -> bytes:
+    """The ranked tallies as an Excel workbook with a heading (the poll, the export time); the voters' 其他建议 on
+    a second sheet."""
     book = Workbook()
     sheet = book.active
     sheet.title = "投票结果"
@@ -99,6 +126,11 @@ def export_xlsx(tally: polls.Tally, *, title: str, now: datetime) -> bytes:
         sheets.append(sheet, row)
     for column, width in zip("ABCDEF", (30, 6, 20, 8, 12, 10)):
         sheet.column_dimensions[column].width = width
+    extra = book.create_sheet("其他建议")
+    sheets.append(extra, SUGGESTION_HEADER)
+    for row in _suggestion_rows(list(ideas)):
+        sheets.append(extra, row)
+    extra.column_dimensions["A"].width, extra.column_dimensions["B"].width = 20, 80
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -36,3 +36,11 @@ def mask_openid(openid: str | None) -> str:
     if not openid:
         return ""
     return openid[:4] + "…" + openid[-4:] if len(openid) > 10 else "****"
+
+
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:1\d{2}[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}-?\d{7,8}|\d{7,8})(?!\d)")
+
+
+def mask_phones_in(text: str | None) -> str:
+    """Free text a consumer typed, with any phone number in it masked (mobile, landline with or without code)."""
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text or "")

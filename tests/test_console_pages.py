@@ -336,3 +336,16 @@ def test_audit_page_reads_in_chinese_and_china_time(app, client, staff_factory, 
     page = admin.get("/console/audit/?object_id=TS2026").get_data(as_text=True)
     assert "案件·交办" in page and "部门编号" in page and "定时时间" in page
     assert "2026-12-05 00:30（北京时间）" in page and "2026-12-04T16:30" not in page
+
+
+def test_staff_polls_and_tokens_lists_are_paginated(app, client, staff_factory, logged_in):
+    """With 55 accounts the 用户管理 list shows 50 and a pager; page 2 holds the rest."""
+    admin = staff_factory(role="admin", username="aaa.admin")
+    for n in range(54):
+        staff_factory(role="staff", username=f"clerk{n:02d}")
+    user = logged_in(client, admin)
+    first = user.get("/console/staff/").get_data(as_text=True)
+    assert "共 55 条" in first and "下一页" in first and "clerk48" in first and "clerk49" not in first
+    second = user.get("/console/staff/?page=2").get_data(as_text=True)
+    assert "clerk49" in second and "clerk53" in second and "aaa.admin" not in second.split("<tbody>")[1]
+    assert user.get("/console/polls/").status_code == 200 and user.get("/console/tokens/").status_code == 200

@@ -132,3 +132,21 @@ def test_api_lists_polls_and_reads_live_results(app, client, consumer, staff_fac
     assert client.get(f"/api/polls/{poll_id}/chain", headers=headers).get_json()["ok"] is True
     denied = client.post(f"/api/polls/{poll_id}/status", json={"to": "closed"}, headers=headers)
     assert denied.status_code == 403
+
+
+def test_voters_suggestions_are_listed_and_exported_with_phones_masked(app, client, consumer, staff_factory,
+                                                                      logged_in):
+    """Two voters' 其他建议 appear on the poll page and in both exports; a phone number typed in one is masked;
+    a suggestion that looks like a formula stays text in the CSV."""
+    poll_id = make_poll(app)
+    assert "感谢" in vote(consumer("o_s1"), suggestion="请抽检学校门口的辣条，电话13812345678").text
+    vote(consumer("o_s2"), suggestion="=HYPERLINK(\"http://evil.example\",\"x\")")
+    user = logged_in(client, staff_factory(role="staff"))
+    page = user.get(f"/console/polls/{poll_id}").get_data(as_text=True)
+    assert "其他建议（2 条）" in page and "学校门口的辣条" in page
+    assert "138****5678" in page and "13812345678" not in page
+    book = load_workbook(io.BytesIO(user.get(f"/console/polls/{poll_id}/export.xlsx").get_data()))
+    texts = [c.value for row in book["其他建议"].iter_rows() for c in row]
+    assert any("辣条" in str(t) and "138****5678" in str(t) for t in texts)
+    csv_text = user.get(f"/console/polls/{poll_id}/export.csv").get_data().decode("utf-8-sig")
+    assert "学校门口的辣条" in csv_text and "'=HYPERLINK" in csv_text and "13812345678" not in csv_text

@@ -1,9 +1,10 @@
 """User management (admin only): list accounts, create one, edit role/department/active/password, unlock."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from console.api import paginate
 from console.auth import current_staff, require_role
 from console.forms import ConfirmForm, StaffCreateForm, StaffEditForm, apply_error, department_choices
 from extensions import db
@@ -17,13 +18,15 @@ bp = Blueprint("staff", __name__)
 CREATED = "已创建账号 {name}"
 SAVED = "已保存 {name}"
 UNLOCKED = "已解锁 {name}"
+PER_PAGE = 50
 
 
 @bp.get("/")
 @require_role("admin")
 def index():
-    people = db.session.scalars(select(Staff).order_by(Staff.active.desc(), Staff.username)).all()
-    return render_template("staff/index.html", people=people, now=utcnow(), confirm=ConfirmForm())
+    page = paginate(select(Staff).order_by(Staff.active.desc(), Staff.username),
+                    {"page": max(request.args.get("page", 1, type=int) or 1, 1), "per_page": PER_PAGE})
+    return render_template("staff/index.html", people=page["items"], page=page, now=utcnow(), confirm=ConfirmForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -83,5 +86,4 @@ def unlock(staff_id: int):
 
 
 def _posted() -> bool:
-    from flask import request
     return request.method == "POST"
