@@ -53,6 +53,8 @@ def redis_down() -> bool:
 def _mark_down(err: BaseException) -> None:
     if has_request_context() and not g.get("_redis_down", False):
         g._redis_down = True
+        from metrics import redis_error   # metrics imports extensions, which imports this module
+        redis_error()
         log.warning("redis down for this request", error=type(err).__name__)
 
 

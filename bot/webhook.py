@@ -14,7 +14,7 @@ import re
 import time
 from xml.parsers.expat import ExpatError
 
-from flask import Blueprint, Flask, Request, Response, abort, current_app, request
+from flask import Blueprint, Flask, Request, Response, abort, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
@@ -77,7 +77,7 @@ def verify_url():
 
 @bp.post("/wechat")
 def receive():
-    started = late.arrival(request.headers.get("X-Request-Start"))
+    started = g.push_arrived = late.arrival(request.headers.get("X-Request-Start"))
     bounds.arm(float(current_app.config["WEBHOOK_DB_DEADLINE"]))  # database work cut after this, inside WeChat's 5 s
     _verify_plain()
     pushauth.check_timestamp()

@@ -2,6 +2,8 @@
 /healthz/scheduler answers 503 without a lease holder or with an overdue job; /metrics exposes the alert figures."""
 from __future__ import annotations
 
+import random
+import time
 from datetime import timedelta, timezone
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -10,8 +12,10 @@ from sqlalchemy import text
 from extensions import db
 from scheduler import lease
 from scheduler.runner import JOBSTORE_TABLE, Runner
+from sim.client import sign, to_xml
 from services.clock import utcnow
 from tests.complaint_helpers import file_case
+from tests.conftest import TOKEN
 from version import __version__
 
 
@@ -91,3 +95,33 @@ def test_metrics_expose_the_figures_an_office_alerts_on(app, client, wechat, sta
     assert ("cp_build_info", (("version", __version__),)) in after
     assert ("cp_store_errors_total", (("store", "redis"),)) in after
     assert after[("cp_publication_deliveries", (("status", "unconfirmed"),))] == 0
+
+
+def _push(app, openid: str, *, queued: float | None = None):
+    """One signed text push as WeChat sends it; `queued`: seconds it waited in nginx (X-Request-Start)."""
+    stamp, nonce = str(int(time.time())), str(random.randint(10**8, 10**9))
+    body = to_xml({"ToUserName": "gh_sim0000000315", "FromUserName": openid, "CreateTime": int(time.time()),
+                   "MsgType": "text", "Content": "你好", "MsgId": random.randint(1, 10**12)}).encode()
+    headers = {"X-Request-Start": f"t={time.time() - queued:.3f}"} if queued is not None else {}
+    res = app.test_client().post("/wechat", query_string={"signature": sign(TOKEN, stamp, nonce), "timestamp": stamp,
+                                                          "nonce": nonce}, data=body, headers=headers)
+    app.extensions["outbound"].drain()
+    assert res.status_code == 200
+    return res
+
+
+def test_queue_time_and_store_failures_reach_the_counters(make_app, client):
+    """A push that waited past WeChat's 5 s in nginx counts as a slow reply, one past WECHAT_SHED_AFTER as deferred,
+    and a request that finds Redis down counts one Redis error."""
+    before = _samples(client)
+    _push(make_app(WECHAT_SHED_AFTER=0), "o_metrics_slow", queued=6)
+    _push(make_app(), "o_metrics_deferred", queued=3)
+    _push(make_app(REDIS_URL="redis://127.0.0.1:1/0"), "o_metrics_no_redis")   # nothing listens on port 1
+    after = _samples(client)
+
+    def grew(name, **labels):
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0) - before.get(key, 0)
+    assert grew("cp_webhook_slow_replies_total") == 1
+    assert grew("cp_webhook_deferred_total") == 1
+    assert grew("cp_store_errors_total", store="redis") >= 1
