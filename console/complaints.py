@@ -189,13 +189,15 @@ def act(case_id: int, action: str):
         if err.status == 404:
             raise
         return _case_page(case_id, error=err.message, status=err.status)
+    case = db.session.get(Case, case_id)
+    if action == "assign" and not case_access.can_read(current_staff(), case):
+        # transferred away: its page is no longer ours, so say where it went on the list
+        flash(TRANSFERRED.format(name=departments.get(case.department_id).name), "ok")
+        _warn_if_unstaffed(case.department_id)
+        return redirect(url_for("complaints.index"))
     flash(DONE.get(action, "已保存"), "ok")
     if action == "assign":
-        _warn_if_unstaffed(_int("department_id"))
-        case = db.session.get(Case, case_id)
-        if not case_access.can_read(current_staff(), case):   # transferred away: its page is no longer ours
-            flash(TRANSFERRED.format(name=departments.get(case.department_id).name), "ok")
-            return redirect(url_for("complaints.index"))
+        _warn_if_unstaffed(case.department_id)
     return redirect(url_for("complaints.case", case_id=case_id))
 
 
