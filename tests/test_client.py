@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis as redis_lib
 import requests
+from wechatpy.exceptions import WeChatClientException
 
 from bot.client import WeChatAPI, WeChatSender
 from extensions import redis
@@ -50,13 +51,14 @@ def test_invalid_token_refreshes_once_and_retries(app, sim):
     with app.app_context():
         api = _api(app, sim)
         sim.configure(followers=["o_1"], fail={"menu/get": [40001]})
-        with pytest.raises(Exception):
+        with pytest.raises(WeChatClientException) as after_retry:
             api.get("menu/get")                     # 46003 menu no exist after the retry: the retry happened
+        assert after_retry.value.errcode == 46003
         assert sim.state.calls["token"] == 2        # the first token, then one refresh
         sim.configure(fail={"menu/get": [40001, 40001, 40001]})
-        with pytest.raises(Exception) as err:
+        with pytest.raises(WeChatClientException) as err:
             api.get("menu/get")
-        assert getattr(err.value, "errcode", None) == 40001
+        assert err.value.errcode == 40001
         assert sim.state.calls["token"] == 3        # capped: one more refresh, not a loop
 
 

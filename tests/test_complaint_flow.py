@@ -9,7 +9,7 @@ import pytest
 from extensions import db
 from models import AuditEvent, CaseReview, DeliveryAttempt, Staff
 from models.complaint import Case, Kind, Status
-from services import Conflict, NotFound, PermissionDenied, case_access, case_actions, case_flow, complaints
+from services import Conflict, Invalid, NotFound, PermissionDenied, case_access, case_actions, case_flow, complaints
 from services.clock import utcnow
 from tests.complaint_helpers import file_case, make_office
 
@@ -43,18 +43,18 @@ def test_statutory_reasons_and_outcomes_are_required(app, sim):
         office = make_office(utcnow())
         sender = app.extensions["outbound"].sender
         case = file_case(now=utcnow())
-        with pytest.raises(Exception) as bad:
+        with pytest.raises(Invalid) as bad:
             case_actions.reject(case_id=case.id, reason="看着不顺眼", by=office.chengguan, now=utcnow(), sender=sender)
-        assert getattr(bad.value, "field", None) == "reason"
+        assert bad.value.field == "reason"
         case_actions.reject(case_id=case.id, reason=case_actions.REJECT_REASONS[3], by=office.chengguan,
                             now=utcnow(), sender=sender)
         assert case.status == Status.REJECTED and case.closed_at is not None
         other = file_case(now=utcnow())
         case_actions.accept(case_id=other.id, by=office.chengguan, now=utcnow(), sender=sender)
-        with pytest.raises(Exception) as missing:
+        with pytest.raises(Invalid) as missing:
             case_actions.close(case_id=other.id, outcome="终止", reason="", by=office.chengguan, now=utcnow(),
                                sender=sender)
-        assert getattr(missing.value, "field", None) == "reason"
+        assert missing.value.field == "reason"
         case_actions.close(case_id=other.id, outcome="调解成功", reason="", by=office.chengguan, now=utcnow(),
                            sender=sender)
         assert other.status == Status.CLOSED and other.outcome == "调解成功"

@@ -2,11 +2,14 @@
 each threshold once per case and clock, however often the scheduler job runs."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from extensions import db
 from models import CaseReminder
 from models.case_event import CaseEvent, EventKind
 from scheduler.jobs import JOBS
 from services import case_actions, case_reminders, complaints
+from services.clock import utcnow
 from tests.complaint_helpers import china, file_case, make_office
 
 
@@ -32,7 +35,17 @@ def test_reminders_fire_once_per_threshold(app):
         assert len(events) == 3 and all(not e.visible for e in events)
 
 
-def test_reminder_job_is_in_the_scheduler_table(app):
-    """The scheduler's JOBS table carries the complaint reminder and evidence retry jobs with stable ids."""
-    ids = {job.id for job in JOBS}
-    assert {"complaints.remind", "complaints.fetch_evidence"} <= ids
+def test_reminder_job_reminds_an_overdue_case(app):
+    """Run as the scheduler runs it, complaints.remind records a committed reminder for an overdue assigned case."""
+    with app.app_context():
+        filed = utcnow() - timedelta(days=40)
+        office = make_office(filed)
+        case = file_case(now=filed)
+        case_actions.assign(case_id=case.id, department_id=office.chengguan.department_id,
+                            assignee_id=office.chengguan.id, by=office.admin, now=filed)
+        db.session.commit()
+        case_id = case.id
+    next(job for job in JOBS if job.id == "complaints.remind").run(app)
+    with app.app_context():          # a fresh session: only committed work is visible
+        thresholds = {r.threshold for r in db.session.query(CaseReminder).filter_by(case_id=case_id)}
+    assert "overdue" in thresholds
