@@ -119,6 +119,7 @@ class Turn:
     step: str | None = None
     services: Any = None                          # the app's outbound handles (sender), for steps that need them
     asked: str | None = None                      # the last question put to the follower (继续 repeats it)
+    starts: tuple[str, dict] | None = None        # a command's follow-on: enter this flow with this data
 
     @property
     def text(self) -> str:
@@ -135,6 +136,11 @@ class Turn:
     def end(self, reply: Reply | str | None) -> Reply:
         self.step = None
         return Reply.of(reply)
+
+    def start(self, flow: str, data: dict | None = None) -> None:
+        """From a command: after its reply, enter `flow` (by name) with `data` already filled (a QR scene's
+        business). Whatever form was active is parked first, as for a menu tap (`enter_after`)."""
+        self.starts = (flow, dict(data or {}))
 
 
 @dataclass(frozen=True)
@@ -171,8 +177,10 @@ def save(openid: str, flow: Flow, turn: Turn) -> None:
     _save(openid, flow, turn, drafts.record(openid, now=turn.now))
 
 
-def begin(flow: Flow, incoming: Incoming, *, now: datetime, services: Any = None) -> Reply:
-    """Enter `flow` from its start — or, when a draft of it is parked, offer it back (继续 / 重新开始)."""
+def begin(flow: Flow, incoming: Incoming, *, now: datetime, services: Any = None, prefill: dict | None = None
+          ) -> Reply:
+    """Enter `flow` from its start (its data seeded with `prefill`) — or, when a draft of it is parked, offer it
+    back (继续 / 重新开始)."""
     record = drafts.record(incoming.openid, now=now)
     parked = record.parked.get(flow.name)
     if parked is not None and parked["expires_at"] > now.timestamp():
@@ -181,11 +189,12 @@ def begin(flow: Flow, incoming: Incoming, *, now: datetime, services: Any = None
         drafts.store(incoming.openid, record, now=now)
         return Reply(text=OFFER.format(what=flow.where(record.step, record.data).what()))
     record.parked.pop(flow.name, None)
-    return _start(flow, incoming, record, now=now, services=services)
+    return _start(flow, incoming, record, now=now, services=services, prefill=prefill)
 
 
-def _start(flow: Flow, incoming: Incoming, record: State, *, now: datetime, services: Any) -> Reply:
-    turn = Turn(incoming=incoming, now=now, services=services)
+def _start(flow: Flow, incoming: Incoming, record: State, *, now: datetime, services: Any,
+           prefill: dict | None = None) -> Reply:
+    turn = Turn(incoming=incoming, now=now, services=services, data=dict(prefill or {}))
     reply = Reply.of(flow.start(turn))
     _save(incoming.openid, flow, turn, record)
     return reply
@@ -204,6 +213,17 @@ def resume_parked(incoming: Incoming, flows: Mapping[str, Flow], *, now: datetim
     record.unpark(name)
     drafts.store(incoming.openid, record, now=now)
     return Reply(text=record.asked or WHERE.format(at=flows[name].where(record.step, record.data).at()))
+
+
+def enter_after(turn: Turn, reply: Reply, flows: Mapping[str, Flow]) -> Reply:
+    """A command asked to go on into a flow (`Turn.start`): park the active form, begin that flow, and send the
+    command's reply, the parked line and the flow's first message together."""
+    if turn.starts is None or turn.starts[0] not in flows:
+        return reply
+    name, data = turn.starts
+    line = park(turn.incoming, flows, now=turn.now)
+    started = begin(flows[name], turn.incoming, now=turn.now, services=turn.services, prefill=data)
+    return Reply(text="\n\n".join(t for t in (reply.text, line, started.text) if t))
 
 
 def park(incoming: Incoming, flows: Mapping[str, Flow], *, now: datetime) -> str:

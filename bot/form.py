@@ -6,6 +6,9 @@ stores it in `turn.data` and returns None to go on (or a reply to stay on the st
 from the table: the order, the "第N步" numbers, the summary lines, the 修改 targets and where a paused form stands
 ("已填到第2步（商家地址）"). Changing the wording or the order of a question is one edit to the table.
 
+A form may start with answers already known (`prefilled`: a QR scene's business): those questions are skipped, the
+first question says what was filled in, and the summary shows them for 修改 like any other answer.
+
 After the last question the form shows the summary: 确认 runs `submit`, 修改 lists the questions by number and asks
 one again (then back to the summary). An optional question accepts 跳过/无 and stores None. 取消 is the engine's.
 """
@@ -29,6 +32,8 @@ EDIT_LINE = "{n}. {label}"
 BAD_EDIT = "没有第{n}项。请回复 1 到 {count} 之间的数字。"
 EDIT_NOT_NUMBER = "请回复要修改的那一项前面的数字（1 到 {count}）。"
 AT_SUMMARY = "已经填完，还没有提交"
+FILLED_IN = "已为您填好：{items}（最后核对时可以修改）。"
+FILLED_ITEM = "{label}“{value}”"
 NONE_LABEL = "无"
 SKIP_WORDS = frozenset({"跳过", "无", "没有", "不填"})
 CONFIRM_WORDS = frozenset({"确认", "确定", "提交", "确认提交"})
@@ -36,6 +41,7 @@ EDIT_WORDS = frozenset({"修改", "改", "更改"})
 
 CONFIRM, EDIT = "confirm", "edit"
 EDITING = "_editing"              # in turn.data while one question is being redone from the summary
+PREFILLED = "_prefilled"          # in turn.data: the steps answered before the form began (never asked)
 
 
 @dataclass(frozen=True)
@@ -71,15 +77,33 @@ class Form:
         """Go to `step` and ask its numbered question."""
         return turn.goto(step, NUMBERED.format(n=self.number(step), prompt=self.question(step).prompt))
 
+    def prefilled(self, answers: Mapping[str, str | None]) -> dict:
+        """Form data with these answers (step → text) already given; empty ones are left to ask."""
+        data: dict = {step: value for step, value in answers.items() if value and step in self.order}
+        data[PREFILLED] = list(data)
+        return data
+
     def first(self, turn: Turn) -> Reply:
-        return self.ask(turn, self.order[0])
+        """Ask the first question not answered before the form began (saying what was), or show the summary."""
+        given = [self.question(step) for step in turn.data.get(PREFILLED, [])]
+        reply = self._next(turn, 0)
+        if given:
+            items = "，".join(FILLED_ITEM.format(label=q.label, value=(q.show or _stored(q.step))(turn.data))
+                             for q in given)
+            reply.text = f"{FILLED_IN.format(items=items)}\n{reply.text}"
+        return reply
 
     def onward(self, turn: Turn, step: str) -> Reply:
         """After storing `step`'s answer: back to the summary when editing, else the next question still asked."""
-        if not turn.data.pop(EDITING, False):
-            for later in self.order[self.order.index(step) + 1:]:
-                if self.question(later).asked(turn.data):
-                    return self.ask(turn, later)
+        if turn.data.pop(EDITING, False):
+            return turn.goto(CONFIRM, self.summary(turn.data))
+        return self._next(turn, self.order.index(step) + 1)
+
+    def _next(self, turn: Turn, index: int) -> Reply:
+        given = set(turn.data.get(PREFILLED, []))
+        for later in self.order[index:]:
+            if later not in given and self.question(later).asked(turn.data):
+                return self.ask(turn, later)
         return turn.goto(CONFIRM, self.summary(turn.data))
 
     def summary(self, data: dict) -> str:

@@ -141,7 +141,8 @@ def _enter(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
             if isinstance(entry, Flow) and entry.enters_on(incoming):
                 return conversation.begin(entry, incoming, now=now, services=services)
             if isinstance(entry, Command) and entry.matches(incoming):
-                return Reply.of(entry.run(Turn(incoming=incoming, now=now, services=services)))
+                turn = Turn(incoming=incoming, now=now, services=services)
+                return conversation.enter_after(turn, Reply.of(entry.run(turn)), _flows())
     if incoming.is_event:
         return Reply(silent=True)
     return Reply.of(handlers.FALLBACK(Turn(incoming=incoming, now=now, services=services)))

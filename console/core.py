@@ -1,5 +1,5 @@
 """The console's own features, registered the same way every other feature is: accounts, departments, audit
-trail, bureau settings, API tokens."""
+trail, bureau settings, API tokens, QR scenes."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -10,6 +10,7 @@ from console.pages import account as account_pages
 from console.pages import audit as audit_pages
 from console.pages import calendar as calendar_pages
 from console.pages import departments as department_pages
+from console.pages import scenes as scene_pages
 from console.pages import settings as settings_pages
 from console.pages import staff as staff_pages
 from console.pages import tokens as token_pages
@@ -80,6 +81,8 @@ register_feature(Feature(
     widgets=[Widget(title="待录入放假安排的年份", count=calendar_pages.years_to_enter_count, endpoint="calendar.index",
                     order=0, empty="今明两年的放假安排均已录入")],
 ))
+register_feature(Feature(name="scenes", pages=scene_pages.bp,
+                         nav=[NavItem("二维码场景", "scenes.index", order=925)]))
 register_feature(Feature(name="settings", pages=settings_pages.bp,
                          nav=[NavItem("单位设置", "settings.index", roles=("admin",), order=930)]))
 register_feature(Feature(name="tokens", pages=token_pages.bp, api=rest_auth.tokens_blp))

@@ -99,6 +99,11 @@ def start_report(turn: Turn) -> Reply:
     return _begin(turn, Kind.REPORT)
 
 
+def prefilled(kind: Kind, *, business_name: str | None, business_address: str | None) -> dict:
+    """Intake data with the business already known (a market's QR code): those questions are not asked."""
+    return FORMS[kind].prefilled({Step.MERCHANT: business_name, Step.ADDRESS: business_address})
+
+
 def consent(turn: Turn) -> Reply:
     """Go on only after 同意; ask the first question."""
     if turn.text != "同意":

@@ -1,10 +1,18 @@
-"""Follow, unfollow, scan, contact details, 转人工 and the custom menu itself (the contract's keys)."""
+"""Follow, unfollow, scan, contact details, 转人工 and the custom menu itself (the contract's keys).
+
+A follow or scan through a parametric QR code is greeted by the scene's Chinese label (`services.scenes`, named by
+staff in the console), never its key; a scene may go on into a form (a market's complaint form with the business
+filled in) or the poll.
+"""
 from __future__ import annotations
 
 from bot.conversation import Command, Turn
 from bot.messages import Reply
+from handlers import complaint
 from handlers.menu_keys import MenuKey
-from services import bureau, followers
+from models.complaint import Kind
+from models.scene import SceneAction
+from services import bureau, followers, scenes
 
 WELCOME = (
     "您好，欢迎关注{name}！这里是您身边的消费维权服务窗口：\n"
@@ -15,7 +23,9 @@ WELCOME = (
     "· 消费警示：发“警示”看最新提醒\n"
     "也可以点下方菜单。紧急情况请拨打 12315。"
 )
-SCAN_WELCOME = "欢迎回来！您扫描的是「{scene}」场景的二维码。需要维权帮助请直接发问题，或点下方菜单。"
+SCAN_WELCOME = "欢迎回来！{scene}需要维权帮助请直接发问题，或点下方菜单。"
+SCAN_WELCOME_FORM = "欢迎回来！{scene}"
+SCENE = "您扫描的是「{label}」的二维码。"
 CONTACT = "{name}\n地址：{address}\n电话：{phone}\n办公时间：{hours}\n全国投诉举报热线：{hotline}"
 TRANSFER_CLOSED = (
     "现在不是人工服务时间（{hours}）。您可以直接留言说明情况，工作人员上班后会看到；"
@@ -60,16 +70,37 @@ DEFAULT_MENU = {
 
 
 def welcome(turn: Turn) -> str:
-    """Record the follow (and its QR scene) and say what the account does."""
+    """Record the follow (and its QR scene), say what the account does, and go on as the scene says."""
     if followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None) is None:
         return WELCOME.format(name=bureau.Profile().name)     # database down: the follow is queued
-    return WELCOME.format(name=bureau.profile().name)
+    text = WELCOME.format(name=bureau.profile().name)
+    scene = _scene(turn)
+    return f"{text}\n\n{SCENE.format(label=scene.label)}" if scene is not None else text
 
 
 def scanned(turn: Turn) -> str:
-    """An existing follower scanned a parametric QR code."""
+    """An existing follower scanned a parametric QR code: its label (never the key), and what it starts."""
     followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None)
-    return SCAN_WELCOME.format(scene=turn.incoming.key or "-")
+    scene = _scene(turn)
+    if scene is None:
+        return SCAN_WELCOME.format(scene="")
+    line = SCENE.format(label=scene.label)
+    return (SCAN_WELCOME if turn.starts is None else SCAN_WELCOME_FORM).format(scene=line)
+
+
+def _scene(turn: Turn):
+    """The scanned scene (staff-named and switched on), after asking the flow engine to go on into what it starts."""
+    scene = scenes.find(turn.incoming.key)
+    if scene is None:
+        return None
+    action = SceneAction(scene.action)
+    if action in scenes.FORMS:
+        kind = Kind.COMPLAINT if action is SceneAction.COMPLAINT else Kind.REPORT
+        turn.start(str(action), complaint.prefilled(kind, business_name=scene.business_name,
+                                                    business_address=scene.business_address))
+    elif action is SceneAction.POLL:
+        turn.start(str(action))
+    return scene
 
 
 def left(turn: Turn) -> None:

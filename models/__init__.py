@@ -18,6 +18,7 @@ from models.notice import PendingNotice  # noqa: F401
 from models.poll import (Ballot, BallotChoice, Option, Poll, Question, SamplingBatch, SamplingResult,  # noqa: F401
                          SamplingResultOption, VoterNotice)
 from models.publication import Delivery, KindPreference, MassJob, Publication, SchedulerLease  # noqa: F401
+from models.scene import QrScene  # noqa: F401
 from models.setting import Setting  # noqa: F401
 from models.statutory_clock import StatutoryClock  # noqa: F401
 from models.staff import ApiToken, EndedSession, Staff  # noqa: F401
