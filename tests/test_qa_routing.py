@@ -89,6 +89,13 @@ def test_the_problem_outranks_the_setting(kb, wechat):
     assert _answer(kb, "return-7day-offline-store") not in text
 
 
+def test_a_clear_lead_on_a_close_sibling_is_answered_not_offered(kb, wechat):
+    """Two renovation entries score close, but the delay one leads clearly enough to be answered, not a menu."""
+    text = wechat.say("装修公司说好两个月完工 都拖了四个月了").text
+    assert _answer(kb, "service-renovation-delay") in text
+    assert "您是不是想问" not in text
+
+
 def test_typos_reach_the_entry(kb, wechat):
     """食平 for 食品 and 陪 for 赔 (a pinyin IME's slips) still reach the expired-food entry."""
     assert _answer(kb, "food-expired") in wechat.say("过期食平怎么陪").text
