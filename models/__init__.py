@@ -12,7 +12,8 @@ from models.disposal import Disposal, DisposalNotice, DisposalReminder, Disposal
 from models.draft import ConversationDraft  # noqa: F401
 from models.delivery import DeliveryAttempt  # noqa: F401
 from models.evidence import EvidencePhoto  # noqa: F401
-from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer, UnansweredQuestion  # noqa: F401
+from models.faq import (EntryProposal, EntryRevision, KnowledgeEntry, PinnedAnswer,  # noqa: F401
+                        UnansweredQuestion)
 from models.follower import Follower  # noqa: F401
 from models.notice import PendingNotice  # noqa: F401
 from models.poll import (Ballot, BallotChoice, Option, Poll, Question, SamplingBatch, SamplingResult,  # noqa: F401

@@ -48,6 +48,34 @@ class EntryRevision(db.Model):
     fields: Mapped[list] = mapped_column(JSON, default=list)           # names of the changed fields
     by: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+    snapshot: Mapped[dict | None] = mapped_column(JSON)                 # the whole content after a content change
+    approved_by: Mapped[str | None] = mapped_column(String(64))         # the second person who let it go live
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class EntryProposal(db.Model):
+    """A staff change to an entry's content waiting for a second person (four eyes): new entry, edit or rollback.
+
+    The live entry is untouched until someone other than the proposer approves; `content` is the whole proposed
+    entry (the content fields and `reviewed`), so the reviewer sees exactly what the bot will say."""
+
+    __tablename__ = "knowledge_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))                      # create | edit | rollback
+    content: Mapped[dict] = mapped_column(JSON)
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.PENDING, index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(String(200), default="")
 
 
 class PinnedAnswer(db.Model):

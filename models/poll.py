@@ -145,6 +145,7 @@ class SamplingResult(db.Model):
     failing_item: Mapped[str] = mapped_column(String(200), default="")   # 不合格项目
     hazard_note: Mapped[str] = mapped_column(Text, default="")            # plain-language 风险提示
     created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(64))            # who entered it: may not also publish it
 
     batch: Mapped[SamplingBatch] = relationship(back_populates="results")
     links: Mapped[list[SamplingResultOption]] = relationship(cascade="all, delete-orphan")

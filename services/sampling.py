@@ -19,7 +19,8 @@ import logs
 from extensions import db
 from models.poll import (Ballot, BallotChoice, Option, Poll, PollStatus, Question, SamplingBatch, SamplingResult,
                          SamplingResultOption, Verdict, VoterNotice)
-from services import Conflict, Invalid, NotFound, audit, disposals, notify, polls
+from models.staff import Staff
+from services import Conflict, Invalid, NotFound, PermissionDenied, audit, disposals, notify, polls
 from services.sender import Sender
 
 log = logs.get(__name__)
@@ -29,6 +30,7 @@ BATCH_NOT_FOUND = "没有找到这个抽检批次"
 RESULT_NOT_FOUND = "没有找到这条抽检结果"
 NOT_SAMPLING = "投票进入「抽检中」后才能录入抽检结果"
 BATCH_PUBLISHED = "这个批次已经公布，不能再修改"
+SECOND_PERSON = "抽检结果会公开点名商家，须由录入结果以外的同事核对后公布"
 NOTHING_TO_PUBLISH = "没有待公布的抽检结果（每个批次至少录入一条结果）"
 FIELD_NEEDED = "请填写{label}"
 FAIL_NEEDS_ITEM = "不合格的结果请填写不合格项目和风险提示"
@@ -113,7 +115,8 @@ def add_result(*, batch_id: int, spec: ResultSpec, by: Any, now: datetime) -> Sa
         batch_id=batch.id, sample_name=spec.sample_name.strip()[:100], brand=spec.brand.strip()[:100],
         producer=spec.producer.strip()[:200], place=spec.place.strip()[:200], sampled_on=spec.sampled_on,
         verdict=Verdict(spec.verdict), failing_item=spec.failing_item.strip()[:200],
-        hazard_note=spec.hazard_note.strip(), created_at=now, department_id=spec.department_id,
+        hazard_note=spec.hazard_note.strip(), created_at=now, created_by=polls._actor(by),
+        department_id=spec.department_id,
         links=[SamplingResultOption(option_id=i) for i in dict.fromkeys(spec.option_ids)])
     db.session.add(result)
     db.session.flush()
@@ -133,6 +136,16 @@ def remove_result(*, result_id: int, by: Any, now: datetime) -> None:
     db.session.delete(result)
 
 
+def _require_second_person(ready: list[SamplingBatch], by: Any) -> None:
+    """Four eyes: a published result names a shop, so a staff member who entered any of the results cannot also
+    publish them (issue 16 §4). Operators at the command line (`by` a plain label, not a Staff) are not held to it."""
+    if not isinstance(by, Staff):
+        return
+    entrants = {r.created_by for b in ready for r in b.results if r.created_by}
+    if by.username in entrants:
+        raise PermissionDenied(SECOND_PERSON)
+
+
 def publish(*, poll_id: int, by: Any, now: datetime) -> PublishOutcome:
     """Publish every unpublished batch that has results and queue a notice for each voter of their items.
 
@@ -142,6 +155,7 @@ def publish(*, poll_id: int, by: Any, now: datetime) -> PublishOutcome:
     ready = [b for b in batches(poll_id) if b.published_at is None and b.results]
     if poll.status not in {PollStatus.SAMPLING, PollStatus.PUBLISHED} or not ready:
         raise Conflict(NOTHING_TO_PUBLISH)
+    _require_second_person(ready, by)
     if poll.status == PollStatus.SAMPLING:
         polls.transition(poll_id=poll_id, to=PollStatus.PUBLISHED, by=by, now=now)
     queued = opened = 0

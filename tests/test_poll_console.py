@@ -89,8 +89,8 @@ def test_live_results_chart_and_exports(app, client, consumer, staff_factory, lo
 
 def test_sampling_results_entered_and_published_tell_the_voters(app, client, consumer, sim, staff_factory,
                                                                  logged_in):
-    """Staff enter a batch, link a result to 牛奶, publish; the 牛奶 voter is told once, even if publish is pressed
-    twice."""
+    """Staff enter a batch and link a result to 牛奶; the clerk who entered it cannot publish it alone (four eyes);
+    a colleague publishes; the 牛奶 voter is told once, even if publish is pressed twice."""
     poll_id = make_poll(app, status=PollStatus.OPEN, allow_suggestion=False)
     vote(consumer("o_milk"), "1", "1", suggestion=None)
     vote(consumer("o_rice"), "3", "1", suggestion=None)
@@ -109,6 +109,11 @@ def test_sampling_results_entered_and_published_tell_the_voters(app, client, con
                     data={"sample_name": "纯牛奶", "brand": "草原牌", "producer": "某乳业", "place": "某超市",
                           "sampled_on": "2027-03-20", "verdict": "pass", "option_ids": [str(milk)]})
     assert res.status_code == 302
+    alone = user.post(f"/console/polls/{poll_id}/publish")
+    assert alone.status_code == 403 and "录入结果以外的同事" in alone.get_data(as_text=True)
+    assert sim.inbox("o_milk") == [] or all(m["kind"] != "custom:text" for m in sim.inbox("o_milk"))
+    user = logged_in(app.test_client(), staff_factory(role="staff"))
+    assert "录入：" in user.get(f"/console/polls/{poll_id}/sampling").get_data(as_text=True)
     assert user.post(f"/console/polls/{poll_id}/publish").status_code == 302
     again = user.post(f"/console/polls/{poll_id}/publish")
     assert again.status_code == 409 and "没有待公布" in again.get_data(as_text=True)
