@@ -1,7 +1,7 @@
 """console: four eyes — knowledge-base proposals, full revision snapshots, who entered a sampling result
 
 Revision ID: 20261205_console_four_eyes
-Revises: 20261205_campaign_disposals
+Revises: 20261205_forms_qr_scenes
 Create Date: 2026-12-05
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '20261205_console_four_eyes'
-down_revision = '20261205_campaign_disposals'
+down_revision = '20261205_forms_qr_scenes'
 branch_labels = None
 depends_on = None
 
