@@ -29,6 +29,7 @@ ANSWER_HEAD = "【{question}】"
 EMPATHY = "遇到这种事确实窝火，别着急，我帮您理一理。"
 CITATION = "依据：{laws}"
 SUGGEST_HEAD = "您是不是想问："
+REPICK_HEAD = "没有这个序号哦，请回复下面问题前的数字（1～{count}）："
 SUGGEST_LINE = "{n}. {question}（{gist}）"
 SUGGEST_TAIL = "回复数字（如“1”）查看答案；都不是的话，换个说法再问，或发“人工”。"
 REFER_TAIL = "需要工作人员帮您看看的，发“人工”。"
@@ -74,7 +75,8 @@ def answer(turn: Turn) -> Reply | str:
     if result.kind is Kind.SUGGEST and result.choices:
         lines = [SUGGEST_LINE.format(n=n, question=e.question, gist=gist(e))
                  for n, e in enumerate(result.choices, start=1)]
-        return "\n".join([SUGGEST_HEAD, *lines, SUGGEST_TAIL])
+        head = REPICK_HEAD.format(count=len(lines)) if result.via == "repick" else SUGGEST_HEAD
+        return "\n".join([head, *lines, SUGGEST_TAIL])
     if result.kind is Kind.REFER and result.referral is not None:
         return "\n".join([result.referral.reply, REFER_TAIL])
     if result.kind is Kind.SMALLTALK and result.talk is not None:

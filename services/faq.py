@@ -63,8 +63,8 @@ THANKS_EMOJI = frozenset("👍🙏❤♥🌹💐👌😊🙂☺🤝💪")
 CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好玩|好看|好听)|附近有(什么|啥)(好吃|好玩)|讲个笑话|"
                       r"(唱|来)(首|个)歌|作文|翻译成|天气|股市|星期几|几点的(火车|飞机|汽车|车)")
 ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你叫(什么|啥)|你(几|多大)岁|你的名字|你会(干|做)(什么|啥)")
-_CHOICE = re.compile(r"^(?:第)?([123一二三])(?:个|条|项|号)?$")
-_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3}
+_CHOICE = re.compile(r"^(?:第)?([0-9]{1,3}|[一二三四五六七八九十])(?:个|条|项|号)?$")
+_CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
 
 
 class Kind(StrEnum):
@@ -93,7 +93,7 @@ class Result:
     talk: Talk | None = None
     referral: Referral | None = None
     hits: list[Hit] = field(default_factory=list)
-    via: str = ""            # "rank", "pin", "choice", "followup"
+    via: str = ""            # "rank", "pin", "choice", "followup"; "repick": a number outside the offer, shown again
     venting: bool = False    # the message reads as an upset story (the reply opens with a line of empathy)
 
 
@@ -109,11 +109,16 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
     state = loaded()
     offered = _take_offer(openid)
     choice = _choice(text)
-    if choice is not None and offered and choice <= len(offered):
+    if choice is not None and offered and 1 <= choice <= len(offered):
         entry = state.entries.get(offered[choice - 1])
         if entry is not None:
             faq_followup.remember(openid=openid, slug=entry.slug)
             return Result(Kind.ANSWER, entry=entry, via="choice")
+    if choice is not None and offered:      # "4" after three choices: show them again, keep the offer open
+        choices = [state.entries[s] for s in offered if s in state.entries]
+        if choices:
+            _keep_offer(openid, [e.slug for e in choices])
+            return Result(Kind.SUGGEST, choices=choices, via="repick")
     result = classify(text, previous=faq_followup.recall(openid))
     if result.kind is Kind.ANSWER and result.entry is not None:
         faq_followup.remember(openid=openid, slug=result.entry.slug)
@@ -222,7 +227,7 @@ def _offer(state: Snapshot, hits: list[Hit]) -> Result:
 # ---------------------------------------------------------------------------------------------------- offers
 
 def _choice(text: str) -> int | None:
-    """1/2/3 in any width, 一/二/三, "第2个" → the number; anything else → None."""
+    """A bare number in any width, 一…十, "第2个" → the number; anything else → None."""
     bare = "".join(unicodedata.normalize("NFKC", text or "").split()).strip("。.!！")
     m = _CHOICE.match(bare)
     if not m:

@@ -79,6 +79,19 @@ def test_full_width_and_spoken_choice_numbers_work(kb, wechat, reply):
     assert answer in wechat.say(reply).text
 
 
+@pytest.mark.parametrize("reply", ["5", "0", "第四个"])
+def test_a_number_outside_the_offer_shows_the_choices_again(kb, wechat, reply):
+    """A number the menu does not have re-prompts with the same choices (not 帮不上忙), and the offer stays open."""
+    offered = _offer(kb, wechat)
+    text = wechat.say(reply).text
+    assert text.startswith("没有这个序号") and "1～3" in text
+    assert "帮不上忙" not in text and "依据" not in text
+    assert [line.rsplit("（", 1)[0] for line in text.splitlines() if line[:2] in {"1.", "2.", "3."}] == offered
+    with kb.app_context():
+        answer = db.session.scalar(select(KnowledgeEntry.answer).where(KnowledgeEntry.question == offered[1][3:]))
+    assert answer in wechat.say("2").text
+
+
 def test_a_number_without_an_offer_is_not_an_answer(kb, wechat):
     """A bare number with no open offer gets a friendly reply, not a law article."""
     assert "依据" not in wechat.say("2").text
