@@ -20,6 +20,7 @@ FEATURE_MODULES: list[str] = [
     "console.complaints",
     "console.polls",
     "console.disposals",
+    "console.campaigns",
     "console.publications",
     "console.kb",
     "console.messages",
@@ -69,7 +70,13 @@ def _check_endpoints(app, features) -> None:
 
 
 def _protect_forms() -> None:
-    """CSRF on every state-changing /console request (forms carry `csrf_token`)."""
+    """CSRF on every state-changing /console request (forms carry `csrf_token`). A view that takes a file upload
+    declares its own body limit (`upload_limit`, bytes) over the app's 64 KiB; it must apply before CSRF reads the
+    form."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "upload_limit", None)
+    if limit:
+        request.max_content_length = limit
     if request.path.startswith("/console") and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from models import Case, Staff
 from services import DomainError, case_access, case_actions, case_evidence, case_flow, case_queries, deadlines, \
     departments
-from services import audit, complaint_export
+from services import audit, campaign_report, complaint_export
 from services.clock import china_today, utcnow
 
 pages = Blueprint("complaints", __name__)
@@ -45,6 +45,16 @@ DUE_FILTERS = [("", "不限"), ("soon", "即将到期"), ("overdue", "已超期"
 def _int(name: str) -> int | None:
     value = request.values.get(name, "").strip()
     return int(value) if value.isdigit() else None
+
+
+def _period(start: str, end: str) -> "campaign_report.Period":
+    """The 登记日期 filter: China days from/to (inclusive); a date that does not parse is ignored."""
+    def day(value: str) -> date | None:
+        try:
+            return date.fromisoformat(value.strip()) if value.strip() else None
+        except ValueError:
+            return None
+    return campaign_report.Period(day(start), day(end))
 
 
 def _sender():
@@ -94,12 +104,15 @@ def index():
                "q": request.args.get("q", "").strip()[:100], "sort": request.args.get("sort", ""),
                "open": "1" if request.args.get("open") == "1" else ""}
     department_id, assignee = _int("department_id"), request.args.get("assignee", "")
+    period = _period(request.args.get("from", ""), request.args.get("to", ""))
+    filters.update({"from": period.start.isoformat() if period.start else "",
+                    "to": period.end.isoformat() if period.end else ""})
     assignee_id = me.id if assignee == "me" else 0 if assignee == "none" else None
     query = case_queries.queue(viewer=me, now=now, status=filters["status"] or None, kind=filters["kind"] or None,
                                department_id=department_id, assignee_id=assignee_id, due=filters["due"] or None,
                                number=filters["number"] or None, review=request.args.get("review") == "1",
                                text=filters["q"] or None, sort=filters["sort"] or None,
-                               open_only=bool(filters["open"]))
+                               open_only=bool(filters["open"]), received_from=period.lo, received_to=period.hi)
     page = paginate(query, {"page": _int("page") or 1, "per_page": 20})
     args = {k: v for k, v in {**filters, "department_id": department_id or "", "assignee": assignee,
                                "review": request.args.get("review", "")}.items() if v}

@@ -12,7 +12,7 @@ from console.auth import current_staff, login_required, writer_required
 from console.registry import Feature, NavItem, Widget, register_feature
 from extensions import db
 from models.disposal import DisposalStatus, Step
-from services import DomainError, Invalid, deadlines, departments, disposals
+from services import DomainError, Invalid, campaign_report, deadlines, departments, disposals
 from services.clock import utcnow
 
 pages = Blueprint("disposals", __name__)
@@ -36,14 +36,25 @@ def _page(disposal_id: int, error: DomainError | None = None):
     ), error.status if error else 200
 
 
+def _day(name: str) -> date | None:
+    """A 开启日期 bound from the query string; one that does not parse is ignored."""
+    try:
+        return date.fromisoformat(request.args.get(name, "").strip())
+    except ValueError:
+        return None
+
+
 @pages.get("/")
 @login_required
 def index():
     me = current_staff()
     status = request.args.get("status", "")
-    found = disposals.listing(staff=me, status=status if status in set(DisposalStatus) else None)
+    period = campaign_report.Period(_day("from"), _day("to"))
+    found = disposals.listing(staff=me, status=status if status in set(DisposalStatus) else None, since=period.lo,
+                              until=period.hi)
     names = {d.id: d.name for d in departments.all_departments()}
     return render_template("disposals/index.html", cases=found, statuses=STATUSES, status=status, names=names,
+                           period=period,
                            labels=disposals.STATUS_LABELS, now=utcnow(), overdue=disposals.overdue,
                            rule=deadlines.clock(disposals.CLOCK))
 

@@ -4,6 +4,7 @@ Add a new aggregate by creating `models/<name>.py` and importing it below; Alemb
 """
 from models.audit import AuditEvent  # noqa: F401
 from models.calendar import CalendarOverride, CalendarYear  # noqa: F401
+from models.campaign import Campaign, CampaignPhoto  # noqa: F401
 from models.case_event import CaseEvent  # noqa: F401
 from models.case_followup import CaseRating, CaseReminder, CaseReview  # noqa: F401
 from models.complaint import Case, CaseCounter  # noqa: F401

@@ -31,11 +31,14 @@ def _visible(query: Select, viewer: Any) -> Select:
 def queue(*, viewer: Any, now: datetime, status: str | None = None, kind: str | None = None,
           department_id: int | None = None, assignee_id: int | None = None, due: str | None = None,
           number: str | None = None, review: bool = False, text: str | None = None, sort: str | None = None,
-          open_only: bool = False) -> Select:
+          open_only: bool = False, received_from: datetime | None = None,
+          received_to: datetime | None = None) -> Select:
     """The cases `viewer` may see, filtered; overdue and due-soon first come by due date.
 
     `text` searches the number, the business's name and address, and — for readers who see personal data in
-    full — the consumer's name and phone. `sort="due"` puts the nearest deadline first."""
+    full — the consumer's name and phone. `sort="due"` puts the nearest deadline first. `received_from`/`received_to`
+    bound the receipt time (naive UTC, the end exclusive): the period of a campaign report (`services.campaign_report`
+    counts with this same query)."""
     today = china_today(now)
     query = _visible(select(Case), viewer)
     if text and text.strip():
@@ -44,6 +47,10 @@ def queue(*, viewer: Any, now: datetime, status: str | None = None, kind: str | 
         query = query.where(Case.status == status)
     if open_only:
         query = query.where(Case.status.in_(OPEN))
+    if received_from is not None:
+        query = query.where(Case.received_at >= received_from)
+    if received_to is not None:
+        query = query.where(Case.received_at < received_to)
     if kind:
         query = query.where(Case.kind == kind)
     if department_id:
