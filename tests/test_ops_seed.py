@@ -17,7 +17,7 @@ def test_seed_without_demo_publishes_nothing_consumers_can_see(app, runner, wech
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Department)) > 0
-        assert db.session.scalar(select(func.count()).select_from(StatutoryClock)) == 3
+        assert db.session.scalar(select(func.count()).select_from(StatutoryClock)) == 5     # 3 complaint + 2 sampling clocks
         assert db.session.scalar(select(func.count()).select_from(Publication)) == 0
         assert db.session.scalar(select(func.count()).select_from(Poll)) == 0
     assert "还没有发布典型案例" in wechat.say("案例").text
