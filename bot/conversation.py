@@ -10,7 +10,7 @@ Interruptions — the rule, the same for every flow (`advance`, in this order):
 2. A menu tap, or the keyword of another flow (投票 in the middle of a complaint), parks the draft: it is kept with
    its own timeout, the reply starts with one line saying so, and the other feature answers. The keyword or menu
    of the flow itself (投诉 again) offers the draft back: 继续 resumes at the same step, 重新开始 starts afresh.
-   继续 with no form active resumes the draft parked last.
+   继续 with no form active resumes the draft parked last (and says so when there is none).
 3. Any other exact command word (查询, 人工, 帮助, 警示, …; every `Command` in `handlers.FEATURES`) is answered
    and the form stays where it was; the reply ends with where it stands and how to go on ("您的投诉已填到第2步
    （商家地址），回复“继续”接着填写，回复“取消”放弃").
@@ -56,6 +56,7 @@ OFFER_AGAIN = "请回复“继续”接着填写，或回复“重新开始”�
 IS_IT = "这是{label}吗？回复“是”保存；不是的话，请直接重新回答。"
 NOT_HEARD = "抱歉，这条语音没听清。请再说一遍，或者直接打字。"
 BROKEN = "登记已中断，请重新发“{word}”。"
+NOTHING_TO_CONTINUE = "您目前没有未填完的登记。需要投诉请发“投诉”，举报请发“举报”，有问题直接发给我就行。"
 
 Step = Callable[["Turn"], "Reply | str"]
 
@@ -201,14 +202,15 @@ def _start(flow: Flow, incoming: Incoming, record: State, *, now: datetime, serv
 
 
 def resume_parked(incoming: Incoming, flows: Mapping[str, Flow], *, now: datetime) -> Reply | None:
-    """继续 with no form active: the draft parked last comes back at its step (its question asked again); None when
-    the text is not 继续 or no draft is parked."""
+    """继续 with no form active: the draft parked last comes back at its step (its question asked again), or the
+    follower is told there is nothing to continue (never the Q&A's unanswered queue); None when the text is not
+    继续."""
     if incoming.is_event or incoming.text.strip() not in CONTINUE_WORDS:
         return None
     record = drafts.record(incoming.openid, now=now)
     alive = [name for name, d in record.parked.items() if name in flows and d["expires_at"] > now.timestamp()]
     if not alive:
-        return None
+        return Reply(text=NOTHING_TO_CONTINUE)
     name = max(alive, key=lambda n: record.parked[n]["expires_at"])     # the latest touched has the latest expiry
     record.unpark(name)
     drafts.store(incoming.openid, record, now=now)

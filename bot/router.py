@@ -127,7 +127,7 @@ def _answer(incoming: Incoming, *, now: datetime, services: Any, claim: inbox.Cl
             return _guard(lambda: conversation.advance(flow, state, incoming, now=now, services=services,
                                                        features=handlers.FEATURES, aside=handlers.ASIDE))
 
-    reply = _guard(lambda: (conversation.resume_parked(incoming, _flows(), now=now) if state is None else None)
+    reply = _guard(lambda: conversation.resume_parked(incoming, _flows(), now=now)
                    or _enter(incoming, now=now, services=services))
     if prefix:
         reply.text = f"{prefix}\n\n{reply.text}".strip()

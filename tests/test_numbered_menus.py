@@ -73,3 +73,27 @@ def test_number_after_help_counts_once_when_resent(wechat, app):
     first, second = wechat.post(body, params), wechat.post(body, params)
     assert "举报" in first.text and first.text == second.text
     assert wechat.say("同意").text.startswith("第1步：")
+
+
+def test_continue_with_nothing_to_continue_says_so(wechat, app):
+    """继续 with no form and no parked draft says there is nothing to continue; it is not queued as a question."""
+    from models.faq import UnansweredQuestion
+
+    wechat.follow()
+    assert wechat.say("继续").text.startswith("您目前没有未填完的登记")
+    with app.app_context():
+        assert db.session.query(UnansweredQuestion).count() == 0
+
+
+def test_continue_after_the_form_expired_says_it_expired(make_app, sim):
+    """A form that timed out is reported expired when 继续 arrives, and nothing is resumed."""
+    from sim.client import SimUser
+    from tests.conftest import APP_ID, TOKEN, FakeClock, transport_for
+
+    clock = FakeClock()
+    user = SimUser(transport_for(make_app(CLOCK=clock)), token=TOKEN, app_id=APP_ID, openid="o_late")
+    user.say("投诉")
+    user.say("同意")
+    clock.advance(hours=2)
+    answer = user.say("继续").text
+    assert "已自动结束" in answer and "您目前没有未填完的登记" in answer

@@ -149,3 +149,13 @@ def test_staff_may_look_but_not_edit_scenes(client, staff_factory, logged_in):
     user = logged_in(client, staff_factory(role="staff"))
     assert user.get("/console/scenes/").status_code == 200
     assert user.post("/console/scenes/new", data={"key": "k", "label": "x", "action": "greet"}).status_code == 403
+
+
+def test_resent_scan_starts_the_form_once(wechat, app):
+    """A scan that starts a form, delivered twice by WeChat, answers both alike and starts one intake."""
+    _scene(app, action="complaint", business_name="城关农贸市场")
+    wechat.follow()
+    body, params = wechat.build({"MsgType": "event", "Event": "SCAN", "EventKey": "market_qr", "Ticket": "T"})
+    first, second = wechat.post(body, params), wechat.post(body, params)
+    assert "个人信息告知" in first.text and first.text == second.text
+    assert "第2步：" in wechat.say("同意").text
