@@ -1,6 +1,6 @@
 """Who is asking, and may they: sessions for pages, bearer tokens for /api, and the checks features use.
 
-    from console.auth import login_required, require_role, current_staff, can_see_department
+    from console.auth import login_required, require_role, current_staff
 
     @bp.get("/")
     @login_required                      # anonymous: pages redirect to login, /api answers 401
@@ -31,7 +31,6 @@ from models import Staff
 from models.staff import Role
 from models.staff import ROLE_LABELS
 from services import api_tokens, console_sessions
-from services import staff as staff_service
 from services.clock import utcnow
 
 LOGIN_NEEDED = "请先登录"
@@ -161,14 +160,6 @@ def require_role(*roles: str) -> Callable[[Callable], Callable]:
 
 
 writer_required = require_role(*WRITERS)
-
-
-def can_see_department(person: Staff | None, department_id: int | None) -> bool:
-    """Admins and viewers see every department; staff see only their own."""
-    if person is None:
-        return False
-    visible = staff_service.visible_departments(person)
-    return visible is None or (department_id is not None and department_id in visible)
 
 
 def shows_personal_data(person: Staff | None) -> bool:

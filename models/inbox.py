@@ -34,9 +34,6 @@ class MessageKind(StrEnum):
     SYSTEM = "system"            # hand-over started/ended, assigned, resolved
 
 
-FOLLOWER_KINDS = (MessageKind.REQUEST, MessageKind.MESSAGE, MessageKind.OFFHOURS, MessageKind.UNANSWERED)
-
-
 class Thread(db.Model):
     __tablename__ = "inbox_threads"
 

@@ -6,7 +6,7 @@ else shown at their next message — `services.notify`).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 
 import logs
@@ -158,11 +158,3 @@ def tell(case: Case, text: str, *, now: datetime, sender: Sender, source: str) -
         if subscription_id else None)
     db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.NOTIFIED, text=CHANNELS.get(channel, channel)))
     return channel
-
-
-def deadline_end(case: Case) -> datetime | None:
-    """The naive-UTC moment the running clock runs out: the end of its due day, China time."""
-    if case.due_on is None:
-        return None
-    from services.clock import from_china
-    return from_china(datetime.combine(case.due_on + timedelta(days=1), datetime.min.time()))

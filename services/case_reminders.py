@@ -18,7 +18,7 @@ from models import Department, Staff
 from models.case_event import CaseEvent, EventKind
 from models.case_followup import CaseReminder
 from models.complaint import Case, Status
-from services import case_flow, staff_alerts
+from services import staff_alerts
 from services.clock import from_china
 from services.sender import Sender
 
@@ -101,8 +101,3 @@ def send_reminders(*, now: datetime, sender: Sender, template_id: str | None = N
 def _clock_title(name: str) -> str:
     from services import deadlines
     return deadlines.clock(name).title
-
-
-def due_soon(case: Case, now: datetime, *, days: int = 2) -> bool:
-    end = case_flow.deadline_end(case)
-    return end is not None and now <= end <= now + timedelta(days=days)

@@ -211,6 +211,6 @@ def send_one(sender: Sender, message, template_id: str, row_id: int, openid: str
         if isinstance(exc, TransientError) or exc.errcode in RETRYABLE:
             return Outcome(row_id, DeliveryStatus.PENDING, channel, errcode=exc.errcode, reason="retry")
         return Outcome(row_id, DeliveryStatus.FAILED, channel, errcode=exc.errcode, reason=f"errcode {exc.errcode}")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — last resort: the send may have left, so unconfirmed
         log.error("send ended in an unexpected error", publication_row=row_id, error=type(exc).__name__)
         return Outcome(row_id, DeliveryStatus.UNCONFIRMED, channel, reason="error")

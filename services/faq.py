@@ -31,7 +31,7 @@ from services import faq_followup, faq_queue, faq_rank, faq_snapshot, faq_store,
 from services.clock import utcnow
 from services.faq_index import Hit
 from services.faq_route import Referral
-from services.faq_snapshot import Entry, Snapshot, text_tools
+from services.faq_snapshot import Entry, Snapshot, text_tools  # noqa: F401 (faq.text_tools() is public)
 from services.faq_text import cjk_count
 
 log = logs.get(__name__)

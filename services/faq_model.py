@@ -3,7 +3,7 @@ built in this process from the published entries' own questions, paraphrases and
 database, no Redis, nothing downloaded.
 
     model = Centroids.build([("slug", ["question", "paraphrase", ...]), ...], normalise=text.normalise)
-    model.similar("pdd买的吹风机坏了咋整") → [(slug, cosine), ...] best first
+    model.scores("pdd买的吹风机坏了咋整") → one cosine per entry (slugs in model.slugs)
 
 Why this shape (issue 11 pointed at char n-gram TF-IDF + logistic regression): measured here on the two older
 held-out sets, the per-entry centroid of the same TF-IDF vectors put the right entry first for 268/306 and 156/176
@@ -104,11 +104,6 @@ class Centroids:
         scale = np.repeat(vals, [len(s) for s in spans])
         np.add.at(out, self.entries[index], self.weights[index] * scale)
         return out
-
-    def similar(self, text: str, *, limit: int = 5) -> list[tuple[str, float]]:
-        scores = self.scores(text)
-        top = np.argsort(-scores, kind="stable")[:limit]
-        return [(self.slugs[i], float(scores[i])) for i in top if scores[i] > 0]
 
 
 def _tfidf(grams: list[str], vocabulary: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -28,7 +28,6 @@ from services import keys
 log = logs.get(__name__)
 
 SPOOL = config.INSTANCE / "follow-spool.jsonl"
-BATCH = 500
 
 
 def enqueue(*, action: str, openid: str, at: datetime, scene: str | None = None, spool: Path | None = None) -> str:

@@ -18,7 +18,7 @@ from functools import lru_cache
 import chinese_calendar
 from lunardate import LunarDate
 
-RULE_BASIS = "《全国年节及纪念日放假办法》（2024年11月10日国务院令第795号修订）第二条、第六条"
+# Legal basis: 《全国年节及纪念日放假办法》（2024年11月10日国务院令第795号修订）第二条、第六条
 
 
 def _lunar(year: int, month: int, day: int) -> date:

@@ -1,6 +1,6 @@
 """人工值守, the follower's side: every message that asks for or waits for a person lands in their one thread.
 
-Called from the chat (`handlers.handover`) and from the Q&A feature (`note_unanswered`, `note_offhours`); staff act
+Called from the chat (`handlers.handover`) and from the Q&A feature (`note_unanswered`); staff act
 on threads through `services.inbox_staff`, and read them through `services.inbox_queries`. The thread is the truth;
 the hand-over is mirrored in Redis (`keys.handover`, and the hand-over flow's conversation state) only so that the
 per-message check costs nothing. Functions change and flush; the caller commits.
@@ -121,17 +121,6 @@ def note_message(*, openid: str, text: str, now: datetime, offhours: bool = Fals
 def note_unanswered(*, openid: str, text: str, now: datetime, bot_reply: str = "") -> Thread:
     """An in-scope question the bot could not answer: it waits in the follower's thread for a person."""
     return _follower_wrote(openid, MessageKind.UNANSWERED, text, now, bot_reply)
-
-
-def note_offhours(*, openid: str, text: str, now: datetime, bot_reply: str = "") -> Thread:
-    """A message the follower left while nobody was on duty: it waits in their thread for the next duty."""
-    return _follower_wrote(openid, MessageKind.OFFHOURS, text, now, bot_reply)
-
-
-def note_bot(*, thread: Thread, text: str, now: datetime) -> None:
-    """The bot's answer inside a thread, kept for the staff member's context."""
-    if text:
-        add_message(thread, MessageKind.BOT, text, now)
 
 
 def end_handover(*, thread: Thread, now: datetime, line: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from extensions import db
 from models import AuditEvent, CaseReview, DeliveryAttempt, Staff
 from models.complaint import Case, Kind, Status
-from services import Conflict, Invalid, NotFound, PermissionDenied, case_access, case_actions, case_flow, complaints
+from services import Conflict, Invalid, NotFound, PermissionDenied, case_access, case_actions, case_flow
 from services.clock import utcnow
 from tests.complaint_helpers import file_case, make_office
 

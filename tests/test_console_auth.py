@@ -3,7 +3,6 @@ from __future__ import annotations
 
 
 from extensions import db
-from models import Staff
 from services import keys
 from services.clock import utcnow
 from tests.conftest import read_csrf

@@ -50,7 +50,7 @@ class PrivateRedis:
                 import redis as redis_lib
                 if redis_lib.Redis(port=self.port, socket_timeout=0.2).ping():
                     return
-            except Exception:
+            except Exception:  # noqa: BLE001 — any failure here means the server is not listening yet
                 time.sleep(0.02)           # polling for the server to listen, not a synchronisation of our code
         raise RuntimeError("private redis-server did not start")
 
