@@ -12,6 +12,7 @@ _ = Whitelist()
 _.ensure_ascii                  # app.json, sim app.json
 _.session_interface             # bot/__init__.py: no cookie session on the webhook
 _.permanent_session_lifetime    # console/__init__.py
+_.max_content_length            # console/__init__.py: upload limit
 _.permanent                     # flask.session.permanent (console/auth.py, tests/conftest.py, bench)
 _.trust_env                     # requests.Session (bot/transport.py, tests/test_ops_deploy.py)
 _.encoding                      # requests.Response built by bot/transport.py
@@ -82,28 +83,19 @@ _.debug
 _.fatal
 _.warn
 
-# SQLAlchemy event listener signature (models/audit.py): the mapper argument is passed positionally.
-_.mapper
-
-# ORM columns and enum members: stored values, written by services, read by templates, exports or migrations.
-_.workdays
-_.EVIDENCE
-_.RETURN
-_.EXCHANGE
-_.REPAIR
-_.REFUND
-_.COMPENSATION
+# Dataclass fields and attributes the services set for the console to read.
 _.fetched_at
 _.entry_slug
 _.resolved_at
-_.bound_at
+_.resolved_by
 _.last_follower_at
 _.filter_count
 _.total_count
 _.finished_at
-_.occurrence_at
 _.submitted_at
 _.failed_logins
+_.workdays
+_.decided                       # services/campaign_report.py: computed, not shown yet (campaign work in flight)
 
 # Properties and dataclass fields read only by Jinja templates (console/templates/).
 _.role_label                    # staff/index.html, base.html
@@ -114,6 +106,7 @@ _.waited_minutes                # messages/index.html
 _.earlier                       # messages/thread.html
 _.mass_jobs                     # publications/show.html
 _.font                          # openpyxl cell style (services/complaint_export.py, services/poll_reports.py)
+_.style                         # openpyxl cell style (services/campaign_report.py)
 
 # Retention purge of ended console sessions (services/console_sessions.py): not called by any job yet — reported
 # in issue 13 rather than deleted, since the rows should be purged.
