@@ -1,7 +1,7 @@
 """campaign: campaigns (dates, departments, 总结, 动态信息) and their photos with captions for the 活动情况 report
 
 Revision ID: 20261205_campaign_reports
-Revises: 20261205_campaign_disposals
+Revises: 20261205_console_four_eyes
 Create Date: 2026-12-05 01:27:49.982552
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '20261205_campaign_reports'
-down_revision = '20261205_campaign_disposals'
+down_revision = '20261205_console_four_eyes'
 branch_labels = None
 depends_on = None
 
