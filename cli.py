@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 import config as settings
+from extensions import db
 
 SEEDS: list[str] = [
     "services.departments:seed_defaults",
@@ -35,6 +36,7 @@ def seed(demo: bool = False) -> None:
     for target in SEEDS + (DEMO_SEEDS if demo else []):
         module, _, fn = target.partition(":")
         result = getattr(importlib.import_module(module), fn)()
+        db.session.commit()                      # the edge commits (services/tx.py)
         click.echo(f"seeded {module}: {result}")
 
 

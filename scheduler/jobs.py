@@ -87,6 +87,7 @@ def open_polls(app: Flask, stop: Event | None = None) -> None:
     from services import polls
     with app.app_context():
         n = polls.open_due(now=utcnow())
+        db.session.commit()
     log.info("polls opened", n=n)
 
 
@@ -95,6 +96,7 @@ def close_polls(app: Flask, stop: Event | None = None) -> None:
     from services import polls
     with app.app_context():
         n = polls.close_due(now=utcnow())
+        db.session.commit()
     log.info("polls closed", n=n)
 
 

@@ -179,14 +179,14 @@ def update_clock(*, name: str, days: int, unit: str, basis: str, now: datetime) 
 
 
 def seed_clocks() -> int:
-    """Write the default rules that have no row yet (`flask seed`); returns how many were added."""
+    """Write the default rules that have no row yet (`flask seed`); returns how many were added (the caller commits)."""
     added = 0
     for rule in DEFAULT_CLOCKS.values():
         if db.session.get(StatutoryClock, rule.name) is None:
             db.session.add(StatutoryClock(name=rule.name, title=rule.title, days=rule.days, unit=rule.unit,
                                           basis=rule.basis))
             added += 1
-    db.session.commit()
+    db.session.flush()
     return added
 
 

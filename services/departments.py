@@ -43,7 +43,7 @@ DEFAULTS: list[dict] = [
 
 
 def seed_defaults() -> str:
-    """Create the county's departments that do not exist yet (matched by name) and commit. Safe to run again."""
+    """Create the county's departments that do not exist yet (matched by name); the caller commits. Safe to run again."""
     now = utcnow()
     existing = set(db.session.scalars(select(Department.name)))
     created = 0
@@ -55,7 +55,7 @@ def seed_defaults() -> str:
         db.session.add(Department(name=spec["name"], kind=spec["kind"], is_default=is_default, phone=spec["phone"],
                                   towns=list(spec["towns"]), sort_order=order * 10, created_at=now))
         created += 1
-    db.session.commit()
+    db.session.flush()
     return f"{created} departments created, {len(existing)} already there"
 
 

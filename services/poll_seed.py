@@ -28,5 +28,5 @@ def seed_demo() -> str:
         polls.QuestionSpec("您最希望在哪些场所抽样？", PLACES, max_picks=2, top_n=2),
     ], opens_at=now, closes_at=closes, allow_suggestion=True, by="seed", now=now)
     polls.transition(poll_id=poll.id, to=PollStatus.OPEN, by="seed", now=now)
-    db.session.commit()
+    db.session.flush()
     return f"demo poll {poll.id} open"

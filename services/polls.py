@@ -198,21 +198,21 @@ def transition(*, poll_id: int, to: PollStatus, by: Any, now: datetime) -> Poll:
 
 
 def open_due(*, now: datetime) -> int:
-    """Open every scheduled poll whose opening time has come; returns how many (commits)."""
+    """Open every scheduled poll whose opening time has come; returns how many (the caller commits)."""
     due = db.session.scalars(select(Poll.id).where(Poll.status == PollStatus.SCHEDULED, Poll.opens_at <= now,
                                                    Poll.closes_at > now)).all()
     for poll_id in due:
         transition(poll_id=poll_id, to=PollStatus.OPEN, by="scheduler", now=now)
-    db.session.commit()
+    db.session.flush()
     return len(due)
 
 
 def close_due(*, now: datetime) -> int:
-    """Close every open poll whose closing time has passed, and rebuild its tally; returns how many (commits)."""
+    """Close every open poll whose closing time has passed, and rebuild its tally; returns how many (the caller commits)."""
     due = db.session.scalars(select(Poll.id).where(Poll.status == PollStatus.OPEN, Poll.closes_at <= now)).all()
     for poll_id in due:
         transition(poll_id=poll_id, to=PollStatus.CLOSED, by="scheduler", now=now)
-    db.session.commit()
+    db.session.flush()
     for poll_id in due:
         reconcile(poll_id=poll_id, now=now)
     return len(due)

@@ -32,5 +32,5 @@ def seed_demo() -> str:
                                    status=Status.SENT, strategy="each", audience="all", author="seed",
                                    approver="seed", published_at=now, sent_at=now, created_at=now, updated_at=now))
         added += 1
-    db.session.commit()
+    db.session.flush()
     return f"{added} demo publications"

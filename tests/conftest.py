@@ -222,6 +222,7 @@ def departments(app) -> dict[str, int]:
     from services import departments as service
     with app.app_context():
         service.seed_defaults()
+        db.session.commit()
         return {d.name: d.id for d in service.all_departments()}
 
 

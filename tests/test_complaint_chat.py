@@ -32,6 +32,7 @@ def test_full_complaint_flow_files_one_case(wechat, app):
     """A consumer answers every question, confirms, and gets the case number and the acceptance date in words."""
     with app.app_context():
         departments.seed_defaults()
+        db.session.commit()
     summary = _file_up_to_summary(wechat)
     assert "好又多超市" in summary.text and "58.50元" in summary.text and "赔偿" in summary.text
     assert "1张" in summary.text and "确认" in summary.text

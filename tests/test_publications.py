@@ -215,6 +215,7 @@ def test_seeded_demo_answers_the_menu(app, consumer):
     with app.app_context():
         publication_seed.seed_demo()
         assert publication_seed.seed_demo() == "0 demo publications"
+        db.session.commit()                  # as `flask seed` does after each seed
     reader = consumer("o_reader")
     assert len(reader.click("WARNINGS").articles) == 2
     assert "预付卡" in reader.say("警示 预付卡").articles[0]["Title"]
