@@ -38,6 +38,7 @@ class QrScene(db.Model):
     business_name: Mapped[str | None] = mapped_column(String(100))    # prefilled in a complaint / report
     business_address: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    ticket: Mapped[str | None] = mapped_column(String(255))          # the permanent QR code made for it (qrcode doc)
     updated_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(64), default="")
 

@@ -2,12 +2,16 @@
 them by key. Services add to the session and audit; the caller commits.
 
 A key is what WeChat's QR-code API was given as `scene_str` (1–64 characters) or `scene_id` (a number); letters,
-digits, `_`, `-` and `.` are accepted. A scene that is switched off, or a key no one named, greets the consumer
-without a label — the raw key is never shown in chat.
+digits, `_`, `-` and `.` are accepted; `bind_…` belongs to staff binding codes (`services.staff_binding`). A scene
+that is switched off, or a key no one named, greets the consumer without a label — the raw key is never shown in chat.
+`make_code` asks WeChat for the scene's permanent QR code (QR_LIMIT_STR_SCENE; the account may hold 100,000) and
+keeps its ticket, whose image WeChat serves at `staff_binding.SHOW_QR`.
 """
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -15,12 +19,17 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Follower, QrScene
 from models.scene import SceneAction
-from services import Conflict, Invalid, NotFound, audit
+import logs
+from services import Conflict, DeliveryError, Invalid, NotFound, audit, staff_binding
+
+log = logs.get(__name__)
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 LABEL_MAX, NAME_MAX, ADDRESS_MAX = 40, 100, 200
 BAD_KEY = "场景代码只能用英文字母、数字、下划线、短横线或点，最多 64 个字符"
 KEY_TAKEN = "场景代码「{key}」已经有了，请直接编辑它"
+KEY_RESERVED = f"以“{staff_binding.SCENE_PREFIX}”开头的代码留给工作人员绑定微信用，请换一个"
+QR_FAILED = "生成二维码失败（微信接口返回错误），请稍后再试。"
 NO_LABEL = "请填写用户看到的场景名称"
 LABEL_TOO_LONG = f"场景名称最多 {LABEL_MAX} 个字"
 BAD_ACTION = "请选择扫码后开始的事情"
@@ -89,6 +98,8 @@ def create(*, key: str, label: str, action: str, business_name: str | None = Non
     key = (key or "").strip()
     if not KEY_RE.match(key):
         raise Invalid(BAD_KEY, field="key")
+    if staff_binding.is_bind_scene(key):
+        raise Invalid(KEY_RESERVED, field="key")
     if db.session.scalar(select(QrScene.id).where(QrScene.key == key)) is not None:
         raise Conflict(KEY_TAKEN.format(key=key), field="key")
     label, chosen, name, address = _clean(label=label, action=action, business_name=business_name,
@@ -116,6 +127,28 @@ def update(*, scene_id: int, label: str, action: str, business_name: str | None 
         audit.record(actor=actor, action="scene.update", obj_type="scene", obj_id=scene.id, before=old, after=new,
                      now=now)
     return scene
+
+
+def make_code(*, scene_id: int, actor, now: datetime, create_qr: Callable[[dict], dict]) -> QrScene:
+    """Get the scene's permanent QR code from WeChat and keep its ticket (caller commits). `create_qr(body)` posts
+    to qrcode/create and raises DeliveryError; that becomes a Conflict with the reason, nothing kept."""
+    scene = get(scene_id)
+    body = {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene.key}}}
+    try:
+        result = create_qr(body)
+    except DeliveryError as exc:
+        log.warning("qrcode create failed", errcode=exc.errcode)
+        raise Conflict(QR_FAILED) from exc
+    ticket = str(result.get("ticket") or "")[:255]
+    if not ticket:
+        raise Conflict(QR_FAILED)
+    scene.ticket = ticket
+    audit.record(actor=actor, action="scene.qrcode", obj_type="scene", obj_id=scene.id, now=now)
+    return scene
+
+
+def image_url(scene: QrScene) -> str | None:
+    return staff_binding.SHOW_QR.format(ticket=quote(scene.ticket, safe="")) if scene.ticket else None
 
 
 def _who(actor) -> str:

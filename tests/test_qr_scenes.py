@@ -159,3 +159,43 @@ def test_resent_scan_starts_the_form_once(wechat, app):
     first, second = wechat.post(body, params), wechat.post(body, params)
     assert "个人信息告知" in first.text and first.text == second.text
     assert "第2步：" in wechat.say("同意").text
+
+
+def test_admin_makes_the_scenes_permanent_code(app, client, staff_factory, logged_in, sim, wechat):
+    """生成永久二维码 gets a permanent code from WeChat that carries the scene's key; the page links its image."""
+    import requests
+
+    _scene(app, label="城关农贸市场")
+    admin = logged_in(client, staff_factory(role="admin"))
+    with app.app_context():
+        scene_id = db.session.scalar(select(QrScene.id))
+    assert admin.post(f"/console/scenes/{scene_id}/qrcode").status_code == 302
+    with app.app_context():
+        ticket = db.session.scalar(select(QrScene.ticket))
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scene.qrcode")) is not None
+    assert "showqrcode?ticket=" in admin.get(f"/console/scenes/{scene_id}").get_data(as_text=True)
+    scanned = requests.get(f"{sim.url}/sim/qrcode/{ticket}", timeout=5).json()
+    assert scanned["scene"] == "market_qr"
+    wechat.follow()
+    assert "「城关农贸市场」" in _scan(wechat, scanned["scene"]).text
+
+
+def test_wechat_refusing_the_code_is_told_and_nothing_kept(app, client, staff_factory, logged_in, sim):
+    """When qrcode/create fails, the page says so in Chinese (409) and the scene keeps no ticket."""
+    _scene(app)
+    sim.configure(fail={"qrcode/create": [45009]})
+    admin = logged_in(client, staff_factory(role="admin"))
+    with app.app_context():
+        scene_id = db.session.scalar(select(QrScene.id))
+    res = admin.post(f"/console/scenes/{scene_id}/qrcode")
+    assert res.status_code == 409 and "生成二维码失败" in res.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(QrScene.ticket)) is None
+
+
+def test_staff_binding_keys_cannot_be_named(app):
+    """A key in the staff-binding namespace (bind_…) is refused, so a consumer scene never shadows a binding."""
+    with app.app_context():
+        with pytest.raises(Invalid) as err:
+            scenes.create(key="bind_abc", label="某市场", action="greet", actor="t", now=utcnow())
+        assert err.value.field == "key"

@@ -7,7 +7,8 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from console.auth import current_staff, login_required, require_role
-from console.forms import REQUIRED, ConsoleForm, apply_error
+from console.forms import REQUIRED, ConfirmForm, ConsoleForm, apply_error
+from console.messages_duty import create_qr
 from extensions import db
 from models.scene import ACTION_LABELS
 from services import DomainError, scenes
@@ -16,6 +17,7 @@ from services.clock import utcnow
 bp = Blueprint("scenes", __name__)
 
 SAVED = "已保存场景「{label}」"
+CODE_MADE = "已生成「{label}」的永久二维码"
 
 
 class SceneForm(ConsoleForm):
@@ -77,4 +79,27 @@ def edit(scene_id: int):
         else:
             flash(SAVED.format(label=form.label.data), "ok")
             return redirect(url_for("scenes.index"))
-    return render_template("scenes/form.html", form=form, scene=scene), 400 if form.errors else 200
+    return _edit_page(form, scene, status=400 if form.errors else 200)
+
+
+def _edit_page(form: SceneForm, scene, *, status: int = 200, error: str | None = None):
+    return render_template("scenes/form.html", form=form, scene=scene, code_form=ConfirmForm(formdata=None),
+                           image=scenes.image_url(scene), error=error), status
+
+
+@bp.post("/<int:scene_id>/qrcode")
+@require_role("admin")
+def make_code(scene_id: int):
+    """Ask WeChat for the scene's permanent QR code; the edit page then links its image."""
+    scene = scenes.get(scene_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("scenes.edit", scene_id=scene.id))
+    try:
+        scenes.make_code(scene_id=scene.id, actor=current_staff(), now=utcnow(), create_qr=create_qr)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        form = SceneForm(formdata=None, obj=scene)
+        return _edit_page(form, scenes.get(scene_id), status=err.status, error=err.message)
+    flash(CODE_MADE.format(label=scene.label), "ok")
+    return redirect(url_for("scenes.edit", scene_id=scene.id))
