@@ -78,6 +78,7 @@ def _act(name: str, case_id: int, me: Staff, form, ids: dict | None = None) -> N
                                             sender=_sender()),
         "resume": lambda: case_actions.resume(case_id=case_id, by=me, now=now, sender=_sender()),
         "close": lambda: case_actions.close(case_id=case_id, outcome=form.get("outcome", ""),
+                                            recovered=form.get("recovered", ""),
                                             reason=form.get("reason", ""), by=me, now=now, sender=_sender()),
         "assign": lambda: case_actions.assign(case_id=case_id, department_id=ids.get("department_id") or 0,
                                               assignee_id=ids.get("assignee_id"), by=me, now=now),

@@ -84,6 +84,8 @@ class ActionSchema(Schema):
     reopen = fields.Boolean(load_default=False, metadata={"description": "复核：重新办理已办结的案件"})
     number_12315 = fields.String(load_default="", validate=validate.Length(max=40))
     sector = fields.String(load_default="", validate=validate.Length(max=32))
+    recovered = fields.String(load_default="", validate=validate.Length(max=20),
+                              metadata={"description": "办结：挽回经济损失（元，投诉可选）"})
 
 
 class ClockSchema(Schema):

@@ -91,6 +91,7 @@ class Case(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(16))
     outcome_reason: Mapped[str | None] = mapped_column(Text)
     number_12315: Mapped[str | None] = mapped_column(String(40))
+    recovered: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))   # 挽回经济损失 (元), optional at 办结
 
     @property
     def kind_label(self) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -61,6 +62,7 @@ class Figures:
     mediated: int = 0                 # complaints closed with a mediation outcome (成功 or 不成)
     mediation_success: int = 0
     mediation_rate: float | None = None
+    recovered: Decimal = Decimal("0.00")   # 挽回经济损失 (元) recorded when closing the period's complaints
     by_department: list[tuple[str, int, int, int]] = field(default_factory=list)   # name, 投诉, 举报, 办结
     by_town: list[tuple[str, int]] = field(default_factory=list)
     ballots: int = 0
@@ -122,6 +124,8 @@ def _case_figures(out: Figures, found: list[Case]) -> None:
     out.mediated = len(mediated)
     out.mediation_success = sum(1 for c in mediated if c.outcome == Outcome.SETTLED)
     out.mediation_rate = _rate(out.mediation_success, out.mediated)
+    out.recovered = sum((c.recovered for c in found if c.kind == Kind.COMPLAINT and c.recovered is not None),
+                        Decimal("0.00"))
     names = stats["department_names"]
     rows: dict[str, list[int]] = {}
     for c in found:
@@ -184,7 +188,7 @@ def rows(f: Figures) -> list[tuple[str, list[tuple[str, Any]]]]:
         ("关注与问答", [("新增关注", f.followers_new)]),
         ("投诉举报", [("登记投诉", f.complaints), ("登记举报", f.reports), ("已受理", f.accepted), ("已办结", f.closed),
                   ("按期处理率", _pct(f.on_time_rate)), ("调解成功", f.mediation_success),
-                  ("调解成功率", _pct(f.mediation_rate))]),
+                  ("调解成功率", _pct(f.mediation_rate)), ("挽回经济损失（元）", f"{f.recovered:.2f}")]),
         ("你点我检", [("投票人次", f.ballots)]),
         ("抽检与核查处置", [("公布抽检批次", f.batches), ("抽检样品", f.samples), ("不合格", f.failed),
                      ("不合格率", _pct(f.fail_rate)), ("开启核查处置", f.disposals), *f.disposals_by_status]),

@@ -146,3 +146,23 @@ def test_only_admins_create_campaigns_and_viewers_only_read(app, client, staff_f
     assert viewer.post(f"/console/campaigns/{campaign_id}/text", data={"summary": "x"}).status_code == 403
     bad = admin.post("/console/campaigns/", data={"name": "倒序", "starts_on": END, "ends_on": START})
     assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.get_data(as_text=True)
+
+
+def test_amount_recovered_on_closing_is_audited_and_summed_in_the_report(app, client, staff_factory, logged_in):
+    """Closing a 投诉 with 挽回经济损失 1千2 stores 1200.00 (audited); a non-amount is refused; the report sums it."""
+    _history(app, app.extensions["outbound"].sender)
+    with app.app_context():
+        case_id = file_case(now=china(2026, 3, 18, 9, 0), openid="o_money").id
+        db.session.commit()
+    admin = logged_in(client, staff_factory(role="admin", username="report_admin"))
+    assert admin.post(f"/console/complaints/{case_id}/accept").status_code == 302
+    bad = admin.post(f"/console/complaints/{case_id}/close", data={"outcome": "调解成功", "recovered": "很多"})
+    assert bad.status_code == 422 and "挽回经济损失请填写" in bad.get_data(as_text=True)
+    done = admin.post(f"/console/complaints/{case_id}/close", data={"outcome": "调解成功", "recovered": "1千2"})
+    assert done.status_code == 302
+    campaign_id = _campaign(admin)
+    figures = _figures(admin.get(f"/console/campaigns/{campaign_id}").get_data(as_text=True))
+    assert figures["投诉举报:挽回经济损失（元）"] == "1200.00"
+    with app.app_context():
+        closing = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "complaint.close")).all()
+        assert any("1200" in str(event.after) for event in closing)
