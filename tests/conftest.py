@@ -20,10 +20,8 @@ from extensions import db, redis
 from sim import serve_in_thread
 from sim.client import SimUser
 from sim.server import SimState
-
-TOKEN = "testtoken315"
-APP_ID = "wxtest00000000315"
-AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+from tests.support.console import STAFF_PASSWORD, StaffLogin, read_csrf
+from tests.support.wechat import APP_ID, TOKEN, transport_for
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the sim server's request lines are noise
 
@@ -134,17 +132,6 @@ def sim(sim_server):
     return Sim()
 
 
-def transport_for(app):
-    """A sim transport over Flask's test client; drains follow-up messages after each post."""
-    client = app.test_client()
-
-    def post(path: str, params: dict[str, str], body: bytes) -> tuple[int, str]:
-        res = client.post(path, query_string=params, data=body, content_type="text/xml")
-        app.extensions["outbound"].drain()
-        return res.status_code, res.get_data(as_text=True)
-    return post
-
-
 @pytest.fixture
 def wechat(app, sim):
     """A consumer on their phone: `wechat.say("投诉")`, `wechat.click("POLL")`, `wechat.inbox()`."""
@@ -169,21 +156,6 @@ def live_app(app):
     server.shutdown()
 
 
-class FakeClock:
-    """A controllable clock for the webhook (`CLOCK` setting): starts now, moves only when told."""
-
-    def __init__(self):
-        from services.clock import utcnow
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        from datetime import timedelta
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def example_feature(monkeypatch):
     """Register tests/example_feature.py ahead of the real features (a test-only feature, not a mock)."""
@@ -195,25 +167,11 @@ def example_feature(monkeypatch):
 
 # --- Staff console (docs/console.md): accounts, signed-in clients, API tokens ------------------------------------
 
-STAFF_PASSWORD = "correct-horse-315"
-
-
 @pytest.fixture(scope="session")
 def _staff_password_hash() -> str:
     """Hash the shared test password once (argon2 is deliberately slow)."""
     from services.staff import hash_password
     return hash_password(STAFF_PASSWORD)
-
-
-class StaffLogin:
-    """A created staff account as plain values (no detached ORM object): id, username, password, role, department_id."""
-
-    def __init__(self, person, password: str) -> None:
-        self.id, self.username, self.role = person.id, person.username, str(person.role)
-        self.department_id, self.password = person.department_id, password
-
-    def __repr__(self) -> str:
-        return f"<StaffLogin {self.username} {self.role}>"
 
 
 @pytest.fixture
@@ -264,14 +222,6 @@ class ConsoleUser:
 
     def post(self, url: str, data: dict | None = None, **kwargs):
         return self.client.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
-
-
-def read_csrf(html: str) -> str:
-    import re
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 @pytest.fixture

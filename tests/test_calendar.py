@@ -14,7 +14,7 @@ from models import AuditEvent, CalendarOverride, CalendarYear
 from models.complaint import Case
 from services import Invalid, deadlines, holidays, work_calendar
 from services.calendar_files import parse
-from tests.complaint_helpers import china, file_case
+from tests.support.complaints import china, file_case
 
 SCHEDULE = Path(__file__).parent / "data" / "calendar_2027.yaml"
 

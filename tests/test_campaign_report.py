@@ -18,8 +18,8 @@ from models.campaign import Campaign
 from models.complaint import Kind
 from models.poll import PollStatus, Verdict
 from services import case_actions, sampling
-from tests.complaint_helpers import china, file_case, make_office
-from tests.poll_support import make_poll
+from tests.support.complaints import china, file_case, make_office
+from tests.support.polls import make_poll
 
 START, END = "2026-03-10", "2026-03-20"
 

@@ -11,8 +11,8 @@ from models import Case
 from services import complaints
 from services.clock import utcnow
 from sim.client import SimUser, http_transport
-from tests.complaint_helpers import file_case
-from tests.conftest import APP_ID, TOKEN
+from tests.support.complaints import file_case
+from tests.support.wechat import APP_ID, TOKEN
 
 
 def test_four_concurrent_deliveries_of_confirm_file_one_case(app, live_app, sim):

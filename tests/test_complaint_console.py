@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from extensions import db
 from models import AuditEvent, Case
 from services.clock import utcnow
-from tests.complaint_helpers import file_case
+from tests.support.complaints import file_case
 
 
 def _case(app, **kwargs) -> tuple[int, str]:
@@ -161,7 +161,7 @@ def test_clocks_page_warns_about_unknown_years(app, client, staff_factory, logge
 def test_export_statistics_count_on_time_and_satisfaction(app, wechat, sim):
     """On-time rate counts decisions made after the due date as late; satisfaction counts 3 and above."""
     from services import case_actions, complaint_export
-    from tests.complaint_helpers import china, make_office
+    from tests.support.complaints import china, make_office
 
     wechat.say("你好")
     with app.app_context():

@@ -9,7 +9,7 @@ import pytest
 from extensions import db
 from models import CalendarOverride
 from services import Invalid, case_actions, deadlines
-from tests.complaint_helpers import china, file_case, make_office
+from tests.support.complaints import china, file_case, make_office
 
 
 def test_acceptance_deadline_across_national_day_counts_the_make_up_saturday(app):

@@ -11,7 +11,7 @@ from models import AuditEvent, CaseReview, DeliveryAttempt, Staff
 from models.complaint import Case, Kind, Status
 from services import Conflict, Invalid, NotFound, PermissionDenied, case_access, case_actions, case_flow
 from services.clock import utcnow
-from tests.complaint_helpers import file_case, make_office
+from tests.support.complaints import file_case, make_office
 
 ALL_PAIRS = [(kind, src, dst) for kind in Kind for src in Status for dst in Status if src != dst]
 

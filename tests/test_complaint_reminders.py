@@ -10,7 +10,7 @@ from models.case_event import CaseEvent, EventKind
 from scheduler.jobs import JOBS
 from services import case_actions, case_reminders, complaints
 from services.clock import utcnow
-from tests.complaint_helpers import china, file_case, make_office
+from tests.support.complaints import china, file_case, make_office
 
 
 def test_reminders_fire_once_per_threshold(app):

@@ -7,7 +7,7 @@ from extensions import db
 from models import Case, Staff
 from services import case_actions, departments
 from services.clock import utcnow
-from tests.complaint_helpers import file_case, make_office
+from tests.support.complaints import file_case, make_office
 
 
 def _office_with_case(app, **kwargs):
@@ -19,7 +19,7 @@ def _office_with_case(app, **kwargs):
 
 
 def _login(client, logged_in, app, username):
-    from tests.conftest import StaffLogin
+    from tests.support.console import StaffLogin
     with app.app_context():
         person = db.session.query(Staff).filter_by(username=username).one()
         return logged_in(client, StaffLogin(person, "correct horse 315"))

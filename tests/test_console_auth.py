@@ -5,7 +5,7 @@ from __future__ import annotations
 from extensions import db
 from services import keys
 from services.clock import utcnow
-from tests.conftest import read_csrf
+from tests.support.console import read_csrf
 
 
 def login(client, username: str, password: str, **kwargs):

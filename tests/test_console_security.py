@@ -14,9 +14,9 @@ from models.complaint import Wish
 from models.poll import Option
 from services import complaints
 from services.clock import utcnow
-from tests.complaint_helpers import make_office
-from tests.conftest import read_csrf
-from tests.poll_support import make_poll
+from tests.support.complaints import make_office
+from tests.support.console import read_csrf
+from tests.support.polls import make_poll
 
 FORMULA = '=HYPERLINK("http://evil.example/x","点我")'
 

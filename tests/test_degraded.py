@@ -2,7 +2,7 @@
 import pytest
 
 from sim.client import SimUser
-from tests.conftest import APP_ID, TOKEN, transport_for
+from tests.support.wechat import APP_ID, TOKEN, transport_for
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from models.poll import Option, PollStatus, Question, Verdict
 from scheduler.jobs import JOBS
 from services import Conflict, Invalid, deadlines, departments, disposal_notices, disposals, polls, sampling
 from services.clock import utcnow
-from tests.complaint_helpers import china, make_office
-from tests.poll_support import make_poll, vote
+from tests.support.complaints import china, make_office
+from tests.support.polls import make_poll, vote
 
 
 def _option(poll_id: int, question: int, position: int) -> int:

@@ -7,7 +7,7 @@ import requests
 
 from extensions import redis
 from sim.client import SimUser, http_transport
-from tests.conftest import APP_ID, TOKEN, transport_for
+from tests.support.wechat import APP_ID, TOKEN, transport_for
 
 
 def test_resent_message_gets_stored_reply_and_no_second_effect(wechat, example_feature, app):

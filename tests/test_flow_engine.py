@@ -1,7 +1,7 @@
 """The declared flow engine, driven through the webhook with a small example flow (tests/example_feature.py)."""
 import pytest
 
-from tests.conftest import FakeClock
+from tests.support.wechat import FakeClock
 
 
 @pytest.fixture
@@ -13,7 +13,7 @@ def clock():
 def people(make_app, example_feature, consumer, clock):
     app = make_app(CLOCK=clock)
     from sim.client import SimUser
-    from tests.conftest import APP_ID, TOKEN, transport_for
+    from tests.support.wechat import APP_ID, TOKEN, transport_for
 
     def make(openid):
         return SimUser(transport_for(app), token=TOKEN, app_id=APP_ID, openid=openid)

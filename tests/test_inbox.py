@@ -7,8 +7,8 @@ from datetime import timedelta
 from extensions import db
 from models import AuditEvent, DeliveryAttempt, Follower
 from sim.client import SimUser
-from tests.conftest import APP_ID, TOKEN, FakeClock, transport_for
-from tests.inbox_helpers import off_duty_now, on_duty_now, staff_texts, thread_rows, version_on
+from tests.support.wechat import APP_ID, TOKEN, FakeClock, transport_for
+from tests.support.inbox import off_duty_now, on_duty_now, staff_texts, thread_rows, version_on
 
 
 def _reply(user, thread_id: int, text: str):

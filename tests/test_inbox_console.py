@@ -9,7 +9,7 @@ from models import AuditEvent
 from models.inbox import Thread
 from services import inbox
 from services.clock import utcnow
-from tests.inbox_helpers import on_duty_now, staff_texts, thread_rows, version_on
+from tests.support.inbox import on_duty_now, staff_texts, thread_rows, version_on
 
 
 def test_two_staff_replying_at_once_second_is_warned_and_nothing_is_sent_twice(app, wechat, sim, staff_factory,

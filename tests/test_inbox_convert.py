@@ -4,7 +4,7 @@ from __future__ import annotations
 from extensions import db
 from models.case_event import CaseEvent
 from models.complaint import Case
-from tests.inbox_helpers import on_duty_now, thread_rows, version_on
+from tests.support.inbox import on_duty_now, thread_rows, version_on
 
 FIELDS = {"business_name": "好又多超市", "business_address": "城关镇人民路88号", "story": "买到过期牛奶，商家拒绝退款",
           "wish": "退款", "name": "张三", "phone": "13812345678", "amount": "58.5"}

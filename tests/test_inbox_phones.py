@@ -12,9 +12,9 @@ from models.inbox import StaffWeChat, Thread
 from scheduler.jobs import JOBS, alert_staff
 from services import case_actions, case_reminders, complaints, staff_alerts
 from sim.client import SimUser
-from tests.complaint_helpers import china, file_case, make_office
-from tests.conftest import APP_ID, TOKEN, FakeClock, transport_for
-from tests.inbox_helpers import on_duty_now
+from tests.support.complaints import china, file_case, make_office
+from tests.support.wechat import APP_ID, TOKEN, FakeClock, transport_for
+from tests.support.inbox import on_duty_now
 
 
 def _scene(sim, page_html: str) -> str:

@@ -7,7 +7,7 @@ from extensions import db
 from services import bureau
 from services.clock import from_china
 from sim.client import SimUser
-from tests.conftest import APP_ID, TOKEN, FakeClock, transport_for
+from tests.support.wechat import APP_ID, TOKEN, FakeClock, transport_for
 
 
 @pytest.fixture

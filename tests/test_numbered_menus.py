@@ -88,7 +88,7 @@ def test_continue_with_nothing_to_continue_says_so(wechat, app):
 def test_continue_after_the_form_expired_says_it_expired(make_app, sim):
     """A form that timed out is reported expired when 继续 arrives, and nothing is resumed."""
     from sim.client import SimUser
-    from tests.conftest import APP_ID, TOKEN, FakeClock, transport_for
+    from tests.support.wechat import APP_ID, TOKEN, FakeClock, transport_for
 
     clock = FakeClock()
     user = SimUser(transport_for(make_app(CLOCK=clock)), token=TOKEN, app_id=APP_ID, openid="o_late")

@@ -57,7 +57,7 @@ def api_schema(app, departments, staff_factory):
     from models.complaint import Wish
     from services import complaints, faq, publications
     from services.clock import utcnow
-    from tests.poll_support import make_poll
+    from tests.support.polls import make_poll
     with app.app_context():
         faq.import_dir()
         intake = complaints.Intake(kind="complaint", business_name="好又多超市", business_address="城关镇人民路88号",

@@ -14,8 +14,8 @@ from scheduler import lease
 from scheduler.runner import JOBSTORE_TABLE, Runner
 from sim.client import sign, to_xml
 from services.clock import utcnow
-from tests.complaint_helpers import file_case
-from tests.conftest import TOKEN
+from tests.support.complaints import file_case
+from tests.support.wechat import TOKEN
 from version import __version__
 
 

@@ -20,8 +20,8 @@ from services import departments, deadlines, work_calendar
 from services.calendar_files import parse
 from services.clock import utcnow
 from sim.client import SimUser
-from tests.complaint_helpers import file_case
-from tests.conftest import APP_ID, TOKEN, transport_for
+from tests.support.complaints import file_case
+from tests.support.wechat import APP_ID, TOKEN, transport_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("TEST_DATABASE_URL", "")

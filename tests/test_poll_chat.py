@@ -10,7 +10,7 @@ from handlers.poll import parse_numbers
 from models.poll import Ballot, BallotChoice, PollStatus
 from services import PermissionDenied, ballots, polls
 from services.clock import utcnow
-from tests.poll_support import make_poll, vote
+from tests.support.polls import make_poll, vote
 
 
 @pytest.mark.parametrize("text, numbers", [

@@ -12,7 +12,7 @@ from models import AuditEvent
 from models.poll import Option, Poll, PollStatus, SamplingBatch, SamplingResult
 from services import polls
 from services.clock import to_china, utcnow
-from tests.poll_support import make_poll, vote
+from tests.support.polls import make_poll, vote
 
 
 def _local(moment) -> str:

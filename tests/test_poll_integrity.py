@@ -15,8 +15,8 @@ from models.poll import Ballot, BallotChoice, Option, Question
 from services import ballots, polls
 from services.clock import utcnow
 from sim.client import SimUser, http_transport
-from tests.conftest import APP_ID, TOKEN
-from tests.poll_support import make_poll, vote
+from tests.support.wechat import APP_ID, TOKEN
+from tests.support.polls import make_poll, vote
 
 FOLLOWERS = 200
 DELIVERIES = 4

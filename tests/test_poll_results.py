@@ -10,7 +10,7 @@ from extensions import db
 from models.poll import Option, PollStatus, Question, Verdict, VoterNotice
 from services import Conflict, polls, sampling
 from services.clock import utcnow
-from tests.poll_support import make_poll, vote
+from tests.support.polls import make_poll, vote
 
 
 def _option(poll_id: int, question: int, position: int) -> int:

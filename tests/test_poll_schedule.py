@@ -8,7 +8,7 @@ from models.poll import PollStatus
 from scheduler.jobs import JOBS
 from services import keys, polls
 from services.clock import utcnow
-from tests.poll_support import make_poll, vote
+from tests.support.polls import make_poll, vote
 
 
 def _job(job_id: str):

@@ -17,8 +17,8 @@ from models.publication import DeliveryStatus, Status
 from services import publications
 from services.clock import utcnow
 from services.delivery import Settings
-from tests.test_publication_crash import child_env, push_then_sigterm
-from tests.test_publications import approved, follow, push, titles
+from tests.support.processes import child_env, push_then_sigterm
+from tests.support.publications import approved, follow, push, titles
 
 FOLLOWERS = [f"o_proc_{n:03d}" for n in range(200)]
 

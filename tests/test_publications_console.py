@@ -5,7 +5,7 @@ from extensions import db
 from models import Publication
 from services import publications
 from services.clock import utcnow
-from tests.test_publications import approved, follow, push
+from tests.support.publications import approved, follow, push
 
 PREVIEW_GROUP = "o_staff_phone_1,o_staff_phone_2"
 

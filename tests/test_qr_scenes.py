@@ -11,7 +11,7 @@ from models import AuditEvent, Case, QrScene
 from models.scene import SceneAction
 from services import Invalid, scenes
 from services.clock import utcnow
-from tests.poll_support import make_poll
+from tests.support.polls import make_poll
 
 
 def _scene(app, key="market_qr", label="城关农贸市场", action="greet", **fields) -> None:

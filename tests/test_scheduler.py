@@ -13,7 +13,7 @@ from scheduler.jobs import JOBS
 from scheduler.runner import JOBSTORE_TABLE, Runner
 from services import publications
 from services.clock import CHINA, utcnow
-from tests.test_publications import approved, follow, titles
+from tests.support.publications import approved, follow, titles
 
 TTL = timedelta(seconds=30)
 

@@ -1,7 +1,7 @@
 """The sim's phone-like chat page talks to the bot exactly as the terminal chat does."""
 import requests
 
-from tests.conftest import APP_ID, TOKEN
+from tests.support.wechat import APP_ID, TOKEN
 
 
 def test_phone_page_serves_menu(sim):

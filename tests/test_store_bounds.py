@@ -10,7 +10,7 @@ from sqlalchemy import text
 import bounds
 from extensions import db
 from sim.client import sign, to_xml
-from tests.conftest import TOKEN
+from tests.support.wechat import TOKEN
 
 WECHAT_LIMIT = 5.0   # seconds WeChat waits for a reply (passive-reply doc): a correctness bound, not a benchmark
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from extensions import db, redis
 from models import Follower
 from sim.client import SimUser, sign, to_xml
-from tests.conftest import AES_KEY, APP_ID, TOKEN, transport_for
+from tests.support.wechat import AES_KEY, APP_ID, TOKEN, transport_for
 
 
 def _params(token=TOKEN, timestamp=None, nonce=None):

@@ -1,7 +1,7 @@
 """Playwright over Debian's Chromium (/usr/bin/chromium, never `playwright install`) against `live_app`.
 
-`browser_page` is a fresh page (own cookies) in a session-wide browser; `console_login(page, base, staff)` signs in
-through the real form. Tests here are marked `browser`.
+`browser_page` is a fresh page (own cookies) in a session-wide browser; `tests.support.browser.console_login(page, base,
+username, password)` signs in through the real form. Tests here are marked `browser`.
 """
 from __future__ import annotations
 
@@ -34,10 +34,3 @@ def browser_page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def console_login(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/console/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button[type=submit]")

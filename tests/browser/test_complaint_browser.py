@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from services.clock import utcnow
-from tests.browser.conftest import console_login
-from tests.complaint_helpers import file_case
+from tests.support.browser import console_login
+from tests.support.complaints import file_case
 
 pytestmark = pytest.mark.browser
 

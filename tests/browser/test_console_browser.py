@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import console_login
+from tests.support.browser import console_login
 
 pytestmark = pytest.mark.browser
 

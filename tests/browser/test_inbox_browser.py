@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import console_login
-from tests.inbox_helpers import on_duty_now, staff_texts
+from tests.support.browser import console_login
+from tests.support.inbox import on_duty_now, staff_texts
 
 pytestmark = pytest.mark.browser
 

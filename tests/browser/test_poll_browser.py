@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from services.clock import to_china, utcnow
-from tests.browser.conftest import console_login
-from tests.poll_support import vote
+from tests.support.browser import console_login
+from tests.support.polls import vote
 
 pytestmark = pytest.mark.browser
 

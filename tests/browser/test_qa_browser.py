@@ -6,8 +6,8 @@ import os
 import pytest
 
 from services import faq
-from tests.browser.conftest import console_login
-from tests.conftest import STAFF_PASSWORD
+from tests.support.browser import console_login
+from tests.support.console import STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOT_DIR")

@@ -22,8 +22,8 @@ from models import AuditEvent, Delivery
 from models.publication import DeliveryStatus, Status
 from services import publications
 from services.clock import utcnow
-from tests.conftest import APP_ID, TOKEN
-from tests.test_publications import FAST, approved, follow, push, titles
+from tests.support.wechat import APP_ID, TOKEN
+from tests.support.publications import FAST, approved, follow, push, titles
 
 REDIS_PORT = 6401
 FOLLOWERS = [f"o_fault_{n:03d}" for n in range(60)]
@@ -257,7 +257,7 @@ def test_follows_and_unfollows_during_a_postgres_outage_are_applied_when_it_retu
     from scheduler.jobs import apply_follow_queue
     from services import follow_queue, followers
     from sim.client import SimUser
-    from tests.conftest import transport_for
+    from tests.support.wechat import transport_for
 
     app = make_app(DATABASE_URL=private_postgres.url)
     with app.app_context():

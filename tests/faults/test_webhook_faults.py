@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from extensions import db
 from models import Case
 from sim.client import SimUser
-from tests.conftest import APP_ID, TOKEN, transport_for
+from tests.support.wechat import APP_ID, TOKEN, transport_for
 
 REDIS_PORT, PG_PORT = 6391, 5441
 WECHAT_LIMIT = 5.0       # WeChat drops a push unanswered for 5 s (passive-reply doc): a correctness bound
@@ -232,7 +232,7 @@ def test_voting_while_redis_is_killed_and_restarted(fault_app, stores, sim):
     """Redis killed (-9) between voters' choices and 确认, then back empty: every reply within 5 s, and ballots are
     exactly the voters told 投票成功."""
     from models.poll import Ballot
-    from tests.poll_support import make_poll
+    from tests.support.polls import make_poll
     redis_server, _ = stores
     make_poll(fault_app)
     voters = [Timed(fault_app, sim, f"o_fault_voter_{n}") for n in range(4)]

@@ -1,0 +1,52 @@
+"""Publications set-up shared by the publication, scheduler and crash tests: followers, an approved publication,
+the scheduler's push, and what a follower received."""
+from __future__ import annotations
+
+from extensions import db
+from models import Publication
+from services import followers, publications
+from services.clock import utcnow
+from services.delivery import Settings
+
+FAST = Settings(workers=4, backoff=0.01, template_id="TPL_PUB")
+
+
+def follow(sim, *openids):
+    """Followers known to the bot and to the sim."""
+    sim.configure(followers=list(openids))
+    for openid in openids:
+        followers.subscribe(openid=openid, now=utcnow())
+    db.session.commit()
+
+
+def approved(*, kind="消费警示", title="预付卡消费警示", strategy="each", audience="all", tags="预付卡 健身",
+             **extra) -> Publication:
+    """A publication written by one staff member and approved by another."""
+    now = utcnow()
+    pub = publications.create(author="writer", now=now, kind=kind, title=title, summary="办卡前看清条款",
+                              strategy=strategy, audience=audience, tags=tags, **extra)
+    publications.submit(pub.id, by="writer", now=now)
+    return publications.approve(pub.id, by="checker", now=now, settings=FAST)
+
+
+def push(app, now=None, **kwargs) -> int:
+    """The scheduler's push, as `scheduler.jobs.push_publications` calls it (helper processes launched the same way)."""
+    from scheduler.delivery_helpers import Launcher
+    sender = kwargs.pop("sender", app.extensions["outbound"].sender)
+    return publications.push_due(now=now or utcnow(), sender=sender, settings=kwargs.pop("settings", FAST),
+                                 launch=Launcher.of(app), **kwargs)
+
+
+def received(sim, openid, kind=None) -> list[dict]:
+    return [m for m in sim.inbox(openid) if kind is None or m["kind"] == kind]
+
+
+def titles(sim, openid) -> list[str]:
+    """Titles of the publications a follower received, by template or customer-service news."""
+    out = []
+    for m in sim.inbox(openid):
+        if m["kind"] == "template":
+            out.append(m["data"]["title"]["value"])
+        elif m["kind"] == "custom:news":
+            out.append(m["body"]["articles"][0]["title"])
+    return out
