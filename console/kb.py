@@ -21,12 +21,12 @@ from console.registry import Feature, NavItem, Widget, register_feature
 from extensions import db
 from models.faq import QueueStatus
 from models.staff import Role
-from services import DomainError, Invalid, faq, faq_queue, faq_store
+from services import DomainError, Invalid, faq, faq_queue, faq_review, faq_store
 from services.clock import china_today, utcnow
 
 pages = Blueprint("kb", __name__)
 
-SAVED = "已保存条目「{slug}」"
+PROPOSED = "已提交审核：「{slug}」的修改须由另一位同事在「待审核修改」中通过后才生效，机器人目前仍用原来的内容回答"
 PUBLISHED = "已发布「{slug}」"
 UNPUBLISHED = "已下线「{slug}」，机器人不再用它回答"
 PARAPHRASED = "已把这个问法加到「{slug}」"
@@ -120,15 +120,18 @@ def new():
             slug = (form.slug.data or "").strip()
             if not slug:
                 raise Invalid("请填写编号", field="slug")
-            entry = faq_store.save(slug=slug, values=form.values(), by=current_staff(), now=utcnow(), create=True)
+            proposal = faq_review.propose(slug=slug, values=form.values(), by=current_staff(), now=utcnow(),
+                                          create=True)
+            db.session.commit()
             if queue_id:
-                faq_queue.as_new_entry(question_id=queue_id, slug=entry.slug, by=current_staff(), now=utcnow())
+                faq_queue.as_new_entry(question_id=queue_id, slug=slug, by=current_staff(), now=utcnow(),
+                                       proposed=True)
         except DomainError as err:
             db.session.rollback()
             apply_error(form, err)
         else:
-            flash(SAVED.format(slug=entry.slug), "ok")
-            return redirect(url_for("kb.edit", slug=entry.slug))
+            flash(PROPOSED.format(slug=slug), "ok")
+            return redirect(url_for("kb.proposal", proposal_id=proposal.id))
     return render_template("kb/form.html", form=form, entry=None, queue_id=queue_id, revisions=[], pins=[],
                            pin_form=None, confirm=ConfirmForm()), 400 if form.errors else 200
 
@@ -144,16 +147,18 @@ def edit(slug: str):
         return deny(403, VIEWER_READ_ONLY)
     if request.method == "POST" and form.validate_on_submit():
         try:
-            faq_store.save(slug=slug, values=form.values(), by=current_staff(), now=utcnow())
+            proposal = faq_review.propose(slug=slug, values=form.values(), by=current_staff(), now=utcnow())
+            db.session.commit()
         except DomainError as err:
             db.session.rollback()
             apply_error(form, err)
         else:
-            flash(SAVED.format(slug=slug), "ok")
-            return redirect(url_for("kb.edit", slug=slug))
+            flash(PROPOSED.format(slug=slug), "ok")
+            return redirect(url_for("kb.proposal", proposal_id=proposal.id))
     pins = [p for p in faq_store.pins() if p.entry_id == entry.id]
     return render_template("kb/form.html", form=form, entry=entry, queue_id=None, pins=pins,
                            revisions=faq_store.revisions(slug), pin_form=PinForm(formdata=None),
+                           waiting=faq_review.pending_for(slug),
                            confirm=ConfirmForm()), 400 if form.errors else 200
 
 
@@ -279,14 +284,20 @@ def _open_questions(_me) -> int:
     return len(faq_queue.listing(status=QueueStatus.OPEN, limit=1000))
 
 
-from console import kb_api  # noqa: E402  (the API module registers its routes on import)
+def _waiting_review(_me) -> int:
+    return len(faq_review.pending())
+
+
+from console import kb_api, kb_review  # noqa: E402,F401  (both register their routes on import)
 
 register_feature(Feature(
     name="kb",
     pages=pages,
     api=kb_api.api,
     nav=[NavItem("维权问答", "kb.index", order=40)],
-    widgets=[Widget("维权问答 待处理问题", count=_open_questions, endpoint="kb.queue",
+    widgets=[Widget("知识库 待审核修改", count=_waiting_review, endpoint="kb.review", order=39,
+                    empty="没有待审核的知识库修改。同事修改条目后，须由另一人在这里审核通过才生效。"),
+             Widget("维权问答 待处理问题", count=_open_questions, endpoint="kb.queue",
                     empty="没有待处理的问题。机器人答不了或拿不准的问题会按次数排在「维权问答 › 待处理」。", order=40),
              Widget("知识库 待复审条目", count=_due_for_review, endpoint="kb.index", args=(("state", "due"),),
                     empty="所有条目都在一年内审核过。", order=41)],

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from console.api import Blueprint, PageQuery, UtcDateTime, page_schema, paginate
 from console.auth import current_staff, login_required, writer_required
 from models.faq import KnowledgeEntry, QueueStatus, UnansweredQuestion
-from services import faq, faq_queue, faq_store
+from extensions import db
+from services import faq, faq_queue, faq_review, faq_store
 from services.clock import utcnow
 
 api = Blueprint("kb_api", __name__, description="维权问答知识库")
@@ -49,6 +50,23 @@ class EntryCreateSchema(EntryWriteSchema):
     topic = fields.String(required=True, validate=validate.Length(min=1, max=64))
     question = fields.String(required=True, validate=validate.Length(min=1, max=200))
     answer = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class ProposalSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    slug = fields.String(dump_only=True)
+    kind = fields.String(dump_only=True, metadata={"description": "create | edit | rollback"})
+    status = fields.String(dump_only=True, metadata={"description": "pending | approved | rejected"})
+    content = fields.Dict(dump_only=True, metadata={"description": "通过后条目的全部内容"})
+    proposed_by = fields.String(dump_only=True)
+    proposed_at = UtcDateTime(dump_only=True)
+    decided_by = fields.String(dump_only=True, allow_none=True)
+    decided_at = UtcDateTime(dump_only=True, allow_none=True)
+    note = fields.String(dump_only=True)
+
+
+class RejectSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 class EntryQuery(PageQuery):
@@ -129,13 +147,17 @@ class Entries(MethodView):
         return paginate(query, args)
 
     @api.arguments(EntryCreateSchema)
-    @api.response(201, EntrySchema)
+    @api.response(202, ProposalSchema)
     @writer_required
     def post(self, body):
-        """Create an entry (published at once; reviewed defaults to today)."""
+        """Propose a new entry: it goes live (published, reviewed today unless given) once someone else approves
+        it at /api/kb/proposals/<id>/approve."""
         slug = body.pop("id")
         defaults = {"paraphrases": [], "keywords": [], "citations": [], "related": [], "next_step": ""}
-        return faq_store.save(slug=slug, values={**defaults, **body}, by=current_staff(), now=utcnow(), create=True)
+        row = faq_review.propose(slug=slug, values={**defaults, **body}, by=current_staff(), now=utcnow(),
+                                 create=True)
+        db.session.commit()
+        return row
 
 
 @api.route("/entries/<slug>")
@@ -146,11 +168,53 @@ class Entry(MethodView):
         return faq_store.get(slug)
 
     @api.arguments(EntryWriteSchema)
-    @api.response(200, EntrySchema)
+    @api.response(202, ProposalSchema)
     @writer_required
     def patch(self, body, slug: str):
-        """Edit fields; a content change sets reviewed to today unless given."""
-        return faq_store.save(slug=slug, values=body, by=current_staff(), now=utcnow())
+        """Propose an edit (a content change sets reviewed to today unless given); the entry changes once someone
+        other than the caller approves it."""
+        faq_store.get(slug)
+        row = faq_review.propose(slug=slug, values=body, by=current_staff(), now=utcnow())
+        db.session.commit()
+        return row
+
+
+@api.route("/proposals")
+class Proposals(MethodView):
+    @api.response(200, ProposalSchema(many=True))
+    @login_required
+    def get(self):
+        """Changes waiting for a second person, oldest first."""
+        return faq_review.pending()
+
+
+@api.route("/proposals/<int:proposal_id>")
+class OneProposal(MethodView):
+    @api.response(200, ProposalSchema)
+    @login_required
+    def get(self, proposal_id: int):
+        return faq_review.get(proposal_id)
+
+
+@api.route("/proposals/<int:proposal_id>/approve")
+class Approve(MethodView):
+    @api.response(200, EntrySchema)
+    @writer_required
+    def post(self, proposal_id: int):
+        """Approve someone else's change: it goes live now (403 for the proposer)."""
+        return faq_review.approve(proposal_id=proposal_id, by=current_staff(), now=utcnow())
+
+
+@api.route("/proposals/<int:proposal_id>/reject")
+class Reject(MethodView):
+    @api.arguments(RejectSchema)
+    @api.response(200, ProposalSchema)
+    @writer_required
+    def post(self, body, proposal_id: int):
+        """Send a change back with a note; the entry stays as it is."""
+        row = faq_review.reject(proposal_id=proposal_id, by=current_staff(), now=utcnow(), note=body["note"])
+        db.session.commit()
+        return row
 
 
 @api.route("/entries/<slug>/publish")

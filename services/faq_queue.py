@@ -85,10 +85,13 @@ def as_paraphrase(*, question_id: int, slug: str, by: Any, now: datetime) -> Una
     return row
 
 
-def as_new_entry(*, question_id: int, slug: str, by: Any, now: datetime) -> UnansweredQuestion:
-    """Close the question as answered by the new entry `slug` (created by staff from it)."""
+def as_new_entry(*, question_id: int, slug: str, by: Any, now: datetime, proposed: bool = False
+                 ) -> UnansweredQuestion:
+    """Close the question as answered by the new entry `slug` (written by staff from it; `proposed`: the entry
+    waits for a second person's review, services.faq_review, so it need not exist yet)."""
     row = get(question_id)
-    faq_store.get(slug)
+    if not proposed:
+        faq_store.get(slug)
     _move(row, QueueStatus.NEW_ENTRY, by=by, now=now, slug=slug)
     db.session.commit()
     return row

@@ -162,7 +162,7 @@ def _apply(record: dict[str, Any], entry: KnowledgeEntry | None, *, now: datetim
         _assign(entry, record, now=now)
         db.session.add(entry)
         db.session.flush()
-        _revision(entry, "created", list(CONTENT_FIELDS), by=IMPORTER, now=now)
+        _revision(entry, "created", list(CONTENT_FIELDS), by=IMPORTER, now=now, snapshot=content(record))
         return "created"
     changed = [f for f in CONTENT_FIELDS if getattr(entry, f) != record[f]]
     if not changed and entry.reviewed == record["reviewed"]:
@@ -173,7 +173,7 @@ def _apply(record: dict[str, Any], entry: KnowledgeEntry | None, *, now: datetim
         raise Invalid(f"{record['_file']} {record['id']}: 内容改了但 reviewed 日期没改（见 SCHEMA.md 审核规则）",
                       field="reviewed")
     _assign(entry, record, now=now)
-    _revision(entry, "imported", changed or ["reviewed"], by=IMPORTER, now=now)
+    _revision(entry, "imported", changed or ["reviewed"], by=IMPORTER, now=now, snapshot=content(record))
     return "updated"
 
 
@@ -186,13 +186,19 @@ def _assign(entry: KnowledgeEntry, record: Mapping[str, Any], *, now: datetime) 
 
 
 def _revision(entry: KnowledgeEntry, action: str, fields: Iterable[str], *, by: Any, now: datetime,
-              before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None) -> None:
-    """The entry's own history, and (for staff and CLI changes) the console's audit trail."""
+              before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None,
+              snapshot: dict | None = None, approved_by: str | None = None) -> None:
+    """The entry's own history, and (for staff and CLI changes) the console's audit trail. A content change keeps
+    the whole new content (`snapshot`): the versions staff compare and roll back to."""
     fields = list(fields)
-    db.session.add(EntryRevision(entry_id=entry.id, action=action, fields=fields, by=staff_name(by), at=now))
+    db.session.add(EntryRevision(entry_id=entry.id, action=action, fields=fields, by=staff_name(by), at=now,
+                                 snapshot=snapshot, approved_by=approved_by))
     if by != IMPORTER:
+        after = after if after is not None else {"fields": fields}
+        if approved_by:
+            after = {**after, "approved_by": approved_by}
         audit.record(actor=by, action=f"kb_entry.{action}", obj_type="kb_entry", obj_id=entry.slug,
-                     before=before, after=after if after is not None else {"fields": fields}, now=now)
+                     before=before, after=after, now=now)
 
 
 def staff_name(by: Any) -> str:
@@ -233,12 +239,16 @@ def revisions(slug: str) -> list[EntryRevision]:
                                    .order_by(EntryRevision.id.desc())))
 
 
-def save(*, slug: str, values: Mapping[str, Any], by: Any, now: datetime, create: bool = False) -> KnowledgeEntry:
-    """Create or edit an entry from staff input. Content changes set `reviewed` to today unless given."""
+def prepare(*, slug: str, values: Mapping[str, Any], now: datetime, create: bool = False
+            ) -> tuple[KnowledgeEntry | None, dict, list[str]]:
+    """Validate staff input for entry `slug` without changing anything: (the live entry or None, the validated
+    record, the changed field names). Content changes set `reviewed` to today unless given."""
     exists = db.session.scalar(select(KnowledgeEntry).where(KnowledgeEntry.slug == slug))
     if create and exists is not None:
         raise Conflict(f"条目 {slug} 已存在", field="id")
     entry = exists if exists is not None and not create else None
+    if entry is None and not create:
+        raise NotFound(f"没有找到条目 {slug}", field="slug")
     current = {f: getattr(entry, f) for f in CONTENT_FIELDS} if entry else {}
     item = {**current, "reviewed": china_today(now), **values, "id": slug}
     if entry is not None and "reviewed" not in values and all(item[f] == current[f] for f in CONTENT_FIELDS):
@@ -251,18 +261,37 @@ def save(*, slug: str, values: Mapping[str, Any], by: Any, now: datetime, create
     if unknown:
         raise Invalid(f"related 引用了不存在的条目 {', '.join(unknown)}", field="related")
     if entry is None:
+        return None, record, list(CONTENT_FIELDS)
+    changed = [f for f in CONTENT_FIELDS if current[f] != record[f]]
+    if record["reviewed"] != entry.reviewed:
+        changed.append("reviewed")
+    return entry, record, changed
+
+
+def content(source: Mapping[str, Any] | KnowledgeEntry) -> dict:
+    """The whole content of an entry (or a validated record) as JSON: what a version keeps and a reviewer reads."""
+    get_value = source.get if isinstance(source, Mapping) else (lambda f: getattr(source, f))
+    out = {f: get_value(f) for f in CONTENT_FIELDS}
+    reviewed = get_value("reviewed")
+    out["reviewed"] = reviewed.isoformat() if isinstance(reviewed, date) else reviewed
+    return out
+
+
+def save(*, slug: str, values: Mapping[str, Any], by: Any, now: datetime, create: bool = False,
+         approved_by: str | None = None) -> KnowledgeEntry:
+    """Make a change live (`services.faq_review` calls this once a second person approved it); the revision keeps
+    the whole new content, the author and the approver."""
+    entry, record, changed = prepare(slug=slug, values=values, now=now, create=create)
+    created = entry is None
+    if created:
         entry = KnowledgeEntry(slug=slug, published=bool(values.get("published", True)), created_at=now)
         db.session.add(entry)
-        changed = list(CONTENT_FIELDS)
-    else:
-        changed = [f for f in CONTENT_FIELDS if current[f] != record[f]]
-        if record["reviewed"] != entry.reviewed:
-            changed.append("reviewed")
     _assign(entry, record, now=now)
     entry.updated_by = staff_name(by)
     db.session.flush()
     if changed:
-        _revision(entry, "created" if exists is None else "edited", changed, by=by, now=now)
+        _revision(entry, "created" if created else "edited", changed, by=by, now=now,
+                  snapshot=content(record), approved_by=approved_by)
     db.session.commit()
     bump_version()
     return entry
@@ -291,7 +320,7 @@ def add_paraphrase(*, slug: str, text: str, by: Any, now: datetime) -> Knowledge
         return entry
     entry.paraphrases = [*entry.paraphrases, text]
     entry.updated_by, entry.updated_at, entry.reviewed = staff_name(by), now, china_today(now)
-    _revision(entry, "edited", ["paraphrases"], by=by, now=now)
+    _revision(entry, "edited", ["paraphrases"], by=by, now=now, snapshot=content(entry))
     db.session.commit()
     bump_version()
     return entry

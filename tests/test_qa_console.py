@@ -7,7 +7,7 @@ from sqlalchemy import select
 from extensions import db
 from models import AuditEvent
 from models.faq import EntryRevision, KnowledgeEntry, UnansweredQuestion
-from services import faq, faq_store
+from services import faq, faq_review, faq_store
 
 UNKNOWN = "光伏板发电量不够"
 
@@ -19,12 +19,18 @@ def kb(app):
     return app
 
 
+def _approve(app, user, proposal_url: str):
+    """POST 审核通过 on a proposal page as `user` (a ConsoleUser)."""
+    return user.post(proposal_url.replace("http://localhost", "") + "/approve")
+
+
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
 def test_entry_list_and_edit_page_show_review_and_author(kb, client, staff_factory, logged_in):
-    """The list shows each entry's review date; an edit records who changed which fields."""
+    """The list shows each entry's review date; an edit waits for a colleague's approval, then records who changed
+    which fields and who approved it."""
     clerk = staff_factory(role="staff")
     user = logged_in(client, clerk)
     assert "return-7day-online" in user.get("/console/kb/").get_data(as_text=True)
@@ -37,13 +43,18 @@ def test_entry_list_and_edit_page_show_review_and_author(kb, client, staff_facto
                 "citations": "\n".join(entry.citations), "related": " ".join(entry.related),
                 "next_step": entry.next_step}
     res = user.post("/console/kb/entries/return-7day-online", data=form)
-    assert res.status_code == 302
+    assert res.status_code == 302 and "/console/kb/proposals/" in res.headers["Location"]
+    with kb.app_context():
+        assert not faq_store.get("return-7day-online").answer.endswith("（已复核）")
+    checker = staff_factory(role="staff")
+    assert _approve(kb, logged_in(kb.test_client(), checker), res.headers["Location"]).status_code == 302
     with kb.app_context():
         entry = faq_store.get("return-7day-online")
         assert entry.answer.endswith("（已复核）") and entry.updated_by == clerk.username
         revision = db.session.scalars(select(EntryRevision).where(EntryRevision.entry_id == entry.id)
                                       .order_by(EntryRevision.id.desc())).first()
         assert revision.by == clerk.username and revision.fields[0] == "answer"
+        assert revision.approved_by == checker.username and revision.snapshot["answer"].endswith("（已复核）")
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "kb_entry.edited"))
 
 
@@ -92,7 +103,8 @@ def test_queue_question_becomes_a_paraphrase(kb, client, wechat, staff_factory, 
 
 
 def test_queue_question_becomes_a_new_entry(kb, client, wechat, staff_factory, logged_in):
-    """"新建条目" from the queue prefills the question; saving creates the entry and closes the question."""
+    """"新建条目" from the queue prefills the question; submitting closes the question, and the entry answers once a
+    colleague approves it."""
     wechat.say(UNKNOWN)
     user = logged_in(client, staff_factory(role="staff"))
     with kb.app_context():
@@ -105,6 +117,8 @@ def test_queue_question_becomes_a_new_entry(kb, client, wechat, staff_factory, l
     assert res.status_code == 302
     with kb.app_context():
         assert db.session.get(UnansweredQuestion, row_id).status == "new_entry"
+    assert _approve(kb, logged_in(kb.test_client(), staff_factory(role="staff")), res.headers["Location"]).status_code == 302
+    with kb.app_context():
         assert faq_store.get("solar-output-short").updated_by
     assert "发电量达不到合同" in wechat.say("光伏板发电量不够怎么办").text
 
@@ -119,13 +133,19 @@ def test_try_box_shows_the_ranking_with_scores(kb, client, staff_factory, logged
 
 
 def test_api_lists_edits_publishes_and_tries(kb, client, staff_factory, api_token):
-    """/api/kb: list, edit, unpublish and try with a bearer token; viewers may read but not write."""
+    """/api/kb: list, propose an edit (202) that another admin approves, unpublish and try with a bearer token;
+    viewers may read but not write."""
     token = api_token(staff_factory(role="admin"))
     listing = client.get("/api/kb/entries?per_page=5", headers=_bearer(token)).get_json()
     assert listing["total"] >= 150 and len(listing["items"]) == 5
     res = client.patch("/api/kb/entries/return-7day-online", json={"next_step": "回复“投诉”，我们帮您登记。"},
                        headers=_bearer(token))
-    assert res.status_code == 200 and res.get_json()["next_step"] == "回复“投诉”，我们帮您登记。"
+    assert res.status_code == 202 and res.get_json()["status"] == "pending"
+    proposal = res.get_json()["id"]
+    assert client.post(f"/api/kb/proposals/{proposal}/approve", headers=_bearer(token)).status_code == 403
+    other = api_token(staff_factory(role="admin"))
+    approved = client.post(f"/api/kb/proposals/{proposal}/approve", headers=_bearer(other))
+    assert approved.status_code == 200 and approved.get_json()["next_step"] == "回复“投诉”，我们帮您登记。"
     assert client.post("/api/kb/entries/return-7day-online/unpublish", headers=_bearer(token)).get_json()[
         "published"] is False
     tried = client.get("/api/kb/try", query_string={"q": "买到过期食品怎么赔"}, headers=_bearer(token)).get_json()
@@ -213,3 +233,41 @@ def test_entry_list_is_paginated_and_flags_entries_due_for_review(kb, client, st
     due = user.get("/console/kb/?state=due").get_data(as_text=True)
     assert due.count('href="/console/kb/entries/') == 1 and "return-7day-online" in due and "待复审" in due
     assert '<p class="count">1</p>' in user.get("/console/").get_data(as_text=True).split("知识库 待复审条目")[1]
+
+
+def _edit_form(entry, answer: str) -> dict:
+    return {"topic": entry.topic, "question": entry.question, "paraphrases": "\n".join(entry.paraphrases),
+            "keywords": " ".join(entry.keywords), "answer": answer, "citations": "\n".join(entry.citations),
+            "related": " ".join(entry.related), "next_step": entry.next_step}
+
+
+def test_kb_four_eyes_diff_and_rollback(kb, client, wechat, staff_factory, logged_in):
+    """A clerk's edit leaves the bot's answer unchanged and cannot be approved by the clerk; the reviewer sees the
+    change as a diff; after approval the old version can be compared and rolled back, again only through a
+    colleague's review."""
+    clerk, checker = staff_factory(role="staff"), staff_factory(role="staff")
+    author, reviewer = logged_in(client, clerk), logged_in(kb.test_client(), checker)
+    with kb.app_context():
+        entry = faq_store.get("return-7day-online")
+        original = entry.answer
+        form = _edit_form(entry, original + "平台应当在七日内退款。")
+    proposal = author.post("/console/kb/entries/return-7day-online", data=form).headers["Location"]
+    assert "须由另一位同事审核" in author.get(proposal).get_data(as_text=True)
+    refused = author.post(proposal + "/approve")
+    assert refused.status_code == 403 and "提交人以外" in refused.get_data(as_text=True)
+    page = reviewer.get(proposal).get_data(as_text=True)
+    assert "<ins>平台应当在七日内退款。</ins>" in page and "审核通过" in page
+    assert "平台应当在七日内退款" not in wechat.say("网购七天无理由退货").text
+    assert '<p class="count">1</p>' in reviewer.get("/console/").get_data(as_text=True).split("知识库 待审核修改")[1]
+    assert reviewer.post(proposal + "/approve").status_code == 302
+    with kb.app_context():
+        assert faq_store.get("return-7day-online").answer.endswith("平台应当在七日内退款。")
+        versions = faq_review.versions("return-7day-online")
+        newest, older = versions[0].id, versions[1].id
+    version_page = reviewer.get(f"/console/kb/entries/return-7day-online/versions/{newest}").get_data(as_text=True)
+    assert "<ins>平台应当在七日内退款。</ins>" in version_page
+    rollback = reviewer.post(f"/console/kb/entries/return-7day-online/versions/{older}/rollback").headers["Location"]
+    assert "<del>平台应当在七日内退款。</del>" in author.get(rollback).get_data(as_text=True)
+    assert author.post(rollback + "/approve").status_code == 302
+    with kb.app_context():
+        assert faq_store.get("return-7day-online").answer == original
