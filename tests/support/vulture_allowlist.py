@@ -107,6 +107,8 @@ _.earlier                       # messages/thread.html
 _.mass_jobs                     # publications/show.html
 _.font                          # openpyxl cell style (services/complaint_export.py, services/poll_reports.py)
 _.style                         # openpyxl cell style (services/campaign_report.py)
+_.decided_by                    # kb/proposal.html, /api/kb/proposals (who approved or sent back a change)
+_.decided_at                    # kb/proposal.html, /api/kb/proposals
 
 # Retention purge of ended console sessions (services/console_sessions.py): not called by any job yet — reported
 # in issue 13 rather than deleted, since the rows should be purged.
