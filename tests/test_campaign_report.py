@@ -3,11 +3,8 @@ downloaded .docx opens and holds those figures, the staff's 总结 and the uploa
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from datetime import date
 from io import BytesIO
-from random import Random
 
 import docx
 from sqlalchemy import select
@@ -19,20 +16,10 @@ from models.complaint import Kind
 from models.poll import PollStatus, Verdict
 from services import case_actions, sampling
 from tests.support.complaints import china, file_case, make_office
+from tests.support.images import random_png
 from tests.support.polls import make_poll
 
 START, END = "2026-03-10", "2026-03-20"
-
-
-def _png(size: int = 160, seed: int = 1) -> bytes:
-    """A real PNG of random pixels (large enough to pass the app's 64 KiB body limit)."""
-    noise = Random(seed)
-    raw = b"".join(b"\x00" + bytes(noise.getrandbits(8) for _ in range(size * 3)) for _ in range(size))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def _history(app, sender) -> None:
@@ -111,7 +98,7 @@ def test_docx_holds_the_figures_the_text_and_the_photos(app, client, staff_facto
     assert admin.post(f"{base}/text", data={"summary": "共开展现场咨询3场。\n发放宣传资料500份。",
                                             "news": "3月15日在城关镇广场开展宣传。"}).status_code == 302
     for seed, caption in ((1, "3月15日 城关镇广场 现场咨询"), (2, "3月16日 东街市场 下架不合格鸡蛋")):
-        sent = admin.post(f"{base}/photos", data={"caption": caption, "photo": (BytesIO(_png(seed=seed)), "a.png")},
+        sent = admin.post(f"{base}/photos", data={"caption": caption, "photo": (BytesIO(random_png(seed=seed)), "a.png")},
                           content_type="multipart/form-data")
         assert sent.status_code == 302
     fake = admin.post(f"{base}/photos", data={"caption": "不是图片", "photo": (BytesIO(b"%PDF-1.4 hello"), "x.png")},

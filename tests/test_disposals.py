@@ -10,32 +10,13 @@ from sqlalchemy import func, select
 from extensions import db
 from models import AuditEvent, Staff
 from models.disposal import Disposal, DisposalNotice, DisposalReminder, DisposalStatus
-from models.poll import Option, PollStatus, Question, Verdict
+from models.poll import PollStatus, Verdict
 from scheduler.jobs import JOBS
 from services import Conflict, Invalid, deadlines, departments, disposal_notices, disposals, polls, sampling
 from services.clock import utcnow
 from tests.support.complaints import china, make_office
 from tests.support.polls import make_poll, vote
-
-
-def _option(poll_id: int, question: int, position: int) -> int:
-    return db.session.scalar(select(Option.id).join(Question).where(
-        Question.poll_id == poll_id, Question.position == question, Option.position == position))
-
-
-def _batch(poll_id: int, *, now, results: list[dict]) -> None:
-    """One batch of results (dicts of ResultSpec fields), in the open app context."""
-    batch = sampling.add_batch(poll_id=poll_id, title="第一批", by="tester", now=now)
-    for fields in results:
-        spec = {"sampled_on": date(2026, 3, 10), "verdict": Verdict.PASS, **fields}
-        sampling.add_result(batch_id=batch.id, by="tester", now=now, spec=sampling.ResultSpec(**spec))
-    db.session.commit()
-
-
-def _eggs(poll_id: int, **extra) -> dict:
-    return {"sample_name": "鲜鸡蛋", "place": "城关镇东街农贸市场", "verdict": Verdict.FAIL, "failing_item": "恩诺沙星",
-            "hazard_note": "长期少量摄入可能使人体产生耐药性。", "producer": "某禽蛋合作社",
-            "option_ids": [_option(poll_id, 1, 2)], **extra}
+from tests.support.sampling import add_batch, failing_eggs
 
 
 def test_each_failing_result_opens_one_case_in_its_department_with_the_clock(app):
@@ -45,9 +26,9 @@ def test_each_failing_result_opens_one_case_in_its_department_with_the_clock(app
     with app.app_context():
         departments.seed_defaults()
         food = departments.by_name("食品安全股")
-        _batch(poll_id, now=opened_at, results=[
+        add_batch(poll_id, now=opened_at, results=[
             {"sample_name": "纯牛奶", "place": "城关镇某超市"},
-            _eggs(poll_id),
+            failing_eggs(poll_id),
             {"sample_name": "散装白酒", "place": "某小作坊", "verdict": Verdict.FAIL, "failing_item": "甲醇",
              "hazard_note": "甲醇超标可致失明。", "department_id": food.id},
         ])
@@ -64,7 +45,7 @@ def test_each_failing_result_opens_one_case_in_its_department_with_the_clock(app
         assert not eggs.due_estimated
 
         # publishing a later batch, or the same batch again, opens nothing more
-        _batch(poll_id, now=opened_at, results=[{"sample_name": "大米", "place": "城关镇粮油店"}])
+        add_batch(poll_id, now=opened_at, results=[{"sample_name": "大米", "place": "城关镇粮油店"}])
         assert sampling.publish(poll_id=poll_id, by="tester", now=opened_at).disposals == 0
         batch = sampling.batches(poll_id)[0]
         assert disposals.open_for_batch(batch=batch, by="tester", now=opened_at) == []
@@ -78,7 +59,7 @@ def test_recheck_window_counts_working_days_across_the_national_day_holiday(app,
     """Report served Wed 9-30: 复检 may be applied for until 10-15 (国庆 off, Sat 10-10 worked); 10-16 is refused."""
     poll_id = make_poll(app, status=PollStatus.SAMPLING, allow_suggestion=False)
     with app.app_context():
-        _batch(poll_id, now=china(2026, 9, 28, 9, 0), results=[_eggs(poll_id, sampled_on=date(2026, 9, 20))])
+        add_batch(poll_id, now=china(2026, 9, 28, 9, 0), results=[failing_eggs(poll_id, sampled_on=date(2026, 9, 20))])
         sampling.publish(poll_id=poll_id, by="tester", now=china(2026, 9, 28, 9, 0))
         case_id = db.session.scalar(select(Disposal.id))
     clerk = logged_in(client, staff_factory(department="城关市场监督管理所"))
@@ -105,7 +86,7 @@ def test_cases_are_department_scoped_in_the_console(app, client, staff_factory, 
     """The sampling department lists and acts on its case; another 所 gets 404; a viewer reads but cannot act."""
     poll_id = make_poll(app, status=PollStatus.SAMPLING, allow_suggestion=False)
     with app.app_context():
-        _batch(poll_id, now=utcnow(), results=[_eggs(poll_id)])
+        add_batch(poll_id, now=utcnow(), results=[failing_eggs(poll_id)])
         sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
         case_id = db.session.scalar(select(Disposal.id))
     own = logged_in(client, staff_factory(department="城关市场监督管理所"))
@@ -141,7 +122,7 @@ def test_published_outcome_is_shown_in_chat_and_told_to_each_voter_once(app, con
         clerk_id = make_office(now).chengguan.id
         polls.transition(poll_id=poll_id, to=PollStatus.CLOSED, by="tester", now=now)
         polls.transition(poll_id=poll_id, to=PollStatus.SAMPLING, by="tester", now=now)
-        _batch(poll_id, now=now, results=[_eggs(poll_id, sampled_on=now.date())])
+        add_batch(poll_id, now=now, results=[failing_eggs(poll_id, sampled_on=now.date())])
         sampling.publish(poll_id=poll_id, by="tester", now=now)
         sampling.notify_voters(now=now, sender=sender)
         case_id = db.session.scalar(select(Disposal.id))
@@ -180,7 +161,7 @@ def test_reminders_fire_once_per_threshold_of_the_disposal_clock(app):
     sender = app.extensions["outbound"].sender
     with app.app_context():
         make_office(china(2026, 3, 1, 9, 0))
-        _batch(poll_id, now=china(2026, 3, 16, 9, 0), results=[_eggs(poll_id)])
+        add_batch(poll_id, now=china(2026, 3, 16, 9, 0), results=[failing_eggs(poll_id)])
         sampling.publish(poll_id=poll_id, by="tester", now=china(2026, 3, 16, 9, 0))
         remind = disposal_notices.send_reminders
         assert remind(now=china(2026, 4, 1, 9, 0), sender=sender) == 0

@@ -13,10 +13,10 @@ from models.disposal import Disposal
 from models.poll import PollStatus
 from services import sampling
 from services.clock import utcnow
-from tests.browser.conftest import console_login
-from tests.poll_support import make_poll
-from tests.test_campaign_report import _png
-from tests.test_disposals import _batch, _eggs
+from tests.support.browser import console_login
+from tests.support.images import random_png
+from tests.support.polls import make_poll
+from tests.support.sampling import add_batch, failing_eggs
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def test_admin_builds_the_campaign_report_and_downloads_it(app, live_app, browse
     page.click("#text-form button")
     expect(page.locator(".flash-ok")).to_contain_text("已保存")
     photo = tmp_path / "scene.png"
-    photo.write_bytes(_png(seed=3))
+    photo.write_bytes(random_png(seed=3))
     page.set_input_files("#photo", str(photo))
     page.fill("#caption", "3月15日 城关镇广场 现场咨询")
     page.click("#photo-form button")
@@ -62,7 +62,7 @@ def test_clerk_works_a_disposal_through_its_steps(app, live_app, browser_page, s
     """The 所's clerk opens the case from the list, serves the report (复检 deadline shown), closes it with the outcome."""
     poll_id = make_poll(app, status=PollStatus.SAMPLING, allow_suggestion=False)
     with app.app_context():
-        _batch(poll_id, now=utcnow(), results=[_eggs(poll_id)])
+        add_batch(poll_id, now=utcnow(), results=[failing_eggs(poll_id)])
         sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
         number = db.session.query(Disposal).one().number
     clerk = staff_factory(department="城关市场监督管理所", username="disposal_clerk")
