@@ -250,6 +250,7 @@ def prepare(*, slug: str, values: Mapping[str, Any], now: datetime, create: bool
     if entry is None and not create:
         raise NotFound(f"没有找到条目 {slug}", field="slug")
     current = {f: getattr(entry, f) for f in CONTENT_FIELDS} if entry else {}
+    values = {k: _one_newline(v) for k, v in values.items()}
     item = {**current, "reviewed": china_today(now), **values, "id": slug}
     if entry is not None and "reviewed" not in values and all(item[f] == current[f] for f in CONTENT_FIELDS):
         item["reviewed"] = entry.reviewed
@@ -266,6 +267,15 @@ def prepare(*, slug: str, values: Mapping[str, Any], now: datetime, create: bool
     if record["reviewed"] != entry.reviewed:
         changed.append("reviewed")
     return entry, record, changed
+
+
+def _one_newline(value: Any) -> Any:
+    """A browser's textarea posts CRLF: store LF, as the YAML has it, so an untouched line is not a change."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, list):
+        return [_one_newline(v) for v in value]
+    return value
 
 
 def content(source: Mapping[str, Any] | KnowledgeEntry) -> dict:
