@@ -20,7 +20,9 @@ Interruptions — the rule, the same for every flow (`advance`, in this order):
 5. At a free-text step, a message phrased as a question that the knowledge base cannot answer confidently is asked
    about once ("这是商家地址吗？回复“是”保存"); whatever comes next is taken as given.
 6. Anything else is the step's answer. Only text is ever interrupted: photos, locations and events go to the step.
-Flow input never reaches the Q&A's unanswered-question queue.
+Flow input never reaches the Q&A's unanswered-question queue — nor does a form's own word (取消, 确认, 修改, 重新开始,
+完成, 跳过, 同意 …) typed when no form is active (a form that just expired or was filed): it is told there is
+nothing to apply it to (`stray`), after every feature's own entry points had their turn.
 
 State — one JSON value per follower (`State`: the active flow, its step and data, the last question asked, and the
 parked drafts) lives in Redis under `keys.conversation(openid)` and, written in the same request, in the database
@@ -55,6 +57,11 @@ OFFER = "您有一份未提交的{what}，回复“继续”接着填，回复�
 IS_IT = "这是{label}吗？回复“是”保存；不是的话，请直接重新回答。"
 NOT_HEARD = "抱歉，这条语音没听清。请再说一遍，或者直接打字。"
 BROKEN = "登记已中断，请重新发“{word}”。"
+# A form's own words: with no form active they are answered by `stray`, not by the Q&A. 是/好/无 are left out: as
+# chat they are small talk, which the Q&A answers.
+FORM_WORDS = CANCEL_WORDS | RESTART_WORDS | frozenset({"确认", "确定", "提交", "确认提交", "修改", "完成", "跳过",
+                                                       "同意", "匿名", "确认撤回"})
+NOTHING_OPEN = "您现在没有正在填写的内容，“{word}”没有可以操作的。需要投诉请发“投诉”，举报请发“举报”，有问题直接发给我就行。"
 NOTHING_TO_CONTINUE = "您目前没有未填完的登记。需要投诉请发“投诉”，举报请发“举报”，有问题直接发给我就行。"
 
 Step = Callable[["Turn"], "Reply | str"]
@@ -225,6 +232,12 @@ def enter_after(turn: Turn, reply: Reply, flows: Mapping[str, Flow]) -> Reply:
     line = park(turn.incoming, flows, now=turn.now)
     started = begin(flows[name], turn.incoming, now=turn.now, services=turn.services, prefill=data)
     return Reply(text="\n\n".join(t for t in (reply.text, line, started.text) if t))
+
+
+def stray(incoming: Incoming) -> Reply | None:
+    """A form's own word with no form active: say there is nothing to apply it to; None for any other message."""
+    text = incoming.text.strip() if incoming.type in {"text", "voice"} else ""
+    return Reply(text=NOTHING_OPEN.format(word=text)) if text in FORM_WORDS else None
 
 
 def park(incoming: Incoming, flows: Mapping[str, Flow], *, now: datetime) -> str:

@@ -6,8 +6,8 @@
    Redis round trip, read the stored reply and the conversation state (`bot.inbox`);
 2. if this message was already answered, return the stored reply (WeChat re-sends after 5 s, up to 3 times);
 3. `route`: a number answering the numbered list the previous reply showed (`bot.choices`) → pending notices →
-   active flow (cancel first, then timeout) → entry points in `handlers.FEATURES`
-   order → fallback;
+   active flow (cancel first, then timeout) → entry points in `handlers.FEATURES` order → a form's stray word
+   (`conversation.stray`) → fallback;
 4. store the reply for re-sends and release the lock (one round trip).
 
 A lock still busy after LOCK_WAIT_SECONDS, or a reply finished too late for WeChat, is answered by customer-service
@@ -145,6 +145,9 @@ def _enter(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
                 return conversation.enter_after(turn, Reply.of(entry.run(turn)), _flows())
     if incoming.is_event:
         return Reply(silent=True)
+    stray = conversation.stray(incoming)          # 取消/确认/修改 … with no form active: never a question
+    if stray is not None:
+        return stray
     return Reply.of(handlers.FALLBACK(Turn(incoming=incoming, now=now, services=services)))
 
 

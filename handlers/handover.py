@@ -124,8 +124,9 @@ def agree(turn: Turn) -> Reply | str:
 
 
 def _bot(turn: Turn) -> Reply:
+    """What the router would answer: a form's stray word is told so (`conversation.stray`), else the fallback."""
     import handlers
-    return Reply.of(handlers.FALLBACK(turn))
+    return conversation.stray(turn.incoming) or Reply.of(handlers.FALLBACK(turn))
 
 
 def _other_entry(incoming: Incoming) -> Flow | Command | None:

@@ -203,3 +203,14 @@ def test_expired_drafts_are_purged(wechat, app):
 def test_unrecognised_voice_outside_a_form_is_told_not_heard(wechat, app):
     """A voice message with an empty Recognition gets 没听清, not a generic media reply."""
     assert "没听清" in wechat.voice("").text
+
+
+def test_form_words_with_no_form_active_are_not_questions(wechat, app, kb):
+    """取消, 确认, 修改, 重新开始 typed with no form active are told so; none reaches the Q&A or its queue."""
+    from models.faq import UnansweredQuestion
+
+    wechat.follow()
+    for word in ["取消", "确认", "修改", "重新开始", "完成"]:
+        assert wechat.say(word).text.startswith(f"您现在没有正在填写的内容，“{word}”没有可以操作的")
+    with app.app_context():
+        assert db.session.query(UnansweredQuestion).count() == 0
