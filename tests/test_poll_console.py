@@ -155,3 +155,21 @@ def test_voters_suggestions_are_listed_and_exported_with_phones_masked(app, clie
     assert any("辣条" in str(t) and "138****5678" in str(t) for t in texts)
     csv_text = user.get(f"/console/polls/{poll_id}/export.csv").get_data().decode("utf-8-sig")
     assert "学校门口的辣条" in csv_text and "'=HYPERLINK" in csv_text and "13812345678" not in csv_text
+
+
+def test_only_one_poll_at_a_time(app, client, staff_factory, logged_in):
+    """While one poll is open, starting or scheduling another whose time overlaps is refused (409) naming the open
+    one; once it is closed, the second can start."""
+    open_id = make_poll(app)
+    user = logged_in(client, staff_factory(role="staff"))
+    assert user.post("/console/polls/new", data=_definition(title="第二个投票")).status_code == 302
+    with app.app_context():
+        second = db.session.scalar(select(Poll.id).where(Poll.title == "第二个投票"))
+        first_title = db.session.get(Poll, open_id).title
+    for to in ("open", "scheduled"):
+        res = user.post(f"/console/polls/{second}/status", data={"to": to})
+        assert res.status_code == 409 and f"「{first_title}」" in res.get_data(as_text=True)
+    assert user.post(f"/console/polls/{open_id}/status", data={"to": "closed"}).status_code == 302
+    assert user.post(f"/console/polls/{second}/status", data={"to": "open"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Poll, second).status == PollStatus.OPEN
