@@ -157,6 +157,18 @@ def live_app(app):
 
 
 @pytest.fixture
+def kb(app):
+    """The real knowledge base (knowledge/entries), imported and committed as `flask seed` does, with this process's
+    index built ahead as each gunicorn worker's warm-up does (cold, it can outlast WeChat's deadline). Returns `app`."""
+    from services import faq
+    with app.app_context():
+        faq.import_dir()
+        db.session.commit()
+        faq.loaded()
+    return app
+
+
+@pytest.fixture
 def example_feature(monkeypatch):
     """Register tests/example_feature.py ahead of the real features (a test-only feature, not a mock)."""
     import handlers

@@ -2,21 +2,10 @@
 tap parks the draft and 继续 brings it back; drafts outlive a Redis flush and die with an unsubscribe."""
 from __future__ import annotations
 
-import pytest
-
 from extensions import db, redis
 from models import Case
 from models.draft import ConversationDraft
-from services import faq, keys
-
-
-@pytest.fixture
-def kb(app):
-    """The real knowledge base, with the index built ahead as each gunicorn worker does (`app.warm_up`)."""
-    with app.app_context():
-        faq.import_dir()
-        db.session.commit()
-        faq.loaded()
+from services import keys
 
 
 def _to_address_step(user):

@@ -13,14 +13,6 @@ from services.clock import utcnow
 SEVEN_DAY = "网购的东西不想要了，七天内能无理由退吗？"      # the standard question of return-7day-online
 
 
-@pytest.fixture
-def kb(app):
-    """The real knowledge base, imported as `flask seed` does."""
-    with app.app_context():
-        faq.import_dir()
-    return app
-
-
 def _entry(app, slug: str) -> KnowledgeEntry:
     with app.app_context():
         entry = faq_store.get(slug)

@@ -12,13 +12,6 @@ from services import faq, faq_review, faq_store
 UNKNOWN = "光伏板发电量不够"
 
 
-@pytest.fixture
-def kb(app):
-    with app.app_context():
-        faq.import_dir()
-    return app
-
-
 def _approve(app, user, proposal_url: str):
     """POST 审核通过 on a proposal page as `user` (a ConsoleUser)."""
     return user.post(proposal_url.replace("http://localhost", "") + "/approve")

@@ -17,17 +17,9 @@ from sqlalchemy import select
 from extensions import db
 from models.faq import UnansweredQuestion
 from models.inbox import MessageKind, Thread, ThreadMessage
-from services import faq, faq_store
+from services import faq_store
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def kb(app):
-    """The real knowledge base, imported as `flask seed` does."""
-    with app.app_context():
-        faq.import_dir()
-    return app
 
 
 def _answer(app, slug: str) -> str:
