@@ -8,6 +8,7 @@ templates and exports, where vulture cannot see.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,11 @@ def test_vulture_finds_no_dead_code():
     result = _run("vulture", ".", "tests/support/vulture_allowlist.py", "--min-confidence", "60",
                   "--exclude", ".venv,bench/out,migrations,models", "--ignore-decorators", ENTRY_DECORATORS)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_test_imports_another_test_module():
+    """Test code imports shared helpers from tests.support, never from a test module or a conftest."""
+    bad = re.compile(r"^\s*from tests\.(?:[\w.]*\.)?(?:test_\w+|conftest) import|^\s*import tests\.[\w.]*test_", re.M)
+    offenders = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "tests").rglob("*.py"))
+                 if bad.search(path.read_text(encoding="utf-8"))]
+    assert not offenders, f"move the helper to tests/support/: {offenders}"
