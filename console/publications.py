@@ -5,6 +5,8 @@ The web process never sends: 「立即发送」 schedules for now and the schedu
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
@@ -15,13 +17,13 @@ from wtforms.validators import DataRequired, Length, Optional
 from console import Feature, NavItem, Widget, register_feature
 from console.api import Blueprint as ApiBlueprint
 from console.api import PageQuery, UtcDateTime, page_schema, paginate
-from console.auth import current_staff, login_required, require_role, writer_required
+from console.auth import current_staff, deny, login_required, require_role, writer_required
 from console.charts import bar_chart
 from console.forms import REQUIRED, ConfirmForm, ConsoleForm, apply_error
 from extensions import db
 from models import Publication
 from models.publication import Audience, Kind, Status, Strategy
-from services import DomainError, publication_views, publications
+from services import DomainError, preview_group, publication_views, publications
 from services.clock import from_china, utcnow
 from services.delivery import Message, Settings
 
@@ -41,6 +43,8 @@ AUDIENCE_CHOICES = [(Audience.ALL.value, "全部关注者"), (Audience.SUBSCRIBE
 SAVED, SUBMITTED, APPROVED, REJECTED = "已保存", "已提交审核", "已审核通过", "已退回修改"
 SCHEDULED, SENDING, CANCELLED = "已定时，到点由调度器发送", "已排入发送，调度器将在 15 秒内开始发送", "已取消"
 PER_PAGE = 30
+GROUP_SAVED = "已保存测试组"
+VIEWER_READ_ONLY = "只读账号不能修改测试组"
 WITHDRAWN = "已撤回：公众号的警示/案例列表和搜索不再显示（已收到的消息无法收回）"
 PREVIEWED = "已发送预览给测试组 {n} 人"
 
@@ -64,7 +68,9 @@ class ScheduleForm(ConsoleForm):
 
 
 def _settings() -> Settings:
-    return Settings.of(current_app.config)
+    """The PUBLICATION_* settings, with the preview group as chosen in the console added to the fixed openids."""
+    base = Settings.of(current_app.config)
+    return replace(base, preview_openids=preview_group.openids(base.preview_openids))
 
 
 def _username() -> str:
@@ -102,6 +108,30 @@ def _act(publication_id: int, action, done: str):
         return _page(publications.get(publication_id), status=err.status)
     flash(done, "ok")
     return redirect(url_for("publications.show", publication_id=publication_id))
+
+
+@pages.route("/preview-group", methods=["GET", "POST"])
+@login_required
+def preview_group_page():
+    """测试组: which staff (with their own WeChat bound) receive a preview before approval."""
+    error = None
+    if request.method == "POST":
+        if current_staff().role == "viewer":
+            return deny(403, VIEWER_READ_ONLY)
+        if ConfirmForm().validate_on_submit():
+            try:
+                preview_group.set_members(staff_ids=request.form.getlist("staff_ids", type=int),
+                                          by=current_staff(), now=utcnow())
+                db.session.commit()
+            except DomainError as err:
+                db.session.rollback()
+                error = err.message
+            else:
+                flash(GROUP_SAVED, "ok")
+                return redirect(url_for("publications.preview_group_page"))
+    return render_template("publications/preview_group.html", candidates=preview_group.candidates(),
+                           members=set(preview_group.member_ids()), fixed=Settings.of(current_app.config).preview_openids,
+                           error=error, confirm=ConfirmForm()), 422 if error else 200
 
 
 @pages.get("/")

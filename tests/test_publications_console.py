@@ -101,3 +101,23 @@ def test_reviewer_sees_the_body_and_the_list_pages_past_200(app, staff_factory, 
     assert "共 205 条" in listing and "警示204" in listing and "警示000" not in listing
     last = user.get("/console/publications/?page=7").get_data(as_text=True)
     assert "警示000" in last
+
+
+def test_preview_group_is_chosen_in_the_console(app, sim, staff_factory, logged_in, client):
+    """A clerk adds a colleague with a bound WeChat to 测试组 in the console and the preview reaches that WeChat;
+    a colleague without a bound WeChat is refused with the reason."""
+    from models.inbox import StaffWeChat
+    writer, bound, unbound = (staff_factory(role="staff") for _ in range(3))
+    with app.app_context():
+        db.session.add(StaffWeChat(staff_id=bound.id, openid="o_bound_phone", bound_at=utcnow()))
+        pub = publications.create(author=writer.username, now=utcnow(), kind="消费警示", title="警惕预付卡跑路",
+                                  summary="办卡前看清退费条款", body="正文")
+        db.session.commit()
+        pub_id = pub.id
+    user = logged_in(client, writer)
+    refused = user.post("/console/publications/preview-group", data={"staff_ids": [str(unbound.id)]})
+    assert refused.status_code == 422 and "还没有绑定自己的微信" in refused.get_data(as_text=True)
+    assert user.post("/console/publications/preview-group", data={"staff_ids": [str(bound.id)]}).status_code == 302
+    assert "预览给测试组（1 人）" in user.get(f"/console/publications/{pub_id}").get_data(as_text=True)
+    assert user.post(f"/console/publications/{pub_id}/preview").status_code == 302
+    assert [m["kind"] for m in sim.inbox("o_bound_phone")] == ["preview"]
