@@ -20,6 +20,7 @@ FEATURE_MODULES: list[str] = [
     "console.complaints",
     "console.polls",
     "console.disposals",
+    "console.surveys",
     "console.campaigns",
     "console.publications",
     "console.kb",

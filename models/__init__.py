@@ -23,5 +23,6 @@ from models.publication import Delivery, KindPreference, MassJob, Publication, S
 from models.scene import QrScene  # noqa: F401
 from models.setting import Setting  # noqa: F401
 from models.statutory_clock import StatutoryClock  # noqa: F401
+from models.survey import Survey, SurveyQuestion, SurveyResponse  # noqa: F401
 from models.staff import ApiToken, EndedSession, Staff  # noqa: F401
 from models.inbox import BindCode, DutyOverride, DutySlot, StaffWeChat, Thread, ThreadMessage  # noqa: F401

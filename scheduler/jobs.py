@@ -136,6 +136,22 @@ def notify_disposal_voters(app: Flask, stop: Event | None = None) -> None:
     log.info("disposal voters told", n=n)
 
 
+def open_surveys(app: Flask, stop: Event | None = None) -> None:
+    """Open every 消费调查 whose opening time has come."""
+    from services import surveys
+    with app.app_context():
+        n = surveys.open_due(now=utcnow())
+    log.info("surveys opened", n=n)
+
+
+def close_surveys(app: Flask, stop: Event | None = None) -> None:
+    """Close every open 消费调查 whose closing time has passed."""
+    from services import surveys
+    with app.app_context():
+        n = surveys.close_due(now=utcnow())
+    log.info("surveys closed", n=n)
+
+
 # --- followers (issue 12) ------------------------------------------------------------------------------------
 def apply_follow_queue(app: Flask, stop: Event | None = None) -> None:
     """Apply the follows and unfollows kept while the database was down."""
@@ -184,6 +200,8 @@ JOBS: list[Job] = [
     Job("polls.notify_voters", notify_poll_voters, every(minutes=1)),
     Job("disposals.remind", remind_disposals, every(minutes=15)),
     Job("disposals.notify_voters", notify_disposal_voters, every(minutes=1)),
+    Job("surveys.open_due", open_surveys, every(minutes=1)),
+    Job("surveys.close_due", close_surveys, every(minutes=1)),
     Job("followers.apply_queued", apply_follow_queue, every(minutes=1)),
     Job("followers.reconcile", reconcile_followers, cron(hour=3, minute=40)),
     Job("inbox.alert_staff", alert_staff, every(minutes=1)),
