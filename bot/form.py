@@ -9,6 +9,11 @@ from the table: the order, the "第N步" numbers, the summary lines, the 修改 
 A form may start with answers already known (`prefilled`: a QR scene's business): those questions are skipped, the
 first question says what was filled in, and the summary shows them for 修改 like any other answer.
 
+Each question says which kinds of message it takes (`accepts`: typed or spoken text by default; a location for an
+address, images for photos). A question that `collects` (the photos) also takes its kind at any other question — a
+receipt photo sent while telling the story is kept as evidence, and the question being asked is asked again. Any
+other message a question cannot take is asked again with "请用文字回复".
+
 After the last question the form shows the summary: 确认 runs `submit`, 修改 lists the questions by number and asks
 one again (then back to the summary). An optional question accepts 跳过/无 and stores None. 取消 is the engine's.
 """
@@ -32,6 +37,9 @@ EDIT_LINE = "{n}. {label}"
 BAD_EDIT = "没有第{n}项。请回复 1 到 {count} 之间的数字。"
 EDIT_NOT_NUMBER = "请回复要修改的那一项前面的数字（1 到 {count}）。"
 AT_SUMMARY = "已经填完，还没有提交"
+COLLECTED = "收到，已记入“{label}”。\n{ask}"
+NEED_TEXT = "这一步请用文字回复。\n{ask}"
+TEXT = frozenset({"text", "voice"})
 FILLED_IN = "已为您填好：{items}（最后核对时可以修改）。"
 FILLED_ITEM = "{label}“{value}”"
 NONE_LABEL = "无"
@@ -54,6 +62,8 @@ class Question:
     show: Callable[[dict], str] | None = None               # the summary value; default: the stored text or 无
     asked: Callable[[dict], bool] = lambda data: True       # asked (and summarised) only when this holds
     free_text: bool = True                                  # takes typed text (the engine's interruption rule)
+    accepts: frozenset[str] = TEXT                          # the message types it takes (MsgType)
+    collects: bool = False                                  # also takes its non-text kinds at any other question
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,8 @@ class Form:
 
     def _runner(self, question: Question) -> Callable[[Turn], Reply]:
         def run(turn: Turn) -> Reply:
+            if turn.incoming.type not in question.accepts:
+                return self._elsewhere(turn, question)
             if question.optional and turn.incoming.has_text and turn.text in SKIP_WORDS:
                 turn.data[question.step] = None
             else:
@@ -142,6 +154,19 @@ class Form:
             return self.onward(turn, question.step)
         run.__doc__ = question.take.__doc__
         return run
+
+    def _elsewhere(self, turn: Turn, question: Question) -> Reply:
+        """A message `question` cannot take: a collecting question of its kind keeps it; `question` is asked again."""
+        ask = NUMBERED.format(n=self.number(question.step), prompt=question.prompt)
+        kind = turn.incoming.type
+        taker = next((q for q in self.questions if q.collects and kind in q.accepts - TEXT), None)
+        if taker is None:
+            return turn.stay(NEED_TEXT.format(ask=ask))
+        try:
+            taker.take(turn)
+        except DomainError as err:
+            return turn.stay(f"{err.message}\n{ask}")
+        return turn.stay(COLLECTED.format(label=taker.label, ask=ask))
 
     def confirm(self, turn: Turn) -> Reply:
         """确认 submits; 修改 lists the questions to redo; anything else asks again."""

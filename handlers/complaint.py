@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.conversation import Turn
-from bot.form import Form, Question, guarded
+from bot.form import TEXT, Form, Question, guarded
 from bot.messages import Reply
 from bot.numbers import parse_numbers
 from handlers.menu_keys import MenuKey
@@ -246,7 +246,7 @@ def _intake(turn: Turn) -> complaints.Intake:
 COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
     Question(Step.MERCHANT, "请告诉我被投诉商家的名称（店名或网店名）。", "商家名称", take_merchant),
     Question(Step.ADDRESS, "商家的地址在哪里？可以直接输入（如：城关镇人民路88号），也可以点“+”发送位置。", "商家地址",
-             take_address),
+             take_address, accepts=TEXT | {"location"}),
     Question(Step.STORY, "请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
              "说完了请回复“完成”。", "事情经过", take_story),
     Question(Step.AMOUNT, "您花了多少钱？请填金额数字（如 128），没有花钱请回复“无”。", "金额", take_amount,
@@ -255,17 +255,19 @@ COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
              "诉求", take_wish,
              free_text=False),
     Question(Step.PHOTOS, "请发送照片作为证据（发票、小票、商品、聊天记录截图等），可以发多张。"
-             "发完请回复“完成”；没有照片请回复“跳过”。", "照片", take_photos, show=_photos, free_text=False),
+             "发完请回复“完成”；没有照片请回复“跳过”。", "照片", take_photos, show=_photos, free_text=False,
+             accepts=TEXT | {"image"}, collects=True),
     Question(Step.NAME, "请告诉我您的真实姓名。", "姓名", take_name),
     Question(Step.PHONE, "请留下您的联系电话（手机或带区号的座机），方便我们联系您。", "电话", take_phone),
 ))
 REPORT_FORM = Form(noun="举报", submit=submit, questions=(
     Question(Step.MERCHANT, "您要举报谁？请写明经营者名称（店名、网店名或个人）。", "被举报对象", take_merchant),
-    Question(Step.ADDRESS, "违法行为发生在哪里？可以直接输入地址，也可以点“+”发送位置。", "地点", take_address),
+    Question(Step.ADDRESS, "违法行为发生在哪里？可以直接输入地址，也可以点“+”发送位置。", "地点", take_address,
+             accepts=TEXT | {"location"}),
     Question(Step.STORY, "请说明违法行为：什么时间、什么行为、涉及什么商品或服务。可以分几条发，说完了请回复“完成”。",
              "违法行为", take_story),
     Question(Step.PHOTOS, "有证据照片请直接发送，可以发多张；发完回复“完成”，没有请回复“跳过”。", "证据照片", take_photos,
-             show=_photos, free_text=False),
+             show=_photos, free_text=False, accepts=TEXT | {"image"}, collects=True),
     Question(Step.NAME, "请留下您的姓名以便告知处理结果；不想留名请回复“匿名”。", "举报人", take_name, show=_reporter),
     Question(Step.PHONE, "请留下联系电话（手机或带区号的座机）；不想留请回复“跳过”。", "电话", take_phone,
              optional=True, asked=_named),

@@ -96,3 +96,36 @@ def test_edit_by_circled_number(wechat, app):
     assert "没有第9项" in wechat.say("9").text
     assert "第1步" in wechat.say("①").text
     assert "商家名称：华联超市" in wechat.say("华联超市").text
+
+
+def test_a_photo_sent_while_telling_the_story_is_kept_as_evidence(wechat, app):
+    """A receipt photo sent at the story step is kept as evidence, the story question asked again; the case has it."""
+    from models import EvidencePhoto
+
+    _to_story(wechat)
+    assert wechat.image(b"\xff\xd8\xff\xe0 receipt").text == \
+        "收到，已记入“照片”。\n" + COMPLAINT_FORM_ASK_STORY
+    wechat.say("牛奶过期")
+    wechat.say("完成")
+    wechat.say("58")
+    wechat.say("4")
+    wechat.say("完成")                                          # the photos step: already one
+    wechat.say("张三")
+    assert "照片：1张" in wechat.say("13812345678").text
+    wechat.say("确认")
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert db.session.query(EvidencePhoto).one().case_id == case.id
+
+
+def test_a_location_where_a_name_is_asked_is_asked_again(wechat, app):
+    """A location sent where the business name is asked is not stored; the question is asked again, as text."""
+    wechat.say("投诉")
+    wechat.say("同意")
+    answer = wechat.location(26.08, 117.6, "好又多超市").text
+    assert answer.startswith("这一步请用文字回复。\n第1步：")
+    assert wechat.say("好又多超市").text.startswith("第2步：")
+
+
+COMPLAINT_FORM_ASK_STORY = ("第3步：请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
+                            "说完了请回复“完成”。")
