@@ -98,6 +98,9 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         "PUBLICATION_GRACE_SECONDS": int(str(env.get("PUBLICATION_GRACE_SECONDS") or 6 * 3600)),  # misfire grace
         "PUBLICATION_SELF_APPROVAL": _flag(env.get("PUBLICATION_SELF_APPROVAL")),
         "PUBLICATION_PREVIEW_OPENIDS": str(env.get("PUBLICATION_PREVIEW_OPENIDS") or ""),  # comma-separated
+        # https://host of this server as followers reach it: a publication with 正文 and no 详情链接 links to
+        # PUBLIC_BASE_URL/articles/<id> (WeChat cards and templates need a URL); unset, no link is added
+        "PUBLIC_BASE_URL": str(env.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         "PUBLICATION_TEMPLATE_ID": str(env.get("PUBLICATION_TEMPLATE_ID") or "TPL_PUBLICATION"),
         "PUBLICATION_WORKERS": int(str(env.get("PUBLICATION_WORKERS") or 32)),
         "PUBLICATION_RATE": float(str(env.get("PUBLICATION_RATE") or 0)),  # messages/s across workers; 0 = unlimited

@@ -58,6 +58,8 @@ def init_app(app) -> None:
             api.register_blueprint(feature.api, url_prefix=f"/api/{feature.name}")
         for command in feature.commands:
             app.cli.add_command(command)
+    from console import articles
+    app.register_blueprint(articles.bp, url_prefix="/articles")      # public: the 正文 followers open
     _check_endpoints(app, FEATURES.values())
     cli.init_app(app)
 

@@ -20,6 +20,7 @@ class Settings:
     self_approval: bool = False
     preview_openids: tuple[str, ...] = ()
     processes: int = 1                  # delivery processes per publication, this one included (rate: shared)
+    article_base: str = ""              # PUBLIC_BASE_URL: where /articles/<id> is served to followers
 
     @classmethod
     def of(cls, config: Mapping[str, object]) -> Settings:
@@ -28,6 +29,7 @@ class Settings:
                    template_id=str(config["PUBLICATION_TEMPLATE_ID"]),
                    grace=timedelta(seconds=int(str(config["PUBLICATION_GRACE_SECONDS"]))),
                    self_approval=bool(config["PUBLICATION_SELF_APPROVAL"]),
+                   article_base=str(config.get("PUBLIC_BASE_URL") or "").rstrip("/"),
                    preview_openids=tuple(o.strip() for o in str(config["PUBLICATION_PREVIEW_OPENIDS"]).split(",")
                                          if o.strip()))
 

@@ -155,6 +155,8 @@ def approve(publication_id: int, *, by: str, now: datetime, settings: Settings) 
     if by == pub.author and not settings.self_approval:
         raise PermissionDenied(SELF_APPROVAL)
     pub = _move(pub, Status.APPROVED, now=now, by=by, approver=by)
+    if pub.body.strip() and not pub.link and settings.article_base:
+        pub.link = f"{settings.article_base}/articles/{pub.id}"      # the 正文 as a page followers can open
     db.session.commit()
     log.info("publication approved", publication=pub.id)
     return pub

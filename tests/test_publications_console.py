@@ -121,3 +121,32 @@ def test_preview_group_is_chosen_in_the_console(app, sim, staff_factory, logged_
     assert "预览给测试组（1 人）" in user.get(f"/console/publications/{pub_id}").get_data(as_text=True)
     assert user.post(f"/console/publications/{pub_id}/preview").status_code == 302
     assert [m["kind"] for m in sim.inbox("o_bound_phone")] == ["preview"]
+
+
+def test_sent_publication_links_to_its_article_page(make_app, sim, staff_factory, logged_in):
+    """With PUBLIC_BASE_URL set, approving a publication that has 正文 and no 详情链接 links it to /articles/<id>;
+    that page shows the 正文 without a login once sent, is 404 before, and 410 after it is withdrawn."""
+    app = make_app(PUBLIC_BASE_URL="https://wx.example.gov.cn/")
+    writer, checker = staff_factory(role="staff"), staff_factory(role="staff")
+    with app.app_context():
+        pub = publications.create(author=writer.username, now=utcnow(), kind="消费警示", title="警惕预付卡跑路",
+                                  summary="办卡前看清退费条款", body="第一段。\n第二段：<b>不要</b>一次充值太多。")
+        db.session.commit()
+        pub_id = pub.id
+    author, colleague = logged_in(app.test_client(), writer), logged_in(app.test_client(), checker)
+    page = f"/console/publications/{pub_id}"
+    author.post(f"{page}/submit")
+    assert colleague.post(f"{page}/approve").status_code == 302
+    anonymous = app.test_client()
+    assert anonymous.get(f"/articles/{pub_id}").status_code == 404          # approved, not sent yet
+    with app.app_context():
+        assert publications.get(pub_id).link == f"https://wx.example.gov.cn/articles/{pub_id}"
+        publications.get(pub_id).status = "sent"
+        db.session.commit()
+    res = anonymous.get(f"/articles/{pub_id}")
+    body = res.get_data(as_text=True)
+    assert res.status_code == 200 and "第二段：&lt;b&gt;不要&lt;/b&gt;一次充值太多。" in body
+    assert "script-src" not in res.headers["Content-Security-Policy"] and "<script" not in body
+    assert anonymous.get("/articles/static/article.css").status_code == 200
+    assert colleague.post(f"{page}/withdraw").status_code == 302
+    assert anonymous.get(f"/articles/{pub_id}").status_code == 410
