@@ -4,8 +4,8 @@ use (a figure and its list cannot disagree), and the .docx the bureau files (pyt
 Sources, each the list a member of staff would open to check a figure:
 - 投诉/举报: `case_queries.queue` with the period as 登记日期 (the 投诉举报 list filtered 从/到);
 - 核查处置: `disposals.listing` with the period as opening time (the 核查处置 list);
-- new followers, ballots, sampling batches and publications: counted directly from their tables for the period
-  (the console has no dated list of these to match).
+- new followers, ballots, sampling batches, surveys (open during the period; answers filed in it) and publications:
+  counted directly from their tables for the period (the console has no dated list of these to match).
 The docx shows charts as tables: no charting library is in requirements (see docs/console.md §10).
 """
 from __future__ import annotations
@@ -27,6 +27,7 @@ from models.campaign import Campaign
 from models.complaint import Case, Kind, Outcome, Status
 from models.poll import SamplingResult, Verdict
 from models.publication import DeliveryStatus
+from models.survey import Survey, SurveyResponse, SurveyStatus
 from services import case_queries, complaint_export, disposals
 from services.clock import from_china
 
@@ -73,6 +74,8 @@ class Figures:
     fail_rate: float | None = None
     disposals: int = 0
     disposals_by_status: list[tuple[str, int]] = field(default_factory=list)
+    surveys: int = 0                  # surveys open at some time in the period
+    survey_responses: int = 0         # responses submitted in the period
     publications: int = 0
     publications_by_kind: list[tuple[str, int]] = field(default_factory=list)
     reached: int = 0
@@ -110,6 +113,7 @@ def figures(*, viewer: Any, period: Period, now: datetime) -> Figures:
     _poll_figures(out, period)
     _sampling_figures(out, viewer, period, now)
     _publication_figures(out, period)
+    _survey_figures(out, period)
     return out
 
 
@@ -167,6 +171,18 @@ def _sampling_figures(out: Figures, viewer: Any, period: Period, now: datetime) 
     out.disposals_by_status.insert(1, ("其中超期", sum(1 for c in found if c.late or disposals.overdue(c, now))))
 
 
+def _survey_figures(out: Figures, period: Period) -> None:
+    """Surveys that were open for part of the period (never-opened drafts excluded) and the responses filed in it."""
+    overlapping = [Survey.status != SurveyStatus.DRAFT]
+    if period.hi is not None:
+        overlapping.append(Survey.opens_at < period.hi)
+    if period.lo is not None:
+        overlapping.append(Survey.closes_at > period.lo)
+    out.surveys = db.session.scalar(select(func.count()).select_from(Survey).where(*overlapping)) or 0
+    out.survey_responses = db.session.scalar(select(func.count()).select_from(SurveyResponse).where(
+        *_between(SurveyResponse.submitted_at, period))) or 0
+
+
 def _publication_figures(out: Figures, period: Period) -> None:
     sent = select(Publication.id).where(Publication.published_at.is_not(None),
                                         *_between(Publication.published_at, period))
@@ -192,6 +208,7 @@ def rows(f: Figures) -> list[tuple[str, list[tuple[str, Any]]]]:
         ("你点我检", [("投票人次", f.ballots)]),
         ("抽检与核查处置", [("公布抽检批次", f.batches), ("抽检样品", f.samples), ("不合格", f.failed),
                      ("不合格率", _pct(f.fail_rate)), ("开启核查处置", f.disposals), *f.disposals_by_status]),
+        ("消费调查", [("开展调查", f.surveys), ("收到答卷", f.survey_responses)]),
         ("消费警示与提示", [("发布", f.publications), *f.publications_by_kind, ("送达人次", f.reached)]),
     ]
 

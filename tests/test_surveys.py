@@ -115,6 +115,19 @@ def test_surveys_open_and_close_on_schedule(app, wechat):
     assert {"surveys.open_due", "surveys.close_due"} <= {job.id for job in JOBS}
 
 
+def test_the_campaign_report_counts_surveys_and_their_answers(app, wechat, client, staff_factory, logged_in):
+    """A survey open during the campaign and one answer filed in it appear in the 活动情况 figures."""
+    _survey(app)
+    _answer_all(wechat)
+    assert "感谢您参加" in wechat.say("确认").text
+    admin = logged_in(client, staff_factory(role="admin"))
+    today = utcnow().date()
+    made = admin.post("/console/campaigns/", data={"name": "调查月", "starts_on": (today - timedelta(days=1)).isoformat(),
+                                                   "ends_on": (today + timedelta(days=1)).isoformat()})
+    page = admin.get(made.headers["Location"]).get_data(as_text=True)
+    assert 'data-figure="消费调查:开展调查">1<' in page and 'data-figure="消费调查:收到答卷">1<' in page
+
+
 def test_staff_create_a_survey_in_the_console(app, client, staff_factory, logged_in):
     """A clerk saves a four-kind survey; a choice question with one option is refused with the reason."""
     clerk = logged_in(client, staff_factory())
