@@ -12,7 +12,7 @@ from console.auth import current_staff, login_required, writer_required
 from console.registry import Feature, NavItem, Widget, register_feature
 from extensions import db
 from models.disposal import DisposalStatus, Step
-from services import DomainError, Invalid, campaign_report, deadlines, departments, disposals
+from services import DomainError, Invalid, campaign_report, case_access, deadlines, departments, disposals
 from services.clock import utcnow
 
 pages = Blueprint("disposals", __name__)
@@ -21,6 +21,8 @@ STATUSES = [("", "全部"), *((s.value, label) for s, label in disposals.STATUS_
 BAD_DATE = "日期格式应为 2027-03-20"
 STEP_DONE = "已记录「{label}」"
 ASSIGNED = "已指定责任人"
+TRANSFERRED = "已移交「{name}」"
+TRANSFERRED_AWAY = "已移交「{name}」，该案件已不在您部门的列表中"
 
 
 def _page(disposal_id: int, error: DomainError | None = None):
@@ -31,6 +33,7 @@ def _page(disposal_id: int, error: DomainError | None = None):
     return render_template(
         "disposals/case.html", case=case, result=case.result, rule=rule, steps=disposals.STEP_LABELS,
         done=disposals.done_steps(case), next_steps=disposals.next_steps(case), members=members,
+        departments=departments.all_departments(),
         status_label=disposals.STATUS_LABELS[DisposalStatus(case.status)], overdue=disposals.overdue(case, utcnow()),
         error=error.message if error else None, values=dict(request.form) if error else {},
     ), error.status if error else 200
@@ -105,6 +108,27 @@ def assign(disposal_id: int):
             raise
         return _page(disposal_id, err)
     flash(ASSIGNED, "ok")
+    return redirect(url_for("disposals.case", disposal_id=disposal_id))
+
+
+@pages.post("/<int:disposal_id>/transfer")
+@writer_required
+def transfer(disposal_id: int):
+    value = request.form.get("department_id", "")
+    try:
+        case = disposals.transfer(disposal_id=disposal_id, department_id=int(value) if value.isdigit() else 0,
+                                  by=current_staff(), now=utcnow())
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        if err.status == 404:
+            raise
+        return _page(disposal_id, err)
+    name = departments.get(case.department_id).name
+    if not case_access.can_read(current_staff(), case):          # handed away: no longer on our list
+        flash(TRANSFERRED_AWAY.format(name=name), "ok")
+        return redirect(url_for("disposals.index"))
+    flash(TRANSFERRED.format(name=name), "ok")
     return redirect(url_for("disposals.case", disposal_id=disposal_id))
 
 

@@ -58,6 +58,8 @@ OUTCOME_NEEDED = "结案请写明处置结果（将在信息公开后告知消�
 FUTURE_DAY = "日期不能晚于今天"
 BEFORE_OPEN = "日期不能早于抽样日期"
 OUTCOME_LINE = "核查处置：{outcome}"
+TRANSFER_CLOSED = "已结案的核查处置不能再移交"
+UNKNOWN_DEPARTMENT = "请选择承办部门"
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,23 @@ def _queue_voters(case: Disposal, now: datetime) -> int:
     for openid in sorted(openids - already):
         db.session.add(DisposalNotice(disposal_id=case.id, openid=openid, created_at=now))
     return len(openids - already)
+
+
+def transfer(*, disposal_id: int, department_id: int, by: Any, now: datetime) -> Disposal:
+    """Hand the case to another department (the place named no town, or the sample was taken elsewhere): its staff
+    or an admin may; the responsible person is cleared (audited; caller commits)."""
+    case = get(disposal_id, staff=by)
+    case_access.require_act(by, case)
+    if case.status != DisposalStatus.OPEN:
+        raise Conflict(TRANSFER_CLOSED)
+    if db.session.get(Department, department_id) is None:
+        raise Invalid(UNKNOWN_DEPARTMENT, field="department_id")
+    before = {"department": case.department_id, "assignee": case.assignee_id}
+    case.department_id, case.assignee_id = department_id, None
+    audit.record(actor=by, action="disposal.transfer", obj_type="disposal", obj_id=case.id, now=now, before=before,
+                 after={"department": department_id})
+    db.session.flush()
+    return case
 
 
 def assign(*, disposal_id: int, assignee_id: int | None, by: Any, now: datetime) -> Disposal:

@@ -15,13 +15,13 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 import logs
 from extensions import db
 from models.survey import QuestionKind, Survey, SurveyQuestion, SurveyResponse, SurveyStatus
-from services import Conflict, Invalid, NotFound, audit, privacy, sheets
+from services import Conflict, Invalid, NotFound, audit, followers, privacy, sheets
 
 log = logs.get(__name__)
 
@@ -154,6 +154,13 @@ def submit(*, survey_id: int, openid: str, answers: dict[str, Any], now: datetim
         return existing(survey_id=survey_id, openid=openid)
     log.info("survey answered", survey=survey_id)
     return response
+
+
+@followers.on_unsubscribe
+def forget_respondent(openid: str, now: datetime) -> None:
+    """A follower who leaves keeps their (counted) answers; only the openid is erased. The digest stays, so
+    re-following does not give a second response."""
+    db.session.execute(update(SurveyResponse).where(SurveyResponse.openid == openid).values(openid=None))
 
 
 @dataclass

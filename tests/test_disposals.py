@@ -172,3 +172,24 @@ def test_reminders_fire_once_per_threshold_of_the_disposal_clock(app):
         assert remind(now=china(2026, 6, 20, 8, 0), sender=sender) == 0
         assert sorted(db.session.scalars(select(DisposalReminder.threshold))) == ["50", "75", "due", "overdue"]
     assert {"disposals.remind", "disposals.notify_voters"} <= {job.id for job in JOBS}
+
+
+def test_a_case_routed_to_the_default_department_is_handed_to_the_right_one(app, client, staff_factory,
+                                                                          departments, logged_in):
+    """A place naming no town opens at 便民服务中心; its clerk hands it to 城关所, whose list then has it and theirs not."""
+    poll_id = make_poll(app, status=PollStatus.SAMPLING, allow_suggestion=False)
+    with app.app_context():
+        add_batch(poll_id, now=utcnow(), results=[failing_eggs(poll_id, place="县城某超市")])
+        sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
+        case = db.session.scalars(select(Disposal)).one()
+        assert case.department_id == departments["便民服务中心"]
+    center = logged_in(client, staff_factory(department="便民服务中心"))
+    chengguan = logged_in(app.test_client(), staff_factory(department="城关市场监督管理所"))
+    assert chengguan.get(f"/console/disposals/{case.id}").status_code == 404
+    moved = center.post(f"/console/disposals/{case.id}/transfer",
+                        data={"department_id": departments["城关市场监督管理所"]})
+    assert moved.status_code == 302 and moved.headers["Location"].endswith("/console/disposals/")
+    assert center.get(f"/console/disposals/{case.id}").status_code == 404
+    assert "鲜鸡蛋" in chengguan.get("/console/disposals/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "disposal.transfer"))

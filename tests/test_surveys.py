@@ -98,6 +98,22 @@ def test_anonymous_responses_are_unlinkable_in_the_export(app, consumer, client,
     assert 'id="answered">2<' in page and "建议0" in page and "平均 4.0 分" in page and "<svg" in page
 
 
+def test_unfollowing_erases_the_respondent_but_keeps_the_answers(app, wechat):
+    """After unsubscribing, a named survey's response keeps its answers without the openid; re-following cannot
+    answer again."""
+    survey_id = _survey(app)
+    _answer_all(wechat)
+    wechat.say("确认")
+    wechat.unfollow()
+    with app.app_context():
+        response = db.session.scalars(select(SurveyResponse)).one()
+        assert response.openid is None and len(response.answers) == 4
+    wechat.follow()
+    assert "已参加过" in wechat.say("调查").text
+    with app.app_context():
+        assert len(surveys.responses(survey_id)) == 1
+
+
 def test_surveys_open_and_close_on_schedule(app, wechat):
     """A draft opens at its time (the scheduler job), chat offers it, and after closing chat says there is none."""
     survey_id = _survey(app, status=SurveyStatus.DRAFT)
