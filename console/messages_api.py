@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from console.api import Blueprint, PageQuery, page_schema, paginate
+from console.api import Blueprint, PageQuery, UtcDateTime, page_schema, paginate
 from console.auth import current_staff, login_required, require_role
 from extensions import db
 from models.inbox import STATUS_LABELS
@@ -40,14 +40,14 @@ class ThreadSchema(Schema):
     version = fields.Integer(metadata={"description": "send it back with an action (optimistic lock)"})
     handover = fields.Boolean(metadata={"description": "the follower's free text comes here"})
     preview = fields.Function(lambda t: inbox_queries.show_text(_me(), t.preview))
-    waiting_since = fields.DateTime(allow_none=True)
+    waiting_since = UtcDateTime(allow_none=True)
     out_of_sla = fields.Function(lambda t: inbox_queries.out_of_sla(t, utcnow(), inbox.settings().sla_minutes))
-    updated_at = fields.DateTime()
+    updated_at = UtcDateTime()
 
 
 class MessageSchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = UtcDateTime()
     kind = fields.String()
     text = fields.Function(lambda m: inbox_queries.show_text(_me(), m.text))
     staff_id = fields.Integer(allow_none=True)
@@ -83,7 +83,7 @@ class ThreadActionSchema(Schema):
 class DutySchema(Schema):
     on_duty = fields.Boolean()
     people = fields.List(fields.String())
-    next_start = fields.DateTime(allow_none=True)
+    next_start = UtcDateTime(allow_none=True)
     unread = fields.Integer()
 
 
