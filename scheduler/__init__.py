@@ -45,12 +45,16 @@ def jobs() -> None:
 @scheduler_cli.command("push")
 def push() -> None:
     """Send what is due now and finish interrupted sends, once, in the foreground (SIGTERM stops cleanly)."""
-    from threading import Event
+    from threading import Event, Thread
 
+    import logs
     from scheduler.jobs import push_publications
 
     stop = Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Logged from a thread, not the handler (the log sink's lock is not reentrant); once this line is out, no
+    # worker claims another row (the SIGTERM tests wait for it before letting in-flight sends finish).
+    Thread(target=lambda: stop.wait() and logs.get(__name__).info("push stopping"), daemon=True).start()
     push_publications(current_app._get_current_object(), stop=stop)
 
 

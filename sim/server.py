@@ -9,11 +9,13 @@ configurable latency and error injection (-1, 45009). What each follower receive
     GET  /sim/inbox-counts        {"k": how many followers received exactly k messages}, followers with none included
     POST /sim/inbound             the sim client reports a user action (opens windows, follows)
     POST /sim/config              {"latency_ms": 20, "fail": {"message/custom/send": [-1, 45009]}, "callback": url,
-                                   "template_status": {openid: "failed:user block"}, "hold_reports": true}
+                                   "template_status": {openid: "failed:user block"}, "hold_reports": true,
+                                   "hold_sends_after": 8}
     POST /sim/reports/release     post the held TEMPLATESENDJOBFINISH reports now (in order)
     With a callback set, every accepted mass send is reported by MASSSENDJOBFINISH and every template message by
     TEMPLATESENDJOBFINISH (`success` unless `template_status` names another outcome for that follower); with
     `hold_reports` the template reports wait until released (WeChat's come seconds after the send).
+    POST /sim/sends/release       let held message sends through (`hold_sends_after`: sends past the first N wait)
     POST /sim/reset               forget everything
     GET  /sim/stats               call counts per endpoint (token fetches included)
     GET  /sim/phone               a phone-like chat page (sim/phone.py)
@@ -67,6 +69,10 @@ class SimState:
     template_status: dict[str, str] = field(default_factory=dict)   # openid → TEMPLATESENDJOBFINISH Status
     hold_reports: bool = False
     held: list[tuple] = field(default_factory=list)                 # template reports waiting for release
+    hold_sends_after: int | None = None    # message sends past this many wait until /sim/sends/release
+    sends_seen: int = 0
+    sends_held: int = 0
+    sends_gate: threading.Event = field(default_factory=threading.Event)
     bot: dict | None = None             # where /sim/say posts: {"url", "token", "app_id", "aes_key"}
     clock_offset: float = 0.0           # tests move the sim's clock forward to close windows
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -74,6 +80,9 @@ class SimState:
 
     def now(self) -> float:
         return time.time() + self.clock_offset
+
+
+SEND_PATHS = {"message/custom/send", "message/template/send", "message/subscribe/bizsend"}
 
 
 def _err(code: int, msg: str):
@@ -97,6 +106,12 @@ def create_sim_app(state: SimState | None = None) -> Flask:
             st.calls[path] += 1
             queued = st.fail.get(path)
             injected = queued.pop(0) if queued else None
+            held = path in SEND_PATHS and st.hold_sends_after is not None and st.sends_seen >= st.hold_sends_after
+            st.sends_seen += path in SEND_PATHS
+            st.sends_held += held
+            gate = st.sends_gate
+        if held:        # a send "in flight" until the test releases it (to stop a sender at a known point)
+            gate.wait(timeout=120)
         if st.latency_ms:
             time.sleep(st.latency_ms / 1000)
         if injected is not None:
@@ -370,7 +385,14 @@ def create_sim_app(state: SimState | None = None) -> Flask:
 
     @app.get("/sim/stats")
     def stats():
-        return jsonify({"calls": dict(st.calls), "followers": len(st.followers)})
+        return jsonify({"calls": dict(st.calls), "followers": len(st.followers), "sends_held": st.sends_held})
+
+    @app.post("/sim/sends/release")
+    def release_sends():
+        with st.lock:
+            st.hold_sends_after = None
+            st.sends_gate.set()
+        return _err(0, "ok")
 
     @app.post("/sim/config")
     def configure():
@@ -381,6 +403,8 @@ def create_sim_app(state: SimState | None = None) -> Flask:
                 st.fail[path] = list(codes)
             st.template_status.update(body.get("template_status") or {})
             st.hold_reports = bool(body.get("hold_reports", st.hold_reports))
+            if "hold_sends_after" in body:
+                st.hold_sends_after, st.sends_seen = body["hold_sends_after"], 0
             if "callback" in body:
                 st.callback, st.callback_token = body["callback"], body.get("token", "")
             if "bot" in body:
@@ -403,6 +427,7 @@ def create_sim_app(state: SimState | None = None) -> Flask:
     def reset():
         fresh = SimState()
         with st.lock:
+            st.sends_gate.set()         # nothing stays held across tests
             for name in SimState.__dataclass_fields__:
                 if name not in {"lock", "bot"}:
                     setattr(st, name, getattr(fresh, name))

@@ -47,7 +47,7 @@ def test_sigterm_stops_the_helpers_too_and_the_restart_finishes_once(app, sim, b
         pub = approved(title="停机时帮手进程也停")
         publications.send_now(pub.id, by="checker", now=utcnow())
     env = {**child_env(base_config, sim.url, workers=2), "PUBLICATION_PROCESSES": "2"}
-    push_then_sigterm(sim, env, FOLLOWERS, after=120)
+    push_then_sigterm(sim, env, after=120)
     with app.app_context():
         interrupted = publications.report(pub.id)
         assert interrupted.get("pending", 0) > 0

@@ -3,10 +3,13 @@ test database and sim."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
 import time
+
+import requests
 
 import config as settings
 from tests.support.wechat import APP_ID, TOKEN
@@ -28,18 +31,29 @@ def run_child(env: dict[str, str], *args: str, **kwargs) -> subprocess.Popen:
                             stderr=subprocess.PIPE, **kwargs)
 
 
-def push_then_sigterm(sim, env: dict[str, str], openids, *, after: int) -> None:
-    """Run `flask scheduler push` against a sim with 20 ms latency and SIGTERM it once `after` messages have arrived
-    in the followers' inboxes; it must exit cleanly."""
-    sim.configure(latency_ms=20)
+def push_then_sigterm(sim, env: dict[str, str], *, after: int) -> None:
+    """Run `flask scheduler push` with the sim holding every send past the first `after` in flight; once one is held,
+    SIGTERM the child, wait until it logs that it is stopping, then let the held sends finish. It must exit cleanly.
+
+    Deterministic on any machine: nothing is answered between the SIGTERM and the child noticing it, so the rows
+    not yet claimed stay pending however slow the machine is."""
+    sim.configure(hold_sends_after=after)
     child = run_child(env, "-m", "flask", "--app", "app", "scheduler", "push")
+    seen: list[str] = []
     try:
         deadline = time.monotonic() + 120
-        while sum(len(sim.inbox(o)) for o in openids) < after and time.monotonic() < deadline:
-            time.sleep(0.01)   # watching the sim's inboxes to pick the moment to stop it, not to synchronise
+        while sim.state.sends_held == 0:
+            assert child.poll() is None and time.monotonic() < deadline, "the push never reached the held send"
+            time.sleep(0.01)   # polling the sim for the held send, a state change we cannot be told of
         os.kill(child.pid, signal.SIGTERM)
-        assert child.wait(timeout=60) == 0, child.stderr.read().decode()[-3000:]
+        while not any("push stopping" in line for line in seen):
+            ready, _, _ = select.select([child.stderr], [], [], max(0.0, deadline - time.monotonic()))
+            line = child.stderr.readline().decode() if ready else ""
+            assert line, "the push exited or went quiet without logging that it is stopping: " + "".join(seen)[-3000:]
+            seen.append(line)
+        requests.post(f"{sim.url}/sim/sends/release", timeout=5).raise_for_status()
+        assert child.wait(timeout=60) == 0, "".join(seen)[-3000:] + child.stderr.read().decode()[-3000:]
     finally:
-        sim.configure(latency_ms=0)
+        requests.post(f"{sim.url}/sim/sends/release", timeout=5)
         if child.poll() is None:
             child.kill()
