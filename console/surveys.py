@@ -21,6 +21,7 @@ SLOTS = 8
 BAD_TIME = "时间格式应为 2027-03-01T09:00"
 CREATED = "已保存调查「{title}」，将于开始时间自动开始"
 MOVED = {SurveyStatus.OPEN: "调查已开始", SurveyStatus.CLOSED: "调查已结束"}
+ANNOUNCED = "已生成调查通知（消费提示草稿），审核通过后即可推送"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -90,6 +91,20 @@ def move(survey_id: int, to: str):
         return show(survey_id, err)
     flash(MOVED[SurveyStatus(to)], "ok")
     return redirect(url_for("surveys.show", survey_id=survey_id))
+
+
+@pages.post("/<int:survey_id>/announce")
+@writer_required
+def announce(survey_id: int):
+    try:
+        pub = surveys.announce(survey_id=survey_id, by=current_staff(), now=utcnow())
+    except DomainError as err:
+        db.session.rollback()
+        if err.status == 404:
+            raise
+        return show(survey_id, err)
+    flash(ANNOUNCED, "ok")
+    return redirect(url_for("publications.show", publication_id=pub.id))
 
 
 @pages.get("/<int:survey_id>/export.xlsx")

@@ -37,6 +37,8 @@ class Survey(db.Model):
     closes_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # the 消费提示 draft that announces it (services.surveys.announce), made once
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"))
 
     questions: Mapped[list[SurveyQuestion]] = relationship(order_by="SurveyQuestion.position",
                                                            cascade="all, delete-orphan")

@@ -21,7 +21,9 @@ from sqlalchemy.exc import IntegrityError
 import logs
 from extensions import db
 from models.survey import QuestionKind, Survey, SurveyQuestion, SurveyResponse, SurveyStatus
-from services import Conflict, Invalid, NotFound, audit, followers, privacy, sheets
+from models.publication import Kind as PublicationKind
+from services import Conflict, Invalid, NotFound, audit, followers, privacy, publications, sheets
+from services.clock import to_china
 
 log = logs.get(__name__)
 
@@ -154,6 +156,35 @@ def submit(*, survey_id: int, openid: str, answers: dict[str, Any], now: datetim
         return existing(survey_id=survey_id, openid=openid)
     log.info("survey answered", survey=survey_id)
     return response
+
+
+ANNOUNCE_TITLE = "消费调查：{title}"
+ANNOUNCE_SUMMARY = "{intro}发送“调查”即可参加，{closes}截止。"
+ANNOUNCE_BODY = ("{intro}\n\n在公众号对话框发送“调查”即可参加，共{n}题，约需一两分钟{anonymous}。调查于{closes}截止，"
+                 "感谢您的参与！")
+
+
+def announce(*, survey_id: int, by: Any, now: datetime):
+    """Draft the 消费提示 that announces the survey (once; a second call returns the same draft). It then goes through
+    the publications' own review, approval and sending. Commits (publications.create does)."""
+    survey = get(survey_id)
+    if survey.publication_id is not None:
+        return publications.get(survey.publication_id)
+    end = to_china(survey.closes_at)
+    closes = f"{end.month}月{end.day}日{end:%H:%M}"
+    intro = survey.intro.strip()
+    pub = publications.create(
+        author=(getattr(by, "username", None) or str(by))[:64], now=now, kind=PublicationKind.TIP,
+        title=ANNOUNCE_TITLE.format(title=survey.title)[:64],
+        summary=ANNOUNCE_SUMMARY.format(intro=intro[:80] + ("。" if intro and intro[-1] not in "。！？" else ""),
+                                        closes=closes)[:200],
+        body=ANNOUNCE_BODY.format(intro=intro, n=len(survey.questions), closes=closes,
+                                  anonymous="，匿名填写" if survey.anonymous else ""), tags="调查")
+    survey.publication_id = pub.id
+    audit.record(actor=by, action="survey.announce", obj_type="survey", obj_id=survey.id, now=now,
+                 after={"publication": pub.id})
+    db.session.commit()
+    return pub
 
 
 @followers.on_unsubscribe

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from extensions import db
+from models.publication import Publication
 from models.survey import QuestionKind, SurveyResponse, SurveyStatus
 from scheduler.jobs import JOBS
 from services import surveys
@@ -142,6 +143,21 @@ def test_the_campaign_report_counts_surveys_and_their_answers(app, wechat, clien
                                                    "ends_on": (today + timedelta(days=1)).isoformat()})
     page = admin.get(made.headers["Location"]).get_data(as_text=True)
     assert 'data-figure="消费调查:开展调查">1<' in page and 'data-figure="消费调查:收到答卷">1<' in page
+
+
+def test_a_survey_is_announced_by_one_publication_draft(app, client, staff_factory, logged_in):
+    """生成调查通知 drafts one 消费提示 telling followers to send 调查; pressing it again opens the same draft."""
+    survey_id = _survey(app, anonymous=True)
+    clerk = logged_in(client, staff_factory())
+    first = clerk.post(f"/console/surveys/{survey_id}/announce")
+    again = clerk.post(f"/console/surveys/{survey_id}/announce")
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    with app.app_context():
+        pub = db.session.scalars(select(Publication)).one()
+        assert (pub.kind, pub.status) == ("消费提示", "draft")
+        assert pub.title == "消费调查：2027年消费环境调查" and "发送“调查”" in pub.body and "匿名" in pub.body
+        assert surveys.get(survey_id).publication_id == pub.id
 
 
 def test_staff_create_a_survey_in_the_console(app, client, staff_factory, logged_in):
