@@ -98,7 +98,7 @@ def _scene(turn: Turn):
         kind = Kind.COMPLAINT if action is SceneAction.COMPLAINT else Kind.REPORT
         turn.start(str(action), complaint.prefilled(kind, business_name=scene.business_name,
                                                     business_address=scene.business_address))
-    elif action is SceneAction.POLL:
+    elif action is not SceneAction.GREET:          # the poll, the survey: the flow of that name, from its start
         turn.start(str(action))
     return scene
 

@@ -2,7 +2,8 @@
 
 WeChat hands the webhook only the scene's key (`qrscene_<key>` on a follow, `<key>` on a scan by a follower). Staff
 name each key in the console: the Chinese label the consumer sees (never the key) and what the scan starts — nothing
-but a greeting, or a complaint / report form with the business already filled in (a market's own code), or the poll.
+but a greeting, or a complaint / report form with the business already filled in (a market's own code), the poll or
+the survey.
 """
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ class SceneAction(StrEnum):
     COMPLAINT = "complaint"
     REPORT = "report"
     POLL = "poll"
+    SURVEY = "survey"
 
 
 ACTION_LABELS = {SceneAction.GREET: "只显示欢迎语", SceneAction.COMPLAINT: "开始投诉登记",
-                 SceneAction.REPORT: "开始举报登记", SceneAction.POLL: "开始“你点我检”投票"}
+                 SceneAction.REPORT: "开始举报登记", SceneAction.POLL: "开始“你点我检”投票",
+                 SceneAction.SURVEY: "开始消费调查"}
 
 
 class QrScene(db.Model):

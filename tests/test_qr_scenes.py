@@ -199,3 +199,11 @@ def test_staff_binding_keys_cannot_be_named(app):
         with pytest.raises(Invalid) as err:
             scenes.create(key="bind_abc", label="某市场", action="greet", actor="t", now=utcnow())
         assert err.value.field == "key"
+
+
+def test_survey_code_starts_the_survey(wechat, app):
+    """A survey scene goes on into 消费调查 (here: none is open, and the survey says so under the label)."""
+    _scene(app, key="survey315", label="3·15 调查点", action="survey")
+    wechat.follow()
+    answer = _scan(wechat, "survey315").text
+    assert "「3·15 调查点」" in answer and "目前没有正在进行的消费调查" in answer
