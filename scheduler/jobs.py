@@ -78,6 +78,7 @@ def fetch_evidence(app: Flask, stop: Event | None = None) -> None:
     from services import case_evidence
     with app.app_context():
         stored, purged = case_evidence.maintain(now=utcnow(), fetch=outbound_sender(app).fetch_media)
+        db.session.commit()
     log.info("evidence photos", stored=stored, purged=purged)
 
 
@@ -141,6 +142,7 @@ def open_surveys(app: Flask, stop: Event | None = None) -> None:
     from services import surveys
     with app.app_context():
         n = surveys.open_due(now=utcnow())
+        db.session.commit()
     log.info("surveys opened", n=n)
 
 
@@ -149,6 +151,7 @@ def close_surveys(app: Flask, stop: Event | None = None) -> None:
     from services import surveys
     with app.app_context():
         n = surveys.close_due(now=utcnow())
+        db.session.commit()
     log.info("surveys closed", n=n)
 
 

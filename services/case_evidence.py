@@ -74,23 +74,22 @@ def attach(*, openid: str, intake_token: str, media_id: str, fetch: Fetch, now: 
 
 
 def retry_pending(*, now: datetime, fetch: Fetch, limit: int = 100) -> int:
-    """Fetch again every photo whose fetch failed; returns how many are now stored. Commits."""
+    """Fetch again every photo whose fetch failed; returns how many are now stored (the caller commits)."""
     rows = db.session.scalars(select(EvidencePhoto).where(EvidencePhoto.status == PhotoStatus.PENDING)
                               .order_by(EvidencePhoto.id).limit(limit)).all()
     stored = 0
     for photo in rows:
         _fetch_into(photo, fetch, now)
         stored += photo.status == PhotoStatus.STORED
-    db.session.commit()
+    db.session.flush()
     return stored
 
 
 def purge_drafts(*, now: datetime) -> int:
-    """Delete photos of intakes never filed (cancelled or abandoned) after DRAFT_LIFETIME. Commits."""
+    """Delete photos of intakes never filed (cancelled or abandoned) after DRAFT_LIFETIME (the caller commits)."""
     n = db.session.query(EvidencePhoto).filter(EvidencePhoto.case_id.is_(None),
                                                EvidencePhoto.created_at < now - DRAFT_LIFETIME) \
         .delete(synchronize_session=False)
-    db.session.commit()
     return n
 
 

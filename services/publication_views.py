@@ -93,7 +93,7 @@ def job_finished(*, msg_id: str, counts: dict[str, object], now: datetime) -> Ma
     job.sent_count, job.error_count = number("SentCount"), number("ErrorCount")
     job.finish_status = str(counts.get("Status") or "")[:64]
     job.status, job.finished_at = "finished", now
-    db.session.commit()
+    db.session.flush()
     log.info("mass job finished", publication=job.publication_id, batch=job.batch_no, sent=job.sent_count,
              errors=job.error_count)
     return job

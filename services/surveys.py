@@ -109,20 +109,21 @@ def transition(*, survey_id: int, to: SurveyStatus, by: Any, now: datetime) -> S
 
 
 def open_due(*, now: datetime) -> int:
-    """Open drafts whose opening time has come (and that have not already passed their close); commits."""
+    """Open drafts whose opening time has come (and that have not already passed their close); the caller commits."""
     due = db.session.scalars(select(Survey).where(Survey.status == SurveyStatus.DRAFT, Survey.opens_at <= now,
                                                   Survey.closes_at > now)).all()
     for survey in due:
         transition(survey_id=survey.id, to=SurveyStatus.OPEN, by="scheduler", now=now)
-    db.session.commit()
+    db.session.flush()
     return len(due)
 
 
 def close_due(*, now: datetime) -> int:
+    """Close open surveys whose closing time has passed; the caller commits."""
     due = db.session.scalars(select(Survey).where(Survey.status == SurveyStatus.OPEN, Survey.closes_at <= now)).all()
     for survey in due:
         transition(survey_id=survey.id, to=SurveyStatus.CLOSED, by="scheduler", now=now)
-    db.session.commit()
+    db.session.flush()
     return len(due)
 
 

@@ -20,7 +20,7 @@ from extensions import db
 from models import AuditEvent, CalendarOverride, CalendarYear
 from models.case_event import CaseEvent, EventKind
 from models.complaint import Case
-from services import Invalid, audit, case_flow, deadlines, holidays
+from services import Invalid, audit, case_flow, deadlines, holidays, tx
 from services.calendar_files import Schedule
 from services.clock import china_today
 from services.sender import Sender
@@ -124,13 +124,13 @@ def import_and_notify(schedule: Schedule, *, actor, now: datetime, sender: Sende
     """Import, recompute 估算 cases and commit; then tell each consumer whose date moved, and commit again."""
     import_schedule(schedule, actor=actor, now=now)
     count, moved = recompute_estimated(now=now)
-    db.session.commit()                                 # the calendar and the new dates stand before anyone is told
+    tx.commit()                                         # the calendar and the new dates stand before anyone is told
     for item in moved:
         case, rule = item.case, deadlines.clock(item.case.clock)
         text = MOVED.format(year=schedule.year, kind=case.kind_label, number=case.number, title=rule.title,
                             old=_long(item.old), new=_long(item.new))
         case_flow.tell(case, text, now=now, sender=sender, source="calendar")
-        db.session.commit()
+        tx.commit()
     return ImportResult(schedule=schedule, recomputed=count, moved=moved)
 
 

@@ -15,14 +15,11 @@ NOT_YET_CONVERTED = {
     "faq_store.py": 6,
     "sampling.py": 3,
     "disposal_notices.py": 3,
-    "work_calendar.py": 2,
     "followers.py": 2,
     "faq_queue.py": 2,
     "complaints.py": 2,
-    "case_evidence.py": 2,
     "ballots.py": 2,
     "staff.py": 1,
-    "publication_views.py": 1,
     "case_reminders.py": 1,
 }
 
@@ -54,10 +51,15 @@ def test_services_do_not_commit():
     assert not stray, f"services commit; flush instead and let the edge commit (services/tx.py): {stray}"
 
 
+def _stray(name: str) -> int:
+    """How many of the module's commits the rule does not allow."""
+    path = SERVICES / name
+    return len([fn for fn, _ in _commits(path) if not fn.endswith("_and_notify")]) if path.exists() else 0
+
+
 def test_the_not_yet_converted_list_only_shrinks():
     """Each listed module still makes exactly its listed commits: a converted module must leave the list."""
-    stale = {name: (count, len(_commits(SERVICES / name))) for name, count in NOT_YET_CONVERTED.items()
-             if not (SERVICES / name).exists() or len(_commits(SERVICES / name)) != count}
+    stale = {name: (count, _stray(name)) for name, count in NOT_YET_CONVERTED.items() if _stray(name) != count}
     assert not stale, f"update NOT_YET_CONVERTED (listed, found): {stale}"
 
 
