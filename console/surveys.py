@@ -98,6 +98,7 @@ def move(survey_id: int, to: str):
 def announce(survey_id: int):
     try:
         pub = surveys.announce(survey_id=survey_id, by=current_staff(), now=utcnow())
+        db.session.commit()
     except DomainError as err:
         db.session.rollback()
         if err.status == 404:

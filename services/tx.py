@@ -13,7 +13,7 @@ Two exceptions, both through `commit()` below so they are easy to find:
 - the delivery engine (`services/delivery*.py`), whose exactly-once guarantee is a sequence of commits
   (claim → send → mark), documented in `services/delivery.py`.
 
-`tests/test_transactions.py` keeps the rule: it fails on a `.commit(` under services/ anywhere else. Modules
+`tests/test_lint.py` keeps the rule: it fails on a `.commit(` under services/ anywhere else. Modules
 not converted yet are listed there with their count, which may only go down.
 """
 from __future__ import annotations
