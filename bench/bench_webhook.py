@@ -9,10 +9,14 @@ follower not heard from for over 5 minutes (so each one also writes the follower
     .venv/bin/python bench/bench_webhook.py            # all configurations (about 6 minutes)
     .venv/bin/python bench/bench_webhook.py --quick    # the shipped gunicorn layout only
     .venv/bin/python bench/bench_webhook.py --new-followers   # new followers each asking a real question (issue 12)
+    .venv/bin/python bench/bench_webhook.py --new-followers --nginx   # the same behind nginx, as deployed
 
 `--new-followers`: the full pipeline on the shipped layout, plaintext; every push is the first message of a follower
 never seen before, and it is a real question (the 维权问答 ranking runs, the follower row is created). Paced at 100,
 200 and 300 msg/s for 8 s each; reports msg/s, p50/p99 and how many took longer than WeChat's 5 s (wrk's timeout).
+With `--nginx`, nginx sits in front as deployed (keepalive upstream, `X-Request-Start`), so a push that queued too long
+is answered "稍后回复" (WECHAT_SHED_AFTER, bot/late.py); the table then also counts those answers. The customer-service
+messages they promise go to a closed local port in the bench (no WeChat), so their cost is the failed connect only.
 
 Needs: wrk (Debian package), PostgreSQL on 127.0.0.1:5432 (user postgres), Redis on 127.0.0.1:6379 (uses db 12).
 """
@@ -62,8 +66,7 @@ TARGETS = {
 
 def build_requests(mode: str, path: Path, *, followers: int = FOLLOWERS, pushes: int = PER_FILE,
                    prefix: str = "o_bench_", questions: list[str] | None = None) -> None:
-    if path.exists():
-        return
+    """Signed pushes, written fresh each run: the webhook refuses a timestamp over 5 minutes old (bot/pushauth.py)."""
     users = [SimUser(lambda *a: (0, ""), token=TOKEN, app_id=APP_ID, openid=f"{prefix}{i:05d}", aes_key=AES_KEY,
                      mode=mode) for i in range(followers)]
     with path.open("w") as out:
@@ -85,25 +88,26 @@ def cpu_ticks(pattern: str) -> int:
     return total
 
 
-def wrk(requests_file: Path, *, seconds: int, conns: int, rate: int = 0, offset: int = 0) -> dict[str, float]:
+def wrk(requests_file: Path, *, seconds: int, conns: int, rate: int = 0, offset: int = 0,
+        port: int = PORT) -> dict[str, float]:
     env = {**os.environ, "REQUESTS": str(requests_file), "RATE": str(rate), "CONNS": str(conns),
            "OFFSET": str(offset)}
     res = subprocess.run(["wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--timeout", "5s", "-s",
-                          str(ROOT / "bench" / "wrk_replay.lua"), f"http://127.0.0.1:{PORT}/"],
+                          str(ROOT / "bench" / "wrk_replay.lua"), f"http://127.0.0.1:{port}/"],
                          capture_output=True, text=True, env=env, check=True)
     line = next(ln for ln in res.stdout.splitlines() if ln.startswith("RESULT"))
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
 
 
-def serve(target: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+def serve(target: str, args: list[str], env: dict[str, str], port: int = PORT) -> subprocess.Popen:
     # --max-requests 0: a worker recycled mid-run would take its CPU ticks with it (gunicorn.conf.py recycles)
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), *args, "--max-requests", "0", "-b", f"127.0.0.1:{PORT}",
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), *args, "--max-requests", "0", "-b", f"127.0.0.1:{port}",
                              "--log-level", "warning", target], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=open(OUT / "gunicorn.log", "a"))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5)
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
             return proc
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
@@ -148,16 +152,59 @@ def run_one(target: str, args: list[str], mode: str, env: dict[str, str]) -> dic
             "cpu_app_ms": per_msg[pattern], "cpu_stores_ms": per_msg["postgres"] + per_msg["redis-server"]}
 
 
-def run_new_followers(env: dict[str, str]) -> None:
+NGINX_SITE = """
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+worker_processes 1;
+events {{ worker_connections 1024; }}
+http {{
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    access_log off;
+    upstream app {{ server 127.0.0.1:{upstream}; keepalive 16; }}
+    server {{
+        listen 127.0.0.1:{port};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header X-Request-Start "t=${{msec}}";     # as deploy/nginx/consumer-bot.conf
+        proxy_read_timeout 10s;
+        location / {{ proxy_pass http://app; }}
+    }}
+}}
+"""
+
+
+def front(upstream: int) -> subprocess.Popen:
+    """nginx on PORT in front of gunicorn on `upstream`, with the shipped site's proxy headers."""
+    tmp = OUT / "nginx"
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "nginx.conf").write_text(NGINX_SITE.format(tmp=tmp, port=PORT, upstream=upstream), encoding="utf-8")
+    proc = subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf"), "-p", str(tmp), "-g", "daemon off;"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5)
+            return proc
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("nginx did not start")
+
+
+def run_new_followers(env: dict[str, str], *, nginx: bool = False) -> None:
     """New followers, each asking one real question, at three paced rates (shipped layout, plaintext)."""
     import redis
     file = OUT / "req_plain_new.txt"
     build_requests("plain", file, followers=NEW, pushes=NEW, prefix="o_new_", questions=QUESTIONS)
-    proc = serve("app:create_app()", next(iter(CONFIGS.values())), env)
-    pattern = f"gunicorn.*{PORT}"
+    upstream = PORT + 1 if nginx else PORT           # behind nginx, gunicorn listens on the next port
+    if nginx:
+        env = {**env, "WECHAT_API_BASE": "http://127.0.0.1:9"}   # discard port: the promised messages fail fast
+    proc = serve("app:create_app()", next(iter(CONFIGS.values())), env, port=upstream)
+    pattern = f"gunicorn.*{upstream}"
+    proxy = front(upstream) if nginx else None
     print("| new followers, one question each: offered msg/s | served msg/s | p50 (ms) | p99 (ms) | over 5 s |"
-          " app CPU ms/msg |")
-    print("|---|---|---|---|---|---|")
+          " app CPU ms/msg |" + (" answered 稍后回复 |" if nginx else ""))
+    print("|---|---|---|---|---|---|" + ("---|" if nginx else ""))
     try:
         settle(pattern)
         redis.Redis.from_url(REDIS_URL).flushdb()
@@ -168,9 +215,13 @@ def run_new_followers(env: dict[str, str]) -> None:
             r = wrk(file, seconds=8, conns=64, rate=rate, offset=offset)
             cpu = (cpu_ticks(pattern) - before) / TICK / max(r["requests"], 1) * 1e3
             offset += rate * 8 + 200
+            shed = f" {r.get('deferred', 0):.0f} |" if nginx else ""
             print(f"| {rate} | {r['requests'] / r['duration_s']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                  f"{r.get('errors_timeout', 0):.0f} | {cpu:.2f} |", flush=True)
+                  f"{r.get('errors_timeout', 0):.0f} | {cpu:.2f} |{shed}", flush=True)
     finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(timeout=10)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
 
@@ -179,12 +230,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--new-followers", action="store_true")
+    parser.add_argument("--nginx", action="store_true", help="with --new-followers: nginx in front, as deployed")
     opts = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c",
                     "DROP DATABASE IF EXISTS cp_bench_webhook", "-c", "CREATE DATABASE cp_bench_webhook"], check=True)
     env = {**os.environ, "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_AES_KEY": AES_KEY,
-           "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL, "SECRET_KEY": "bench", "APP_ENV": "development"}
+           "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL, "SECRET_KEY": "bench", "APP_ENV": "development",
+           "WECHAT_ALLOW_PLAINTEXT": "1"}     # plain and AES pushes against one server (the compatibility setting)
     subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     for mode in ("plain", "safe"):
@@ -194,8 +247,10 @@ def main() -> None:
                     "INSERT INTO followers (openid, subscribed, has_notices, created_at, last_inbound_at) "
                     f"SELECT 'o_back_' || lpad(g::text, 5, '0'), true, false, now(), now() - interval '1 day' "
                     f"FROM generate_series(0, {RETURNING - 1}) g"], check=True)
-    if opts.new_followers:
-        run_new_followers(env)
+    if opts.new_followers:    # the knowledge base as shipped, so each question is ranked as in production
+        subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "seed"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        run_new_followers(env, nginx=opts.nginx)
         return
     configs = dict(list(CONFIGS.items())[:1]) if opts.quick else CONFIGS
     print("| gunicorn | target | mode | max msg/s | p99 at max (ms) | at 1,000/s: msg/s | p50 (ms) | p99 (ms) | "

@@ -14,6 +14,16 @@ local function now_ms()
 end
 
 local reqs, idx, next_at = {}, 0, nil
+local threads = {}
+deferred = 0                 -- replies that said "稍后回复" (the overload path, bot/late.py)
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function response(status, headers, body)
+  if body and body:find("稍后回复", 1, true) then deferred = deferred + 1 end
+end
 local rate = tonumber(os.getenv("RATE") or "0")
 
 function init(args)
@@ -40,7 +50,9 @@ function delay()
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d errors_status=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f duration_s=%.2f errors_timeout=%d\n",
+  local shed = 0
+  for _, thread in ipairs(threads) do shed = shed + (thread:get("deferred") or 0) end
+  io.write(string.format("RESULT requests=%d errors_status=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f duration_s=%.2f errors_timeout=%d deferred=%d\n",
     summary.requests, summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.duration / 1e6, summary.errors.timeout))
+    latency.max / 1000, summary.duration / 1e6, summary.errors.timeout, shed))
 end
