@@ -37,6 +37,18 @@ def _answer(app, slug: str) -> str:
     ("我寄的快递丢了 快递公司说只赔运费", "12305"),
     ("跟团旅游导游带去购物店 不买不让走", "文旅"),
     ("宽带网速不够 运营商不管", "12300"),
+    # the same offices in other words (no keyword of the lines above)
+    ("去年在工地干的活 工钱到现在还没结", "12333"),
+    ("公司把我开了 一分补偿都没有", "12333"),
+    ("骑电动车让小轿车蹭了 对方跑了", "122"),
+    ("打个车司机故意绕远 多花了三十", "12328"),
+    ("寄回老家的包裹丢了 快递说只赔三倍运费", "12305"),
+    ("旅游合同上写的五星酒店 住的是小旅馆", "文旅"),
+    ("移动给我开了个业务 我根本没开过 每月扣十块", "12300"),
+    ("在网上借了五千 现在要我还一万", "12378"),
+    ("房东不退押金 说墙脏了", "住建"),
+    ("村卫生室的大夫开错药了", "卫生健康"),
+    ("身份证丢了咋补", "派出所"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -57,6 +69,28 @@ def test_fraud_victim_is_told_to_call_110_at_once(kb, wechat):
 def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     """A taxi ride is 交通运输's, but a tampered meter is 计量 — ours: no referral to 12328."""
     assert "12328" not in wechat.say("出租车计价器被动过手脚 跳得特别快").text
+    assert "12328" not in wechat.say("打的时候计价器跳得特别快 肯定有问题").text
+
+
+@pytest.mark.parametrize("message", [
+    "网恋对象让我充钱 充了两万 现在联系不上了",
+    "刷单做任务 垫了八千 现在说要继续充才能提现",
+])
+def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
+    """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
+    text = wechat.say(message).text
+    assert "110" in text.splitlines()[0] and "依据" not in text
+
+
+@pytest.mark.parametrize("message", [
+    "带孩子去商场的游乐场 孩子被大孩子撞倒扭了脚 场子说签了免责",
+    "网上买的手机 快递说丢了 商家让我自己找快递公司理赔",
+    "理发店说房租涨了 会员卡里的钱要按新价扣",
+])
+def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, wechat, message):
+    """撞/理赔/房租 inside a consumer dispute do not send the consumer to 122, 12378 or 住建."""
+    text = wechat.say(message).text
+    assert not any(office in text for office in ("122", "12378", "住房和城乡建设", "12305"))
 
 
 @pytest.mark.parametrize("message", ["你好 打扰了", "谢谢 帮了大忙"])
