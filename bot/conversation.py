@@ -13,7 +13,8 @@ Interruptions — the rule, the same for every flow (`advance`, in this order):
    继续 with no form active resumes the draft parked last (and says so when there is none).
 3. Any other exact command word (查询, 人工, 帮助, 警示, …; every `Command` in `handlers.FEATURES`) is answered
    and the form stays where it was; the reply ends with where it stands and how to go on ("您的投诉已填到第2步
-   （商家地址），回复“继续”接着填写，回复“取消”放弃").
+   （商家地址），回复“继续”接着填写，回复“取消”放弃"). A numbered list in that reply (the help) answers the next
+   number only at a free-text step; where the step reads numbers itself (诉求, a poll question), the step does.
 4. A clear consumer question is answered the same way and nothing is stored. "Clear" is decided by
    `handlers.interruptions`: short, phrased as a question (吗/怎么/能不能/多少/？…) and confidently answered by the
    knowledge base. Data has none of that: "好又多超市" and "城关镇人民路88号" are stored as typed.
@@ -127,6 +128,8 @@ class Turn:
     services: Any = None                          # the app's outbound handles (sender), for steps that need them
     asked: str | None = None                      # the last question put to the follower (继续 repeats it)
     starts: tuple[str, dict] | None = None        # a command's follow-on: enter this flow with this data
+    reads_numbers: bool = False                   # a command run mid-form whose waiting step reads numbers itself:
+                                                  # a numbered list it shows must not take the next number
 
     @property
     def text(self) -> str:
@@ -307,9 +310,12 @@ def _interrupt(flow: Flow, state: State, incoming: Incoming, where: Progress, *,
         flows = {e.name: e for f in features for e in f.ENTRIES if isinstance(e, Flow)}
         line = park(incoming, flows, now=now)
         return _prefixed(line, begin(entry, incoming, now=now, services=services))
-    turn = Turn(incoming=incoming, now=now, services=services)
+    turn = Turn(incoming=incoming, now=now, services=services, reads_numbers=state.step not in flow.free_text)
     if isinstance(entry, Command):
-        return _suffixed(Reply.of(entry.run(turn)), WHERE.format(at=where.at()))
+        reply = Reply.of(entry.run(turn))
+        if turn.reads_numbers:                    # the step's own numbers win (`bot.choices`)
+            reply.choices = []
+        return _suffixed(reply, WHERE.format(at=where.at()))
     if aside is None or state.pending is not None:
         return None
     seen = aside(turn)

@@ -41,8 +41,8 @@ HELP_ITEMS = (
     ("消费警示：发“警示”", "警示"),
     ("联系我们 / 转人工：发“人工”", "人工"),
 )
-HELP = "我可以帮您：\n" + "\n".join(f"{i}. {shown}" for i, (shown, _) in enumerate(HELP_ITEMS, 1)) + \
-    "\n回复序号也可以，如“2”开始投诉。"
+HELP_PLAIN = "我可以帮您：\n" + "\n".join(f"{i}. {shown}" for i, (shown, _) in enumerate(HELP_ITEMS, 1))
+HELP = HELP_PLAIN + "\n回复序号也可以，如“2”开始投诉。"
 NOT_HEARD = "抱歉，这条语音没听清。请再说一遍，或者直接打字告诉我您遇到的问题。"
 MEDIA_RECEIVED = "收到您的{kind}。如需投诉或举报，请先发“投诉”或“举报”，再按提示上传照片作为证据。"
 LOCATION_RECEIVED = "收到您的位置（{label}）。如需投诉该处商家，请发“投诉”开始登记。"
@@ -125,7 +125,10 @@ def transfer(turn: Turn) -> Reply:
 
 
 def help_text(turn: Turn) -> Reply:
-    """The numbered help; the next message may answer it by number."""
+    """The numbered help; the next message may answer it by number — unless a form step waiting behind it reads
+    numbers itself."""
+    if turn.reads_numbers:
+        return Reply(text=HELP_PLAIN)
     return Reply(text=HELP, choices=[word for _, word in HELP_ITEMS])
 
 

@@ -97,3 +97,16 @@ def test_continue_after_the_form_expired_says_it_expired(make_app, sim):
     clock.advance(hours=2)
     answer = user.say("继续").text
     assert "已自动结束" in answer and "您目前没有未填完的登记" in answer
+
+
+def test_help_at_a_step_that_reads_numbers_leaves_the_number_to_the_step(wechat, app):
+    """At the 诉求 step (answered by number), ？ shows the help without the number hint and 4 is the demand 退款."""
+    for text in ["投诉", "同意", "好又多超市", "城关镇人民路88号", "牛奶过期", "完成"]:
+        wechat.say(text)
+    assert wechat.say("58").text.startswith("第5步：")
+    shown = wechat.say("？").text
+    assert "回复序号也可以" not in shown and "您的投诉已填到第5步（诉求）" in shown
+    assert wechat.say("4").text.startswith("第6步：")
+    wechat.say("跳过")
+    wechat.say("张三")
+    assert "诉求：退款" in wechat.say("13812345678").text
