@@ -72,6 +72,21 @@ class DeliveryStatus(StrEnum):
     FILTERED = "filtered"        # not sent on purpose: 退订, quota used up, unfollowed
 
 
+class Channel(StrEnum):
+    """How one delivery row reaches its follower (stored in `publication_deliveries.channel`)."""
+    MASS = "mass"                # a mass-send batch (MassJob)
+    TEMPLATE = "template"        # a template message (outside the 48 h window)
+    CUSTOM = "custom"            # a customer-service message (inside the window)
+
+
+class MassJobStatus(StrEnum):
+    """A mass-send batch's progress (stored in `publication_mass_jobs.status`)."""
+    PENDING = "pending"
+    SUBMITTED = "submitted"      # WeChat accepted the batch; MASSSENDJOBFINISH will report its counts
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
 class Publication(db.Model):
     __tablename__ = "publications"
     __table_args__ = (UniqueConstraint("parent_id", "occurrence_at"),)
@@ -115,7 +130,7 @@ class Delivery(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
     openid: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(16))                # mass | template | custom
+    channel: Mapped[str] = mapped_column(String(16))                # Channel
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     reason: Mapped[str | None] = mapped_column(String(32))          # unsubscribed_kind | quota | not_following | errcode
     attempts: Mapped[int] = mapped_column(default=0)
@@ -138,7 +153,7 @@ class MassJob(db.Model):
     client_msg_id: Mapped[str] = mapped_column(String(64))          # deterministic: resend dedups at WeChat (45065)
     size: Mapped[int] = mapped_column(default=0)
     tag_id: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(16), default="pending")   # pending | submitted | finished | failed
+    status: Mapped[str] = mapped_column(String(16), default=MassJobStatus.PENDING)
     msg_id: Mapped[str | None] = mapped_column(String(32), index=True)
     errcode: Mapped[int | None]
     total_count: Mapped[int | None]                                 # MASSSENDJOBFINISH counts

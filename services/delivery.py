@@ -45,7 +45,7 @@ from sqlalchemy import func, insert, select, update
 import logs
 from extensions import db
 from models import Delivery, Follower, MassJob, Publication
-from models.publication import DeliveryStatus, Strategy
+from models.publication import Channel, DeliveryStatus, MassJobStatus, Strategy
 from services import DeliveryError, QuotaExhausted, TransientError, delivery_pool
 from services.delivery_loop import PAGE, RETRYABLE, _pending, run_each
 from services.delivery_reports import resolve_interrupted
@@ -85,12 +85,12 @@ def prepare(pub: Publication, *, recipients: list[str], filtered: dict[str, str]
         for no, batch in enumerate(mass_batches(recipients), start=1):
             db.session.add(MassJob(publication_id=pub.id, batch_no=no, client_msg_id=client_msg_id(pub.id, no),
                                    size=len(batch)))
-            rows += [dict(publication_id=pub.id, openid=o, channel="mass", status=DeliveryStatus.PENDING,
+            rows += [dict(publication_id=pub.id, openid=o, channel=Channel.MASS, status=DeliveryStatus.PENDING,
                           attempts=0, batch_no=no, created_at=now) for o in batch]
     else:  # one message per follower (also the lone recipient of a mass send: WeChat needs two openids)
         in_window = set(db.session.scalars(select(Follower.openid).where(
             Follower.last_inbound_at > now - SERVICE_WINDOW)))
-        rows += [dict(publication_id=pub.id, openid=o, channel="custom" if o in in_window else "template",
+        rows += [dict(publication_id=pub.id, openid=o, channel=Channel.CUSTOM if o in in_window else Channel.TEMPLATE,
                       status=DeliveryStatus.PENDING, attempts=0, created_at=now) for o in recipients]
     for start in range(0, len(rows), PAGE):
         db.session.execute(insert(Delivery), rows[start:start + PAGE])
@@ -103,7 +103,7 @@ def run(pub: Publication, *, sender: Sender, settings: Settings, clock: Callable
     `settings.processes` > 1 and a `launch` (the entry point's way to start a helper process), helpers share it."""
     stop = stop or Event()
     progress = Progress()
-    resolved = resolve_interrupted(Delivery.publication_id == pub.id, Delivery.channel != "mass")
+    resolved = resolve_interrupted(Delivery.publication_id == pub.id, Delivery.channel != Channel.MASS)
     db.session.commit()
     if resolved:
         log.warning("interrupted sends marked unconfirmed, not resent", publication=pub.id, n=resolved)
@@ -123,7 +123,7 @@ def run(pub: Publication, *, sender: Sender, settings: Settings, clock: Callable
 
 def _run_mass(pub: Publication, *, sender: Sender, clock, progress: Progress, stop: Event) -> None:
     text = Message.of(pub).text()
-    jobs = db.session.scalars(select(MassJob).where(MassJob.publication_id == pub.id, MassJob.status == "pending")
+    jobs = db.session.scalars(select(MassJob).where(MassJob.publication_id == pub.id, MassJob.status == MassJobStatus.PENDING)
                               .order_by(MassJob.batch_no)).all()
     for job in jobs:
         if stop.is_set():
@@ -140,13 +140,13 @@ def _run_mass(pub: Publication, *, sender: Sender, clock, progress: Progress, st
             return                                   # the next push_due resends it; clientmsgid dedups
         except DeliveryError as exc:
             status = DeliveryStatus.FILTERED if isinstance(exc, QuotaExhausted) else DeliveryStatus.FAILED
-            job.status, job.errcode = "failed", exc.errcode
+            job.status, job.errcode = MassJobStatus.FAILED, exc.errcode
             _mark_batch(pub.id, job.batch_no, status=status, reason=f"errcode {exc.errcode}", errcode=exc.errcode)
             progress.failed += len(openids)
             db.session.commit()
             continue
         now = clock()
-        job.status, job.msg_id, job.submitted_at = "submitted", msg_id, now
+        job.status, job.msg_id, job.submitted_at = MassJobStatus.SUBMITTED, msg_id, now
         _mark_batch(pub.id, job.batch_no, status=DeliveryStatus.SENT, sent_at=now, msgid=msg_id)
         db.session.commit()
         progress.sent += len(openids)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import logs
 from extensions import db
 from models import Delivery
-from models.publication import DeliveryStatus
+from models.publication import Channel, DeliveryStatus
 from services import (
     DeliveryError,
     NotFollowing,
@@ -173,7 +173,7 @@ def _ready(sender: Sender) -> bool:
 
 def _pending(publication_id: int, shard: tuple[int, int] | None) -> list:
     where = [Delivery.publication_id == publication_id, Delivery.status == DeliveryStatus.PENDING,
-             Delivery.channel != "mass"]
+             Delivery.channel != Channel.MASS]
     return where + ([Delivery.id % shard[1] == shard[0]] if shard else [])
 
 
@@ -192,15 +192,15 @@ def _next_retry(publication_id: int, shard: tuple[int, int] | None) -> datetime 
 def send_one(sender: Sender, message, template_id: str, row_id: int, openid: str, channel: str):
     """One follower, one HTTP call (two when the CS window turned out closed). Runs in a worker thread."""
     try:
-        if channel == "custom":
+        if channel == Channel.CUSTOM:
             try:
                 sender.news(openid, title=message.title, description=message.summary, url=message.url,
                             image=message.image)
-                return Outcome(row_id, DeliveryStatus.SENT, "custom")
+                return Outcome(row_id, DeliveryStatus.SENT, Channel.CUSTOM)
             except (OutsideWindow, QuotaExhausted) as exc:
                 if exc.errcode == 45009:
                     raise
-                channel = "template"             # 45015 / 45047: the window closed meanwhile
+                channel = Channel.TEMPLATE        # 45015 / 45047: the window closed meanwhile
         msgid = sender.template(openid, template_id=template_id, data=message.template_data(), url=message.url)
         return Outcome(row_id, DeliveryStatus.SENT, channel, msgid=msgid)
     except NotSent:

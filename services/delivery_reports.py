@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 import logs
 from extensions import db
 from models import Delivery, MassJob, Publication
-from models.publication import DeliveryStatus
+from models.publication import Channel, DeliveryStatus
 
 log = logs.get(__name__)
 
@@ -35,10 +35,10 @@ MASS_SUCCESS = "send success"
 def template_finished(*, openid: str, msg_id: str, status: str, now: datetime) -> Delivery | None:
     """Settle the template delivery row the event reports on; returns it, or None when it is not ours."""
     status = (status or "").strip().lower()
-    row = db.session.scalar(select(Delivery).where(Delivery.msgid == str(msg_id), Delivery.channel == "template"))
+    row = db.session.scalar(select(Delivery).where(Delivery.msgid == str(msg_id), Delivery.channel == Channel.TEMPLATE))
     if row is None:
         row = db.session.scalar(select(Delivery).where(
-            Delivery.openid == openid, Delivery.channel.in_(["template", "custom"]), Delivery.msgid.is_(None),
+            Delivery.openid == openid, Delivery.channel.in_([Channel.TEMPLATE, Channel.CUSTOM]), Delivery.msgid.is_(None),
             Delivery.status.in_([DeliveryStatus.UNCONFIRMED, DeliveryStatus.SENDING])).order_by(Delivery.id).limit(1))
         if row is None:
             return None

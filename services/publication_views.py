@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 import logs
 from extensions import db
 from models import Delivery, MassJob, Publication
-from models.publication import Status
+from models.publication import MassJobStatus, Status
 from services import DeliveryError, Invalid
 from services.clock import to_china
 from services.delivery import Message
@@ -92,7 +92,7 @@ def job_finished(*, msg_id: str, counts: dict[str, object], now: datetime) -> Ma
     job.total_count, job.filter_count = number("TotalCount"), number("FilterCount")
     job.sent_count, job.error_count = number("SentCount"), number("ErrorCount")
     job.finish_status = str(counts.get("Status") or "")[:64]
-    job.status, job.finished_at = "finished", now
+    job.status, job.finished_at = MassJobStatus.FINISHED, now
     db.session.flush()
     log.info("mass job finished", publication=job.publication_id, batch=job.batch_no, sent=job.sent_count,
              errors=job.error_count)

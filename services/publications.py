@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 import logs
 from extensions import db
 from models import Delivery, MassJob, Publication
-from models.publication import ALLOWED, Audience, Kind, Status, Strategy
+from models.publication import ALLOWED, Audience, Kind, MassJobStatus, Status, Strategy
 from services import (Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded, audience, audit, delivery,
                       delivery_pool, ownership, quota)
 from services.clock import CHINA, from_china, to_china
@@ -319,7 +319,7 @@ def finish(pub: Publication, *, sender: Sender, settings: Settings, clock: Calla
 
 def _mass_pending(publication_id: int) -> bool:
     return bool(db.session.scalar(select(MassJob.id).where(MassJob.publication_id == publication_id,
-                                                           MassJob.status == "pending").limit(1)))
+                                                           MassJob.status == MassJobStatus.PENDING).limit(1)))
 
 
 def report(publication_id: int) -> dict[str, int]:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Delivery
-from models.publication import DeliveryStatus
+from models.publication import Channel, DeliveryStatus
 from services.clock import from_china, to_china
 
 MASS_PER_MONTH = 4
@@ -40,7 +40,7 @@ def month_start(now: datetime) -> datetime:
 def used_up(*, now: datetime) -> set[str]:
     """Openids that already received MASS_PER_MONTH mass messages this month."""
     rows = db.session.execute(
-        select(Delivery.openid).where(Delivery.channel == "mass", Delivery.status == DeliveryStatus.SENT,
+        select(Delivery.openid).where(Delivery.channel == Channel.MASS, Delivery.status == DeliveryStatus.SENT,
                                       Delivery.sent_at >= month_start(now))
         .group_by(Delivery.openid).having(func.count() >= MASS_PER_MONTH))
     return {openid for (openid,) in rows}
@@ -49,7 +49,7 @@ def used_up(*, now: datetime) -> set[str]:
 def received(*, openid: str, now: datetime) -> int:
     """How many mass messages we sent this follower this month."""
     return db.session.scalar(select(func.count()).select_from(Delivery).where(
-        Delivery.openid == openid, Delivery.channel == "mass", Delivery.status == DeliveryStatus.SENT,
+        Delivery.openid == openid, Delivery.channel == Channel.MASS, Delivery.status == DeliveryStatus.SENT,
         Delivery.sent_at >= month_start(now))) or 0
 
 
