@@ -18,7 +18,7 @@ from models import Department, Staff
 from models.case_event import CaseEvent, EventKind
 from models.case_followup import CaseReminder
 from models.complaint import Case, Status
-from services import staff_alerts
+from services import staff_alerts, tx
 from services.clock import from_china
 from services.sender import Sender
 
@@ -67,35 +67,41 @@ def send_reminders(*, now: datetime, sender: Sender, template_id: str | None = N
     """Remind for every running case that crossed a threshold not yet reminded; returns how many were sent."""
     sent = 0
     cases = db.session.scalars(select(Case).where(Case.status.in_(RUNNING), Case.due_on.is_not(None))).all()
-    order = [t for t, _ in THRESHOLDS]
     for case in cases:
         level = reached(case, now)
         if level is None or case.clock is None:
             continue
-        done = set(db.session.scalars(select(CaseReminder.threshold).where(CaseReminder.case_id == case.id,
-                                                                           CaseReminder.clock == case.clock)))
-        if level in done:
-            continue
-        people = recipients(case)
-        text = REMINDER.format(number=case.number, clock=_clock_title(case.clock), label=dict(THRESHOLDS)[level],
-                               due=case.due_on)
-        for threshold in order[: order.index(level) + 1]:   # lower thresholds passed unseen are settled too
-            if threshold not in done:
-                db.session.add(CaseReminder(case_id=case.id, clock=case.clock, threshold=threshold, sent_at=now,
-                                            recipients=len(people) if threshold == level else 0))
-        db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.REMINDER,
-                                 text=text + (f" 已提醒 {len(people)} 人" if people else " 尚未指定责任人")))
-        try:
-            db.session.commit()
-        except IntegrityError:                  # another scheduler run got here first
-            db.session.rollback()
-            continue
-        for person in people:
-            staff_alerts.send(person=person, text=text, source=f"case:{case.number}:{level}", now=now, sender=sender,
-                              template_id=template_id)
-        sent += 1
+        sent += _remind_and_notify(case, level, now=now, sender=sender, template_id=template_id)
     log.info("reminders", sent=sent)
     return sent
+
+
+def _remind_and_notify(case: Case, level: str, *, now: datetime, sender: Sender, template_id: str | None) -> bool:
+    """Record the reminder and commit it, then alert the people: the unique (case, clock, threshold) row is the
+    claim, so two scheduler runs never both alert. Returns whether this run sent it."""
+    order = [t for t, _ in THRESHOLDS]
+    done = set(db.session.scalars(select(CaseReminder.threshold).where(CaseReminder.case_id == case.id,
+                                                                       CaseReminder.clock == case.clock)))
+    if level in done:
+        return False
+    people = recipients(case)
+    text = REMINDER.format(number=case.number, clock=_clock_title(case.clock), label=dict(THRESHOLDS)[level],
+                           due=case.due_on)
+    for threshold in order[: order.index(level) + 1]:   # lower thresholds passed unseen are settled too
+        if threshold not in done:
+            db.session.add(CaseReminder(case_id=case.id, clock=case.clock, threshold=threshold, sent_at=now,
+                                        recipients=len(people) if threshold == level else 0))
+    db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.REMINDER,
+                             text=text + (f" 已提醒 {len(people)} 人" if people else " 尚未指定责任人")))
+    try:
+        tx.commit()
+    except IntegrityError:                  # another scheduler run got here first
+        db.session.rollback()
+        return False
+    for person in people:
+        staff_alerts.send(person=person, text=text, source=f"case:{case.number}:{level}", now=now, sender=sender,
+                          template_id=template_id)
+    return True
 
 
 def _clock_title(name: str) -> str:

@@ -70,7 +70,6 @@ NOT_YET_CONVERTED = {
     "complaints.py": 2,
     "ballots.py": 2,
     "staff.py": 1,
-    "case_reminders.py": 1,
 }
 
 
