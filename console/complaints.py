@@ -17,8 +17,8 @@ from extensions import db
 from sqlalchemy import select
 
 from models import Case, Staff
-from services import DomainError, case_access, case_actions, case_evidence, case_flow, case_queries, deadlines, \
-    departments
+from services import DomainError, case_access, case_actions, case_commands, case_evidence, case_flow, case_queries, \
+    deadlines, departments
 from services import audit, campaign_report, complaint_export
 from services.clock import china_today, utcnow
 
@@ -28,7 +28,6 @@ DONE = {"accept": "已受理，已通知消费者", "reject": "已决定不予�
         "not_file": "已决定不予立案，已通知举报人", "pause": "已暂停计时（检测鉴定）", "resume": "已恢复调解",
         "close": "已办结，已通知消费者", "assign": "已交办", "mediate": "已记录调解情况", "note": "已添加内部备注",
         "reply": "已回复消费者", "12315": "已记录 12315 编号", "sector": "已设置行业", "review": "复核已完成，已告知消费者"}
-UNKNOWN_ACTION = "未知的操作"
 BULK_EMPTY = "请勾选案件并选择承办部门"
 BULK_DONE = "已交办 {done} 件；{refused} 件未能交办（无权限或已办结）"
 NO_STAFF, TRANSFERRED = case_actions.NO_STAFF, case_actions.TRANSFERRED
@@ -59,41 +58,6 @@ def _period(start: str, end: str) -> "campaign_report.Period":
 
 def _sender():
     return current_app.extensions["outbound"].sender
-
-
-def _act(name: str, case_id: int, me: Staff, form, ids: dict | None = None) -> None:
-    """Run one action by name with the posted fields (`ids`: already-typed ids from the API); raises DomainError."""
-    now, text = utcnow(), form.get("text", "")
-    ids = ids if ids is not None else {"department_id": _int("department_id"), "assignee_id": _int("assignee_id")}
-    actions = {
-        "accept": lambda: case_actions.accept(case_id=case_id, by=me, now=now, sender=_sender()),
-        "reject": lambda: case_actions.reject(case_id=case_id, reason=form.get("reason", ""), by=me, now=now,
-                                              sender=_sender(), detail=form.get("detail", "")),
-        "file": lambda: case_actions.decide_report(case_id=case_id, open_case=True, reason="", by=me, now=now,
-                                                   sender=_sender()),
-        "not_file": lambda: case_actions.decide_report(case_id=case_id, open_case=False,
-                                                       reason=form.get("reason", ""), by=me, now=now,
-                                                       sender=_sender()),
-        "pause": lambda: case_actions.pause(case_id=case_id, reason=form.get("reason", ""), by=me, now=now,
-                                            sender=_sender()),
-        "resume": lambda: case_actions.resume(case_id=case_id, by=me, now=now, sender=_sender()),
-        "close": lambda: case_actions.close(case_id=case_id, outcome=form.get("outcome", ""),
-                                            recovered=form.get("recovered", ""),
-                                            reason=form.get("reason", ""), by=me, now=now, sender=_sender()),
-        "assign": lambda: case_actions.assign(case_id=case_id, department_id=ids.get("department_id") or 0,
-                                              assignee_id=ids.get("assignee_id"), by=me, now=now),
-        "mediate": lambda: case_actions.mediate(case_id=case_id, text=text, by=me, now=now),
-        "note": lambda: case_actions.note(case_id=case_id, text=text, by=me, now=now),
-        "reply": lambda: case_actions.reply(case_id=case_id, text=text, by=me, now=now, sender=_sender()),
-        "12315": lambda: case_actions.set_12315(case_id=case_id, number=form.get("number_12315", ""), by=me,
-                                                now=now),
-        "sector": lambda: case_actions.set_sector(case_id=case_id, sector=form.get("sector", ""), by=me, now=now),
-        "review": lambda: case_actions.finish_review(case_id=case_id, text=text, by=me, now=now, sender=_sender(),
-                                                     reopen=form.get("reopen", "") in ("1", "on", "True", "true")),
-    }
-    if name not in actions:
-        abort(404, description=UNKNOWN_ACTION)
-    actions[name]()
 
 
 @pages.get("/")
@@ -196,7 +160,9 @@ def case(case_id: int):
 @writer_required
 def act(case_id: int, action: str):
     try:
-        _act(action, case_id, current_staff(), request.form)
+        case_commands.perform(action, case_id=case_id, by=current_staff(), now=utcnow(), sender=_sender(),
+                              fields={**request.form.to_dict(), "department_id": _int("department_id"),
+                                      "assignee_id": _int("assignee_id")})
         db.session.commit()
     except DomainError as err:
         db.session.rollback()

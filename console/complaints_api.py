@@ -5,6 +5,7 @@ masked, a 举报人 is visible to admins only; every action is audited in the se
 """
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -12,14 +13,11 @@ from console.api import Blueprint, PageQuery, UtcDateTime, page_schema, paginate
 from console.auth import current_staff, login_required, require_role
 from extensions import db
 from models import Case
-from services import audit, case_access, case_actions, case_flow, case_queries, deadlines, departments
+from services import audit, case_access, case_actions, case_commands, case_flow, case_queries, deadlines, \
+    departments
 from services.clock import utcnow
 
 api = Blueprint("complaints_api", __name__, description="投诉举报")
-
-ACTIONS = ["accept", "reject", "file", "not_file", "pause", "resume", "close", "assign", "mediate", "note", "reply",
-           "12315", "sector", "review"]
-
 
 class CaseQuery(PageQuery):
     status = fields.String(load_default=None)
@@ -126,15 +124,9 @@ class CaseAction(MethodView):
     def post(self, body, case_id, action):
         """Act on a case: accept, reject, file, not_file, pause, resume, close, assign, mediate, note, reply,
         12315, sector, review."""
-        from werkzeug.datastructures import MultiDict
-
-        from console.complaints import _act
-        if action not in ACTIONS:
-            from services import NotFound
-            raise NotFound("未知的操作", field="action")
-        values = {k: ("" if v is None else str(v)) for k, v in body.items()}
         me = current_staff()
-        _act(action, case_id, me, MultiDict(values), ids=body)
+        case_commands.perform(action, case_id=case_id, by=me, now=utcnow(),
+                              sender=current_app.extensions["outbound"].sender, fields=body)
         db.session.commit()
         case = db.session.get(Case, case_id)
         case.notices = []
