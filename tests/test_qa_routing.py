@@ -48,6 +48,7 @@ def _answer(app, slug: str) -> str:
     ("在网上借了五千 现在要我还一万", "12378"),
     ("房东不退押金 说墙脏了", "住建"),
     ("村卫生室的大夫开错药了", "卫生健康"),
+    ("诊所大夫开的药吃了浑身起疙瘩", "卫生健康"),
     ("身份证丢了咋补", "派出所"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
