@@ -159,6 +159,7 @@ def edit(slug: str):
     return render_template("kb/form.html", form=form, entry=entry, queue_id=None, pins=pins,
                            revisions=faq_store.revisions(slug), pin_form=PinForm(formdata=None),
                            waiting=faq_review.pending_for(slug),
+                           field_labels={**faq_review.LABELS, "published": "发布状态", "pins": "固定问法"},
                            confirm=ConfirmForm()), 400 if form.errors else 200
 
 

@@ -134,3 +134,15 @@ def test_dashboard_cards_lead_to_my_cases_due_soon_and_reviews(app, client, logg
     mine = page.split('open=1">我的案件</a></h2>')[1].split("</section>")[0]
     assert '<p class="count">1</p>' in mine
     assert number in user.get("/console/complaints/?assignee=me&open=1").get_data(as_text=True)
+
+
+def test_unknown_case_action_is_404_on_page_and_api(app, client, logged_in, api_token):
+    """An action name outside the table answers 404 naming it (page and /api alike), never 500."""
+    clerk, _, case_id, _ = _office_with_case(app)
+    user = _login(client, logged_in, app, clerk)
+    assert user.post(f"/console/complaints/{case_id}/explode").status_code == 404
+    with app.app_context():
+        person = db.session.query(Staff).filter_by(username=clerk).one()
+    res = client.post(f"/api/complaints/{case_id}/actions/explode", json={},
+                      headers={"Authorization": f"Bearer {api_token(person)}"})
+    assert res.status_code == 404 and "未知的操作" in res.get_json()["error"]["message"]
