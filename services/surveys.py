@@ -220,7 +220,7 @@ def results(survey_id: int) -> list[QuestionResult]:
             result.counts = [(f"{n}分", sum(1 for a in given if a == n)) for n in range(5, 0, -1)]
             result.average = round(sum(given) / len(given), 2) if given else None
         else:
-            result.texts = [str(a) for a in given]
+            result.texts = [privacy.mask_phones_in(str(a)) for a in given]     # consumers type phone numbers
         out.append(result)
     return out
 
@@ -230,12 +230,13 @@ def _cell(question: SurveyQuestion, answer: Any) -> str:
         return ""
     if question.kind in {QuestionKind.SINGLE, QuestionKind.MULTI}:
         return "、".join(question.options[n - 1] for n in answer if 1 <= n <= len(question.options))
-    return str(answer)
+    return privacy.mask_phones_in(str(answer)) if question.kind == QuestionKind.TEXT else str(answer)
 
 
 def export_xlsx(survey_id: int) -> bytes:
-    """One row per response. A named survey shows the masked openid; an anonymous one has no identifier at all,
-    and its rows are in no particular order a follower could be matched by (sorted by the answers)."""
+    """One row per response, phone numbers in text answers masked. A named survey shows the masked openid; an
+    anonymous one has no identifier at all, and its rows are in no particular order a follower could be matched by
+    (sorted by the answers)."""
     survey = get(survey_id)
     book = Workbook()
     sheet = book.active

@@ -85,7 +85,7 @@ def test_anonymous_responses_are_unlinkable_in_the_export(app, consumer, client,
     anonymous_id = _survey(app, anonymous=True)
     for n in range(2):
         user = consumer(f"o_anon_{n}")
-        _answer_all(user, text=f"建议{n}")
+        _answer_all(user, text=f"建议{n}，电话1381234567{n}")
         assert "感谢您参加" in user.say("确认").text
     staff = logged_in(client, staff_factory(role="admin"))
     book = load_workbook(BytesIO(staff.get(f"/console/surveys/{anonymous_id}/export.xlsx").data))
@@ -93,10 +93,12 @@ def test_anonymous_responses_are_unlinkable_in_the_export(app, consumer, client,
     assert rows[0][0] == "1. 您最常在哪里买菜？" and len(rows) == 3
     flat = " ".join(str(v) for row in rows for v in row)
     assert "o_anon" not in flat and "粉丝" not in flat and "提交时间" not in flat and "建议1" in flat
+    assert "13812345671" not in flat                                     # phones typed in answers are masked
     with app.app_context():
         assert db.session.scalars(select(SurveyResponse.openid)).all() == [None, None]
     page = staff.get(f"/console/surveys/{anonymous_id}").get_data(as_text=True)
     assert 'id="answered">2<' in page and "建议0" in page and "平均 4.0 分" in page and "<svg" in page
+    assert "13812345670" not in page
 
 
 def test_unfollowing_erases_the_respondent_but_keeps_the_answers(app, wechat):
