@@ -193,3 +193,27 @@ def test_a_case_routed_to_the_default_department_is_handed_to_the_right_one(app,
     assert "鲜鸡蛋" in chengguan.get("/console/disposals/").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "disposal.transfer"))
+
+
+def test_the_public_results_page_shows_the_outcome_once_published(app, client, staff_factory, departments):
+    """/articles/sampling lists published results; a 不合格 one says 正在办理 until its outcome is made public."""
+    poll_id = make_poll(app, status=PollStatus.SAMPLING, allow_suggestion=False)
+    clerk = staff_factory(department="城关市场监督管理所", username="public_clerk")
+    with app.app_context():
+        add_batch(poll_id, now=utcnow(), results=[failing_eggs(poll_id, sampled_on=utcnow().date())])
+        assert "鲜鸡蛋" not in client.get("/articles/sampling").get_data(as_text=True)     # not yet published
+        sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
+        case_id = db.session.scalar(select(Disposal.id))
+    page = client.get("/articles/sampling?q=鸡蛋")
+    assert page.status_code == 200 and "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert "鲜鸡蛋" in page.get_data(as_text=True) and "正在办理" in page.get_data(as_text=True)
+    with app.app_context():
+        person, today = db.session.get(Staff, clerk.id), utcnow().date()
+        disposals.record_step(disposal_id=case_id, spec=disposals.StepSpec("close", today, "已下架销毁并罚款"),
+                              by=person, now=utcnow())
+        db.session.commit()
+        assert "已下架销毁" not in client.get("/articles/sampling").get_data(as_text=True)   # closed, not public
+        disposals.record_step(disposal_id=case_id, spec=disposals.StepSpec("disclose", today), by=person,
+                              now=utcnow())
+        db.session.commit()
+    assert "核查处置：已下架销毁并罚款" in client.get("/articles/sampling").get_data(as_text=True)
