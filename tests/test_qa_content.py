@@ -53,3 +53,14 @@ def test_procedure_answers_on_the_replaced_rules_say_they_are_unverified(kb, wec
     text = wechat.say("我妈不会用手机 我能替她投诉吗 要啥手续").text
     assert _answer(kb, "complaint-proxy") in text
     assert "还在核实" in text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("舞蹈班把我家孩子的照片发抖音上做广告了 没问过我", "privacy-collection"),
+    ("孩子发烧住院半个月 游泳班的课上不了 能退费不", "prepaid-health-change"),
+])
+def test_a_class_is_the_setting_not_the_problem(kb, wechat, message, slug):
+    """A training class named in a privacy or illness story gets that entry, not the training-refund one."""
+    text = wechat.say(message).text
+    assert _answer(kb, slug) in text
+    assert "您是不是想问" not in text
