@@ -80,7 +80,8 @@ def welcome(turn: Turn) -> str:
 
 def scanned(turn: Turn) -> str:
     """An existing follower scanned a parametric QR code: its label (never the key), and what it starts."""
-    followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None)
+    if followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None) is None:
+        return SCAN_WELCOME.format(scene="")       # database down: the scan is queued, the scene cannot be read
     scene = _scene(turn)
     if scene is None:
         return SCAN_WELCOME.format(scene="")

@@ -207,3 +207,14 @@ def test_survey_code_starts_the_survey(wechat, app):
     wechat.follow()
     answer = _scan(wechat, "survey315").text
     assert "「3·15 调查点」" in answer and "目前没有正在进行的消费调查" in answer
+
+
+def test_scan_with_the_database_down_still_greets(make_app, sim):
+    """With PostgreSQL unreachable, a scan is queued and greeted plainly (no apology, no key)."""
+    from sim.client import SimUser
+    from tests.support.wechat import APP_ID, TOKEN, transport_for
+
+    app = make_app(DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/unreachable")
+    user = SimUser(transport_for(app), token=TOKEN, app_id=APP_ID, openid="o_db_down")
+    answer = _scan(user).text
+    assert answer.startswith("欢迎回来！") and "market_qr" not in answer
