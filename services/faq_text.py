@@ -55,7 +55,8 @@ class Text:
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
         if userdict is not None and userdict.exists():
-            self._tokenizer.load_userdict(str(userdict))
+            with userdict.open("rb") as lines:              # jieba leaves a path it opened unclosed
+                self._tokenizer.load_userdict(lines)
         for replacement in set(synonyms.table.values()):      # canonical terms stay whole words
             for term in replacement.split():
                 if _CJK.search(term) and len(term) > 1:
