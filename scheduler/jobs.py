@@ -5,7 +5,7 @@ service. A job takes the Flask `app` (the runner passes it; only the id is store
 persisted). Add a feature's job as one function here plus one line in `JOBS`.
 
     Job("publications.push_due", push_publications, every(seconds=15))
-    Job("complaints.remind", remind_complaints, cron(hour=8, minute=30))
+    Job("followers.reconcile", reconcile_followers, cron(hour=3, minute=40))
 """
 from __future__ import annotations
 
