@@ -109,6 +109,12 @@ def test_goods_question_never_gets_the_food_answer(kb, wechat):
     assert "十倍" not in text
 
 
+def test_a_question_about_the_complaint_itself_never_gets_a_goods_answer(kb, wechat):
+    """"My complaint has said 处理中 for two months" is about the complaint process: no goods entry is answered."""
+    text = wechat.say("投诉都快两个月了 一直显示处理中").text
+    assert _answer(kb, "quality-seller-delay") not in text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
