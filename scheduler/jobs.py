@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from threading import Event
 
 from flask import Flask
@@ -193,6 +194,16 @@ def purge_drafts(app: Flask, stop: Event | None = None) -> None:
     log.info("expired drafts purged", n=n)
 
 
+def purge_ended_sessions(app: Flask, stop: Event | None = None) -> None:
+    """Forget logged-out console sessions whose cookies have expired anyway (CONSOLE_SESSION_HOURS after login)."""
+    from services import console_sessions
+    with app.app_context():
+        hours = int(app.config["CONSOLE_SESSION_HOURS"])
+        n = console_sessions.purge(before=utcnow() - timedelta(hours=hours))
+        db.session.commit()
+    log.info("ended console sessions purged", n=n)
+
+
 JOBS: list[Job] = [
     Job("publications.push_due", push_publications, every(seconds=15)),
     Job("complaints.remind", remind_complaints, every(minutes=15)),
@@ -209,4 +220,5 @@ JOBS: list[Job] = [
     Job("followers.reconcile", reconcile_followers, cron(hour=3, minute=40)),
     Job("inbox.alert_staff", alert_staff, every(minutes=1)),
     Job("drafts.purge_expired", purge_drafts, every(hours=1)),
+    Job("console.purge_ended_sessions", purge_ended_sessions, every(hours=6)),
 ]

@@ -135,3 +135,24 @@ def test_next_is_never_an_open_redirect(client, staff_factory):
     res = client.post("/console/login?next=//evil.example/", data={
         "csrf_token": token, "username": person.username, "password": person.password})
     assert res.headers["Location"].endswith("/console/")
+
+
+def test_the_purge_job_forgets_ended_sessions_once_their_cookies_have_expired(app):
+    """console.purge_ended_sessions, run as the scheduler runs it, deletes logout records older than a session's
+    longest life and keeps the recent ones (a copied cookie from a recent logout must still be refused)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from extensions import db
+    from models import EndedSession
+    from scheduler.jobs import JOBS
+    from services.clock import utcnow
+    hours = int(app.config["CONSOLE_SESSION_HOURS"])
+    with app.app_context():
+        db.session.add_all([EndedSession(sid="old-session", ended_at=utcnow() - timedelta(hours=hours + 1)),
+                            EndedSession(sid="recent-session", ended_at=utcnow() - timedelta(hours=1))])
+        db.session.commit()
+    next(job for job in JOBS if job.id == "console.purge_ended_sessions").run(app)
+    with app.app_context():
+        assert set(db.session.scalars(select(EndedSession.sid))) == {"recent-session"}

@@ -110,10 +110,6 @@ _.style                         # openpyxl cell style (services/campaign_report.
 _.decided_by                    # kb/proposal.html, /api/kb/proposals (who approved or sent back a change)
 _.decided_at                    # kb/proposal.html, /api/kb/proposals
 
-# Retention purge of ended console sessions (services/console_sessions.py): not called by any job yet — reported
-# in issue 13 rather than deleted, since the rows should be purged.
-_.purge
-
 # Benchmarks and the sim: entry points run by bench/ scripts and `python -c`.
 _.fixed                         # bench/werobot_app.py, a WeRoBot handler
 _.serve_keepalive               # bench/bench_publications.py runs it in a child
