@@ -1,4 +1,5 @@
-"""Staff on their phones: template messages to bound staff — a thread waiting, an SLA about to break, 复核 waiting.
+"""Staff on their phones: template messages to bound staff — a thread waiting, an SLA about to break, 复核 waiting,
+a publication that finished with deliveries nobody can confirm (told to its author, else the admins).
 
 A staff member who bound their WeChat (`services.staff_binding`) is reached by template message (any time; no
 48-hour window applies to templates), or by customer-service text when no template is configured. Every attempt is
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import logs
 from extensions import db
@@ -26,6 +27,7 @@ log = logs.get(__name__)
 WAITING = "【人工值守】有消费者在等待回复（{preview}），请到工作台「消息」处理。"
 SLA_SOON = "【人工值守】有消费者已等待{minutes}分钟，即将超过首次响应时限（{sla}分钟），请尽快回复。"
 REVIEW = "【复核待办】案件 {number} 消费者评价不满意，等待部门负责人复核。"
+UNCONFIRMED = "【推送核对】《{title}》已发送完成，但有 {n} 位关注者的发送结果未确认（可能已送达，系统不会重发），请到工作台核对。"
 SLA_LEAD_MINUTES = 5          # warn this long before the first-response SLA breaks
 
 
@@ -105,13 +107,40 @@ def alert_reviews(*, now: datetime, sender: Sender, template_id: str | None) -> 
     return told
 
 
+def alert_unconfirmed(*, now: datetime, sender: Sender, template_id: str | None) -> int:
+    """Tell the author (else the admins) of each publication sent with unconfirmed rows, once (audit
+    `publication.unconfirmed`, written by services.publications.finish)."""
+    from models import AuditEvent, Delivery, Publication
+    from models.publication import DeliveryStatus
+    told = 0
+    for event in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "publication.unconfirmed")):
+        source = f"unconfirmed:{event.object_id}"
+        if db.session.scalar(select(DeliveryAttempt.id).where(DeliveryAttempt.source == f"staff:{source}",
+                                                              DeliveryAttempt.ok).limit(1)):
+            continue
+        pub = db.session.get(Publication, int(event.object_id))
+        left = db.session.scalar(select(func.count(Delivery.id)).where(
+            Delivery.publication_id == int(event.object_id), Delivery.status == DeliveryStatus.UNCONFIRMED))
+        if pub is None or not left:          # WeChat's report settled every row meanwhile: nothing to check
+            continue
+        author = db.session.scalar(select(Staff).where(Staff.username == pub.author))
+        people = [author] if author is not None and author.active else admins()
+        text = UNCONFIRMED.format(title=pub.title, n=left)
+        if any([send(person=p, text=text, source=source, now=now, sender=sender, template_id=template_id)
+                for p in people]):
+            told += 1
+    return told
+
+
 def admins() -> list[Staff]:
     return list(db.session.scalars(select(Staff).where(Staff.role == Role.ADMIN, Staff.active).order_by(Staff.id)))
 
 
 def alert_all(*, now: datetime, sender: Sender, template_id: str | None) -> int:
-    """The scheduler's one call: waiting threads, SLAs about to break, 复核 waiting (the job commits)."""
+    """The scheduler's one call: waiting threads, SLAs about to break, 复核 waiting, unconfirmed publications (the
+    job commits)."""
     told = alert_waiting(now=now, sender=sender, template_id=template_id)
     told += alert_sla(now=now, sender=sender, template_id=template_id)
     told += alert_reviews(now=now, sender=sender, template_id=template_id)
+    told += alert_unconfirmed(now=now, sender=sender, template_id=template_id)
     return told

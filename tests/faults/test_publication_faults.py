@@ -173,9 +173,17 @@ def test_an_unknown_send_is_unconfirmed_said_on_the_publication_and_settled_by_t
 
 def test_an_unknown_send_without_a_report_stays_unconfirmed_and_the_console_says_so(app, sim, staff_factory,
                                                                                     logged_in):
-    """Without WeChat's report (no callback), the lost answer leaves one row `unconfirmed`, never resent, and the
-    publication's console page says that one result is unconfirmed."""
+    """Without WeChat's report (no callback), the lost answer leaves one row `unconfirmed`, never resent, the
+    publication's console page says that one result is unconfirmed, and its author is told on their phone once."""
+    from models.inbox import StaffWeChat
+    from scheduler.jobs import alert_staff
     lost = FOLLOWERS[3]
+    writer = staff_factory(role="staff", username="writer")
+    with app.app_context():
+        db.session.add(StaffWeChat(staff_id=writer.id, openid="o_writer_phone", bound_at=utcnow()))
+        db.session.commit()
+    requests.post(f"{sim.url}/sim/inbound", json={"openid": "o_writer_phone", "action": "message"},
+                  timeout=5).raise_for_status()                  # the writer wrote lately: a text can reach them
     with app.app_context():
         follow(sim, *FOLLOWERS[:10])
         pub = approved(title="未确认要写明")
@@ -188,6 +196,10 @@ def test_an_unknown_send_without_a_report_stays_unconfirmed_and_the_console_says
     staff = logged_in(app.test_client(), staff_factory(role="admin"))
     page = staff.get(f"/console/publications/{pub.id}").get_data(as_text=True)
     assert "有 1 位关注者的发送结果未确认" in page
+    alert_staff(app)
+    alert_staff(app)                                                   # once, however often the job runs
+    told = [m for m in sim.inbox("o_writer_phone") if "未确认要写明" in str(m["body"])]
+    assert len(told) == 1 and "1 位关注者" in str(told[0]["body"])
 
 
 # --- follow / unfollow during a PostgreSQL outage (issue 12 item 6) ----------------------------------------------
