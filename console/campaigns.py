@@ -70,6 +70,8 @@ def _report(campaign_id: int, error: DomainError | None = None):
     return render_template(
         "campaigns/report.html", campaign=campaign, f=figures, rows=campaign_report.rows(figures),
         taking_part=[names[i] for i in campaign.department_ids if i in names],
+        topic_chart=bar_chart([(r[0], sum(r[1:])) for r in figures.by_topic[:10]], title="维权问答按主题")
+        if figures.by_topic else None, topic_header=campaign_report.TOPIC_HEADER,
         top_chart=bar_chart(figures.top_items, title="得票最多的项目") if figures.top_items else None,
         dept_chart=bar_chart([(r[0], r[1] + r[2]) for r in figures.by_department], title="投诉举报按部门")
         if figures.by_department else None,

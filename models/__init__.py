@@ -19,6 +19,7 @@ from models.follower import Follower  # noqa: F401
 from models.notice import PendingNotice  # noqa: F401
 from models.poll import (Ballot, BallotChoice, Option, Poll, Question, SamplingBatch, SamplingResult,  # noqa: F401
                          SamplingResultOption, VoterNotice)
+from models.qa_tally import QuestionTally  # noqa: F401
 from models.publication import Delivery, KindPreference, MassJob, Publication, SchedulerLease  # noqa: F401
 from models.scene import QrScene  # noqa: F401
 from models.setting import Setting  # noqa: F401

@@ -4,6 +4,7 @@ use (a figure and its list cannot disagree), and the .docx the bureau files (pyt
 Sources, each the list a member of staff would open to check a figure:
 - 投诉/举报: `case_queries.queue` with the period as 登记日期 (the 投诉举报 list filtered 从/到);
 - 核查处置: `disposals.listing` with the period as opening time (the 核查处置 list);
+- 维权问答 questions by topic and outcome: the per-day tallies `faq.ask` keeps (services/qa_tally.py);
 - new followers, ballots, sampling batches, surveys (open during the period; answers filed in it) and publications:
   counted directly from their tables for the period (the console has no dated list of these to match).
 The docx shows charts as tables: no charting library is in requirements (see docs/console.md §10).
@@ -28,11 +29,13 @@ from models.complaint import Case, Kind, Outcome, Status
 from models.poll import SamplingResult, Verdict
 from models.publication import DeliveryStatus
 from models.survey import Survey, SurveyResponse, SurveyStatus
-from services import case_queries, complaint_export, disposals
+from models.qa_tally import AskOutcome
+from services import case_queries, complaint_export, disposals, qa_tally
 from services.clock import from_china
 
 OTHER_TOWN = "其他/未识别"
 UNROUTED = "未分配"
+TOPIC_HEADER = ("主题", "首次回复即解答", "给出选项", "转其他部门", "未能回答")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,10 @@ class Period:
 @dataclass
 class Figures:
     followers_new: int = 0
+    questions: int = 0                # 维权问答 questions (small talk and a number picked from a menu not counted)
+    first_reply: int = 0              # answered outright on the first reply
+    first_reply_rate: float | None = None
+    by_topic: list[tuple[str, int, int, int, int]] = field(default_factory=list)  # topic, 即答, 选项, 转办, 未答
     complaints: int = 0
     reports: int = 0
     accepted: int = 0
@@ -110,6 +117,7 @@ def figures(*, viewer: Any, period: Period, now: datetime) -> Figures:
     _case_figures(out, cases(viewer=viewer, period=period, now=now))
     out.followers_new = db.session.scalar(select(func.count()).select_from(Follower).where(
         *_between(Follower.subscribed_at, period))) or 0
+    _question_figures(out, period)
     _poll_figures(out, period)
     _sampling_figures(out, viewer, period, now)
     _publication_figures(out, period)
@@ -140,6 +148,16 @@ def _case_figures(out: Figures, found: list[Case]) -> None:
     towns = [t for d in db.session.scalars(select(Department)) for t in (d.towns or [])]
     by_town = Counter(next((t for t in towns if t and t in (c.business_address or "")), OTHER_TOWN) for c in found)
     out.by_town = by_town.most_common()
+
+
+def _question_figures(out: Figures, period: Period) -> None:
+    """维权问答 questions on the period's China days, from the per-day tallies (services/qa_tally.py)."""
+    order = (AskOutcome.FIRST_REPLY, AskOutcome.MENU, AskOutcome.REFERRED, AskOutcome.UNANSWERED)
+    out.by_topic = [(topic, *(counts.get(o.value, 0) for o in order))
+                    for topic, counts in qa_tally.by_topic(start=period.start, end=period.end)]
+    out.questions = sum(sum(row[1:]) for row in out.by_topic)
+    out.first_reply = sum(row[1] for row in out.by_topic)
+    out.first_reply_rate = _rate(out.first_reply, out.questions)
 
 
 def _poll_figures(out: Figures, period: Period) -> None:
@@ -201,7 +219,8 @@ def _pct(value: float | None) -> str:
 def rows(f: Figures) -> list[tuple[str, list[tuple[str, Any]]]]:
     """The report's figure tables as (heading, [(label, value)]): the page and the docx print the same rows."""
     return [
-        ("关注与问答", [("新增关注", f.followers_new)]),
+        ("关注与问答", [("新增关注", f.followers_new), ("维权问答提问", f.questions), ("首次回复即解答", f.first_reply),
+                   ("首次回复解答率", _pct(f.first_reply_rate))]),
         ("投诉举报", [("登记投诉", f.complaints), ("登记举报", f.reports), ("已受理", f.accepted), ("已办结", f.closed),
                   ("按期处理率", _pct(f.on_time_rate)), ("调解成功", f.mediation_success),
                   ("调解成功率", _pct(f.mediation_rate)), ("挽回经济损失（元）", f"{f.recovered:.2f}")]),
@@ -224,6 +243,8 @@ def docx(*, campaign: Campaign, f: Figures, department_names: list[str]) -> byte
     for heading, items in rows(f):
         doc.add_heading(heading, level=2)
         _table(doc, ["项目", "数值"], [[label, value] for label, value in items])
+    doc.add_heading("维权问答按主题", level=2)
+    _table(doc, list(TOPIC_HEADER), [list(r) for r in f.by_topic])
     doc.add_heading("投诉举报按部门", level=2)
     _table(doc, ["部门", "投诉", "举报", "办结"], [list(r) for r in f.by_department])
     doc.add_heading("投诉举报按乡镇", level=2)

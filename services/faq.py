@@ -27,7 +27,8 @@ from redis.exceptions import RedisError
 import logs
 from extensions import redis
 from models.faq import QuestionOutcome
-from services import faq_followup, faq_queue, faq_rank, faq_snapshot, faq_store, inbox, keys
+from models.qa_tally import AskOutcome
+from services import faq_followup, faq_queue, faq_rank, faq_snapshot, faq_store, inbox, keys, qa_tally
 from services.clock import utcnow
 from services.faq_index import Hit
 from services.faq_route import Referral
@@ -136,11 +137,27 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
                              best_score=top.fused if top else 0.0, best_slug=top.slug if top else None)
     if result.kind is Kind.UNKNOWN:     # 件件有回音: an in-scope question we could not answer waits for a person
         inbox.note_unanswered(openid=openid, text=text, now=now)
+    _tally(result, now)
     log.info("faq asked", kind=result.kind.value, via=result.via or None, talk=result.talk,
              entry=result.entry.slug if result.entry else None,
              referral=result.referral.id if result.referral else None,
              score=result.hits[0].fused if result.hits else None)
     return result
+
+
+def _tally(result: Result, now: datetime) -> None:
+    """Count the question for the 活动情况 report (one upsert; no openid, no text). A number picked from a menu, or a
+    menu shown again, is the same question already counted as MENU; small talk is not a question."""
+    if result.kind is Kind.ANSWER and result.entry is not None:
+        qa_tally.count(outcome=AskOutcome.FIRST_REPLY, topic=result.entry.topic, category=result.entry.category,
+                       now=now)
+    elif result.kind is Kind.SUGGEST and result.choices:
+        first = result.choices[0]
+        qa_tally.count(outcome=AskOutcome.MENU, topic=first.topic, category=first.category, now=now)
+    elif result.kind is Kind.REFER and result.referral is not None:
+        qa_tally.count(outcome=AskOutcome.REFERRED, topic=result.referral.office, category="referral", now=now)
+    elif result.kind is Kind.UNKNOWN:
+        qa_tally.count(outcome=AskOutcome.UNANSWERED, topic="", category="", now=now)
 
 
 def classify(text: str, *, previous: str | None = None) -> Result:

@@ -3,6 +3,7 @@ downloaded .docx opens and holds those figures, the staff's 总结 and the uploa
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from io import BytesIO
 
@@ -153,3 +154,70 @@ def test_amount_recovered_on_closing_is_audited_and_summed_in_the_report(app, cl
     with app.app_context():
         closing = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "complaint.close")).all()
         assert any("1200" in str(event.after) for event in closing)
+
+
+
+def _outcome(reply: str) -> str:
+    """What the consumer saw, as the report counts it."""
+    from handlers import rights_qa
+    if reply.startswith(rights_qa.SUGGEST_HEAD):
+        return "menu"
+    if reply == rights_qa.UNKNOWN:
+        return "unanswered"
+    return "referred" if reply.endswith(rights_qa.REFER_TAIL) else "first_reply"
+
+
+def test_questions_asked_through_the_webhook_change_the_report_by_topic_once_per_message(
+        kb, wechat, client, staff_factory, logged_in):
+    """Each question answered, offered a menu, referred or unanswered moves the report by exactly one (a re-sent
+    message, a number picked from the menu and small talk by none), by topic; another day's questions are not counted."""
+    from datetime import timedelta
+
+    from models.qa_tally import AskOutcome, QuestionTally
+    from services import faq_store, qa_tally
+    from services.clock import china_today, utcnow
+    seven_day_question = "网购的东西不想要了，七天内能无理由退吗？"
+
+    today = china_today(utcnow())
+    admin = logged_in(client, staff_factory(role="admin", username="report_admin"))
+    base = admin.post("/console/campaigns/", data={"name": "问答统计", "starts_on": today.isoformat(),
+                                                   "ends_on": today.isoformat()}).headers["Location"]
+    with kb.app_context():
+        seven_day = faq_store.get("return-7day-online").topic
+        qa_tally.count(outcome=AskOutcome.FIRST_REPLY, topic=seven_day, category="online",
+                       now=utcnow() - timedelta(days=1))                                # yesterday: outside
+        db.session.commit()
+    assert _figures(admin.get(base).get_data(as_text=True))["关注与问答:维权问答提问"] == "0"
+
+    expected: Counter = Counter()
+    asked_menu: set[str] = set()
+    body, params = wechat.build({"MsgType": "text", "Content": seven_day_question})
+    first, again = wechat.post(body, params), wechat.post(body, params)                 # WeChat re-sends
+    assert first.text == again.text and _outcome(first.text) == "first_reply"
+    expected["first_reply"] += 1
+    for question in ("光伏板发电量不够", "退款", "退货退款的事", "商家不给退钱",
+                     "刚才有人冒充快递客服说理赔 让我转账 转了两千 现在联系不上了"):
+        reply = wechat.say(question).text
+        expected[_outcome(reply)] += 1
+        if _outcome(reply) == "menu" and "menu" not in asked_menu:
+            asked_menu.add("menu")
+            assert "依据" in wechat.say("2").text                                        # same question: not again
+    assert wechat.say("你好").text                                                       # small talk: not a question
+    assert {"first_reply", "unanswered", "referred", "menu"} <= set(expected)
+    with kb.app_context():
+        rows = db.session.scalars(select(QuestionTally).where(QuestionTally.day == today)).all()
+        assert Counter({o: sum(r.count for r in rows if r.outcome == o) for o in expected}) == expected
+        assert {c.name for c in QuestionTally.__table__.columns} == {"day", "topic", "outcome", "category", "count"}
+        seven_day_today = sum(r.count for r in rows if r.topic == seven_day and r.outcome == "first_reply")
+
+    total = sum(expected.values())
+    html = admin.get(base).get_data(as_text=True)
+    figures = _figures(html)
+    assert int(figures["关注与问答:维权问答提问"]) == total == 6
+    assert int(figures["关注与问答:首次回复即解答"]) == expected["first_reply"]
+    assert figures["关注与问答:首次回复解答率"] == f"{round(expected['first_reply'] / total * 100, 1)}%"
+    assert seven_day in html and "未归类" in html
+    document = docx.Document(BytesIO(admin.get(f"{base}/report.docx").data))
+    topic_rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for table in document.tables
+                  for row in table.rows if len(row.cells) == 5}
+    assert topic_rows[seven_day][0] == str(seven_day_today) and topic_rows["未归类"][3] == str(expected["unanswered"])
