@@ -7,7 +7,7 @@ Sources, each the list a member of staff would open to check a figure:
 - 维权问答 questions by topic and outcome: the per-day tallies `faq.ask` keeps (services/qa_tally.py);
 - new followers, ballots, sampling batches, surveys (open during the period; answers filed in it) and publications:
   counted directly from their tables for the period (the console has no dated list of these to match).
-The docx shows charts as tables: no charting library is in requirements (see docs/console.md §10).
+The docx holds each chart as a PNG drawn by matplotlib (services/report_charts.py) above the table it draws.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from models.poll import SamplingResult, Verdict
 from models.publication import DeliveryStatus
 from models.survey import Survey, SurveyResponse, SurveyStatus
 from models.qa_tally import AskOutcome
-from services import case_queries, complaint_export, disposals, qa_tally
+from services import case_queries, complaint_export, disposals, qa_tally, report_charts
 from services.clock import from_china
 
 OTHER_TOWN = "其他/未识别"
@@ -232,6 +232,24 @@ def rows(f: Figures) -> list[tuple[str, list[tuple[str, Any]]]]:
     ]
 
 
+def charts(f: Figures) -> dict[str, list[tuple[str, int]]]:
+    """The report's bar charts by title: (label, value) rows; a chart with no rows is left out."""
+    found = {
+        "维权问答按主题": [(r[0], sum(r[1:])) for r in f.by_topic],
+        "投诉举报按部门": [(r[0], r[1] + r[2]) for r in f.by_department],
+        "投诉举报按乡镇": list(f.by_town),
+        "你点我检 得票最多的项目": list(f.top_items),
+    }
+    return {title: series for title, series in found.items() if series}
+
+
+def _chart(doc, drawn: dict[str, list[tuple[str, int]]], title: str, numbers: list[int]) -> None:
+    if title in drawn:
+        numbers.append(len(numbers) + 1)
+        doc.add_picture(BytesIO(report_charts.bar_png(drawn[title], title=title)), width=Cm(15))
+        doc.add_paragraph(f"图表{numbers[-1]}　{title}")
+
+
 def docx(*, campaign: Campaign, f: Figures, department_names: list[str]) -> bytes:
     """The 活动情况 report as a Word document: figures, per-department and per-town tables, the top items,
     the staff's 总结 and 动态信息, and every photo with its caption."""
@@ -239,17 +257,22 @@ def docx(*, campaign: Campaign, f: Figures, department_names: list[str]) -> byte
     doc.add_heading(f"{campaign.name}活动情况", level=0)
     doc.add_paragraph(f"活动时间：{campaign.starts_on:%Y年%m月%d日} 至 {campaign.ends_on:%Y年%m月%d日}")
     doc.add_paragraph("参加部门：" + ("、".join(department_names) or "全局"))
+    drawn, numbers = charts(f), []
     doc.add_heading("一、主要数据", level=1)
     for heading, items in rows(f):
         doc.add_heading(heading, level=2)
         _table(doc, ["项目", "数值"], [[label, value] for label, value in items])
     doc.add_heading("维权问答按主题", level=2)
+    _chart(doc, drawn, "维权问答按主题", numbers)
     _table(doc, list(TOPIC_HEADER), [list(r) for r in f.by_topic])
     doc.add_heading("投诉举报按部门", level=2)
+    _chart(doc, drawn, "投诉举报按部门", numbers)
     _table(doc, ["部门", "投诉", "举报", "办结"], [list(r) for r in f.by_department])
     doc.add_heading("投诉举报按乡镇", level=2)
+    _chart(doc, drawn, "投诉举报按乡镇", numbers)
     _table(doc, ["乡镇", "件数"], [list(r) for r in f.by_town])
     doc.add_heading("你点我检 得票最多的项目", level=2)
+    _chart(doc, drawn, "你点我检 得票最多的项目", numbers)
     _table(doc, ["项目", "票数"], [list(r) for r in f.top_items])
     doc.add_heading("二、活动总结", level=1)
     for line in (campaign.summary or "（未填写）").splitlines():

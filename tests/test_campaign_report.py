@@ -8,6 +8,7 @@ from datetime import date
 from io import BytesIO
 
 import docx
+from PIL import Image
 from sqlalchemy import select
 
 from extensions import db
@@ -113,7 +114,15 @@ def test_docx_holds_the_figures_the_text_and_the_photos(app, client, staff_facto
     text = "\n".join(p.text for p in document.paragraphs)
     assert "2026年3·15活动情况" in text and "共开展现场咨询3场。" in text and "3月15日在城关镇广场开展宣传。" in text
     assert "图1　3月15日 城关镇广场 现场咨询" in text and "图2　3月16日 东街市场 下架不合格鸡蛋" in text
-    assert len(document.inline_shapes) == 2
+    assert "图表1　投诉举报按部门" in text and "图表2　投诉举报按乡镇" in text    # each chart above its table
+    images = [document.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].blob
+              for shape in document.inline_shapes]
+    assert len(images) == 2 + 2                                                     # two charts, then the two photos
+    for chart in images[:2]:
+        assert chart.startswith(b"\x89PNG\r\n\x1a\n")
+        with Image.open(BytesIO(chart)) as picture:
+            assert picture.width >= 900 and picture.convert("L").getextrema()[0] < 128     # bars drawn, not blank
+    assert images[2:] == [random_png(seed=1), random_png(seed=2)]
     cells = {row.cells[0].text: row.cells[1].text for table in document.tables for row in table.rows}
     for label in ("登记投诉", "登记举报", "已办结", "调解成功率", "不合格", "开启核查处置"):
         heading = next(k for k in page_figures if k.endswith(f":{label}"))
@@ -221,3 +230,19 @@ def test_questions_asked_through_the_webhook_change_the_report_by_topic_once_per
     topic_rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for table in document.tables
                   for row in table.rows if len(row.cells) == 5}
     assert topic_rows[seven_day][0] == str(seven_day_today) and topic_rows["未归类"][3] == str(expected["unanswered"])
+
+
+def test_charts_without_a_cjk_font_are_still_drawn_and_say_so(monkeypatch):
+    """With no CJK font installed the chart is still a PNG and a warning says Chinese labels may not render."""
+    from structlog.testing import capture_logs
+
+    from services import report_charts
+    monkeypatch.setattr(report_charts, "FONT_DIRS", ())
+    report_charts.cjk_font.cache_clear()
+    try:
+        with capture_logs() as events:
+            png = report_charts.bar_png([("城关所", 3), ("新华所", 1)], title="投诉举报按部门")
+        assert png.startswith(b"\x89PNG") and report_charts.cjk_font() is None
+        assert [e["log_level"] for e in events if "no CJK font" in e["event"]] == ["warning"]
+    finally:
+        report_charts.cjk_font.cache_clear()
