@@ -30,7 +30,7 @@ from models.poll import SamplingResult, Verdict
 from models.publication import DeliveryStatus
 from models.survey import Survey, SurveyResponse, SurveyStatus
 from models.qa_tally import AskOutcome
-from services import case_queries, complaint_export, disposals, qa_tally, report_charts
+from services import case_queries, complaint_export, disposals, qa_tally
 from services.clock import from_china
 
 OTHER_TOWN = "其他/未识别"
@@ -246,6 +246,7 @@ def charts(f: Figures) -> dict[str, list[tuple[str, int]]]:
 def _chart(doc, drawn: dict[str, list[tuple[str, int]]], title: str, numbers: list[int]) -> None:
     if title in drawn:
         numbers.append(len(numbers) + 1)
+        from services import report_charts   # matplotlib loads on the first docx, not in every worker at start
         doc.add_picture(BytesIO(report_charts.bar_png(drawn[title], title=title)), width=Cm(15))
         doc.add_paragraph(f"图表{numbers[-1]}　{title}")
 
