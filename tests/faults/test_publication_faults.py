@@ -22,10 +22,11 @@ from models import AuditEvent, Delivery
 from models.publication import DeliveryStatus, Status
 from services import publications
 from services.clock import utcnow
+from tests.support.faults import PORT_OFFSET
 from tests.support.wechat import APP_ID, TOKEN
 from tests.support.publications import FAST, approved, follow, push, titles
 
-REDIS_PORT = 6401
+REDIS_PORT = 6401 + PORT_OFFSET
 FOLLOWERS = [f"o_fault_{n:03d}" for n in range(60)]
 
 
@@ -203,7 +204,7 @@ def test_an_unknown_send_without_a_report_stays_unconfirmed_and_the_console_says
 
 
 # --- follow / unfollow during a PostgreSQL outage (issue 12 item 6) ----------------------------------------------
-PG_PORT = 5451
+PG_PORT = 5451 + PORT_OFFSET
 
 
 class PrivatePostgres:

@@ -1,6 +1,7 @@
 """Faults during conversations (issue 12): Redis or PostgreSQL hung (SIGSTOP), killed and restarted while consumers
 confirm complaints and votes. Every reply comes within WeChat's 5 s; cases = consumers told a case number, ballots =
-voters told 投票成功, nobody twice. Private servers of this module's own (Redis 6391, PostgreSQL 5441), stopped by pid;
+voters told 投票成功, nobody twice. Private servers of this module's own (Redis 6391, PostgreSQL 5441, both + PORT_OFFSET),
+stopped by pid;
 whatever is SIGSTOPped is SIGCONTed in `finally`."""
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from sqlalchemy import func, select, text
 from extensions import db
 from models import Case
 from sim.client import SimUser
+from tests.support.faults import PORT_OFFSET
 from tests.support.wechat import APP_ID, TOKEN, transport_for
 
-REDIS_PORT, PG_PORT = 6391, 5441
+REDIS_PORT, PG_PORT = 6391 + PORT_OFFSET, 5441 + PORT_OFFSET
 WECHAT_LIMIT = 5.0       # WeChat drops a push unanswered for 5 s (passive-reply doc): a correctness bound
 CASE_NUMBER = re.compile(r"TS\d{8}-\d{4}")
 STEPS = ["投诉", "同意", "好又多超市", "城关镇人民路88号", "买到过期牛奶", "完成", "58", "4", "跳过", "张三",
