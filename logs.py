@@ -80,10 +80,14 @@ def configure(*, production: bool, level: str | int = logging.INFO, fd: int | No
         except (AttributeError, OSError, ValueError):   # a replaced stderr (click's test runner): the real one
             fd = 2
     writer = LineWriter(fd)
-    renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if production \
-        else structlog.dev.ConsoleRenderer(colors=False)
+    # JSON needs exc_info turned into a string first; the console renderer formats exceptions itself (plain
+    # traceback) and warns if format_exc_info ran before it.
+    if production:
+        render = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer(ensure_ascii=False)]
+    else:
+        render = [structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)]
     structlog.configure(
-        processors=[*_shared(), structlog.processors.format_exc_info, renderer],
+        processors=[*_shared(), *render],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=lambda *_: _LineLogger(writer),
         cache_logger_on_first_use=False,
@@ -91,8 +95,7 @@ def configure(*, production: bool, level: str | int = logging.INFO, fd: int | No
     handler = _LineHandler(writer)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[structlog.stdlib.add_logger_name, *_shared()],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info, renderer]))
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *render]))
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _LineHandler)]:
         root.removeHandler(old)

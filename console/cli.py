@@ -2,6 +2,8 @@
 and `staff list`."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -27,7 +29,7 @@ def create(username: str, password: str | None, password_stdin: bool, role: str,
            display_name: str) -> None:
     """Create a staff account (the first admin: `staff create NAME --role admin`, then type the password)."""
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     elif password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -11,8 +11,8 @@ from models.staff import ROLE_LABELS
 from services.staff import MIN_PASSWORD_LENGTH
 
 REQUIRED = "必填"
-ROLE_CHOICES = [(r.value, label) for r, label in ROLE_LABELS.items()]
-KIND_CHOICES = [(k.value, label) for k, label in KIND_LABELS.items()]
+ROLE_CHOICES = [SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
+KIND_CHOICES = [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
 
 
 class ConsoleForm(FlaskForm):
@@ -71,9 +71,9 @@ class ConfirmForm(ConsoleForm):
     """A button-only form (revoke, unlock): just the CSRF token."""
 
 
-def department_choices(none_label: str = "（未分配）") -> list[tuple[str, str]]:
+def department_choices(none_label: str = "（未分配）") -> list[SelectChoice]:
     from services import departments
-    return [("", none_label)] + [(str(d.id), d.name) for d in departments.all_departments()]
+    return [SelectChoice("", none_label)] + [SelectChoice(str(d.id), d.name) for d in departments.all_departments()]
 
 
 def apply_error(form: FlaskForm, err) -> None:

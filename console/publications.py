@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
-from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from console import Feature, NavItem, Widget, register_feature
@@ -35,11 +35,12 @@ STATUS_LABELS = {"draft": "草稿", "review": "待审核", "approved": "已审�
                  "withdrawn": "已撤回"}
 DELIVERY_LABELS = {"sent": "已送达", "pending": "待发送", "sending": "发送中", "unconfirmed": "中断未确认",
                    "failed": "失败", "filtered": "已过滤（退订/额度/取关）"}
-STRATEGY_CHOICES = [(Strategy.EACH.value, "逐个发送（客服消息/模板消息，不占群发额度）"),
-                    (Strategy.MASS.value, "群发（每人每月 4 条额度）")]
-AUDIENCE_CHOICES = [(Audience.ALL.value, "全部关注者"), (Audience.SUBSCRIBERS.value, "订阅了该类的关注者"),
-                    (Audience.POLL_VOTERS.value, "某次投票的参与者（填投票编号）"),
-                    (Audience.TAG.value, "微信标签（填标签 id，仅群发）")]
+STRATEGY_CHOICES = [SelectChoice(Strategy.EACH.value, "逐个发送（客服消息/模板消息，不占群发额度）"),
+                    SelectChoice(Strategy.MASS.value, "群发（每人每月 4 条额度）")]
+AUDIENCE_CHOICES = [SelectChoice(Audience.ALL.value, "全部关注者"),
+                    SelectChoice(Audience.SUBSCRIBERS.value, "订阅了该类的关注者"),
+                    SelectChoice(Audience.POLL_VOTERS.value, "某次投票的参与者（填投票编号）"),
+                    SelectChoice(Audience.TAG.value, "微信标签（填标签 id，仅群发）")]
 SAVED, SUBMITTED, APPROVED, REJECTED = "已保存", "已提交审核", "已审核通过", "已退回修改"
 SCHEDULED, SENDING, CANCELLED = "已定时，到点由调度器发送", "已排入发送，调度器将在 15 秒内开始发送", "已取消"
 PER_PAGE = 30
@@ -50,7 +51,7 @@ PREVIEWED = "已发送预览给测试组 {n} 人"
 
 
 class PublicationForm(ConsoleForm):
-    kind = SelectField("类型", choices=[(k.value, k.value) for k in Kind])
+    kind = SelectField("类型", choices=[SelectChoice(k.value, k.value) for k in Kind])
     title = StringField("标题", validators=[DataRequired(REQUIRED), Length(max=64, message="最多 64 个字")])
     summary = TextAreaField("摘要（推送里显示）", validators=[Optional(), Length(max=200, message="最多 200 个字")])
     body = TextAreaField("正文", validators=[Optional(), Length(max=20000)])

@@ -226,7 +226,8 @@ def test_pages_use_only_local_assets(client, staff_factory, logged_in):
                 "/console/tokens/", "/console/login"):
         page = user.get(url).get_data(as_text=True)
         assert not re.search(r"""(src|href|action)=["']?(https?:)?//""", page), url
-    assert client.get("/console/static/console.css").status_code == 200
+    with client.get("/console/static/console.css") as css:   # closes the streamed file
+        assert css.status_code == 200
 
 
 def test_change_own_password_ends_other_sessions(app, client, staff_factory, logged_in):

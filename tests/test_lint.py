@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 # Decorators that register a function with a framework: the function is called by the framework, not by us.
 ENTRY_DECORATORS = ",".join([
@@ -117,3 +119,10 @@ def test_the_checker_sees_a_commit(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def accept():\n    db.session.commit()\n\ndef accept_and_notify():\n    tx.commit()\n")
     assert _commits(module) == [("accept", 2), ("accept_and_notify", 5)]
+
+
+def test_warnings_fail_the_test_that_raises_them():
+    """pytest.ini turns warnings into errors, so a deprecation in our code or a dependency cannot go unnoticed."""
+    import warnings
+    with pytest.raises(DeprecationWarning):
+        warnings.warn("deprecated", DeprecationWarning, stacklevel=1)

@@ -19,8 +19,8 @@ def test_sigkill_between_send_and_mark_neither_doubles_nor_misses(app, sim, base
         follow(sim, *FOLLOWERS)
         pub = approved(title="中途断电也不重发")
         publications.send_now(pub.id, by="checker", now=utcnow())
-    child = run_child(child_env(base_config, sim.url, workers=1), "-m", "tests.publication_crash_worker", "15")
-    assert child.wait(timeout=120) == -signal.SIGKILL, child.stderr.read().decode()[-3000:]
+    with run_child(child_env(base_config, sim.url, workers=1), "-m", "tests.publication_crash_worker", "15") as child:
+        assert child.wait(timeout=120) == -signal.SIGKILL, child.stderr.read().decode()[-3000:]
     with app.app_context():
         assert sum(len(sim.inbox(o)) for o in FOLLOWERS) == 15
         assert publications.report(pub.id) == {"sent": 14, "sending": 1, "pending": 25}

@@ -147,6 +147,7 @@ def test_sent_publication_links_to_its_article_page(make_app, sim, staff_factory
     body = res.get_data(as_text=True)
     assert res.status_code == 200 and "第二段：&lt;b&gt;不要&lt;/b&gt;一次充值太多。" in body
     assert "script-src" not in res.headers["Content-Security-Policy"] and "<script" not in body
-    assert anonymous.get("/articles/static/article.css").status_code == 200
+    with anonymous.get("/articles/static/article.css") as css:   # closes the streamed file
+        assert css.status_code == 200
     assert colleague.post(f"{page}/withdraw").status_code == 302
     assert anonymous.get(f"/articles/{pub_id}").status_code == 410

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from console.auth import current_staff, login_required, require_role
 from console.forms import DepartmentForm, HeadForm, apply_error
@@ -73,7 +74,7 @@ def edit(department_id: int):
 
 def _head_form(dept) -> HeadForm:
     form = HeadForm(formdata=None)
-    form.head_id.choices = [("", NO_HEAD)] + [(str(p.id), p.name) for p in dept.members if p.active]
+    form.head_id.choices = [SelectChoice("", NO_HEAD)] + [SelectChoice(str(p.id), p.name) for p in dept.members if p.active]
     form.head_id.data = str(dept.head.id) if dept.head else ""
     return form
 
@@ -83,7 +84,7 @@ def _head_form(dept) -> HeadForm:
 def set_head(department_id: int):
     dept = departments.get(department_id)
     form = HeadForm()
-    form.head_id.choices = [("", NO_HEAD)] + [(str(p.id), p.name) for p in dept.members]
+    form.head_id.choices = [SelectChoice("", NO_HEAD)] + [SelectChoice(str(p.id), p.name) for p in dept.members]
     if form.validate_on_submit():
         raw = form.head_id.data or ""
         try:

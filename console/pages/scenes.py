@@ -3,7 +3,7 @@ chooses what a scan starts (`services.scenes`)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from console.auth import current_staff, login_required, require_role
@@ -25,7 +25,7 @@ class SceneForm(ConsoleForm):
                       validators=[Optional(), Length(max=64, message="最多 64 个字符")])
     label = StringField("用户看到的名称", validators=[DataRequired(REQUIRED),
                                                Length(max=scenes.LABEL_MAX, message=scenes.LABEL_TOO_LONG)])
-    action = SelectField("扫码后", choices=[(a.value, label) for a, label in ACTION_LABELS.items()])
+    action = SelectField("扫码后", choices=[SelectChoice(a.value, label) for a, label in ACTION_LABELS.items()])
     business_name = StringField("预填商家名称（投诉、举报用，可不填）",
                                 validators=[Optional(), Length(max=scenes.NAME_MAX, message=scenes.NAME_TOO_LONG)])
     business_address = StringField("预填商家地址（可不填）", validators=[

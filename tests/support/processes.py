@@ -57,3 +57,5 @@ def push_then_sigterm(sim, env: dict[str, str], *, after: int) -> None:
         requests.post(f"{sim.url}/sim/sends/release", timeout=5)
         if child.poll() is None:
             child.kill()
+        child.wait(timeout=60)
+        child.stderr.close()
