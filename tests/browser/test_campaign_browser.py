@@ -3,6 +3,7 @@ the page then shows, and downloads the Word report; a 核查处置 case is worke
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
 
 import docx
 import pytest
@@ -52,7 +53,7 @@ def test_admin_builds_the_campaign_report_and_downloads_it(app, live_app, browse
 
     with page.expect_download() as download:
         page.click("#download-docx")
-    document = docx.Document(BytesIO(open(download.value.path(), "rb").read()))
+    document = docx.Document(BytesIO(Path(download.value.path()).read_bytes()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "共开展现场咨询3场。" in text and "图1　3月15日 城关镇广场 现场咨询" in text
     assert len(document.inline_shapes) == 1
