@@ -191,7 +191,7 @@ def front(upstream: int) -> subprocess.Popen:
     raise RuntimeError("nginx did not start")
 
 
-def run_new_followers(env: dict[str, str], *, nginx: bool = False) -> None:
+def run_new_followers(env: dict[str, str], *, nginx: bool = False, conns: int = 64) -> None:
     """New followers, each asking one real question, at three paced rates (shipped layout, plaintext)."""
     import redis
     file = OUT / "req_plain_new.txt"
@@ -212,7 +212,7 @@ def run_new_followers(env: dict[str, str], *, nginx: bool = False) -> None:
         offset = 0
         for rate in (100, 200, 300):
             before = cpu_ticks(pattern)
-            r = wrk(file, seconds=8, conns=64, rate=rate, offset=offset)
+            r = wrk(file, seconds=8, conns=conns, rate=rate, offset=offset)
             cpu = (cpu_ticks(pattern) - before) / TICK / max(r["requests"], 1) * 1e3
             offset += rate * 8 + 200
             shed = f" {r.get('deferred', 0):.0f} |" if nginx else ""
@@ -231,6 +231,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--new-followers", action="store_true")
     parser.add_argument("--nginx", action="store_true", help="with --new-followers: nginx in front, as deployed")
+    parser.add_argument("--conns", type=int, default=64, help="with --new-followers: wrk connections (a spike: 800)")
     opts = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c",
@@ -250,7 +251,7 @@ def main() -> None:
     if opts.new_followers:    # the knowledge base as shipped, so each question is ranked as in production
         subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "seed"], cwd=ROOT, env=env, check=True,
                        capture_output=True)
-        run_new_followers(env, nginx=opts.nginx)
+        run_new_followers(env, nginx=opts.nginx, conns=opts.conns)
         return
     configs = dict(list(CONFIGS.items())[:1]) if opts.quick else CONFIGS
     print("| gunicorn | target | mode | max msg/s | p99 at max (ms) | at 1,000/s: msg/s | p50 (ms) | p99 (ms) | "
