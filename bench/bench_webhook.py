@@ -104,7 +104,12 @@ def serve(target: str, args: list[str], env: dict[str, str], port: int = PORT) -
     proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), *args, "--max-requests", "0", "-b", f"127.0.0.1:{port}",
                              "--log-level", "warning", target], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=open(OUT / "gunicorn.log", "a"))
-    deadline = time.monotonic() + 60
+    return _answering(proc, port, f"gunicorn for {target}", limit=60)
+
+
+def _answering(proc: subprocess.Popen, port: int, what: str, *, limit: float) -> subprocess.Popen:
+    """`proc` once GET /healthz on `port` answers (polling a server we started); killed if it never does."""
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         try:
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
@@ -112,7 +117,7 @@ def serve(target: str, args: list[str], env: dict[str, str], port: int = PORT) -
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(f"gunicorn did not start for {target}")
+    raise RuntimeError(f"{what} did not start")
 
 
 def settle(pattern: str, limit: float = 90.0) -> None:
@@ -180,15 +185,7 @@ def front(upstream: int) -> subprocess.Popen:
     tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "nginx.conf").write_text(NGINX_SITE.format(tmp=tmp, port=PORT, upstream=upstream), encoding="utf-8")
     proc = subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf"), "-p", str(tmp), "-g", "daemon off;"])
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5)
-            return proc
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("nginx did not start")
+    return _answering(proc, PORT, "nginx", limit=10)
 
 
 def run_new_followers(env: dict[str, str], *, nginx: bool = False, conns: int = 64) -> None:

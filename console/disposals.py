@@ -78,58 +78,59 @@ def _spec() -> disposals.StepSpec:
                               applied=None if applied is None else applied == "yes")
 
 
-@pages.post("/<int:disposal_id>/steps")
-@writer_required
-def record_step(disposal_id: int):
+def _act(disposal_id: int, do):
+    """Run one action on a 核查处置 and commit it; `do()` returns the page to go to next. A refused action shows the
+    case page with the reason and changes nothing; an unknown case is 404."""
     try:
-        spec = _spec()
-        disposals.record_step(disposal_id=disposal_id, spec=spec, by=current_staff(), now=utcnow())
+        target = do()
         db.session.commit()
     except DomainError as err:
         db.session.rollback()
         if err.status == 404:
             raise
         return _page(disposal_id, err)
-    flash(STEP_DONE.format(label=disposals.STEP_LABELS[Step(spec.step)]), "ok")
-    return redirect(url_for("disposals.case", disposal_id=disposal_id))
+    return target
+
+
+@pages.post("/<int:disposal_id>/steps")
+@writer_required
+def record_step(disposal_id: int):
+    def do():
+        spec = _spec()
+        disposals.record_step(disposal_id=disposal_id, spec=spec, by=current_staff(), now=utcnow())
+        flash(STEP_DONE.format(label=disposals.STEP_LABELS[Step(spec.step)]), "ok")
+        return redirect(url_for("disposals.case", disposal_id=disposal_id))
+    return _act(disposal_id, do)
 
 
 @pages.post("/<int:disposal_id>/assign")
 @writer_required
 def assign(disposal_id: int):
     value = request.form.get("assignee_id", "")
-    try:
+
+    def do():
         disposals.assign(disposal_id=disposal_id, assignee_id=int(value) if value.isdigit() else None,
                          by=current_staff(), now=utcnow())
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        if err.status == 404:
-            raise
-        return _page(disposal_id, err)
-    flash(ASSIGNED, "ok")
-    return redirect(url_for("disposals.case", disposal_id=disposal_id))
+        flash(ASSIGNED, "ok")
+        return redirect(url_for("disposals.case", disposal_id=disposal_id))
+    return _act(disposal_id, do)
 
 
 @pages.post("/<int:disposal_id>/transfer")
 @writer_required
 def transfer(disposal_id: int):
     value = request.form.get("department_id", "")
-    try:
+
+    def do():
         case = disposals.transfer(disposal_id=disposal_id, department_id=int(value) if value.isdigit() else 0,
                                   by=current_staff(), now=utcnow())
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        if err.status == 404:
-            raise
-        return _page(disposal_id, err)
-    name = departments.get(case.department_id).name
-    if not case_access.can_read(current_staff(), case):          # handed away: no longer on our list
-        flash(TRANSFERRED_AWAY.format(name=name), "ok")
-        return redirect(url_for("disposals.index"))
-    flash(TRANSFERRED.format(name=name), "ok")
-    return redirect(url_for("disposals.case", disposal_id=disposal_id))
+        name = departments.get(case.department_id).name
+        if not case_access.can_read(current_staff(), case):          # handed away: no longer on our list
+            flash(TRANSFERRED_AWAY.format(name=name), "ok")
+            return redirect(url_for("disposals.index"))
+        flash(TRANSFERRED.format(name=name), "ok")
+        return redirect(url_for("disposals.case", disposal_id=disposal_id))
+    return _act(disposal_id, do)
 
 
 def _open_count(me) -> int:
