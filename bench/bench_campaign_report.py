@@ -62,9 +62,9 @@ def seed(args) -> int:
                                now=when)
         db.session.commit()
         if i % 5 and i % 3 == 0:
-            case_actions.accept(case_id=case.id, by=admin, now=when + timedelta(hours=2), sender=sender)
-            case_actions.close(case_id=case.id, outcome="调解成功", reason="", by=admin, now=when + timedelta(days=1),
-                               sender=sender, recovered=str(50 + i % 300))
+            case_actions.accept_and_notify(case_id=case.id, by=admin, now=when + timedelta(hours=2), sender=sender)
+            case_actions.close_and_notify(case_id=case.id, outcome="调解成功", reason="", by=admin,
+                                                     now=when + timedelta(days=1), sender=sender, recovered=str(50 + i % 300))
     poll = polls.create(title="你点我检", description="", questions=[polls.QuestionSpec("食品？", ["牛奶", "鸡蛋"], 1, 1)],
                         opens_at=start, closes_at=start + timedelta(days=3), by="bench", now=start)
     for status, day in ((PollStatus.OPEN, 0), (PollStatus.CLOSED, 4), (PollStatus.SAMPLING, 4)):

@@ -108,6 +108,7 @@ def bulk_assign():
         try:
             case_actions.assign(case_id=case_id, department_id=department_id, assignee_id=assignee_id, by=me,
                                 now=utcnow())
+            db.session.commit()                 # each case on its own: a refused one does not undo the others
             done += 1
         except DomainError:
             db.session.rollback()

@@ -1,5 +1,9 @@
 """What staff do to a case, each checked against `case_access`, audited, and — when the status changes — told to
-the consumer. Every action commits the change and its audit record first, then notifies, then records the attempt.
+the consumer.
+
+Transactions (services/tx.py): an action that tells the consumer is named `..._and_notify`; it commits the change
+and its audit record first (through `tx.commit()`), then notifies and records the attempt, which the edge commits.
+The other actions (assign, mediate, note, 12315 number, sector) only change the session; the edge commits them.
 
 Reasons the law asks for are lists here (statutory non-acceptance reasons, reasons not to open a case).
 """
@@ -17,7 +21,7 @@ from models import Department, Staff
 from models.case_event import CaseEvent, EventKind
 from models.case_followup import CaseReview
 from models.complaint import Case, Kind, Outcome, Status
-from services import Invalid, NotFound, amounts, audit, case_access, case_flow
+from services import Invalid, NotFound, amounts, audit, case_access, case_flow, tx
 from services.clock import plain_date
 from services.sender import Sender
 
@@ -95,64 +99,66 @@ def _audit(case: Case, by: Any, action: str, now: datetime, before: dict | None 
                  after=after, now=now)
 
 
-def _transition(case: Case, target: Status, *, by: Any, now: datetime, sender: Sender, action: str,
-                text: str = "", extra: str = "", audited: dict | None = None) -> Case:
+def _move_and_notify(case: Case, target: Status, *, by: Any, now: datetime, sender: Sender, action: str,
+                     text: str = "", extra: str = "", audited: dict | None = None) -> Case:
     before = {"status": case.status, "due_on": case.due_on}
     resumed = case.status == Status.PAUSED and target == Status.ACCEPTED
     case_flow.move(case, target, now=now, actor=by, text=text)
     _audit(case, by, action, now, before, {"status": case.status, "due_on": case.due_on, "reason": text or None,
                                            **(audited or {})})
-    db.session.commit()                                   # the change stands before anyone is told about it
+    tx.commit()                                           # the change stands before anyone is told about it
     case_flow.tell(case, case_flow.notice_text(case, extra=extra, resumed=resumed), now=now, sender=sender,
-                   source=str(target))
-    db.session.commit()
+                   source=str(target))                   # the attempt is recorded in the edge's transaction
     return case
 
 
-def accept(*, case_id: int, by: Any, now: datetime, sender: Sender) -> Case:
+def accept_and_notify(*, case_id: int, by: Any, now: datetime, sender: Sender) -> Case:
     """受理: starts the 60-day mediation clock and tells the consumer its date."""
-    return _transition(_load(case_id, by), Status.ACCEPTED, by=by, now=now, sender=sender, action="accept",
-                       text="受理")
+    return _move_and_notify(_load(case_id, by), Status.ACCEPTED, by=by, now=now, sender=sender, action="accept",
+                            text="受理")
 
 
-def reject(*, case_id: int, reason: str, by: Any, now: datetime, sender: Sender, detail: str = "") -> Case:
+def reject_and_notify(*, case_id: int, reason: str, by: Any, now: datetime, sender: Sender,
+                      detail: str = "") -> Case:
     """不予受理 with one of the statutory reasons (and an optional explanation)."""
     if reason not in REJECT_REASONS:
         raise Invalid(PICK_REASON, field="reason")
     case = _load(case_id, by)
     case.reject_reason = reason[:100]
     text = reason + (f"（{detail.strip()}）" if detail.strip() else "")
-    return _transition(case, Status.REJECTED, by=by, now=now, sender=sender, action="reject", text=text, extra=text)
+    return _move_and_notify(case, Status.REJECTED, by=by, now=now, sender=sender, action="reject", text=text,
+                            extra=text)
 
 
-def decide_report(*, case_id: int, open_case: bool, reason: str, by: Any, now: datetime, sender: Sender) -> Case:
+def decide_report_and_notify(*, case_id: int, open_case: bool, reason: str, by: Any, now: datetime,
+                             sender: Sender) -> Case:
     """举报: 立案, or 不予立案 with a reason from the list."""
     case = _load(case_id, by)
     if open_case:
-        return _transition(case, Status.FILED, by=by, now=now, sender=sender, action="file", text="立案")
+        return _move_and_notify(case, Status.FILED, by=by, now=now, sender=sender, action="file", text="立案")
     if reason not in NOT_FILED_REASONS:
         raise Invalid(PICK_NOT_FILED, field="reason")
     case.reject_reason = reason[:100]
-    return _transition(case, Status.NOT_FILED, by=by, now=now, sender=sender, action="not_file", text=reason,
-                       extra=reason)
+    return _move_and_notify(case, Status.NOT_FILED, by=by, now=now, sender=sender, action="not_file", text=reason,
+                            extra=reason)
 
 
-def pause(*, case_id: int, reason: str, by: Any, now: datetime, sender: Sender) -> Case:
+def pause_and_notify(*, case_id: int, reason: str, by: Any, now: datetime, sender: Sender) -> Case:
     """Pause the mediation clock for testing or appraisal (not counted, 实施条例第46条)."""
     if not (reason or "").strip():
         raise Invalid(REASON_REQUIRED, field="reason")
-    return _transition(_load(case_id, by), Status.PAUSED, by=by, now=now, sender=sender, action="pause",
-                       text=reason.strip(), extra=reason.strip())
+    return _move_and_notify(_load(case_id, by), Status.PAUSED, by=by, now=now, sender=sender, action="pause",
+                            text=reason.strip(), extra=reason.strip())
 
 
-def resume(*, case_id: int, by: Any, now: datetime, sender: Sender) -> Case:
+def resume_and_notify(*, case_id: int, by: Any, now: datetime, sender: Sender) -> Case:
     """Testing is over: mediation continues with the date moved by the paused days, told again."""
-    return _transition(_load(case_id, by), Status.ACCEPTED, by=by, now=now, sender=sender, action="resume",
-                       text="检测鉴定结束，恢复调解")
+    return _move_and_notify(_load(case_id, by), Status.ACCEPTED, by=by, now=now, sender=sender, action="resume",
+                            text="检测鉴定结束，恢复调解")
 
 
-def close(*, case_id: int, outcome: str, reason: str, by: Any, now: datetime, sender: Sender,
-          recovered: str = "") -> Case:
+def close_and_notify(*, case_id: int, outcome: str, reason: str, by: Any, now: datetime, sender: Sender,
+                     recovered: str = "") -> Case:
     """办结 with 调解成功 / 调解不成 / 终止 (终止 and 调解不成 need a reason); a 投诉 may record the 挽回经济损失
     (`recovered`, yuan as staff type it: 1200, 58.5, 1千2), audited with the closing and counted in the 活动情况 report."""
     case = _load(case_id, by)
@@ -169,8 +175,8 @@ def close(*, case_id: int, outcome: str, reason: str, by: Any, now: datetime, se
             raise Invalid(BAD_RECOVERED, field="recovered")
     case.outcome, case.outcome_reason, case.recovered = outcome, reason or None, amount
     text = outcome + (f"（{reason}）" if reason else "")
-    return _transition(case, Status.CLOSED, by=by, now=now, sender=sender, action="close", text=text, extra=text,
-                       audited={"recovered": str(amount)} if amount is not None else None)
+    return _move_and_notify(case, Status.CLOSED, by=by, now=now, sender=sender, action="close", text=text, extra=text,
+                            audited={"recovered": str(amount)} if amount is not None else None)
 
 
 def assign(*, case_id: int, department_id: int, assignee_id: int | None, by: Any, now: datetime) -> Case:
@@ -192,7 +198,7 @@ def assign(*, case_id: int, department_id: int, assignee_id: int | None, by: Any
     db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.ASSIGNED, text=f"交办：{label}",
                              staff_id=getattr(by, "id", None)))
     _audit(case, by, "assign", now, before, {"department_id": department.id, "assignee_id": assignee_id})
-    db.session.commit()
+    db.session.flush()
     return case
 
 
@@ -213,24 +219,23 @@ def _event(case_id: int, kind: EventKind, text: str, *, by: Any, now: datetime, 
 def mediate(*, case_id: int, text: str, by: Any, now: datetime) -> CaseEvent:
     """Record mediation progress (internal)."""
     _, event = _event(case_id, EventKind.MEDIATION, text, by=by, now=now, action="mediation")
-    db.session.commit()
+    db.session.flush()
     return event
 
 
 def note(*, case_id: int, text: str, by: Any, now: datetime) -> CaseEvent:
     """An internal note: never shown to the consumer."""
     _, event = _event(case_id, EventKind.NOTE, text, by=by, now=now, action="note")
-    db.session.commit()
+    db.session.flush()
     return event
 
 
-def reply(*, case_id: int, text: str, by: Any, now: datetime, sender: Sender) -> CaseEvent:
+def reply_and_notify(*, case_id: int, text: str, by: Any, now: datetime, sender: Sender) -> CaseEvent:
     """A reply to the consumer: recorded, then sent by the best channel."""
     case, event = _event(case_id, EventKind.REPLY, text, by=by, now=now, action="reply", visible=True, limit=600)
-    db.session.commit()
+    tx.commit()                                           # the reply stands before the consumer reads it
     case_flow.tell(case, case_flow.REPLY.format(kind=case.kind_label, number=case.number, text=event.text),
                    now=now, sender=sender, source="reply")
-    db.session.commit()
     return event
 
 
@@ -245,7 +250,7 @@ def set_12315(*, case_id: int, number: str, by: Any, now: datetime) -> Case:
     db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.NUMBER_12315, text=f"12315 编号：{number}",
                              staff_id=getattr(by, "id", None)))
     _audit(case, by, "12315", now, before, {"number_12315": number})
-    db.session.commit()
+    db.session.flush()
     return case
 
 
@@ -259,11 +264,11 @@ def set_sector(*, case_id: int, sector: str, by: Any, now: datetime) -> Case:
     db.session.add(CaseEvent(case_id=case.id, at=now, kind=EventKind.SECTOR, text=f"行业：{sector}",
                              staff_id=getattr(by, "id", None)))
     _audit(case, by, "sector", now, before, {"sector": sector})
-    db.session.commit()
+    db.session.flush()
     return case
 
 
-def finish_review(*, case_id: int, text: str, by: Any, now: datetime, sender: Sender,
+def finish_review_and_notify(*, case_id: int, text: str, by: Any, now: datetime, sender: Sender,
                   reopen: bool = False) -> CaseReview:
     """The department head (or an admin) concludes the 复核 opened by a poor rating; `reopen` takes the closed case
     back to handling with a fresh clock. Either way the consumer is told the review's conclusion."""
@@ -287,11 +292,10 @@ def finish_review(*, case_id: int, text: str, by: Any, now: datetime, sender: Se
                        reopen=True)
     _audit(case, by, "review", now, before, {"review": "done", "reopened": reopen, "status": case.status,
                                             "due_on": case.due_on})
-    db.session.commit()                                   # the conclusion stands before the consumer hears it
+    tx.commit()                                           # the conclusion stands before the consumer hears it
     notice = REVIEWED.format(kind=case.kind_label, number=case.number, note=review.note[:300])
     if reopen:
         due = f"预计 {plain_date(case.due_on)} 前办结，" if case.due_on else ""
         notice += REVIEW_REOPENED.format(due=due)
     case_flow.tell(case, notice, now=now, sender=sender, source="review")
-    db.session.commit()
     return review

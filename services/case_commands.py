@@ -28,27 +28,28 @@ def _table(case_id: int, by: Any, now: datetime, sender: Sender, fields: Mapping
         value = fields.get(name)
         return "" if value is None else str(value)
 
+    act = case_actions
     return {
-        "accept": lambda: case_actions.accept(case_id=case_id, by=by, now=now, sender=sender),
-        "reject": lambda: case_actions.reject(case_id=case_id, reason=text("reason"), by=by, now=now, sender=sender,
-                                              detail=text("detail")),
-        "file": lambda: case_actions.decide_report(case_id=case_id, open_case=True, reason="", by=by, now=now,
-                                                   sender=sender),
-        "not_file": lambda: case_actions.decide_report(case_id=case_id, open_case=False, reason=text("reason"),
-                                                       by=by, now=now, sender=sender),
-        "pause": lambda: case_actions.pause(case_id=case_id, reason=text("reason"), by=by, now=now, sender=sender),
-        "resume": lambda: case_actions.resume(case_id=case_id, by=by, now=now, sender=sender),
-        "close": lambda: case_actions.close(case_id=case_id, outcome=text("outcome"), recovered=text("recovered"),
-                                            reason=text("reason"), by=by, now=now, sender=sender),
-        "assign": lambda: case_actions.assign(case_id=case_id, department_id=_int(fields.get("department_id")) or 0,
-                                              assignee_id=_int(fields.get("assignee_id")), by=by, now=now),
-        "mediate": lambda: case_actions.mediate(case_id=case_id, text=text("text"), by=by, now=now),
-        "note": lambda: case_actions.note(case_id=case_id, text=text("text"), by=by, now=now),
-        "reply": lambda: case_actions.reply(case_id=case_id, text=text("text"), by=by, now=now, sender=sender),
-        "12315": lambda: case_actions.set_12315(case_id=case_id, number=text("number_12315"), by=by, now=now),
-        "sector": lambda: case_actions.set_sector(case_id=case_id, sector=text("sector"), by=by, now=now),
-        "review": lambda: case_actions.finish_review(case_id=case_id, text=text("text"), by=by, now=now,
-                                                     sender=sender, reopen=fields.get("reopen") in YES),
+        "accept": lambda: act.accept_and_notify(case_id=case_id, by=by, now=now, sender=sender),
+        "reject": lambda: act.reject_and_notify(case_id=case_id, reason=text("reason"), by=by, now=now, sender=sender,
+                                                detail=text("detail")),
+        "file": lambda: act.decide_report_and_notify(case_id=case_id, open_case=True, reason="", by=by, now=now,
+                                                     sender=sender),
+        "not_file": lambda: act.decide_report_and_notify(case_id=case_id, open_case=False, reason=text("reason"),
+                                                         by=by, now=now, sender=sender),
+        "pause": lambda: act.pause_and_notify(case_id=case_id, reason=text("reason"), by=by, now=now, sender=sender),
+        "resume": lambda: act.resume_and_notify(case_id=case_id, by=by, now=now, sender=sender),
+        "close": lambda: act.close_and_notify(case_id=case_id, outcome=text("outcome"), recovered=text("recovered"),
+                                              reason=text("reason"), by=by, now=now, sender=sender),
+        "assign": lambda: act.assign(case_id=case_id, department_id=_int(fields.get("department_id")) or 0,
+                                     assignee_id=_int(fields.get("assignee_id")), by=by, now=now),
+        "mediate": lambda: act.mediate(case_id=case_id, text=text("text"), by=by, now=now),
+        "note": lambda: act.note(case_id=case_id, text=text("text"), by=by, now=now),
+        "reply": lambda: act.reply_and_notify(case_id=case_id, text=text("text"), by=by, now=now, sender=sender),
+        "12315": lambda: act.set_12315(case_id=case_id, number=text("number_12315"), by=by, now=now),
+        "sector": lambda: act.set_sector(case_id=case_id, sector=text("sector"), by=by, now=now),
+        "review": lambda: act.finish_review_and_notify(case_id=case_id, text=text("text"), by=by, now=now,
+                                                       sender=sender, reopen=fields.get("reopen") in YES),
     }
 
 

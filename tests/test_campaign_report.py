@@ -34,9 +34,9 @@ def _history(app, sender) -> None:
         file_case(now=china(2026, 3, 20, 23, 0), openid="o_c", kind=Kind.REPORT)
         file_case(now=china(2026, 3, 21, 0, 1), openid="o_after")                       # the day after
         db.session.commit()
-        case_actions.accept(case_id=inside.id, by=office.admin, now=china(2026, 3, 11, 9, 0), sender=sender)
-        case_actions.close(case_id=inside.id, outcome="调解成功", reason="", by=office.admin,
-                           now=china(2026, 3, 12, 9, 0), sender=sender)
+        case_actions.accept_and_notify(case_id=inside.id, by=office.admin, now=china(2026, 3, 11, 9, 0), sender=sender)
+        case_actions.close_and_notify(case_id=inside.id, outcome="调解成功", reason="", by=office.admin,
+                                      now=china(2026, 3, 12, 9, 0), sender=sender)
         db.session.commit()
     poll_id = make_poll(app, status=PollStatus.SAMPLING, allow_suggestion=False)
     with app.app_context():

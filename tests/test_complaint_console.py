@@ -169,11 +169,11 @@ def test_export_statistics_count_on_time_and_satisfaction(app, wechat, sim):
         sender = app.extensions["outbound"].sender
         on_time = file_case(now=china(2026, 11, 2, 9, 0))
         late = file_case(now=china(2026, 11, 2, 10, 0))
-        case_actions.accept(case_id=on_time.id, by=office.chengguan, now=china(2026, 11, 4, 9, 0), sender=sender)
-        case_actions.accept(case_id=late.id, by=office.chengguan, now=china(2026, 11, 20, 9, 0), sender=sender)
+        case_actions.accept_and_notify(case_id=on_time.id, by=office.chengguan, now=china(2026, 11, 4, 9, 0), sender=sender)
+        case_actions.accept_and_notify(case_id=late.id, by=office.chengguan, now=china(2026, 11, 20, 9, 0), sender=sender)
         for case in (on_time, late):
-            case_actions.close(case_id=case.id, outcome="调解成功", reason="", by=office.chengguan,
-                               now=china(2026, 11, 21, 9, 0), sender=sender)
+            case_actions.close_and_notify(case_id=case.id, outcome="调解成功", reason="", by=office.chengguan,
+                                          now=china(2026, 11, 21, 9, 0), sender=sender)
         from services import complaints
         complaints.rate(openid="o_consumer_1", number=on_time.number, score=5, comment="", now=utcnow())
         complaints.rate(openid="o_consumer_1", number=late.number, score=2, comment="太慢", now=utcnow())

@@ -61,11 +61,11 @@ def test_mediation_clock_is_sixty_days_and_excludes_testing_time(app, sim):
         office = make_office(china(2026, 7, 30, 9, 0))
         sender = app.extensions["outbound"].sender
         case = file_case(now=china(2026, 7, 31, 9, 0))
-        case_actions.accept(case_id=case.id, by=office.chengguan, now=china(2026, 8, 1, 9, 0), sender=sender)
+        case_actions.accept_and_notify(case_id=case.id, by=office.chengguan, now=china(2026, 8, 1, 9, 0), sender=sender)
         assert case.due_on == date(2026, 9, 30)
-        case_actions.pause(case_id=case.id, reason="送检", by=office.chengguan, now=china(2026, 8, 10, 9, 0),
-                           sender=sender)
-        case_actions.resume(case_id=case.id, by=office.chengguan, now=china(2026, 8, 15, 9, 0), sender=sender)
+        case_actions.pause_and_notify(case_id=case.id, reason="送检", by=office.chengguan, now=china(2026, 8, 10, 9, 0),
+                                      sender=sender)
+        case_actions.resume_and_notify(case_id=case.id, by=office.chengguan, now=china(2026, 8, 15, 9, 0), sender=sender)
         assert case.paused_days == 5
         assert case.due_on == date(2026, 10, 8) and not case.due_estimated
 

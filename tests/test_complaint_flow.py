@@ -44,19 +44,19 @@ def test_statutory_reasons_and_outcomes_are_required(app, sim):
         sender = app.extensions["outbound"].sender
         case = file_case(now=utcnow())
         with pytest.raises(Invalid) as bad:
-            case_actions.reject(case_id=case.id, reason="看着不顺眼", by=office.chengguan, now=utcnow(), sender=sender)
+            case_actions.reject_and_notify(case_id=case.id, reason="看着不顺眼", by=office.chengguan, now=utcnow(), sender=sender)
         assert bad.value.field == "reason"
-        case_actions.reject(case_id=case.id, reason=case_actions.REJECT_REASONS[3], by=office.chengguan,
-                            now=utcnow(), sender=sender)
+        case_actions.reject_and_notify(case_id=case.id, reason=case_actions.REJECT_REASONS[3], by=office.chengguan,
+                                       now=utcnow(), sender=sender)
         assert case.status == Status.REJECTED and case.closed_at is not None
         other = file_case(now=utcnow())
-        case_actions.accept(case_id=other.id, by=office.chengguan, now=utcnow(), sender=sender)
+        case_actions.accept_and_notify(case_id=other.id, by=office.chengguan, now=utcnow(), sender=sender)
         with pytest.raises(Invalid) as missing:
-            case_actions.close(case_id=other.id, outcome="终止", reason="", by=office.chengguan, now=utcnow(),
-                               sender=sender)
+            case_actions.close_and_notify(case_id=other.id, outcome="终止", reason="", by=office.chengguan, now=utcnow(),
+                                          sender=sender)
         assert missing.value.field == "reason"
-        case_actions.close(case_id=other.id, outcome="调解成功", reason="", by=office.chengguan, now=utcnow(),
-                           sender=sender)
+        case_actions.close_and_notify(case_id=other.id, outcome="调解成功", reason="", by=office.chengguan, now=utcnow(),
+                                      sender=sender)
         assert other.status == Status.CLOSED and other.outcome == "调解成功"
         actions = {e.action for e in db.session.query(AuditEvent)}
         assert {"complaint.reject", "complaint.accept", "complaint.close"} <= actions
@@ -70,14 +70,14 @@ def test_staff_of_another_department_and_viewers_cannot_act(app, sim):
         case = file_case(now=utcnow())                       # 城关镇 → 城关市场监督管理所
         for outsider, refusal in ((office.xinhua, NotFound), (office.viewer, PermissionDenied)):
             with pytest.raises(refusal):
-                case_actions.accept(case_id=case.id, by=outsider, now=utcnow(), sender=sender)
+                case_actions.accept_and_notify(case_id=case.id, by=outsider, now=utcnow(), sender=sender)
             with pytest.raises(refusal):
                 case_actions.note(case_id=case.id, text="x", by=outsider, now=utcnow())
         assert case.status == Status.SUBMITTED
         assert not case_access.can_read(office.xinhua, case) and case_access.can_read(office.viewer, case)
         case_actions.assign(case_id=case.id, department_id=office.chengguan.department_id,
                             assignee_id=office.chengguan.id, by=office.admin, now=utcnow())
-        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow(), sender=sender)
+        case_actions.accept_and_notify(case_id=case.id, by=office.chengguan, now=utcnow(), sender=sender)
         assert case.status == Status.ACCEPTED and case.assignee_id == office.chengguan.id
 
 
@@ -102,8 +102,8 @@ def test_status_notice_inside_the_window_is_a_customer_service_message(app, wech
     with app.app_context():
         office = make_office(utcnow())
         case = file_case(now=utcnow())
-        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow(),
-                            sender=app.extensions["outbound"].sender)
+        case_actions.accept_and_notify(case_id=case.id, by=office.chengguan, now=utcnow(),
+                                       sender=app.extensions["outbound"].sender)
         number = case.number
         attempt = db.session.query(DeliveryAttempt).filter(DeliveryAttempt.source.like(f"case:{number}%")).one()
         assert attempt.channel == "custom" and attempt.ok
@@ -121,8 +121,8 @@ def test_status_notice_outside_the_window_uses_the_template(make_app, sim, consu
     with app.app_context():
         office = make_office(utcnow())
         case = file_case(now=utcnow())
-        case_actions.accept(case_id=case.id, by=office.chengguan, now=later,
-                            sender=app.extensions["outbound"].sender)
+        case_actions.accept_and_notify(case_id=case.id, by=office.chengguan, now=later,
+                                       sender=app.extensions["outbound"].sender)
         channels = [a.channel for a in db.session.query(DeliveryAttempt).order_by(DeliveryAttempt.id)]
         assert channels == ["template"]
         number = case.number
@@ -138,8 +138,9 @@ def test_status_notice_without_window_or_template_is_shown_at_the_next_message(a
     with app.app_context():
         office = make_office(utcnow())
         case = file_case(now=utcnow())
-        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow() + timedelta(hours=49),
-                            sender=app.extensions["outbound"].sender)
+        case_actions.accept_and_notify(case_id=case.id, by=office.chengguan, now=utcnow() + timedelta(hours=49),
+                                       sender=app.extensions["outbound"].sender)
+        db.session.commit()                 # the test is the edge: it commits the recorded attempt
         channels = [a.channel for a in db.session.query(DeliveryAttempt).order_by(DeliveryAttempt.id)]
         assert channels == ["deferred"]
         number = case.number
@@ -154,9 +155,9 @@ def test_poor_rating_opens_a_review_for_the_head(app, wechat, sim):
         office = make_office(utcnow())
         case = file_case(now=utcnow())
         sender = app.extensions["outbound"].sender
-        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow(), sender=sender)
-        case_actions.close(case_id=case.id, outcome="调解不成", reason="商家拒绝", by=office.chengguan,
-                           now=utcnow(), sender=sender)
+        case_actions.accept_and_notify(case_id=case.id, by=office.chengguan, now=utcnow(), sender=sender)
+        case_actions.close_and_notify(case_id=case.id, outcome="调解不成", reason="商家拒绝", by=office.chengguan,
+                                      now=utcnow(), sender=sender)
         case_id, staff_id, head_id = case.id, office.chengguan.id, office.head.id
     assert "打分" in wechat.say("评价").text
     assert "意见" in wechat.say("2").text
@@ -165,10 +166,10 @@ def test_poor_rating_opens_a_review_for_the_head(app, wechat, sim):
         review = db.session.query(CaseReview).one()
         assert review.case_id == case_id and review.done_at is None
         with pytest.raises(PermissionDenied):
-            case_actions.finish_review(case_id=case_id, text="已核实", by=db.session.get(Staff, staff_id),
-                                       now=utcnow(), sender=sender)
-        case_actions.finish_review(case_id=case_id, text="已核实，约谈商家", by=db.session.get(Staff, head_id),
-                                   now=utcnow(), sender=sender)
+            case_actions.finish_review_and_notify(case_id=case_id, text="已核实", by=db.session.get(Staff, staff_id),
+                                                  now=utcnow(), sender=sender)
+        case_actions.finish_review_and_notify(case_id=case_id, text="已核实，约谈商家", by=db.session.get(Staff, head_id),
+                                              now=utcnow(), sender=sender)
         assert db.session.query(CaseReview).one().done_at is not None
         assert db.session.get(Case, case_id).status == "closed"
     assert "没有待评价" in wechat.say("评价").text
@@ -184,17 +185,17 @@ def test_review_can_reopen_the_case_and_tells_the_consumer(app, wechat, sim):
         office = make_office(utcnow())
         case = file_case(now=utcnow())
         sender = app.extensions["outbound"].sender
-        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow(), sender=sender)
-        case_actions.close(case_id=case.id, outcome="调解不成", reason="商家拒绝", by=office.chengguan,
-                           now=utcnow(), sender=sender)
+        case_actions.accept_and_notify(case_id=case.id, by=office.chengguan, now=utcnow(), sender=sender)
+        case_actions.close_and_notify(case_id=case.id, outcome="调解不成", reason="商家拒绝", by=office.chengguan,
+                                      now=utcnow(), sender=sender)
         case_id, head_id = case.id, office.head.id
     wechat.say("评价")
     wechat.say("1")
     wechat.say("根本没人管")
     with app.app_context():
-        case_actions.finish_review(case_id=case_id, text="承办人未联系商家，重新调解", reopen=True,
-                                   by=db.session.get(Staff, head_id), now=utcnow(),
-                                   sender=app.extensions["outbound"].sender)
+        case_actions.finish_review_and_notify(case_id=case_id, text="承办人未联系商家，重新调解", reopen=True,
+                                              by=db.session.get(Staff, head_id), now=utcnow(),
+                                              sender=app.extensions["outbound"].sender)
         case = db.session.get(Case, case_id)
         assert case.status == "accepted" and case.closed_at is None and case.outcome is None
         assert case.due_on is not None
@@ -254,8 +255,8 @@ def test_status_notice_outside_the_window_uses_an_accepted_subscription(make_app
     with app.app_context():
         office = make_office(utcnow())
         case = file_case(now=utcnow())
-        case_actions.accept(case_id=case.id, by=office.chengguan, now=utcnow() + timedelta(hours=49),
-                            sender=app.extensions["outbound"].sender)
+        case_actions.accept_and_notify(case_id=case.id, by=office.chengguan, now=utcnow() + timedelta(hours=49),
+                                       sender=app.extensions["outbound"].sender)
         assert [a.channel for a in db.session.query(DeliveryAttempt)] == ["subscription"]
         number = case.number
     received = [m for m in sim.inbox("o_consumer_1") if m["kind"] == "subscription"]

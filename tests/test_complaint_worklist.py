@@ -88,6 +88,24 @@ def test_bulk_assign_moves_every_ticked_case(app, client, logged_in):
         assert {db.session.get(Case, i).assignee_id for i in (first, second)} == {person.id}
 
 
+def test_bulk_assign_keeps_the_cases_assigned_before_a_refused_one(app, client, logged_in):
+    """A case the clerk may not assign (here one that does not exist) is counted as refused; the cases before and
+    after it stay assigned (each case is its own transaction)."""
+    clerk, _, first, _ = _office_with_case(app)
+    with app.app_context():
+        second = file_case(now=utcnow(), openid="o_consumer_2").id
+        db.session.commit()
+        person = db.session.query(Staff).filter_by(username=clerk).one()
+        dept = person.department_id
+    user = _login(client, logged_in, app, clerk)
+    res = user.post("/console/complaints/bulk-assign", data={"case_ids": [str(first), "999999", str(second)],
+                                                             "department_id": str(dept),
+                                                             "assignee_id": str(person.id)}, follow_redirects=True)
+    assert "已交办 2 件" in res.get_data(as_text=True)
+    with app.app_context():
+        assert {db.session.get(Case, i).assignee_id for i in (first, second)} == {person.id}
+
+
 def test_history_names_who_acted_and_print_view_is_a_handling_sheet(app, client, logged_in):
     """After a clerk's note the case history names the clerk, and the print view is a 投诉处理单 with that step."""
     clerk, _, case_id, number = _office_with_case(app)
