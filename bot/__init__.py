@@ -16,6 +16,7 @@ log = logs.get(__name__)
 def init_app(app) -> None:
     from bot import webhook
     from bot.client import Outbound, WeChatAPI, WeChatSender
+    from services import survey_links
 
     app.register_blueprint(webhook.bp)
     if not any(isinstance(f, webhook.NoQueryStrings) for f in logging.getLogger("werkzeug").filters):
@@ -29,7 +30,8 @@ def init_app(app) -> None:
     templates = {"case_status": app.config.get("WECHAT_TEMPLATE_CASE_STATUS"),
                  "case_status_subscription": app.config.get("WECHAT_SUBSCRIPTION_CASE_STATUS")}
     app.extensions["outbound"] = Outbound(sender=WeChatSender(api, templates),
-                                          workers=int(app.config["OUTBOUND_WORKERS"]))
+                                          workers=int(app.config["OUTBOUND_WORKERS"]),
+                                          survey_links=survey_links.Links.of(app.config))
     app.cli.add_command(menu_cli)
     _check_menu()
 

@@ -21,6 +21,7 @@ from wechatpy.exceptions import WeChatClientException
 import logs
 from bot.transport import POOL_SIZE, Transport
 from services import DeliveryError, NotFollowing, NotSent, OutsideWindow, QuotaExhausted, TransientError, keys
+from services.survey_links import Links
 
 log = logs.get(__name__)
 
@@ -226,6 +227,7 @@ class Outbound:
 
     sender: WeChatSender
     workers: int = 4
+    survey_links: Links | None = None      # services.survey_links.Links: a survey's mobile-page link for each follower
     _pool: ThreadPoolExecutor | None = None
     _pending: list[Future] = field(default_factory=list)
 

@@ -58,8 +58,9 @@ def init_app(app) -> None:
             api.register_blueprint(feature.api, url_prefix=f"/api/{feature.name}")
         for command in feature.commands:
             app.cli.add_command(command)
-    from console import articles
+    from console import articles, survey_page
     app.register_blueprint(articles.bp, url_prefix="/articles")      # public: the 正文 followers open
+    app.register_blueprint(survey_page.bp, url_prefix="/survey")     # public: a survey by a follower's signed link
     _check_endpoints(app, FEATURES.values())
     cli.init_app(app)
 

@@ -1,6 +1,10 @@
 """消费调查 in chat (调查, 问卷, 消费调查): one question at a time — single choice, multiple choice, rating 1–5, short
 text — then a summary to 确认. Nothing is stored until 确认; `services.surveys.submit` files it once, so a 确认 WeChat
-re-sends is not a second response."""
+re-sends is not a second response.
+
+With PUBLIC_BASE_URL set, the first reply also carries the follower's own signed link to the mobile page
+(`console.survey_page`, `services.survey_links`): recommended first for a survey of more than `LONG_SURVEY`
+questions, offered as an alternative after the first question otherwise. Either way is the same one response."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,7 +14,7 @@ from bot.conversation import Flow, Progress, Turn
 from bot.messages import Reply
 from bot.numbers import parse_choice, parse_numbers
 from models.survey import QuestionKind, Survey, SurveyQuestion
-from services import DomainError, Invalid, followers, surveys
+from services import DomainError, Invalid, followers, survey_links, surveys
 
 NO_SURVEY = "目前没有正在进行的消费调查，感谢关注。"
 NOT_FOLLOWING = "请先关注本公众号再参加调查。"
@@ -30,6 +34,9 @@ THANKS = "提交成功，感谢您参加「{title}」！"
 CONFIRM_WORDS = frozenset({"确认", "确定", "提交", "是", "好"})
 SKIP_WORDS = frozenset({"无", "没有", "跳过"})
 NOUN = "调查"
+LONG_SURVEY = 5           # more questions than this: the page is recommended before the first question
+WEB_LONG = "本调查共{n}题，建议<a href=\"{url}\">点这里在手机网页上填写</a>（链接{hours}小时内有效，仅限您本人使用）；也可以直接在这里逐题回答。"
+WEB_SHORT = "也可以<a href=\"{url}\">点这里在手机网页上填写</a>。"
 
 
 def _question_text(survey: Survey, index: int) -> str:
@@ -74,7 +81,15 @@ def start(turn: Turn) -> Reply:
         return turn.end(ALREADY.format(title=survey.title))
     turn.data.update(survey=survey.id, index=0, answers={}, title=survey.title)
     intro = INTRO.format(title=survey.title, anonymous=ANONYMOUS if survey.anonymous else "", intro=survey.intro)
-    return turn.goto("answer", f"{intro.strip()}\n\n{_question_text(survey, 0)}")
+    first = _question_text(survey, 0)
+    links = turn.services.survey_links if turn.services is not None else None
+    url = links.url(survey_id=survey.id, openid=turn.incoming.openid, now=turn.now) if links else None
+    if url and len(survey.questions) > LONG_SURVEY:
+        web = WEB_LONG.format(n=len(survey.questions), url=url, hours=survey_links.LINK_HOURS)
+        return turn.goto("answer", f"{intro.strip()}\n\n{web}\n\n{first}")
+    if url:
+        return turn.goto("answer", f"{intro.strip()}\n\n{first}\n\n{WEB_SHORT.format(url=url)}")
+    return turn.goto("answer", f"{intro.strip()}\n\n{first}")
 
 
 def answer(turn: Turn) -> Reply:
@@ -109,6 +124,8 @@ def confirm(turn: Turn) -> Reply:
     """On 确认, file the answers (once, even if WeChat re-sends) and thank the follower."""
     if turn.text not in CONFIRM_WORDS:
         return turn.stay(ASK_CONFIRM)
+    if surveys.existing(survey_id=turn.data["survey"], openid=turn.incoming.openid) is not None:
+        return turn.end(ALREADY.format(title=turn.data["title"]))       # answered on the mobile page meanwhile
     try:
         surveys.submit(survey_id=turn.data["survey"], openid=turn.incoming.openid, answers=turn.data["answers"],
                        now=turn.now)
