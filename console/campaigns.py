@@ -19,6 +19,7 @@ pages = Blueprint("campaigns", __name__)
 
 BAD_DATE = "日期格式应为 2027-03-01"
 CREATED = "已建立活动「{name}」"
+UPDATED = "已修改活动信息"
 SAVED = "已保存总结和动态信息"
 PHOTO_ADDED = "已上传照片"
 PHOTO_REMOVED = "已删除照片"
@@ -45,14 +46,17 @@ def index():
     return _index()
 
 
+def _department_ids() -> list[int]:
+    return [int(v) for v in request.form.getlist("department_ids") if v.isdigit()]
+
+
 @pages.post("/")
 @require_role("admin")
 def create():
     try:
         campaign = campaigns.create(
             name=request.form.get("name", ""), starts_on=_day("starts_on"), ends_on=_day("ends_on"),
-            department_ids=[int(v) for v in request.form.getlist("department_ids") if v.isdigit()],
-            by=current_staff(), now=utcnow())
+            department_ids=_department_ids(), by=current_staff(), now=utcnow())
         db.session.commit()
     except DomainError as err:
         db.session.rollback()
@@ -66,10 +70,13 @@ def _report(campaign_id: int, error: DomainError | None = None):
     campaign = campaigns.get(campaign_id)
     period = campaign_report.period_of(campaign)
     figures = campaign_report.figures(viewer=me, period=period, now=now)
-    names = {d.id: d.name for d in departments.all_departments()}
+    everyone = departments.all_departments()
+    names = {d.id: d.name for d in everyone}
+    editing = error is not None and "starts_on" in request.form        # the refused edit, shown as typed
     return render_template(
         "campaigns/report.html", campaign=campaign, f=figures, rows=campaign_report.rows(figures),
-        taking_part=[names[i] for i in campaign.department_ids if i in names],
+        taking_part=[names[i] for i in campaign.department_ids if i in names], departments=everyone,
+        chosen=set(_department_ids() if editing else campaign.department_ids), editing=editing,
         topic_chart=bar_chart([(r[0], sum(r[1:])) for r in figures.by_topic[:10]], title="维权问答按主题")
         if figures.by_topic else None, topic_header=campaign_report.TOPIC_HEADER,
         top_chart=bar_chart(figures.top_items, title="得票最多的项目") if figures.top_items else None,
@@ -98,6 +105,15 @@ def _act(campaign_id: int, action, done: str):
         return _report(campaign_id, err)
     flash(done, "ok")
     return redirect(url_for("campaigns.report", campaign_id=campaign_id))
+
+
+@pages.post("/<int:campaign_id>/edit")
+@require_role("admin")
+def edit(campaign_id: int):
+    """Correct the name, dates or departments (admins, as creating); a refusal shows the reason and changes nothing."""
+    return _act(campaign_id, lambda: campaigns.update(
+        campaign_id=campaign_id, name=request.form.get("name", ""), starts_on=_day("starts_on"),
+        ends_on=_day("ends_on"), department_ids=_department_ids(), by=current_staff(), now=utcnow()), UPDATED)
 
 
 @pages.post("/<int:campaign_id>/text")

@@ -1,4 +1,4 @@
-"""Campaigns (e.g. 2027年3·15): create one with its dates and departments, write its 总结 and 动态信息, attach photos
+"""Campaigns (e.g. 2027年3·15): create one with its dates and departments (and correct them later), write its 总结 and 动态信息, attach photos
 with captions (影像资料). Every change is audited; the caller commits. The report itself is `campaign_report`."""
 from __future__ import annotations
 
@@ -49,9 +49,9 @@ def _actor(by: Any) -> str:
     return (getattr(by, "username", None) or str(by or "system"))[:64]
 
 
-def create(*, name: str, starts_on: date, ends_on: date, department_ids: list[int], by: Any,
-           now: datetime) -> Campaign:
-    """A new campaign (audited; caller commits)."""
+def _checked(*, name: str, starts_on: date, ends_on: date, department_ids: list[int],
+             campaign_id: int | None = None) -> tuple[str, list[int]]:
+    """The name and department ids to store, or Invalid/Conflict naming the field (create and update alike)."""
     name = name.strip()[:64]
     if not name:
         raise Invalid(NAME_NEEDED, field="name")
@@ -59,17 +59,46 @@ def create(*, name: str, starts_on: date, ends_on: date, department_ids: list[in
         raise Invalid(DATES_ORDER, field="ends_on")
     if (ends_on - starts_on).days > 366:
         raise Invalid(SPAN_TOO_LONG, field="ends_on")
-    if db.session.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
+    same = db.session.scalar(select(Campaign.id).where(Campaign.name == name))
+    if same is not None and same != campaign_id:
         raise Conflict(NAME_TAKEN.format(name=name), field="name")
     ids = sorted(set(department_ids))
     if ids and len(db.session.scalars(select(Department.id).where(Department.id.in_(ids))).all()) != len(ids):
         raise Invalid(UNKNOWN_DEPARTMENT, field="department_ids")
+    return name, ids
+
+
+def create(*, name: str, starts_on: date, ends_on: date, department_ids: list[int], by: Any,
+           now: datetime) -> Campaign:
+    """A new campaign (audited; caller commits)."""
+    name, ids = _checked(name=name, starts_on=starts_on, ends_on=ends_on, department_ids=department_ids)
     campaign = Campaign(name=name, starts_on=starts_on, ends_on=ends_on, department_ids=ids, summary="", news="",
                         created_by=_actor(by), created_at=now, updated_at=now)
     db.session.add(campaign)
     db.session.flush()
     audit.record(actor=by, action="campaign.create", obj_type="campaign", obj_id=campaign.id, now=now,
                  after={"name": name, "starts_on": starts_on, "ends_on": ends_on, "departments": ids})
+    return campaign
+
+
+def update(*, campaign_id: int, name: str, starts_on: date, ends_on: date, department_ids: list[int], by: Any,
+           now: datetime) -> Campaign:
+    """Correct a campaign's name, dates or departments: checked as at creation, nothing changed when refused, the
+    changed fields audited as `campaign.update` (caller commits). The report follows the new dates at once."""
+    campaign = get(campaign_id)
+    name, ids = _checked(name=name, starts_on=starts_on, ends_on=ends_on, department_ids=department_ids,
+                         campaign_id=campaign.id)
+    before = {"name": campaign.name, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on,
+              "departments": sorted(campaign.department_ids or [])}
+    after = {"name": name, "starts_on": starts_on, "ends_on": ends_on, "departments": ids}
+    old, new = audit.changed(before, after)
+    if not new:
+        return campaign
+    campaign.name, campaign.starts_on, campaign.ends_on, campaign.department_ids = name, starts_on, ends_on, ids
+    campaign.updated_at = now
+    audit.record(actor=by, action="campaign.update", obj_type="campaign", obj_id=campaign.id, now=now,
+                 before=old, after=new)
+    db.session.flush()
     return campaign
 
 
