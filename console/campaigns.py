@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from console.auth import current_staff, login_required, require_role, writer_required
 from console.charts import bar_chart
+from console import campaigns_api
 from console.registry import Feature, NavItem, register_feature
 from extensions import db
 from services import DomainError, Invalid, audit, campaign_report, campaigns, departments
@@ -174,5 +175,6 @@ def download(campaign_id: int):
 register_feature(Feature(
     name="campaigns",
     pages=pages,
+    api=campaigns_api.api,
     nav=[NavItem("活动情况", "campaigns.index", order=60)],
 ))

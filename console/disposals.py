@@ -9,6 +9,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from console.auth import current_staff, login_required, writer_required
+from console import disposals_api
 from console.registry import Feature, NavItem, Widget, register_feature
 from extensions import db
 from models.disposal import DisposalStatus, Step
@@ -140,6 +141,7 @@ def _open_count(me) -> int:
 register_feature(Feature(
     name="disposals",
     pages=pages,
+    api=disposals_api.api,
     nav=[NavItem("核查处置", "disposals.index", order=25)],
     widgets=[Widget("核查处置 办理中", count=_open_count, endpoint="disposals.index",
                     empty="没有办理中的核查处置。公布的抽检结果中有不合格时，会在抽样所在部门自动开启。", order=25)],

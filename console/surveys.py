@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from console.auth import current_staff, login_required, writer_required
 from console.charts import bar_chart
+from console import surveys_api
 from console.registry import Feature, NavItem, register_feature
 from extensions import db
 from models.survey import QuestionKind, SurveyStatus
@@ -119,4 +120,4 @@ def export(survey_id: int):
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}.xlsx"'})
 
 
-register_feature(Feature(name="surveys", pages=pages, nav=[NavItem("消费调查", "surveys.index", order=22)]))
+register_feature(Feature(name="surveys", pages=pages, api=surveys_api.api, nav=[NavItem("消费调查", "surveys.index", order=22)]))

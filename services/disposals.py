@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 import logs
 from extensions import db
@@ -121,9 +121,10 @@ def get(disposal_id: int, *, staff: Any) -> Disposal:
     return case
 
 
-def listing(*, staff: Any, status: str | None = None, since: datetime | None = None,
-            until: datetime | None = None) -> list[Disposal]:
-    """Cases `staff` may read, newest first; `since`/`until` bound the opening time (naive UTC, until exclusive)."""
+def query(*, staff: Any, status: str | None = None, since: datetime | None = None,
+          until: datetime | None = None) -> Select:
+    """Cases `staff` may read, newest first; `since`/`until` bound the opening time (naive UTC, until exclusive).
+    The console list and /api/disposals page through this same query."""
     stmt = select(Disposal).order_by(Disposal.opened_at.desc(), Disposal.id.desc())
     visible = case_access.visible_departments(staff)
     if visible is not None:
@@ -134,7 +135,12 @@ def listing(*, staff: Any, status: str | None = None, since: datetime | None = N
         stmt = stmt.where(Disposal.opened_at >= since)
     if until is not None:
         stmt = stmt.where(Disposal.opened_at < until)
-    return list(db.session.scalars(stmt))
+    return stmt
+
+
+def listing(*, staff: Any, status: str | None = None, since: datetime | None = None,
+            until: datetime | None = None) -> list[Disposal]:
+    return list(db.session.scalars(query(staff=staff, status=status, since=since, until=until)))
 
 
 def done_steps(case: Disposal) -> dict[str, DisposalStep]:

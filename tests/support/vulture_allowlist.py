@@ -59,6 +59,9 @@ _.first_seen
 _.resolved_by
 _.locked_until
 _.last_login_at
+_.captions                      # /api/campaigns/<id>
+_.sections                      # /api/campaigns/<id>
+_.from_                         # /api/disposals ?from= (data_key)
 
 # Flask-WTF form i18n (console/forms.py).
 _.Meta
