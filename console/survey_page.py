@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from extensions import db
 from models.survey import QuestionKind, Survey, SurveyStatus
@@ -30,6 +31,8 @@ PICK_ONE = "请选择一项"
 PICK_SOME = "请至少选择一项"
 RATE = "请选择1到5分"
 TEXT_TOO_LONG = "请控制在{max}字以内"
+BAD_REQUEST = "提交的内容无法识别，请返回公众号重新打开链接。"
+TOO_LARGE = "提交的内容过长，请精简后再提交。"
 
 
 def _invitation(token: str):
@@ -134,6 +137,16 @@ def submit():
         db.session.rollback()
         return _refused(err)
     return _done(survey, already=False)
+
+
+@bp.errorhandler(BadRequest)
+@bp.errorhandler(RequestEntityTooLarge)
+def _unreadable(err):
+    """A body the app refuses before the view reads it (over 64 KiB, malformed): the same Chinese page, not
+    werkzeug's English one."""
+    status = err.code or 400
+    return _headers(render_template("survey_page/message.html", title="无法提交",
+                                    message=TOO_LARGE if status == 413 else BAD_REQUEST), status)
 
 
 def _headers(body: str, status: int):

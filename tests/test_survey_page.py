@@ -180,6 +180,18 @@ def test_a_tampered_or_expired_link_is_refused_in_chinese(app, client, wechat):
     assert _count(app) == 0
 
 
+def test_an_oversized_body_is_a_chinese_413_that_files_nothing(app, client, wechat):
+    """A text answer far beyond the app's 64 KiB body limit is refused with a Chinese page, nothing filed; one just
+    over the 500-character answer limit is a 422 naming it."""
+    survey_id = _survey(app)
+    token = _token(_link(wechat))
+    huge = client.post("/survey/", data=_form(app, survey_id, token, text="长" * 70_000))
+    assert huge.status_code == 413 and "提交的内容过长" in huge.get_data(as_text=True)
+    long = client.post("/survey/", data=_form(app, survey_id, token, text="长" * 501))
+    assert long.status_code == 422 and "请控制在500字以内" in long.get_data(as_text=True)
+    assert _count(app) == 0
+
+
 def test_a_closed_survey_or_a_departed_follower_is_refused(app, client, wechat):
     """After the survey closes the link answers 409 「已经结束」; after unfollowing it answers 403; nothing is filed."""
     survey_id = _survey(app)
