@@ -54,6 +54,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from app import create_app
+    from extensions import db
     from services import faq
     from services.faq import Kind
     from services.faq_index import Phrasings, plain_bm25
@@ -72,6 +73,7 @@ def main() -> None:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="head")
         counts = faq.import_dir()
+        db.session.commit()
         started = time.perf_counter()
         faq.text_tools()
         text_seconds = time.perf_counter() - started
@@ -152,6 +154,7 @@ def evaluate(args) -> None:
     from flask_migrate import upgrade
 
     from app import create_app
+    from extensions import db
     from bench import qa_eval
     from handlers.rights_qa import SHORT_NAMES
     from services import faq
@@ -179,6 +182,7 @@ def evaluate(args) -> None:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="head")
         faq.import_dir()
+        db.session.commit()
         rss_before = rss_mib()
         snapshot = faq.loaded()
         by_question = {e.question: e for e in snapshot.entries.values()}

@@ -122,10 +122,10 @@ def new():
                 raise Invalid("请填写编号", field="slug")
             proposal = faq_review.propose(slug=slug, values=form.values(), by=current_staff(), now=utcnow(),
                                           create=True)
-            db.session.commit()
             if queue_id:
                 faq_queue.as_new_entry(question_id=queue_id, slug=slug, by=current_staff(), now=utcnow(),
                                        proposed=True)
+            db.session.commit()                     # the proposal and the closed question, together
         except DomainError as err:
             db.session.rollback()
             apply_error(form, err)
@@ -178,6 +178,7 @@ def unpublish(slug: str):
 def _set_published(slug: str, published: bool):
     if ConfirmForm().validate_on_submit():
         faq_store.set_published(slug=slug, published=published, by=current_staff(), now=utcnow())
+        db.session.commit()
         flash((PUBLISHED if published else UNPUBLISHED).format(slug=slug), "ok")
     return redirect(url_for("kb.edit", slug=slug))
 
@@ -190,6 +191,7 @@ def add_pin(slug: str):
         try:
             faq_store.pin(pattern=form.pattern.data, slug=slug, by=current_staff(), now=utcnow(),
                           normalise=faq.text_tools().normalise)
+            db.session.commit()
         except DomainError as err:
             db.session.rollback()
             flash(err.message, "error")
@@ -206,6 +208,7 @@ def delete_pin(pin_id: int):
     slug = request.form.get("slug", "")
     if ConfirmForm().validate_on_submit():
         faq_store.unpin(pin_id=pin_id, by=current_staff(), now=utcnow())
+        db.session.commit()
         flash(UNPINNED, "ok")
     return redirect(url_for("kb.edit", slug=slug) if slug else url_for("kb.index"))
 
@@ -229,6 +232,7 @@ def to_paraphrase(question_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             faq_queue.as_paraphrase(question_id=question_id, slug=slug, by=current_staff(), now=utcnow())
+            db.session.commit()
         except DomainError as err:
             db.session.rollback()
             flash(err.message, "error")
@@ -243,6 +247,7 @@ def dismiss(question_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             faq_queue.dismiss(question_id=question_id, by=current_staff(), now=utcnow())
+            db.session.commit()
         except DomainError as err:
             db.session.rollback()
             flash(err.message, "error")
@@ -275,6 +280,7 @@ def import_command(path: str) -> None:
     from pathlib import Path
     try:
         counts = faq.import_dir(path) if Path(path).is_dir() else faq.import_file(path)
+        db.session.commit()
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(err.message) from None

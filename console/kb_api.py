@@ -202,7 +202,9 @@ class Approve(MethodView):
     @writer_required
     def post(self, proposal_id: int):
         """Approve someone else's change: it goes live now (403 for the proposer)."""
-        return faq_review.approve(proposal_id=proposal_id, by=current_staff(), now=utcnow())
+        entry = faq_review.approve(proposal_id=proposal_id, by=current_staff(), now=utcnow())
+        db.session.commit()
+        return entry
 
 
 @api.route("/proposals/<int:proposal_id>/reject")
@@ -223,7 +225,9 @@ class Publish(MethodView):
     @writer_required
     def post(self, slug: str):
         """Publish: the bot may answer with this entry."""
-        return faq_store.set_published(slug=slug, published=True, by=current_staff(), now=utcnow())
+        entry = faq_store.set_published(slug=slug, published=True, by=current_staff(), now=utcnow())
+        db.session.commit()
+        return entry
 
 
 @api.route("/entries/<slug>/unpublish")
@@ -232,7 +236,9 @@ class Unpublish(MethodView):
     @writer_required
     def post(self, slug: str):
         """Unpublish: the bot stops answering with this entry (its next question rebuilds the index)."""
-        return faq_store.set_published(slug=slug, published=False, by=current_staff(), now=utcnow())
+        entry = faq_store.set_published(slug=slug, published=False, by=current_staff(), now=utcnow())
+        db.session.commit()
+        return entry
 
 
 @api.route("/queue")
@@ -253,8 +259,9 @@ class ToParaphrase(MethodView):
     @writer_required
     def post(self, body, question_id: int):
         """Add the question as a paraphrase of an entry and close it."""
-        return faq_queue.as_paraphrase(question_id=question_id, slug=body["entry"], by=current_staff(),
-                                       now=utcnow())
+        row = faq_queue.as_paraphrase(question_id=question_id, slug=body["entry"], by=current_staff(), now=utcnow())
+        db.session.commit()
+        return row
 
 
 @api.route("/queue/<int:question_id>/entry")
@@ -264,8 +271,9 @@ class ToEntry(MethodView):
     @writer_required
     def post(self, body, question_id: int):
         """Close the question as answered by a (new) entry."""
-        return faq_queue.as_new_entry(question_id=question_id, slug=body["entry"], by=current_staff(),
-                                      now=utcnow())
+        row = faq_queue.as_new_entry(question_id=question_id, slug=body["entry"], by=current_staff(), now=utcnow())
+        db.session.commit()
+        return row
 
 
 @api.route("/queue/<int:question_id>/dismiss")
@@ -274,7 +282,9 @@ class Dismiss(MethodView):
     @writer_required
     def post(self, question_id: int):
         """Dismiss a question that needs no entry."""
-        return faq_queue.dismiss(question_id=question_id, by=current_staff(), now=utcnow())
+        row = faq_queue.dismiss(question_id=question_id, by=current_staff(), now=utcnow())
+        db.session.commit()
+        return row
 
 
 @api.route("/pins")
@@ -290,8 +300,10 @@ class Pins(MethodView):
     @writer_required
     def post(self, body):
         """Pin a pattern (compared after normalisation) to an entry."""
-        return faq_store.pin(pattern=body["pattern"], slug=body["entry"], by=current_staff(), now=utcnow(),
-                             normalise=faq.text_tools().normalise)
+        row = faq_store.pin(pattern=body["pattern"], slug=body["entry"], by=current_staff(), now=utcnow(),
+                            normalise=faq.text_tools().normalise)
+        db.session.commit()
+        return row
 
 
 @api.route("/pins/<int:pin_id>")
@@ -301,6 +313,7 @@ class PinItem(MethodView):
     def delete(self, pin_id: int):
         """Remove a pinned pattern."""
         faq_store.unpin(pin_id=pin_id, by=current_staff(), now=utcnow())
+        db.session.commit()
 
 
 @api.route("/try")

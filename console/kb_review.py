@@ -47,6 +47,7 @@ def decide(proposal_id: int, decision: str):
     try:
         if decision == "approve":
             entry = faq_review.approve(proposal_id=proposal_id, by=current_staff(), now=utcnow())
+            db.session.commit()
             flash(APPROVED.format(slug=entry.slug), "ok")
             return redirect(url_for("kb.edit", slug=entry.slug))
         row = faq_review.reject(proposal_id=proposal_id, by=current_staff(), now=utcnow(),

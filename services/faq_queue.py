@@ -81,7 +81,7 @@ def as_paraphrase(*, question_id: int, slug: str, by: Any, now: datetime) -> Una
     """Teach entry `slug` this way of asking and close the question."""
     row = get(question_id)
     _move(row, QueueStatus.PARAPHRASE, by=by, now=now, slug=slug)
-    faq_store.add_paraphrase(slug=slug, text=row.text, by=by, now=now)   # commits
+    faq_store.add_paraphrase(slug=slug, text=row.text, by=by, now=now)
     return row
 
 
@@ -93,12 +93,12 @@ def as_new_entry(*, question_id: int, slug: str, by: Any, now: datetime, propose
     if not proposed:
         faq_store.get(slug)
     _move(row, QueueStatus.NEW_ENTRY, by=by, now=now, slug=slug)
-    db.session.commit()
+    db.session.flush()
     return row
 
 
 def dismiss(*, question_id: int, by: Any, now: datetime) -> UnansweredQuestion:
     row = get(question_id)
     _move(row, QueueStatus.DISMISSED, by=by, now=now, slug=None)
-    db.session.commit()
+    db.session.flush()
     return row

@@ -129,7 +129,7 @@ def propose(*, slug: str, values: Mapping[str, Any], by: Any, now: datetime, cre
 
 
 def approve(*, proposal_id: int, by: Any, now: datetime) -> KnowledgeEntry:
-    """A second person lets the proposal go live (commits, as faq_store.save does)."""
+    """A second person lets the proposal go live (the caller commits; the commit rebuilds every index)."""
     row = get(proposal_id)
     if row.status != ProposalStatus.PENDING:
         raise Conflict(NOT_PENDING, field="proposal_id")

@@ -1,8 +1,9 @@
 """Knowledge entries as records: import from reviewed YAML, edit, publish/unpublish, paraphrases and staff pins.
 
-Every change is committed here and then bumps the index version (`keys.faq_index_version`), so each process
-rebuilds its ranking index on its next question — after the commit, never before, or another worker could rebuild
-from the old rows. Each change also appends an `EntryRevision` (who, which fields, when).
+Every change flushes and the edge commits (services/tx.py); the commit then bumps the index version
+(`keys.faq_index_version`, registered with `tx.after_commit`), so each process rebuilds its ranking index on its next
+question — after the commit, never before, or another worker could rebuild from the old rows; a rolled-back change
+bumps nothing. Each change also appends an `EntryRevision` (who, which fields, when).
 
 YAML format: knowledge/SCHEMA.md. An import is all-or-nothing: every file is parsed and validated first, and one bad
 entry names its file and id and writes nothing.
@@ -24,7 +25,7 @@ import logs
 from extensions import db, redis
 from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer
 from services.clock import china_today
-from services import Conflict, Invalid, NotFound, audit, keys, ownership
+from services import Conflict, Invalid, NotFound, audit, keys, ownership, tx
 from services.faq_text import KNOWLEDGE_DIR
 
 log = logs.get(__name__)
@@ -96,8 +97,8 @@ def _import(files: Sequence[Path], *, now: datetime) -> dict[str, int]:
             counts["drafts"] += 1
             continue
         counts[_apply(record, existing.get(slug), now=now)] += 1
-    db.session.commit()
-    bump_version()
+    db.session.flush()
+    tx.after_commit(bump_version)
     log.info("knowledge imported", files=len(files), **counts)
     return counts
 
@@ -302,8 +303,8 @@ def save(*, slug: str, values: Mapping[str, Any], by: Any, now: datetime, create
     if changed:
         _revision(entry, "created" if created else "edited", changed, by=by, now=now,
                   snapshot=content(record), approved_by=approved_by)
-    db.session.commit()
-    bump_version()
+    db.session.flush()
+    tx.after_commit(bump_version)
     return entry
 
 
@@ -315,8 +316,8 @@ def set_published(*, slug: str, published: bool, by: Any, now: datetime) -> Know
     entry.published, entry.updated_by, entry.updated_at = published, staff_name(by), now
     _revision(entry, "published" if published else "unpublished", ["published"], by=by, now=now,
               before={"published": not published}, after={"published": published})
-    db.session.commit()
-    bump_version()
+    db.session.flush()
+    tx.after_commit(bump_version)
     return entry
 
 
@@ -331,8 +332,8 @@ def add_paraphrase(*, slug: str, text: str, by: Any, now: datetime) -> Knowledge
     entry.paraphrases = [*entry.paraphrases, text]
     entry.updated_by, entry.updated_at, entry.reviewed = staff_name(by), now, china_today(now)
     _revision(entry, "edited", ["paraphrases"], by=by, now=now, snapshot=content(entry))
-    db.session.commit()
-    bump_version()
+    db.session.flush()
+    tx.after_commit(bump_version)
     return entry
 
 
@@ -354,8 +355,8 @@ def pin(*, pattern: str, slug: str, by: Any, now: datetime, normalise: Callable[
         row.entry_id, row.created_by, row.created_at = entry.id, staff_name(by), now
     db.session.flush()
     _revision(entry, "pinned", ["pins"], by=by, now=now, after={"pattern": key})
-    db.session.commit()
-    bump_version()
+    db.session.flush()
+    tx.after_commit(bump_version)
     return row
 
 
@@ -365,5 +366,5 @@ def unpin(*, pin_id: int, by: Any, now: datetime) -> None:
         raise NotFound("没有找到这个固定问法")
     _revision(row.entry, "unpinned", ["pins"], by=by, now=now, before={"pattern": row.pattern})
     db.session.delete(row)
-    db.session.commit()
-    bump_version()
+    db.session.flush()
+    tx.after_commit(bump_version)

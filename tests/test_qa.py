@@ -129,6 +129,7 @@ def test_pinned_pattern_answers_without_ranking(kb, wechat):
     with kb.app_context():
         faq_store.pin(pattern="七天", slug="return-7day-start-date", by="tester", now=utcnow(),
                       normalise=faq.text_tools().normalise)
+        db.session.commit()                 # the test is the edge (services/tx.py)
     entry = _entry(kb, "return-7day-start-date")
     assert entry.answer in wechat.say("七天！").text
 
@@ -139,6 +140,7 @@ def test_unpublished_entry_is_not_answered_after_the_index_rebuilds(kb, wechat):
     assert entry.answer in wechat.say(SEVEN_DAY).text
     with kb.app_context():
         faq_store.set_published(slug="return-7day-online", published=False, by="tester", now=utcnow())
+        db.session.commit()                 # the test is the edge (services/tx.py)
     assert entry.answer not in wechat.say(SEVEN_DAY).text
 
 

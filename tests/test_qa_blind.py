@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from extensions import db
 from services import faq
 from services.faq import Kind
 
@@ -16,6 +17,7 @@ BLIND = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind.yaml").read_t
 def classify(app):
     with app.app_context():
         faq.import_dir()
+        db.session.commit()
         yield faq.classify
 
 

@@ -200,6 +200,7 @@ def test_changed_text_with_same_review_date_is_refused(app, tmp_path):
     path.write_text(entry.format(answer="旧答案。"), encoding="utf-8")
     with app.app_context():
         faq.import_file(path)
+        db.session.commit()
         path.write_text(entry.format(answer="新答案。"), encoding="utf-8")
         with pytest.raises(faq_store.Invalid, match="reviewed"):
             faq.import_file(path)

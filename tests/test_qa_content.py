@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from extensions import db
 from services import faq, faq_store
 
 
@@ -13,6 +14,7 @@ def kb(app):
     """The real knowledge base, imported as `flask seed` does."""
     with app.app_context():
         faq.import_dir()
+        db.session.commit()
     return app
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from extensions import db
 from services import faq
 from services.faq import Kind
 
@@ -23,6 +24,7 @@ WRONG_ANSWER_LIMIT = 0.08       # confident answers with the wrong entry, as a s
 def matcher(app):
     with app.app_context():
         faq.import_dir()
+        db.session.commit()
         yield faq.classify
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from extensions import db
 from services import faq
 from tests.support.browser import console_login
 
@@ -18,6 +19,7 @@ def test_clerk_edit_is_approved_by_a_colleague(app, live_app, browser, browser_p
     colleague opens 待审核修改, sees the added sentence highlighted, approves; the entry page shows it live."""
     with app.app_context():
         faq.import_dir()
+        db.session.commit()
     clerk, checker = staff_factory(role="staff"), staff_factory(role="staff")
     page = browser_page
     console_login(page, live_app, clerk.username, clerk.password)

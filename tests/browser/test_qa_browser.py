@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from extensions import db
 from services import faq
 from tests.support.browser import console_login
 from tests.support.console import STAFF_PASSWORD
@@ -17,6 +18,7 @@ def test_try_box_and_queue_on_a_phone(app, live_app, browser_page, staff_factory
     """On a 390 px phone, the try box ranks entries with scores and a queued question becomes a paraphrase."""
     with app.app_context():
         faq.import_dir()
+        db.session.commit()
         faq.loaded()        # build the index ahead, as each worker's warm-up does (cold, it can outlast the deadline)
     wechat.say("光伏板发电量不够")
     clerk = staff_factory(role="staff")
