@@ -2,20 +2,24 @@
 chat, anonymous answers unlinkable, and every bad request a Chinese 4xx page that writes nothing."""
 from __future__ import annotations
 
+import random
 import re
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from io import BytesIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from extensions import db
 from models.survey import QuestionKind, SurveyResponse, SurveyStatus
 from services import survey_links, surveys
 from services.clock import utcnow
-from sim.client import SimUser
+from sim.client import SimUser, http_transport
 from tests.support.wechat import APP_ID, TOKEN, transport_for
 
 PUBLIC = "https://wx.example.gov.cn"
@@ -217,3 +221,47 @@ def test_without_a_public_address_chat_offers_no_link(make_app, sim):
     user.follow()
     reply = user.say("调查").text
     assert "第1题" in reply and "<a href" not in reply
+
+
+@pytest.fixture
+def concurrent_db(app):
+    """SQLite lets many threads write only in WAL mode (see tests/test_poll_integrity.py); PostgreSQL needs nothing."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(text("PRAGMA journal_mode=WAL"))
+            db.session.commit()
+    return app
+
+
+def test_page_and_chat_racing_file_one_response_per_follower(concurrent_db, app, live_app):
+    """Twelve followers each submit the page three times and send 确认 (delivered twice) all at once, over real
+    HTTP: every request is answered 200 and each follower has exactly one response."""
+    survey_id = _survey(app)
+    followers = 12
+
+    def user(i: int) -> SimUser:
+        return SimUser(http_transport(live_app), token=TOKEN, app_id=APP_ID, openid=f"o_race_{i:02d}")
+
+    def ready(i: int) -> tuple[str, bytes, dict[str, str]]:
+        u = user(i)
+        token = _token(_link(u))
+        for answer in ("2", "1 3", "4", "无"):
+            u.say(answer)
+        body, params = u.build({"MsgType": "text", "Content": "确认"})
+        return token, body, params
+
+    def page(token: str) -> int:
+        return requests.post(f"{live_app}/survey/", data=_form(app, survey_id, token), timeout=10).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        prepared = list(pool.map(ready, range(followers)))
+        work = [("page", i) for i in range(followers) for _ in range(3)] + \
+               [("chat", i) for i in range(followers) for _ in range(2)]
+        random.Random(17).shuffle(work)
+        statuses = list(pool.map(
+            lambda w: page(prepared[w[1]][0]) if w[0] == "page" else user(w[1]).post(*prepared[w[1]][1:]).status,
+            work))
+    assert set(statuses) == {200}, Counter(statuses)
+    with app.app_context():
+        digests = db.session.scalars(select(SurveyResponse.voter_digest)).all()
+    assert len(digests) == len(set(digests)) == followers
