@@ -106,11 +106,12 @@ def main() -> None:
             for start in range(0, len(rows), 5000):
                 db.session.execute(insert(Follower), rows[start:start + 5000])
             db.session.commit()
-            pub = publications.create(author="writer", now=now, kind="消费警示", title="预付卡消费风险提示",
+            pub = publications.create(author="writer", now=now, kind="warning", title="预付卡消费风险提示",
                                       summary="办卡前看清退费条款", strategy="each", audience="all")
             publications.submit(pub.id, by="writer", now=now)
             publications.approve(pub.id, by="checker", now=now, settings=Settings())
             publications.send_now(pub.id, by="checker", now=now)
+            db.session.commit()
             requests.post(f"{sim_url}/sim/config", json={"latency_ms": args.latency_ms}, timeout=5)
 
             sender = app.extensions["outbound"].sender

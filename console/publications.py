@@ -51,7 +51,7 @@ PREVIEWED = "已发送预览给测试组 {n} 人"
 
 
 class PublicationForm(ConsoleForm):
-    kind = SelectField("类型", choices=[SelectChoice(k.value, k.value) for k in Kind])
+    kind = SelectField("类型", choices=[SelectChoice(k.value, k.label) for k in Kind])
     title = StringField("标题", validators=[DataRequired(REQUIRED), Length(max=64, message="最多 64 个字")])
     summary = TextAreaField("摘要（推送里显示）", validators=[Optional(), Length(max=200, message="最多 200 个字")])
     body = TextAreaField("正文", validators=[Optional(), Length(max=20000)])
@@ -97,12 +97,13 @@ def _no_quota(pub: Publication, meter) -> str | None:
 
 
 def _act(publication_id: int, action, done: str):
-    """Run one domain action; a refusal is shown on the publication page with its reason."""
+    """Run one domain action and commit it; a refusal is shown on the publication page with its reason."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _page(publications.get(publication_id), status=400)
     try:
         action()
+        db.session.commit()
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
@@ -150,6 +151,7 @@ def new():
     if form.validate_on_submit():
         try:
             pub = publications.create(author=_username(), now=utcnow(), **_fields(form))
+            db.session.commit()
         except DomainError as err:
             db.session.rollback()
             apply_error(form, err)
@@ -178,6 +180,7 @@ def edit(publication_id: int):
     if form.validate_on_submit():
         try:
             publications.edit(pub.id, by=_username(), now=utcnow(), **_fields(form))
+            db.session.commit()
         except DomainError as err:
             db.session.rollback()
             apply_error(form, err)
@@ -255,6 +258,7 @@ def schedule(publication_id: int):
     at = from_china(form.at.data) if form.at.data else utcnow()
     try:
         publications.schedule(pub.id, at=at, by=_username(), now=utcnow(), recurrence=form.recurrence.data or None)
+        db.session.commit()
     except DomainError as err:
         db.session.rollback()
         apply_error(form, err if err.field != "scheduled_at" else type(err)(err.message, field="at"))
@@ -266,7 +270,8 @@ def schedule(publication_id: int):
 # --- /api/publications -------------------------------------------------------------------------------------------
 class PublicationSchema(Schema):
     id = fields.Integer(dump_only=True)
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in Kind]))
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in Kind]), metadata={
+        "description": "the kind's code: " + ", ".join(f"{k.value} ({k.label})" for k in Kind)})
     title = fields.String(required=True, validate=validate.Length(min=1, max=64))
     summary = fields.String(load_default="", validate=validate.Length(max=200))
     body = fields.String(load_default="", validate=validate.Length(max=20000))
@@ -311,7 +316,9 @@ class Publications(MethodView):
     @require_role("admin", "staff")
     def post(self, body):
         """Write a draft."""
-        return publications.create(author=_username(), now=utcnow(), **body)
+        pub = publications.create(author=_username(), now=utcnow(), **body)
+        db.session.commit()
+        return pub
 
 
 @api.route("/<int:publication_id>")
@@ -340,7 +347,9 @@ def _api_action(name: str, fn):
         @api.response(200, PublicationSchema)
         @require_role("admin", "staff")
         def post(self, publication_id):
-            return fn(publication_id)
+            pub = fn(publication_id)
+            db.session.commit()
+            return pub
     Action.post.__doc__ = f"{name.capitalize()} the publication."
     return Action
 
@@ -360,8 +369,10 @@ class SchedulePublication(MethodView):
     def post(self, body, publication_id):
         """Schedule at a time (UTC) or by a cron line; a mass send without quota is refused (409)."""
         at = body["at"].replace(tzinfo=None) if body.get("at") else utcnow()
-        return publications.schedule(publication_id, at=at, by=_username(), now=utcnow(),
-                                     recurrence=body.get("recurrence"))
+        pub = publications.schedule(publication_id, at=at, by=_username(), now=utcnow(),
+                                    recurrence=body.get("recurrence"))
+        db.session.commit()
+        return pub
 
 
 def _awaiting_review(me) -> int:

@@ -19,7 +19,6 @@ CHOOSE = ("您想退订或订阅哪类推送？请回复：\n"
           "（订阅同理，如“订阅 警示”）\n当前：{current}")
 STATE = {True: "订阅", False: "退订"}
 
-SHORT = {Kind.WARNING: "警示", Kind.TIP: "提示", Kind.CASE: "案例", Kind.SAMPLING: "抽检"}
 LIST_SIZE = 3
 
 
@@ -29,14 +28,14 @@ def _articles(turn: Turn, kind: Kind, items) -> Reply:
     articles = [Article(title=p.title, description=p.summary or "", url=p.link or "", image=p.cover or "")
                 for p in items[:limit]]
     if len(articles) == 1 and not turn.incoming.is_event:
-        articles[0].description = f"{articles[0].description}\n{MORE.format(word=SHORT[kind])}".strip()
+        articles[0].description = f"{articles[0].description}\n{MORE.format(word=kind.word)}".strip()
     return Reply(articles=articles)
 
 
 def _latest(turn: Turn, kind: Kind) -> Reply | str:
     items = publication_views.latest(kind=kind, limit=LIST_SIZE)
     if not items:
-        return NONE_YET.format(kind=kind, word=SHORT[kind])
+        return NONE_YET.format(kind=kind.label, word=kind.word)
     return _articles(turn, kind, items)
 
 
@@ -45,7 +44,7 @@ def _search(turn: Turn, kind: Kind, words: list[str]) -> Reply | str:
         return _latest(turn, kind)
     items = publication_views.search(kind=kind, words=words, limit=LIST_SIZE)
     if not items:
-        return NOT_FOUND.format(words=" ".join(words)[:20], kind=kind, word=SHORT[kind])
+        return NOT_FOUND.format(words=" ".join(words)[:20], kind=kind.label, word=kind.word)
     return _articles(turn, kind, items)
 
 
@@ -70,16 +69,16 @@ def _toggle(turn: Turn, subscribed: bool) -> str:
     word = turn.text[2:].strip()          # after 退订 / 订阅 (or TD)
     if not word:
         current = audience.preferences(turn.incoming.openid)
-        shown = "，".join(f"{SHORT[Kind(k)]}{STATE[v]}" for k, v in current.items()) or "全部接收"
+        shown = "，".join(f"{Kind(k).word}{STATE[v]}" for k, v in current.items()) or "全部接收"
         return CHOOSE.format(current=shown)
     kinds = list(Kind) if word in {"全部", "所有"} else [audience.kind_of(word)]
     changed = audience.set_preference(openid=turn.incoming.openid, kinds=kinds, subscribed=subscribed,
                                       now=turn.now)
-    names = "、".join(str(k) for k in kinds)
+    names = "、".join(k.label for k in kinds)
     if not changed:
         return ALREADY.format(kinds=names, state=STATE[subscribed])
     template = SUBSCRIBED if subscribed else UNSUBSCRIBED
-    return template.format(kinds=names, word=SHORT[kinds[0]] if len(kinds) == 1 else "全部")
+    return template.format(kinds=names, word=kinds[0].word if len(kinds) == 1 else "全部")
 
 
 def unsubscribe(turn: Turn) -> str:

@@ -20,10 +20,39 @@ from extensions import db
 
 
 class Kind(StrEnum):
-    WARNING = "消费警示"
-    TIP = "消费提示"
-    CASE = "典型案例"
-    SAMPLING = "抽检结果"
+    """A publication's kind, stored as this English code (`publications.kind`, `publication_preferences.kind`).
+    Staff and followers only ever read `label`; followers type `word` (退订 警示, 警示 预付卡). Both come from
+    `KIND_NAMES`, the one table of the kinds' Chinese names."""
+    WARNING = "warning"
+    TIP = "tip"
+    CASE = "case"
+    SAMPLING = "sampling"
+
+    @property
+    def label(self) -> str:
+        """What staff and followers read: 消费警示."""
+        return KIND_NAMES[self][0]
+
+    @property
+    def word(self) -> str:
+        """The short word a follower types: 警示."""
+        return KIND_NAMES[self][1]
+
+
+KIND_NAMES: dict[Kind, tuple[str, str]] = {
+    Kind.WARNING: ("消费警示", "警示"),
+    Kind.TIP: ("消费提示", "提示"),
+    Kind.CASE: ("典型案例", "案例"),
+    Kind.SAMPLING: ("抽检结果", "抽检"),
+}
+
+
+def kind_label(code: str) -> str:
+    """The Chinese label of a stored kind code; an unknown code is shown as it is."""
+    try:
+        return Kind(code).label
+    except ValueError:
+        return code
 
 
 class Status(StrEnum):
@@ -92,7 +121,7 @@ class Publication(db.Model):
     __table_args__ = (UniqueConstraint("parent_id", "occurrence_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)         # Kind code; show `kind_label`
     title: Mapped[str] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text, default="")
@@ -114,6 +143,11 @@ class Publication(db.Model):
     note: Mapped[str | None] = mapped_column(String(200))               # why it was missed or refused
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+    @property
+    def kind_label(self) -> str:
+        """消费警示 / 消费提示 / 典型案例 / 抽检结果, as staff and followers read the kind."""
+        return kind_label(self.kind)
 
     def __repr__(self) -> str:
         return f"<Publication {self.id} {self.status}>"
@@ -171,7 +205,7 @@ class KindPreference(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))                   # Kind code
     subscribed: Mapped[bool]
     updated_at: Mapped[datetime]
 

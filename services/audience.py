@@ -15,13 +15,8 @@ from models import Follower, KindPreference
 from models.publication import Audience, Kind
 from services import Invalid
 
-# What a follower may type after 退订 / 订阅; the bare word means every kind.
-KIND_WORDS: dict[str, Kind] = {
-    "警示": Kind.WARNING, "消费警示": Kind.WARNING,
-    "提示": Kind.TIP, "消费提示": Kind.TIP,
-    "案例": Kind.CASE, "典型案例": Kind.CASE,
-    "抽检": Kind.SAMPLING, "抽检结果": Kind.SAMPLING,
-}
+# What a follower may type after 退订 / 订阅 (the short word or the full label); the bare word means every kind.
+KIND_WORDS: dict[str, Kind] = {name: kind for kind in Kind for name in (kind.word, kind.label)}
 UNKNOWN_KIND = "没有“{word}”这类推送。可选：警示、提示、案例、抽检。"
 
 

@@ -27,7 +27,7 @@ from models import Ballot, BallotChoice, Delivery, Department, Follower, Option,
 from models.campaign import Campaign
 from models.complaint import Case, Kind, Outcome, Status
 from models.poll import SamplingResult, Verdict
-from models.publication import DeliveryStatus
+from models.publication import DeliveryStatus, kind_label
 from models.survey import Survey, SurveyResponse, SurveyStatus
 from models.qa_tally import AskOutcome
 from services import case_queries, complaint_export, disposals, qa_tally
@@ -206,7 +206,7 @@ def _publication_figures(out: Figures, period: Period) -> None:
                                         *_between(Publication.published_at, period))
     kinds = db.session.execute(select(Publication.kind, func.count()).where(Publication.id.in_(sent))
                                .group_by(Publication.kind).order_by(Publication.kind)).all()
-    out.publications_by_kind = [(kind, n) for kind, n in kinds]
+    out.publications_by_kind = [(kind_label(kind), n) for kind, n in kinds]
     out.publications = sum(n for _, n in kinds)
     out.reached = db.session.scalar(select(func.count()).select_from(Delivery).where(
         Delivery.publication_id.in_(sent), Delivery.status == DeliveryStatus.SENT)) or 0

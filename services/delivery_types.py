@@ -46,7 +46,7 @@ class Message:
 
     @classmethod
     def of(cls, pub) -> Message:
-        return cls(kind=pub.kind, title=pub.title, summary=pub.summary or "", url=pub.link or "",
+        return cls(kind=pub.kind_label, title=pub.title, summary=pub.summary or "", url=pub.link or "",
                    image=pub.cover or "")
 
     def text(self) -> str:

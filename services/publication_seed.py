@@ -6,16 +6,16 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Publication
-from models.publication import Status
+from models.publication import Kind, Status
 from services.clock import utcnow
 
 DEMO = [
-    ("消费警示", "警惕预付卡“跑路”：办卡前先看三件事",
+    (Kind.WARNING, "警惕预付卡“跑路”：办卡前先看三件事",
      "看经营者资质与经营年限、看合同里的退费条款、单次充值不宜过多；遇到停业“跑路”，保存好合同和付款凭证，及时投诉。",
      "预付卡 健身 美容 理发"),
-    ("消费警示", "网购“七天无理由退货”的几个误区",
+    (Kind.WARNING, "网购“七天无理由退货”的几个误区",
      "拆封不等于不能退；商家不得以“特价商品”一概拒退；定制商品、鲜活易腐等除外。保留聊天记录与订单截图。", "网购 退货"),
-    ("典型案例", "装修公司拖延工期，调解后退还部分款项",
+    (Kind.CASE, "装修公司拖延工期，调解后退还部分款项",
      "消费者与装修公司约定60天完工，逾期40天仍未交付。经市场监管所调解，公司退还违约金并承诺限期完工。", "装修 合同"),
 ]
 

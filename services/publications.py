@@ -4,6 +4,11 @@ Status moves only along `models.publication.ALLOWED`, each move a conditional UP
 make it. `push_due` is the scheduler's one call: it starts every publication that fell due (within the grace
 period; later ones become `missed`, never sent late), spawns due cron occurrences (one child per occurrence, unique),
 and runs every publication in `sending` to completion through `services.delivery`. Only the scheduler sends.
+
+Transactions (services/tx.py): the staff actions (create, edit, submit, approve, reject, cancel, withdraw, schedule)
+change and flush; the console view, API view or CLI command that called them commits. `push_due` commits only in
+`_deliver_and_notify`, which makes the started publications and their delivery rows durable before the delivery
+engine claims and sends them, and each publication's `sent` mark after its run.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from extensions import db
 from models import Delivery, MassJob, Publication
 from models.publication import ALLOWED, Audience, Kind, MassJobStatus, Status, Strategy
 from services import (Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded, audience, audit, delivery,
-                      delivery_pool, ownership, quota)
+                      delivery_pool, ownership, quota, tx)
 from services.clock import CHINA, from_china, to_china
 from services.delivery import Settings
 from services.delivery_reports import UNCONFIRMED_NOTE
@@ -95,7 +100,6 @@ def create(*, author: str, now: datetime, **fields) -> Publication:
     audit.record(actor=author, action="publication.create", obj_type="publication", obj_id=pub.id,
                  after={"kind": pub.kind, "title": pub.title, "strategy": pub.strategy, "audience": pub.audience},
                  now=now)
-    db.session.commit()
     log.info("publication drafted", publication=pub.id)
     return pub
 
@@ -115,19 +119,19 @@ def edit(publication_id: int, *, by: str, now: datetime, **fields) -> Publicatio
     audit.record(actor=by, action="publication.edit", obj_type="publication", obj_id=pub.id,
                  before={k: "changed" if k == "body" else v for k, v in old.items()},
                  after={k: "changed" if k == "body" else v for k, v in new.items()}, now=now)
-    db.session.commit()
+    db.session.flush()
     return pub
 
 
 def _move(pub: Publication, to: Status, *, now: datetime, by: str = "scheduler", **values) -> Publication:
-    """Conditional UPDATE from the status we read: a concurrent move makes this one fail with Conflict."""
+    """Conditional UPDATE from the status we read: a concurrent move makes this one fail with Conflict (nothing
+    was changed; the edge rolls back)."""
     ownership.require_same_department(actor=by, author=pub.author, what="推送")
     if to not in ALLOWED[Status(pub.status)]:
         raise Conflict(BAD_MOVE.format(status=STATUS_LABELS.get(pub.status, pub.status), action=ACTIONS.get(to, to)))
     done = db.session.execute(update(Publication).where(Publication.id == pub.id, Publication.status == pub.status)
                               .values(status=to, updated_at=now, **values)).rowcount
     if not done:
-        db.session.rollback()
         raise Conflict(BAD_MOVE.format(status="已变化", action=ACTIONS.get(to, to)))
     audit.record(actor=by, action=f"publication.{to}", obj_type="publication", obj_id=pub.id,
                  before={"status": pub.status}, after={"status": str(to), **{k: v for k, v in values.items()
@@ -139,15 +143,11 @@ def _move(pub: Publication, to: Status, *, now: datetime, by: str = "scheduler",
 
 
 def submit(publication_id: int, *, by: str, now: datetime) -> Publication:
-    pub = _move(get(publication_id), Status.REVIEW, now=now, by=by)
-    db.session.commit()
-    return pub
+    return _move(get(publication_id), Status.REVIEW, now=now, by=by)
 
 
 def reject(publication_id: int, *, by: str, now: datetime) -> Publication:
-    pub = _move(get(publication_id), Status.DRAFT, now=now, by=by, approver=None)
-    db.session.commit()
-    return pub
+    return _move(get(publication_id), Status.DRAFT, now=now, by=by, approver=None)
 
 
 def approve(publication_id: int, *, by: str, now: datetime, settings: Settings) -> Publication:
@@ -157,22 +157,19 @@ def approve(publication_id: int, *, by: str, now: datetime, settings: Settings) 
     pub = _move(pub, Status.APPROVED, now=now, by=by, approver=by)
     if pub.body.strip() and not pub.link and settings.article_base:
         pub.link = f"{settings.article_base}/articles/{pub.id}"      # the 正文 as a page followers can open
-    db.session.commit()
+    db.session.flush()
     log.info("publication approved", publication=pub.id)
     return pub
 
 
 def cancel(publication_id: int, *, by: str, now: datetime) -> Publication:
-    pub = _move(get(publication_id), Status.CANCELLED, now=now, by=by)
-    db.session.commit()
-    return pub
+    return _move(get(publication_id), Status.CANCELLED, now=now, by=by)
 
 
 def withdraw(publication_id: int, *, by: str, now: datetime) -> Publication:
     """Take a sent publication out of the chat listings (最新警示, 典型案例, keyword search); audited. What
     followers already received stays in their chat: WeChat has no recall for customer-service messages."""
     pub = _move(get(publication_id), Status.WITHDRAWN, now=now, by=by)
-    db.session.commit()
     log.info("publication withdrawn", publication=pub.id)
     return pub
 
@@ -215,7 +212,6 @@ def schedule(publication_id: int, *, at: datetime, by: str, now: datetime, recur
         raise Invalid(PAST, field="scheduled_at")
     _check_sendable(pub, now)
     pub = _move(pub, Status.SCHEDULED, now=now, by=by, scheduled_at=at, recurrence=recurrence or None, note=None)
-    db.session.commit()
     log.info("publication scheduled", publication=pub.id, recurring=bool(recurrence))
     return pub
 
@@ -236,43 +232,54 @@ def _trigger(cron: str) -> CronTrigger:
 def push_due(*, now: datetime, sender: Sender, settings: Settings, clock: Callable[[], datetime] | None = None,
              stop: Event | None = None, launch: delivery_pool.Launch | None = None) -> int:
     """Start what fell due, spawn due occurrences, and deliver everything in `sending`; returns messages sent.
-    `launch` starts helper delivery processes (PUBLICATION_PROCESSES > 1); without it one process sends."""
-    clock = clock or (lambda: now)
+    `launch` starts helper delivery processes (PUBLICATION_PROCESSES > 1); without it one process sends.
+    Leaves nothing uncommitted."""
     for pub in db.session.scalars(select(Publication).where(
             Publication.status == Status.SCHEDULED, Publication.recurrence.is_(None),
             Publication.scheduled_at <= now)).all():
         if now - pub.scheduled_at > settings.grace:
             _move(pub, Status.MISSED, now=now, note=MISSED_NOTE)
-            db.session.commit()
             log.warning("publication missed its time", publication=pub.id)
         else:
             start(pub, now=now)
     for parent in db.session.scalars(select(Publication).where(
             Publication.status == Status.SCHEDULED, Publication.recurrence.is_not(None))).all():
         _spawn_due(parent, now=now, settings=settings)
+    return _deliver_and_notify(sender=sender, settings=settings, clock=clock or (lambda: now), stop=stop,
+                               launch=launch)
+
+
+def _deliver_and_notify(*, sender: Sender, settings: Settings, clock: Callable[[], datetime], stop: Event | None,
+                        launch: delivery_pool.Launch | None) -> int:
+    """Commit what `push_due` started (publications in `sending` with every delivery row written) before any row is
+    claimed or sent — helper processes read those rows — then run each publication in `sending` and commit its
+    `sent` mark once nothing is left pending. Returns messages sent."""
+    tx.commit()
     sent = 0
     for pub in db.session.scalars(select(Publication).where(Publication.status == Status.SENDING)
                                   .order_by(Publication.id)).all():
         sent += finish(pub, sender=sender, settings=settings, clock=clock, stop=stop, launch=launch)
+        tx.commit()
     return sent
 
 
 def start(pub: Publication, *, now: datetime) -> bool:
-    """scheduled → sending with every delivery row written, in one transaction; False when refused or taken."""
+    """scheduled → sending with every delivery row written (flushed: `push_due` commits them before sending);
+    False when refused (no mass quota: back to approved with the reason) or taken by another run."""
     recipients_, filtered = recipients(pub, now=now)
+    if pub.strategy == Strategy.MASS and pub.audience != Audience.TAG and not recipients_ and filtered:
+        try:
+            _move(pub, Status.APPROVED, now=now, note=NO_QUOTA.format(n=len(filtered))[:200])
+        except Conflict:
+            return False
+        log.warning("publication refused: no mass quota", publication=pub.id)
+        return False
     try:
-        if pub.strategy == Strategy.MASS and pub.audience != Audience.TAG and not recipients_ and filtered:
-            raise QuotaExceeded(NO_QUOTA.format(n=len(filtered)))
         _move(pub, Status.SENDING, now=now, published_at=pub.published_at or now)
-    except (Conflict, QuotaExceeded) as err:
-        db.session.rollback()
-        if isinstance(err, QuotaExceeded):
-            _move(db.session.get(Publication, pub.id), Status.APPROVED, now=now, note=err.message[:200])
-            db.session.commit()
-            log.warning("publication refused: no mass quota", publication=pub.id)
+    except Conflict:
         return False
     delivery.prepare(pub, recipients=recipients_, filtered=filtered, now=now)
-    db.session.commit()
+    db.session.flush()
     log.info("publication sending", publication=pub.id, recipients=len(recipients_), filtered=len(filtered))
     return True
 
@@ -291,13 +298,13 @@ def _spawn_due(parent: Publication, *, now: datetime, settings: Settings) -> Non
             db.session.add(child)
     except IntegrityError:
         return                                       # this occurrence was already spawned
-    db.session.commit()
     start(child, now=now)
 
 
 def finish(pub: Publication, *, sender: Sender, settings: Settings, clock: Callable[[], datetime],
            stop: Event | None = None, launch: delivery_pool.Launch | None = None) -> int:
-    """Run `pub`'s deliveries; mark it sent when nothing is left pending. Returns messages sent in this run.
+    """Run `pub`'s deliveries; mark it sent (flushed; the caller commits) when nothing is left pending. Returns
+    messages sent in this run.
 
     Rows left `unconfirmed` (a send interrupted by a crash: maybe delivered, never resent) are said on the
     publication (its note, shown on its console page) and recorded for its author (audit `publication.unconfirmed`,
@@ -312,7 +319,7 @@ def finish(pub: Publication, *, sender: Sender, settings: Settings, clock: Calla
             audit.record(actor="scheduler", action="publication.unconfirmed", obj_type="publication", obj_id=pub.id,
                          after={"author": pub.author, "unconfirmed": unconfirmed}, now=clock())
             log.warning("publication sent with unconfirmed rows", publication=pub.id, n=unconfirmed)
-        db.session.commit()
+        db.session.flush()
         log.info("publication sent", publication=pub.id, sent=progress.sent, failed=progress.failed)
     return progress.sent
 

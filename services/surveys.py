@@ -167,7 +167,7 @@ ANNOUNCE_BODY = ("{intro}\n\n在公众号对话框发送“调查”即可参加
 
 def announce(*, survey_id: int, by: Any, now: datetime):
     """Draft the 消费提示 that announces the survey (once; a second call returns the same draft). It then goes through
-    the publications' own review, approval and sending. The caller commits (publications.create still commits its draft; issue 13)."""
+    the publications' own review, approval and sending. The caller commits."""
     survey = get(survey_id)
     if survey.publication_id is not None:
         return publications.get(survey.publication_id)

@@ -194,7 +194,7 @@ def test_viewers_cannot_open_evidence_photos(app, client, staff_factory, logged_
 def test_javascript_links_are_refused(client, staff_factory, api_token):
     """A publication whose 详情链接 or 封面 is a javascript: or data: URL is refused naming the field."""
     headers = bearer(api_token(staff_factory(role="staff")))
-    base = {"kind": "消费警示", "title": "预付卡消费警示", "summary": "谨慎办卡"}
+    base = {"kind": "warning", "title": "预付卡消费警示", "summary": "谨慎办卡"}
     for field, url in (("link", "javascript:alert(1)"), ("cover", "data:image/png;base64,AAAA"),
                        ("link", "//evil.example/x")):
         res = client.post("/api/publications/", json={**base, field: url}, headers=headers)
@@ -208,7 +208,7 @@ def test_cross_department_publication_cancel_is_refused(client, departments, sta
     author = bearer(api_token(staff_factory(role="staff", department="食品安全股")))
     stranger = bearer(api_token(staff_factory(role="staff", department="城关市场监督管理所")))
     colleague = bearer(api_token(staff_factory(role="staff", department="食品安全股")))
-    pub = client.post("/api/publications/", json={"kind": "消费警示", "title": "警示", "summary": "s"},
+    pub = client.post("/api/publications/", json={"kind": "warning", "title": "警示", "summary": "s"},
                       headers=author).get_json()
     res = client.post(f"/api/publications/{pub['id']}/cancel", headers=stranger)
     assert res.status_code == 403 and "其他部门" in res.get_json()["error"]["message"]

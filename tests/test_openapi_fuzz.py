@@ -64,7 +64,7 @@ def api_schema(app, departments, staff_factory):
                                    story="买到过期牛奶", wish=Wish.REFUND, name="张三", phone="13812345678",
                                    amount=Decimal("58.50"))
         complaints.file(openid="o_fuzz", intake_token=complaints.new_intake_token(), intake=intake, now=utcnow())
-        publications.create(author="seed", now=utcnow(), kind="消费警示", title="预付卡警示", summary="谨慎办卡")
+        publications.create(author="seed", now=utcnow(), kind="warning", title="预付卡警示", summary="谨慎办卡")
         db.session.commit()
     make_poll(app)
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app)

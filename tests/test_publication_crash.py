@@ -5,9 +5,8 @@ import signal
 
 from models.publication import Status
 from services import publications
-from services.clock import utcnow
 from tests.support.processes import run_child, child_env, push_then_sigterm
-from tests.support.publications import approved, follow, push, titles
+from tests.support.publications import approved, follow, push, send_now, titles
 
 FOLLOWERS = [f"o_crash_{n:03d}" for n in range(40)]
 
@@ -18,7 +17,7 @@ def test_sigkill_between_send_and_mark_neither_doubles_nor_misses(app, sim, base
     with app.app_context():
         follow(sim, *FOLLOWERS)
         pub = approved(title="中途断电也不重发")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
     with run_child(child_env(base_config, sim.url, workers=1), "-m", "tests.publication_crash_worker", "15") as child:
         assert child.wait(timeout=120) == -signal.SIGKILL, child.stderr.read().decode()[-3000:]
     with app.app_context():
@@ -36,7 +35,7 @@ def test_sigterm_mid_send_stops_cleanly_and_resumes(app, sim, base_config):
     with app.app_context():
         follow(sim, *FOLLOWERS)
         pub = approved(title="停机重启照样只发一次")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
     push_then_sigterm(sim, child_env(base_config, sim.url, workers=4), after=8)
     with app.app_context():
         interrupted = publications.report(pub.id)

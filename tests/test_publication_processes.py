@@ -15,10 +15,9 @@ from extensions import db
 from models import Delivery
 from models.publication import DeliveryStatus, Status
 from services import publications
-from services.clock import utcnow
 from services.delivery import Settings
 from tests.support.processes import child_env, push_then_sigterm
-from tests.support.publications import approved, follow, push, titles
+from tests.support.publications import approved, follow, push, send_now, titles
 
 FOLLOWERS = [f"o_proc_{n:03d}" for n in range(200)]
 
@@ -29,7 +28,7 @@ def test_two_delivery_processes_share_a_publication_exactly_once(make_app, sim):
     with app.app_context():
         follow(sim, *FOLLOWERS)
         pub = approved(title="两个进程也只发一次")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
         settings = Settings.of(app.config)
         assert settings.processes == 2
         assert push(app, settings=replace(settings, backoff=0.01)) == len(FOLLOWERS)
@@ -45,7 +44,7 @@ def test_sigterm_stops_the_helpers_too_and_the_restart_finishes_once(app, sim, b
     with app.app_context():
         follow(sim, *FOLLOWERS)
         pub = approved(title="停机时帮手进程也停")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
     env = {**child_env(base_config, sim.url, workers=2), "PUBLICATION_PROCESSES": "2"}
     push_then_sigterm(sim, env, after=120)
     with app.app_context():
@@ -67,7 +66,7 @@ def test_sigkill_of_a_helper_mid_send_unconfirms_its_rows_and_sends_the_rest_onc
             requests.post(f"{sim.url}/sim/inbound", json={"openid": openid, "action": "message"},
                           timeout=5).raise_for_status()
         pub = approved(title="帮手进程被杀也不重发")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
         settings = replace(Settings.of(app.config), backoff=0.01)
 
     def deliver() -> int:                    # the scheduler's push, in a thread: this process is the helpers' parent

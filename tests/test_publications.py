@@ -12,13 +12,13 @@ from services import PermissionDenied, QuotaExceeded, publications
 from services.clock import utcnow
 from services.delivery import Settings
 
-from tests.support.publications import FAST, approved, follow, push, received, titles
+from tests.support.publications import FAST, approved, follow, push, received, send_now, titles
 
 
 def test_author_cannot_approve_own_publication(app):
     """The approver must not be the author unless self-approval is configured."""
     with app.app_context():
-        pub = publications.create(author="writer", now=utcnow(), kind="消费警示", title="标题")
+        pub = publications.create(author="writer", now=utcnow(), kind="warning", title="标题")
         publications.submit(pub.id, by="writer", now=utcnow())
         with pytest.raises(PermissionDenied):
             publications.approve(pub.id, by="writer", now=utcnow(), settings=FAST)
@@ -34,6 +34,7 @@ def test_scheduled_push_reaches_each_follower_once(app, sim, consumer):
         pub = approved()
         at = utcnow() + timedelta(minutes=10)
         publications.schedule(pub.id, by="checker", at=at, now=utcnow())
+        db.session.commit()
         assert push(app) == 0                                       # not yet due
         assert push(app, now=at + timedelta(seconds=5)) == 4
         assert push(app, now=at + timedelta(seconds=30)) == 0       # a second poll sends nothing
@@ -53,6 +54,7 @@ def test_push_that_fell_due_while_down_goes_out_within_grace_once(app, sim):
         now = utcnow()
         publications.schedule(on_time.id, by="checker", at=now + timedelta(minutes=1), now=now)
         publications.schedule(too_late.id, by="checker", at=now + timedelta(minutes=2), now=now)
+        db.session.commit()
         back = now + timedelta(minutes=2) + FAST.grace + timedelta(seconds=30)
         db.session.get(Publication, on_time.id).scheduled_at = back - FAST.grace + timedelta(minutes=5)
         db.session.commit()
@@ -70,6 +72,7 @@ def test_recurring_publication_sends_once_per_occurrence(app, sim):
         follow(sim, "o_a", "o_b")
         pub = approved(title="3·15前提醒")
         publications.schedule(pub.id, by="checker", at=utcnow(), now=utcnow(), recurrence="0 9 10 3 *")
+        db.session.commit()
         march = from_china(datetime(utcnow().year + 1, 3, 10, 9, 0, 30))
         assert push(app, now=march - timedelta(hours=1)) == 0
         assert push(app, now=march) == 2
@@ -90,9 +93,9 @@ def test_unsubscribe_is_honoured(app, sim, consumer):
     assert "回复" in quiet.say("退订").text
     with app.app_context():
         approved()
-        approved(kind="典型案例", title="装修纠纷案例")
+        approved(kind="case", title="装修纠纷案例")
         for pub in Publication.query.all():
-            publications.send_now(pub.id, by="checker", now=utcnow())
+            send_now(pub)
         push(app)
         assert titles(sim, "o_a") == ["装修纠纷案例"]
         assert sorted(titles(sim, "o_b")) == ["装修纠纷案例", "预付卡消费警示"]
@@ -105,7 +108,7 @@ def test_mass_send_batches_with_clientmsgid_and_counts_quota(app, sim, wechat):
     with app.app_context():
         follow(sim, "o_a", "o_b", "o_c")
         pub = approved(strategy="mass")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
         assert push(app) == 3
         job = MassJob.query.one()
         assert job.client_msg_id == f"pub{pub.id}-b1" and job.msg_id
@@ -124,7 +127,7 @@ def test_mass_quota_exhausted_refuses_before_sending(app, sim):
         follow(sim, "o_a", "o_b")
         for n in range(4):
             pub = approved(strategy="mass", title=f"第{n + 1}条")
-            publications.send_now(pub.id, by="checker", now=utcnow())
+            send_now(pub)
             push(app)
         fifth = approved(strategy="mass", title="第5条")
         meter = publications.quota_meter(fifth.id, now=utcnow())
@@ -133,7 +136,7 @@ def test_mass_quota_exhausted_refuses_before_sending(app, sim):
             publications.send_now(fifth.id, by="checker", now=utcnow())
         assert len(received(sim, "o_a", "mass")) == 4
         each = approved(strategy="each", title="逐个发送不占群发额度")
-        publications.send_now(each.id, by="checker", now=utcnow())
+        send_now(each)
         assert push(app) == 2
 
 
@@ -143,7 +146,7 @@ def test_transient_errors_back_off_and_retry(app, sim):
         follow(sim, "o_a", "o_b", "o_c")
         sim.configure(fail={"message/template/send": [45009, -1, -1, -1, 45009]})
         pub = approved()
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
         push(app, clock=utcnow)
         assert all(len(sim.inbox(o)) == 1 for o in ("o_a", "o_b", "o_c"))
         assert publications.report(pub.id) == {"sent": 3}
@@ -156,7 +159,7 @@ def test_warnings_menu_and_keyword_search(app, sim, wechat, consumer):
         follow(sim, "o_a", "o_b")
         for title, tags in [("预付卡跑路风险", "预付卡"), ("双十一网购提醒", "网购"), ("春节食品安全", "食品")]:
             pub = approved(title=title, tags=tags)
-            publications.send_now(pub.id, by="checker", now=utcnow())
+            send_now(pub)
             push(app)
     clicked = wechat.click("WARNINGS").articles
     assert len(clicked) == 3 and clicked[0]["Title"] == "春节食品安全"

@@ -5,7 +5,7 @@ from extensions import db
 from models import Publication
 from services import publications
 from services.clock import utcnow
-from tests.support.publications import approved, follow, push
+from tests.support.publications import approved, follow, push, send_now
 
 PREVIEW_GROUP = "o_staff_phone_1,o_staff_phone_2"
 
@@ -16,7 +16,7 @@ def test_compose_preview_approve_and_schedule(make_app, sim, staff_factory, logg
     writer, checker = staff_factory(role="staff"), staff_factory(role="staff")
     author = logged_in(app.test_client(), writer)
     res = author.post("/console/publications/new", data={
-        "kind": "消费警示", "title": "警惕预付卡跑路", "summary": "办卡前看清退费条款", "body": "正文",
+        "kind": "warning", "title": "警惕预付卡跑路", "summary": "办卡前看清退费条款", "body": "正文",
         "tags": "预付卡", "strategy": "each", "audience": "all"})
     assert res.status_code == 302
     with app.app_context():
@@ -47,7 +47,7 @@ def test_quota_exhausted_is_shown_before_sending_and_send_refuses(app, sim, staf
         follow(sim, "o_a", "o_b")
         for n in range(4):
             pub = approved(strategy="mass", title=f"本月第{n + 1}条群发")
-            publications.send_now(pub.id, by="checker", now=utcnow())
+            send_now(pub)
             push(app)
         fifth = approved(strategy="mass", title="第5条群发").id
     user = logged_in(client, staff_factory(role="staff"))
@@ -74,12 +74,11 @@ def test_delivery_report_shows_counts(app, sim, staff_factory, logged_in, client
     with app.app_context():
         follow(sim, "o_a", "o_b")
         from services import audience
-        audience.set_preference(openid="o_b", kinds=["消费警示"], subscribed=False, now=utcnow())
+        audience.set_preference(openid="o_b", kinds=["warning"], subscribed=False, now=utcnow())
         db.session.commit()
-        pub = approved(title="报表")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        pub_id = send_now(approved(title="报表")).id
         push(app)
-    html = logged_in(client, staff_factory(role="viewer")).get(f"/console/publications/{pub.id}").get_data(
+    html = logged_in(client, staff_factory(role="viewer")).get(f"/console/publications/{pub_id}").get_data(
         as_text=True)
     assert "已送达</td><td>1" in html and "已过滤（退订/额度/取关）</td><td>1" in html
 
@@ -90,7 +89,7 @@ def test_reviewer_sees_the_body_and_the_list_pages_past_200(app, staff_factory, 
     writer = staff_factory(role="staff")
     with app.app_context():
         for n in range(205):
-            publications.create(author=writer.username, now=utcnow(), kind="消费警示", title=f"警示{n:03d}",
+            publications.create(author=writer.username, now=utcnow(), kind="warning", title=f"警示{n:03d}",
                                 summary="摘要", body=f"第{n}条正文：办卡前看清退费条款。")
         db.session.commit()
         first = db.session.scalar(db.select(Publication.id).where(Publication.title == "警示000"))
@@ -110,7 +109,7 @@ def test_preview_group_is_chosen_in_the_console(app, sim, staff_factory, logged_
     writer, bound, unbound = (staff_factory(role="staff") for _ in range(3))
     with app.app_context():
         db.session.add(StaffWeChat(staff_id=bound.id, openid="o_bound_phone", bound_at=utcnow()))
-        pub = publications.create(author=writer.username, now=utcnow(), kind="消费警示", title="警惕预付卡跑路",
+        pub = publications.create(author=writer.username, now=utcnow(), kind="warning", title="警惕预付卡跑路",
                                   summary="办卡前看清退费条款", body="正文")
         db.session.commit()
         pub_id = pub.id
@@ -129,7 +128,7 @@ def test_sent_publication_links_to_its_article_page(make_app, sim, staff_factory
     app = make_app(PUBLIC_BASE_URL="https://wx.example.gov.cn/")
     writer, checker = staff_factory(role="staff"), staff_factory(role="staff")
     with app.app_context():
-        pub = publications.create(author=writer.username, now=utcnow(), kind="消费警示", title="警惕预付卡跑路",
+        pub = publications.create(author=writer.username, now=utcnow(), kind="warning", title="警惕预付卡跑路",
                                   summary="办卡前看清退费条款", body="第一段。\n第二段：<b>不要</b>一次充值太多。")
         db.session.commit()
         pub_id = pub.id

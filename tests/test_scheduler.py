@@ -13,7 +13,7 @@ from scheduler.jobs import JOBS
 from scheduler.runner import JOBSTORE_TABLE, Runner
 from services import publications
 from services.clock import CHINA, utcnow
-from tests.support.publications import approved, follow, titles
+from tests.support.publications import approved, follow, send_now, titles
 
 TTL = timedelta(seconds=30)
 
@@ -51,7 +51,7 @@ def test_two_schedulers_one_sends(app, sim):
         assert first.active and not second.active and second._scheduler is None
         with app.app_context():
             pub = approved(title="两台调度器只发一次")
-            publications.send_now(pub.id, by="checker", now=utcnow())
+            send_now(pub)
         run_push_now(first)
         assert not second.tick()
         with app.app_context():
@@ -64,7 +64,7 @@ def test_two_schedulers_one_sends(app, sim):
         assert {job.id for job in second._scheduler.get_jobs()} == {job.id for job in JOBS}
         with app.app_context():
             later = approved(title="接班后继续发送")
-            publications.send_now(later.id, by="checker", now=utcnow())
+            send_now(later)
         run_push_now(second)
         assert all(titles(sim, o) == ["两台调度器只发一次", "接班后继续发送"] for o in ("o_a", "o_b", "o_c"))
     finally:

@@ -157,7 +157,7 @@ def test_a_survey_is_announced_by_one_publication_draft(app, client, staff_facto
     assert first.headers["Location"] == again.headers["Location"]
     with app.app_context():
         pub = db.session.scalars(select(Publication)).one()
-        assert (pub.kind, pub.status) == ("消费提示", "draft")
+        assert (pub.kind, pub.kind_label, pub.status) == ("tip", "消费提示", "draft")
         assert pub.title == "消费调查：2027年消费环境调查" and "发送“调查”" in pub.body and "匿名" in pub.body
         assert surveys.get(survey_id).publication_id == pub.id
 

@@ -24,7 +24,7 @@ from services import publications
 from services.clock import utcnow
 from tests.support.faults import PORT_OFFSET
 from tests.support.wechat import APP_ID, TOKEN
-from tests.support.publications import FAST, approved, follow, push, titles
+from tests.support.publications import FAST, approved, follow, push, send_now, titles
 
 REDIS_PORT = 6401 + PORT_OFFSET
 FOLLOWERS = [f"o_fault_{n:03d}" for n in range(60)]
@@ -95,7 +95,7 @@ def test_redis_down_mid_send_after_the_token_memo_expired_resends_nothing_and_sk
     with app.app_context():
         follow(sim, *FOLLOWERS)
         pub = approved(title="停了Redis也不漏发")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
         # The production sender, with a 0.2-s token memo instead of 30 s, so the outage outlasts it at once.
         sender = WeChatSender(WeChatAPI(app_id=APP_ID, secret="testsecret", api_base=sim.url, redis=redis,
                                         memo=0.2))
@@ -153,7 +153,7 @@ def test_an_unknown_send_is_unconfirmed_said_on_the_publication_and_settled_by_t
     with app.app_context():
         follow(sim, *FOLLOWERS[:20])
         pub = approved(title="回执会说实话")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
         push(app, sender=LostResponse(app.extensions["outbound"].sender, lost))
         assert all(titles(sim, o) == ["回执会说实话"] for o in FOLLOWERS[:20])
         assert publications.report(pub.id) == {"sent": 19, "unconfirmed": 1}
@@ -188,7 +188,7 @@ def test_an_unknown_send_without_a_report_stays_unconfirmed_and_the_console_says
     with app.app_context():
         follow(sim, *FOLLOWERS[:10])
         pub = approved(title="未确认要写明")
-        publications.send_now(pub.id, by="checker", now=utcnow())
+        send_now(pub)
         push(app, sender=LostResponse(app.extensions["outbound"].sender, lost))
         push(app)
         assert publications.report(pub.id) == {"sent": 9, "unconfirmed": 1}

@@ -19,14 +19,24 @@ def follow(sim, *openids):
     db.session.commit()
 
 
-def approved(*, kind="消费警示", title="预付卡消费警示", strategy="each", audience="all", tags="预付卡 健身",
+def approved(*, kind="warning", title="预付卡消费警示", strategy="each", audience="all", tags="预付卡 健身",
              **extra) -> Publication:
-    """A publication written by one staff member and approved by another."""
+    """A publication written by one staff member and approved by another (committed, as the console would)."""
     now = utcnow()
     pub = publications.create(author="writer", now=now, kind=kind, title=title, summary="办卡前看清条款",
                               strategy=strategy, audience=audience, tags=tags, **extra)
     publications.submit(pub.id, by="writer", now=now)
-    return publications.approve(pub.id, by="checker", now=now, settings=FAST)
+    pub = publications.approve(pub.id, by="checker", now=now, settings=FAST)
+    db.session.commit()
+    return pub
+
+
+def send_now(pub: Publication) -> Publication:
+    """Staff press 立即发送 and the console commits; the publication is read back, so it stays usable afterwards."""
+    publications.send_now(pub.id, by="checker", now=utcnow())
+    db.session.commit()
+    db.session.refresh(pub)
+    return pub
 
 
 def push(app, now=None, **kwargs) -> int:
