@@ -76,6 +76,7 @@ def seed(args) -> int:
             verdict=Verdict.FAIL if i % 4 == 0 else Verdict.PASS, failing_item="菌落总数", hazard_note="请勿食用。"))
     db.session.commit()
     sampling.publish(poll_id=poll.id, by="bench", now=start + timedelta(days=6))
+    db.session.commit()
     campaign = campaigns.create(name="2026年3·15", starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31),
                                 department_ids=[], by="bench", now=start)
     campaigns.write(campaign_id=campaign.id, summary="总结。\n" * 50, news="动态。\n" * 30, by="bench", now=start)

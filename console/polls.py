@@ -271,6 +271,7 @@ def publish(poll_id: int):
     now = utcnow()
     try:
         outcome = sampling.publish(poll_id=poll_id, by=current_staff(), now=now)
+        db.session.commit()                     # published before any voter is told
     except DomainError as err:
         db.session.rollback()
         return _sampling_page(poll_id, err)

@@ -20,7 +20,7 @@ import logs
 from extensions import db
 from models.disposal import Disposal, DisposalNotice, DisposalReminder, DisposalStatus
 from models.poll import Poll
-from services import case_reminders, notify, staff_alerts
+from services import case_reminders, notify, staff_alerts, tx
 from services.sender import Sender
 
 log = logs.get(__name__)
@@ -39,60 +39,69 @@ def voter_text(case: Disposal) -> str:
 
 
 def notify_voters(*, now: datetime, sender: Sender, limit: int = 500, template_id: str | None = None) -> int:
-    """Tell each pending voter the published outcome, once; returns how many were reached (commits each one)."""
+    """Tell each pending voter the published outcome, once; returns how many were reached (each one committed by
+    `_tell_and_notify`)."""
     pending = select(DisposalNotice.id).where(DisposalNotice.channel.is_(None)).order_by(DisposalNotice.id)
-    told = 0
-    for notice_id in db.session.scalars(pending.limit(limit)).all():
-        claimed = db.session.execute(update(DisposalNotice).where(DisposalNotice.id == notice_id,
-                                                                  DisposalNotice.channel.is_(None))
-                                     .values(channel="sending"))
-        db.session.commit()
-        if claimed.rowcount != 1:        # another process took it
-            continue
-        notice = db.session.get(DisposalNotice, notice_id)
-        case = db.session.get(Disposal, notice.disposal_id)
-        text = voter_text(case)
-        template = notify.Template(template_id=template_id, data={
-            "first": TEMPLATE_FIRST, "keyword1": case.result.sample_name, "keyword2": text[:180],
-            "remark": "感谢您参与你点我检！"}) if template_id else None
-        notice.channel = notify.reach(openid=notice.openid, text=text, source=f"disposal:{case.id}", now=now,
-                                      sender=sender, template=template)
-        notice.sent_at = now
-        db.session.commit()
-        told += 1
+    told = sum(_tell_and_notify(notice_id, now=now, sender=sender, template_id=template_id)
+               for notice_id in db.session.scalars(pending.limit(limit)).all())
     if told:
         log.info("voters told disposal outcomes", n=told)
     return told
 
 
+def _tell_and_notify(notice_id: int, *, now: datetime, sender: Sender, template_id: str | None) -> bool:
+    """Claim the notice (conditional UPDATE to `sending`) and commit the claim, then send it and commit where it
+    went: told once, an interrupted send never resent. Returns whether this run told the voter."""
+    claimed = db.session.execute(update(DisposalNotice).where(DisposalNotice.id == notice_id,
+                                                              DisposalNotice.channel.is_(None))
+                                 .values(channel="sending"))
+    tx.commit()
+    if claimed.rowcount != 1:        # another process took it
+        return False
+    notice = db.session.get(DisposalNotice, notice_id)
+    case = db.session.get(Disposal, notice.disposal_id)
+    text = voter_text(case)
+    template = notify.Template(template_id=template_id, data={
+        "first": TEMPLATE_FIRST, "keyword1": case.result.sample_name, "keyword2": text[:180],
+        "remark": "感谢您参与你点我检！"}) if template_id else None
+    notice.channel = notify.reach(openid=notice.openid, text=text, source=f"disposal:{case.id}", now=now,
+                                  sender=sender, template=template)
+    notice.sent_at = now
+    tx.commit()
+    return True
+
+
 def send_reminders(*, now: datetime, sender: Sender, template_id: str | None = None) -> int:
     """Remind for every open case that crossed a threshold not yet reminded; returns how many were sent."""
-    order = [t for t, _ in case_reminders.THRESHOLDS]
-    labels = dict(case_reminders.THRESHOLDS)
     sent = 0
     for case in db.session.scalars(select(Disposal).where(Disposal.status == DisposalStatus.OPEN)).all():
         level = case_reminders.reached(case, now)
-        if level is None:
-            continue
-        done = set(db.session.scalars(select(DisposalReminder.threshold)
-                                      .where(DisposalReminder.disposal_id == case.id)))
-        if level in done:
-            continue
-        people = case_reminders.recipients(case)
-        for threshold in order[: order.index(level) + 1]:   # lower thresholds passed unseen are settled too
-            if threshold not in done:
-                db.session.add(DisposalReminder(disposal_id=case.id, threshold=threshold, sent_at=now,
-                                                recipients=len(people) if threshold == level else 0))
-        try:
-            db.session.commit()
-        except IntegrityError:                  # another scheduler run got here first
-            db.session.rollback()
-            continue
-        text = REMINDER.format(number=case.number, name=case.result.sample_name, place=case.result.place,
-                               label=labels[level], due=case.due_on)
-        for person in people:
-            staff_alerts.send(person=person, text=text, source=f"disposal:{case.id}:{level}", now=now,
-                              sender=sender, template_id=template_id)
-        sent += 1
+        if level is not None:
+            sent += _remind_and_notify(case, level, now=now, sender=sender, template_id=template_id)
     log.info("disposal reminders", sent=sent)
     return sent
+
+
+def _remind_and_notify(case: Disposal, level: str, *, now: datetime, sender: Sender, template_id: str | None) -> bool:
+    """Record the reminder and commit it, then alert the people: the unique (case, threshold) row is the claim, so
+    two scheduler runs never both alert. Returns whether this run sent it."""
+    order = [t for t, _ in case_reminders.THRESHOLDS]
+    done = set(db.session.scalars(select(DisposalReminder.threshold).where(DisposalReminder.disposal_id == case.id)))
+    if level in done:
+        return False
+    people = case_reminders.recipients(case)
+    for threshold in order[: order.index(level) + 1]:   # lower thresholds passed unseen are settled too
+        if threshold not in done:
+            db.session.add(DisposalReminder(disposal_id=case.id, threshold=threshold, sent_at=now,
+                                            recipients=len(people) if threshold == level else 0))
+    try:
+        tx.commit()
+    except IntegrityError:                  # another scheduler run got here first
+        db.session.rollback()
+        return False
+    text = REMINDER.format(number=case.number, name=case.result.sample_name, place=case.result.place,
+                           label=dict(case_reminders.THRESHOLDS)[level], due=case.due_on)
+    for person in people:
+        staff_alerts.send(person=person, text=text, source=f"disposal:{case.id}:{level}", now=now, sender=sender,
+                          template_id=template_id)
+    return True

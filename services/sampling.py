@@ -20,7 +20,7 @@ from extensions import db
 from models.poll import (Ballot, BallotChoice, Option, Poll, PollStatus, Question, SamplingBatch, SamplingResult,
                          SamplingResultOption, Verdict, VoterNotice)
 from models.staff import Staff
-from services import Conflict, Invalid, NotFound, PermissionDenied, audit, disposals, notify, polls
+from services import Conflict, Invalid, NotFound, PermissionDenied, audit, disposals, notify, polls, tx
 from services.sender import Sender
 
 log = logs.get(__name__)
@@ -150,7 +150,7 @@ def publish(*, poll_id: int, by: Any, now: datetime) -> PublishOutcome:
     """Publish every unpublished batch that has results and queue a notice for each voter of their items.
 
     Moves the poll from sampling to published the first time, and opens a 核查处置 case for each 不合格 result in
-    the same transaction (`services.disposals`). Commits."""
+    the same transaction (`services.disposals`). The caller commits (before `notify_voters` tells anyone)."""
     poll = polls.get(poll_id)
     ready = [b for b in batches(poll_id) if b.published_at is None and b.results]
     if poll.status not in {PollStatus.SAMPLING, PollStatus.PUBLISHED} or not ready:
@@ -165,7 +165,7 @@ def publish(*, poll_id: int, by: Any, now: datetime) -> PublishOutcome:
         opened += len(disposals.open_for_batch(batch=batch, by=by, now=now))
         audit.record(actor=by, action="poll.batch.publish", obj_type="poll", obj_id=poll_id,
                      after={"batch": batch.id, "results": len(batch.results)}, now=now)
-    db.session.commit()
+    db.session.flush()
     log.info("sampling results published", poll=poll_id, batches=len(ready), notices=queued, disposals=opened)
     return PublishOutcome(batches=len(ready), notices=queued, disposals=opened)
 
@@ -224,28 +224,34 @@ def _template(template_id: str | None, notice: VoterNotice, text: str) -> notify
 
 def notify_voters(*, now: datetime, sender: Sender, poll_id: int | None = None, limit: int = 500,
                   template_id: str | None = None) -> int:
-    """Tell each pending voter their items' results, once; returns how many were reached (commits each one)."""
+    """Tell each pending voter their items' results, once; returns how many were reached (each one committed by
+    `_tell_and_notify`)."""
     pending = select(VoterNotice.id).where(VoterNotice.channel.is_(None)).order_by(VoterNotice.id).limit(limit)
     if poll_id is not None:
         pending = pending.where(VoterNotice.poll_id == poll_id)
-    told = 0
-    for notice_id in db.session.scalars(pending).all():
-        claimed = db.session.execute(update(VoterNotice).where(VoterNotice.id == notice_id,
-                                                               VoterNotice.channel.is_(None))
-                                     .values(channel="sending"))
-        db.session.commit()
-        if claimed.rowcount != 1:        # another process took it
-            continue
-        notice = db.session.get(VoterNotice, notice_id)
-        text = notice_text(notice)
-        channel = notify.reach(openid=notice.openid, text=text, source=f"poll:{notice.poll_id}", now=now,
-                               sender=sender, template=_template(template_id, notice, text))
-        notice.channel, notice.sent_at = channel, now
-        db.session.commit()
-        told += 1
+    told = sum(_tell_and_notify(notice_id, now=now, sender=sender, template_id=template_id)
+               for notice_id in db.session.scalars(pending).all())
     if told:
         log.info("voters told their results", n=told)
     return told
+
+
+def _tell_and_notify(notice_id: int, *, now: datetime, sender: Sender, template_id: str | None) -> bool:
+    """Claim the notice (conditional UPDATE to `sending`) and commit the claim, then send it and commit where it
+    went: a second process never takes a claimed notice, and one interrupted mid-send stays `sending`, never resent.
+    Returns whether this run told the voter."""
+    claimed = db.session.execute(update(VoterNotice).where(VoterNotice.id == notice_id, VoterNotice.channel.is_(None))
+                                 .values(channel="sending"))
+    tx.commit()
+    if claimed.rowcount != 1:        # another process took it
+        return False
+    notice = db.session.get(VoterNotice, notice_id)
+    text = notice_text(notice)
+    channel = notify.reach(openid=notice.openid, text=text, source=f"poll:{notice.poll_id}", now=now,
+                           sender=sender, template=_template(template_id, notice, text))
+    notice.channel, notice.sent_at = channel, now
+    tx.commit()
+    return True
 
 
 def search(*, query: str = "", limit: int = 10) -> list[SamplingResult]:

@@ -47,6 +47,7 @@ def _history(app, sender) -> None:
                 failing_item="恩诺沙星", hazard_note="请到正规渠道购买。"))
             db.session.commit()
             sampling.publish(poll_id=poll_id, by="tester", now=china(2026, 3, day, 10))
+            db.session.commit()
 
 
 def _figures(html: str) -> dict[str, str]:

@@ -33,6 +33,7 @@ def test_each_failing_result_opens_one_case_in_its_department_with_the_clock(app
              "hazard_note": "甲醇超标可致失明。", "department_id": food.id},
         ])
         outcome = sampling.publish(poll_id=poll_id, by="tester", now=opened_at)
+        db.session.commit()
         assert outcome.disposals == 2
         cases = {c.result.sample_name: c for c in db.session.scalars(select(Disposal))}
         assert set(cases) == {"鲜鸡蛋", "散装白酒"}
@@ -47,6 +48,7 @@ def test_each_failing_result_opens_one_case_in_its_department_with_the_clock(app
         # publishing a later batch, or the same batch again, opens nothing more
         add_batch(poll_id, now=opened_at, results=[{"sample_name": "大米", "place": "城关镇粮油店"}])
         assert sampling.publish(poll_id=poll_id, by="tester", now=opened_at).disposals == 0
+        db.session.commit()
         batch = sampling.batches(poll_id)[0]
         assert disposals.open_for_batch(batch=batch, by="tester", now=opened_at) == []
         assert db.session.scalar(select(func.count()).select_from(Disposal)) == 2
@@ -61,6 +63,7 @@ def test_recheck_window_counts_working_days_across_the_national_day_holiday(app,
     with app.app_context():
         add_batch(poll_id, now=china(2026, 9, 28, 9, 0), results=[failing_eggs(poll_id, sampled_on=date(2026, 9, 20))])
         sampling.publish(poll_id=poll_id, by="tester", now=china(2026, 9, 28, 9, 0))
+        db.session.commit()
         case_id = db.session.scalar(select(Disposal.id))
     clerk = logged_in(client, staff_factory(department="城关市场监督管理所"))
     url = f"/console/disposals/{case_id}"
@@ -88,6 +91,7 @@ def test_cases_are_department_scoped_in_the_console(app, client, staff_factory, 
     with app.app_context():
         add_batch(poll_id, now=utcnow(), results=[failing_eggs(poll_id)])
         sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
+        db.session.commit()
         case_id = db.session.scalar(select(Disposal.id))
     own = logged_in(client, staff_factory(department="城关市场监督管理所"))
     listing = own.get("/console/disposals/").get_data(as_text=True)
@@ -124,6 +128,7 @@ def test_published_outcome_is_shown_in_chat_and_told_to_each_voter_once(app, con
         polls.transition(poll_id=poll_id, to=PollStatus.SAMPLING, by="tester", now=now)
         add_batch(poll_id, now=now, results=[failing_eggs(poll_id, sampled_on=now.date())])
         sampling.publish(poll_id=poll_id, by="tester", now=now)
+        db.session.commit()
         sampling.notify_voters(now=now, sender=sender)
         case_id = db.session.scalar(select(Disposal.id))
         today, clerk = now.date(), db.session.get(Staff, clerk_id)
@@ -163,6 +168,7 @@ def test_reminders_fire_once_per_threshold_of_the_disposal_clock(app):
         make_office(china(2026, 3, 1, 9, 0))
         add_batch(poll_id, now=china(2026, 3, 16, 9, 0), results=[failing_eggs(poll_id)])
         sampling.publish(poll_id=poll_id, by="tester", now=china(2026, 3, 16, 9, 0))
+        db.session.commit()
         remind = disposal_notices.send_reminders
         assert remind(now=china(2026, 4, 1, 9, 0), sender=sender) == 0
         assert remind(now=china(2026, 5, 2, 9, 0), sender=sender) == 1       # past half
@@ -181,6 +187,7 @@ def test_a_case_routed_to_the_default_department_is_handed_to_the_right_one(app,
     with app.app_context():
         add_batch(poll_id, now=utcnow(), results=[failing_eggs(poll_id, place="县城某超市")])
         sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
+        db.session.commit()
         case = db.session.scalars(select(Disposal)).one()
         assert case.department_id == departments["便民服务中心"]
     center = logged_in(client, staff_factory(department="便民服务中心"))
@@ -203,6 +210,7 @@ def test_the_public_results_page_shows_the_outcome_once_published(app, client, s
         add_batch(poll_id, now=utcnow(), results=[failing_eggs(poll_id, sampled_on=utcnow().date())])
         assert "鲜鸡蛋" not in client.get("/articles/sampling").get_data(as_text=True)     # not yet published
         sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
+        db.session.commit()
         case_id = db.session.scalar(select(Disposal.id))
     page = client.get("/articles/sampling?q=鸡蛋")
     assert page.status_code == 200 and "default-src 'none'" in page.headers["Content-Security-Policy"]

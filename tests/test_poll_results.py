@@ -50,6 +50,7 @@ def test_results_reach_exactly_the_voters_of_sampled_items_once(app, consumer, s
     sender = app.extensions["outbound"].sender
     with app.app_context():
         outcome = sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
+        db.session.commit()
         assert outcome.notices == 3
         assert sampling.notify_voters(now=utcnow(), sender=sender) == 3
         with pytest.raises(Conflict):
@@ -73,6 +74,7 @@ def test_voter_outside_the_service_window_is_told_at_their_next_message(app, con
     later = utcnow() + timedelta(days=3)
     with app.app_context():
         sampling.publish(poll_id=poll_id, by="tester", now=later)
+        db.session.commit()
         assert sampling.notify_voters(now=later, sender=app.extensions["outbound"].sender) == 1
         assert db.session.scalar(select(VoterNotice.channel)) == "deferred"
     assert _texts(sim, "o_late") == []
@@ -90,6 +92,7 @@ def test_results_command_lists_and_searches_published_results(app, wechat):
     assert "还没有公布" in wechat.say("抽检结果").text          # recorded but not yet published
     with app.app_context():
         sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
+        db.session.commit()
     listing = wechat.say("抽检结果").text
     assert "纯牛奶" in listing and "鲜鸡蛋" in listing
     eggs = wechat.say("抽检结果 鸡蛋").text

@@ -65,6 +65,7 @@ def test_clerk_works_a_disposal_through_its_steps(app, live_app, browser_page, s
     with app.app_context():
         add_batch(poll_id, now=utcnow(), results=[failing_eggs(poll_id)])
         sampling.publish(poll_id=poll_id, by="tester", now=utcnow())
+        db.session.commit()
         number = db.session.query(Disposal).one().number
     clerk = staff_factory(department="城关市场监督管理所", username="disposal_clerk")
     page = browser_page
