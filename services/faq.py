@@ -61,7 +61,7 @@ FILLER_WORDS = frozenset("啊 呀 哈 哈哈 呢 吗 吧 了 的 哦 噢 嘛 啦
                          "啊啊 呐 哇 们 大 了解了 已经".split())
 THANKS_EMOJI = frozenset("👍🙏❤♥🌹💐👌😊🙂☺🤝💪")
 # Requests no consumer-rights account answers (recommendations, homework, weather, songs): off-topic outright.
-CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好玩|好看|好听)|附近有(什么|啥)(好吃|好玩)|讲个笑话|"
+CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好玩|好看|好听)|附近(哪里?|哪儿)?有(什么|啥)?(好吃|好玩)|哪(里|儿)?有(什么|啥)?(好吃|好玩)的|讲个笑话|"
                       r"(唱|来)(首|个)歌|作文|翻译成|天气|股市|星期几|几点的(火车|飞机|汽车|车)")
 ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你叫(什么|啥)|你(几|多大)岁|你的名字|你会(干|做)(什么|啥)")
 _CHOICE = re.compile(r"^(?:第)?([0-9]{1,3}|[一二三四五六七八九十])(?:个|条|项|号)?$")

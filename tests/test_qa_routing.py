@@ -50,6 +50,8 @@ def _answer(app, slug: str) -> str:
     ("村卫生室的大夫开错药了", "卫生健康"),
     ("诊所大夫开的药吃了浑身起疙瘩", "卫生健康"),
     ("身份证丢了咋补", "派出所"),
+    ("我在健身房当教练 老板跑了 两个月工资没发", "12333"),
+    ("租的房子到期搬走了 房东扣着押金不退", "住建"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -87,11 +89,15 @@ def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     "带孩子去商场的游乐场 孩子被大孩子撞倒扭了脚 场子说签了免责",
     "网上买的手机 快递说丢了 商家让我自己找快递公司理赔",
     "理发店说房租涨了 会员卡里的钱要按新价扣",
+    "美容院突然关门了 门上贴着房东的条子说欠房租 我卡里还有两千",
+    "社区有人组织老人免费游 大巴车拉到一个地方听讲座 最后推销保健品 我爸买了五千的",
+    "舞蹈班关门了 我交了四千八才上了六节课 听说老师的工资都没发",
+    "我在蛋糕店上班 店里用过期奶油 我想举报又怕被开除",
 ])
 def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, wechat, message):
-    """撞/理赔/房租 inside a consumer dispute do not send the consumer to 122, 12378 or 住建."""
+    """撞/理赔/房租/房东/大巴车/工资/开除 inside a consumer's story do not send them to another office."""
     text = wechat.say(message).text
-    assert not any(office in text for office in ("122", "12378", "住房和城乡建设", "12305"))
+    assert not any(office in text for office in ("122", "12378", "住房和城乡建设", "12305", "12328", "12333"))
 
 
 @pytest.mark.parametrize("message", ["你好 打扰了", "谢谢 帮了大忙"])
@@ -100,6 +106,13 @@ def test_greeting_and_thanks_get_a_friendly_line(kb, wechat, message):
     text = wechat.say(message).text
     assert text.startswith(("您好", "不客气"))
     assert "帮不上忙" not in text and "依据" not in text
+
+
+@pytest.mark.parametrize("message", ["附近哪有好吃的", "县城哪里有好玩的"])
+def test_asking_for_recommendations_is_off_topic_not_a_menu(kb, wechat, message):
+    """"Where is good food nearby" names food but asks no consumer-rights question: no menu of entries, no law."""
+    text = wechat.say(message).text
+    assert "您是不是想问" not in text and "依据" not in text and "《" not in text
 
 
 def test_goods_question_never_gets_the_food_answer(kb, wechat):
