@@ -84,13 +84,14 @@ def test_recurring_publication_sends_once_per_occurrence(app, sim):
 
 
 def test_unsubscribe_is_honoured(app, sim, consumer):
-    """A follower who replies 退订 警示 gets no 消费警示 push but still gets 典型案例; 订阅 警示 restores it."""
+    """A follower who replies 退订 警示 gets no 消费警示 push but still gets 典型案例; 订阅 警示 restores it. The
+    replies and the pushed template name the kind by its label (stored as a code)."""
     with app.app_context():
         follow(sim, "o_a", "o_b")
     quiet = consumer("o_a")
-    assert "已退订" in quiet.say("退订 警示").text
-    assert "已经是退订" in quiet.say("退订 警示").text
-    assert "回复" in quiet.say("退订").text
+    assert "已退订：消费警示。" in quiet.say("退订 警示").text
+    assert "消费警示已经是退订" in quiet.say("退订 消费警示").text
+    assert "当前：警示退订" in quiet.say("退订").text
     with app.app_context():
         approved()
         approved(kind="case", title="装修纠纷案例")
@@ -99,6 +100,7 @@ def test_unsubscribe_is_honoured(app, sim, consumer):
         push(app)
         assert titles(sim, "o_a") == ["装修纠纷案例"]
         assert sorted(titles(sim, "o_b")) == ["装修纠纷案例", "预付卡消费警示"]
+        assert sorted(m["data"]["kind"]["value"] for m in received(sim, "o_b", "template")) == ["典型案例", "消费警示"]
         assert Delivery.query.filter_by(openid="o_a", status=DeliveryStatus.FILTERED).count() == 1
     assert "已订阅" in quiet.say("订阅 警示").text
 

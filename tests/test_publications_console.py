@@ -150,3 +150,21 @@ def test_sent_publication_links_to_its_article_page(make_app, sim, staff_factory
         assert css.status_code == 200
     assert colleague.post(f"{page}/withdraw").status_code == 302
     assert anonymous.get(f"/articles/{pub_id}").status_code == 410
+
+
+def test_staff_read_the_kind_as_its_label_wherever_it_is_shown(app, staff_factory, logged_in, client):
+    """A draft stored as `case` reads 典型案例 in the list, on its page, in the form's choice and in the audit trail."""
+    writer, admin = staff_factory(role="staff"), staff_factory(role="admin")
+    res = logged_in(client, writer).post("/console/publications/new", data={
+        "kind": "case", "title": "装修拖延工期调解案", "summary": "调解退还部分款项", "strategy": "each", "audience": "all"})
+    assert res.status_code == 302
+    with app.app_context():
+        pub = db.session.scalars(db.select(Publication)).one()
+        assert (pub.kind, pub.kind_label) == ("case", "典型案例")
+    listing = client.get("/console/publications/").get_data(as_text=True)
+    page = client.get(f"/console/publications/{pub.id}").get_data(as_text=True)
+    assert "<td>典型案例</td>" in listing and "<strong>典型案例</strong>" in page
+    edit = client.get(f"/console/publications/{pub.id}/edit").get_data(as_text=True)
+    assert '<option selected value="case">典型案例</option>' in edit
+    trail = logged_in(client, admin).get("/console/audit/?action=publication.create").get_data(as_text=True)
+    assert "典型案例" in trail and ">case<" not in trail

@@ -27,12 +27,15 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def changes(before: dict | None, after: dict | None) -> list[tuple[str, str | None, str | None]]:
+def changes(before: dict | None, after: dict | None, object_type: str = "") -> list[tuple[str, str | None, str | None]]:
     """(field, before, after) for every key in either side, as display text (None when that side lacks it)."""
     before, after = before or {}, after or {}
     keys = list(dict.fromkeys([*before, *after]))
-    return [(labels.field(k), _text(before[k]) if k in before else None, _text(after[k]) if k in after else None)
-            for k in keys]
+
+    def shown(side: dict, key: str) -> str | None:
+        return _text(labels.coded(object_type, key, side[key])) if key in side else None
+
+    return [(labels.field(k), shown(before, k), shown(after, k)) for k in keys]
 
 
 def _text(value) -> str:
@@ -62,7 +65,7 @@ def index():
     events = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     actions = db.session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action)).all()
     types = db.session.scalars(select(distinct(AuditEvent.object_type)).order_by(AuditEvent.object_type)).all()
-    rows = [(event, changes(event.before, event.after)) for event in events]
+    rows = [(event, changes(event.before, event.after, event.object_type)) for event in events]
     return render_template("audit/index.html", rows=rows, events=events, args=args, page=page, per_page=PER_PAGE,
                            total=total, actions=actions, types=types,
                            action_label=labels.action, type_label=labels.object_type,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
+from models.publication import kind_label
 from services.clock import CHINA
 
 AREAS = {"complaint": "案件", "auth": "登录", "calendar": "工作日日历", "clock": "法定期限", "department": "部门",
@@ -42,6 +43,9 @@ FIELDS = {"status": "状态", "due_on": "期限", "department_id": "部门编号
           "expires_at": "到期时间", "text": "内容", "department": "部门", "head_id": "负责人编号",
           "label": "名称", "business_name": "商家名称", "business_address": "商家地址", "key": "场景代码"}
 
+# Stored codes whose Chinese name the page shows: (object type, field) → code → label.
+CODED = {("publication", "kind"): kind_label}
+
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
 
 
@@ -61,6 +65,12 @@ def object_type(code: str) -> str:
 
 def field(key: str) -> str:
     return FIELDS.get(key, key)
+
+
+def coded(object_type: str, key: str, value):
+    """A field's stored code as its Chinese name (a publication's `warning` → 消费警示); anything else unchanged."""
+    name = CODED.get((object_type, key))
+    return name(value) if name is not None and isinstance(value, str) else value
 
 
 def value(text: str | None) -> str | None:
