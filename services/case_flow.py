@@ -13,6 +13,7 @@ import logs
 from extensions import db
 from models.case_event import CaseEvent, EventKind
 from models.complaint import Case, Kind, Status
+from models.statutory_clock import ClockName
 from services import Conflict, deadlines, notify
 from services.clock import china_today, plain_date
 from services.sender import Sender
@@ -40,11 +41,11 @@ LABELS: dict[Kind, dict[Status, str]] = {
 }
 
 # The clock a status runs (a status not listed runs none). Pausing keeps the mediation clock but stops its count.
-RUNS: dict[tuple[Kind, Status], str] = {
-    (Kind.COMPLAINT, Status.SUBMITTED): "complaint_acceptance",
-    (Kind.COMPLAINT, Status.ACCEPTED): "complaint_mediation",
-    (Kind.COMPLAINT, Status.PAUSED): "complaint_mediation",
-    (Kind.REPORT, Status.SUBMITTED): "report_verification",
+RUNS: dict[tuple[Kind, Status], ClockName] = {
+    (Kind.COMPLAINT, Status.SUBMITTED): ClockName.COMPLAINT_ACCEPTANCE,
+    (Kind.COMPLAINT, Status.ACCEPTED): ClockName.COMPLAINT_MEDIATION,
+    (Kind.COMPLAINT, Status.PAUSED): ClockName.COMPLAINT_MEDIATION,
+    (Kind.REPORT, Status.SUBMITTED): ClockName.REPORT_VERIFICATION,
 }
 FINAL = {Status.REJECTED, Status.NOT_FILED, Status.CLOSED, Status.WITHDRAWN}
 # A 复核 (after a poor rating) may reopen a closed case: it goes back to handling, with a fresh clock where the
@@ -128,7 +129,7 @@ def _start(case: Case, name: str, now: datetime) -> None:
 
 
 def _restart(case: Case) -> None:
-    rule = deadlines.clock(case.clock or "complaint_mediation")
+    rule = deadlines.clock(case.clock or ClockName.COMPLAINT_MEDIATION)
     start = china_today(case.clock_started_at or case.received_at)
     deadline = deadlines.due(rule, start, paused_days=case.paused_days)
     case.due_on, case.due_estimated = deadline.due_on, deadline.estimated

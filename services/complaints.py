@@ -21,6 +21,7 @@ from models.case_event import CaseEvent, EventKind
 from models.case_followup import CaseRating, CaseReview
 from models.complaint import Case, CaseCounter, Kind, Status
 from models.evidence import EvidencePhoto
+from models.statutory_clock import ClockName
 from services import Conflict, Invalid, NotFound, amounts, deadlines, departments, followers
 from services.case_reminders import send_reminders  # noqa: F401  (the scheduler calls complaints.send_reminders)
 from services.clock import china_today
@@ -28,7 +29,7 @@ from services.clock import china_today
 log = logs.get(__name__)
 
 PREFIXES = {Kind.COMPLAINT: "TS", Kind.REPORT: "JB"}
-FIRST_CLOCK = {Kind.COMPLAINT: "complaint_acceptance", Kind.REPORT: "report_verification"}
+FIRST_CLOCK = {Kind.COMPLAINT: ClockName.COMPLAINT_ACCEPTANCE, Kind.REPORT: ClockName.REPORT_VERIFICATION}
 NUMBER_RE = re.compile(r"(TS|JB)\d{8}-\d{4,}", re.IGNORECASE)
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import CalendarOverride, CalendarYear
-from models.statutory_clock import StatutoryClock
+from models.statutory_clock import ClockName, StatutoryClock
 from services import Invalid, NotFound, holidays
 
 UNKNOWN_YEAR_WARNING = ("{year}年的放假安排尚未录入，期限按《全国年节及纪念日放假办法》规定的节日估算（不含调休），"
@@ -39,7 +39,7 @@ UNIT_LABELS = {Unit.WORKING: "个工作日", Unit.CALENDAR: "日"}
 
 @dataclass(frozen=True)
 class ClockRule:
-    name: str
+    name: ClockName
     title: str
     days: int
     unit: Unit
@@ -60,18 +60,18 @@ UNVERIFIED = "【未核实】"
 
 # DESIGN §4. The complaint rule of 2026 (总局令第121号) replaced 第20号令: cite the stable higher laws (law-facts §0.2).
 DEFAULT_CLOCKS: dict[str, ClockRule] = {r.name: r for r in (
-    ClockRule("complaint_acceptance", "投诉受理决定", 7, Unit.WORKING,
+    ClockRule(ClockName.COMPLAINT_ACCEPTANCE, "投诉受理决定", 7, Unit.WORKING,
               "《消费者权益保护法》第46条、《消费者权益保护法实施条例》第46条：自收到投诉之日起7个工作日内处理并告知"),
-    ClockRule("complaint_mediation", "投诉调解", 60, Unit.CALENDAR,
+    ClockRule(ClockName.COMPLAINT_MEDIATION, "投诉调解", 60, Unit.CALENDAR,
               "《消费者权益保护法实施条例》第46条：受理之日起60日内调解完毕，鉴定、检测时间不计算在内"),
-    ClockRule("report_verification", "举报核查与立案决定", 15, Unit.WORKING,
+    ClockRule(ClockName.REPORT_VERIFICATION, "举报核查与立案决定", 15, Unit.WORKING,
               "《市场监督管理行政处罚程序规定》第18条：自收到材料之日起15个工作日内核查并决定是否立案"),
     # law-facts FSL-88: the business may apply for 复检 within 7 working days of receiving the conclusion.
-    ClockRule("sampling_recheck", "复检申请期限", 7, Unit.WORKING,
+    ClockRule(ClockName.SAMPLING_RECHECK, "复检申请期限", 7, Unit.WORKING,
               "《食品安全法》第八十八条：食品生产经营者可以自收到检验结论之日起七个工作日内申请复检"),
     # The 完成核查处置 limit of 《食品安全抽样检验管理办法》 could not be checked against the text (issue 17): the
     # days and article are a placeholder an admin confirms or corrects in 法定期限.
-    ClockRule("sampling_disposal", "不合格食品核查处置", 90, Unit.CALENDAR,
+    ClockRule(ClockName.SAMPLING_DISPOSAL, "不合格食品核查处置", 90, Unit.CALENDAR,
               UNVERIFIED + "《食品安全抽样检验管理办法》（核查处置一章）规定的完成核查处置时限；天数与条款未经核对原文，"
               "请管理员核对后修改并删去“【未核实】”"),
 )}
@@ -149,13 +149,13 @@ def _estimated(first: date, last: date) -> bool:
 # --- statutory clocks ---------------------------------------------------------------------------------------------
 
 def clock(name: str) -> ClockRule:
-    """The rule as an admin last saved it, else the default."""
-    row = db.session.get(StatutoryClock, name)
-    if row is not None:
-        return ClockRule(row.name, row.title, row.days, Unit(row.unit), row.basis)
+    """The rule as an admin last saved it, else the default. A name that is no ClockName is NotFound."""
     if name not in DEFAULT_CLOCKS:
         raise NotFound(f"没有名为 {name} 的法定期限")
-    return DEFAULT_CLOCKS[name]
+    row = db.session.get(StatutoryClock, name)
+    if row is not None:
+        return ClockRule(ClockName(row.name), row.title, row.days, Unit(row.unit), row.basis)
+    return DEFAULT_CLOCKS[ClockName(name)]
 
 
 def clocks() -> list[ClockRule]:

@@ -26,13 +26,14 @@ from extensions import db
 from models import Ballot, BallotChoice, Department, Staff
 from models.disposal import Disposal, DisposalNotice, DisposalStatus, DisposalStep, Step
 from models.poll import SamplingBatch, SamplingResult, Verdict
+from models.statutory_clock import ClockName
 from services import Conflict, Invalid, NotFound, audit, case_access, deadlines, departments
 from services.clock import china_today
 
 log = logs.get(__name__)
 
-CLOCK = "sampling_disposal"
-RECHECK_CLOCK = "sampling_recheck"
+CLOCK = ClockName.SAMPLING_DISPOSAL
+RECHECK_CLOCK = ClockName.SAMPLING_RECHECK
 
 STEP_LABELS: dict[Step, str] = {
     Step.SERVE_REPORT: "送达检验报告", Step.RECHECK: "复检申请", Step.OFF_SHELF: "责令下架/召回",
