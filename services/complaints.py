@@ -141,19 +141,20 @@ def find_intake(*, openid: str, intake_token: str) -> Case | None:
 
 
 def file(*, openid: str, intake_token: str, intake: Intake, now: datetime) -> Case:
-    """File the intake as one case and COMMIT it; a second call with the same token returns the first case.
+    """File the intake as one case (flushed; the edge commits it before the reply that confirms it goes out); a
+    second call with the same token returns the first case.
 
-    The unique (openid, intake_token) constraint backs this when two deliveries race past the follower lock."""
-    db.session.commit()                        # what the turn did before is kept even if a retry rolls back
+    The unique (openid, intake_token) constraint backs this when two deliveries race past the follower lock. Each
+    attempt is a savepoint, so a lost race undoes only the attempt, never what the caller did before in the turn."""
     existing = find_intake(openid=openid, intake_token=intake_token)
     if existing is not None:
         return existing
+    plan = _plan(intake, now)        # read before the savepoint: SQLite's write lock then comes first inside it
     for _ in range(RETRIES):
         try:
-            case = _insert(openid=openid, intake_token=intake_token, intake=intake, now=now)
-            db.session.commit()
+            with db.session.begin_nested():
+                case = _insert(openid=openid, intake_token=intake_token, intake=intake, now=now, plan=plan)
         except IntegrityError:
-            db.session.rollback()
             existing = find_intake(openid=openid, intake_token=intake_token)
             if existing is not None:
                 return existing
@@ -163,17 +164,30 @@ def file(*, openid: str, intake_token: str, intake: Intake, now: datetime) -> Ca
     raise Conflict(FILE_FAILED)
 
 
-def _insert(*, openid: str, intake_token: str, intake: Intake, now: datetime) -> Case:
+@dataclass(frozen=True)
+class _Plan:
+    """What filing reads first: the day, the first clock and its deadline, the department for the address."""
+    today: date
+    rule: deadlines.ClockRule
+    deadline: deadlines.Deadline
+    department_id: int | None
+
+
+def _plan(intake: Intake, now: datetime) -> _Plan:
     today = china_today(now)
     rule = deadlines.clock(FIRST_CLOCK[intake.kind])
-    deadline = deadlines.due(rule, today)
     department = departments.for_address(intake.business_address)
+    return _Plan(today, rule, deadlines.due(rule, today), department.id if department else None)
+
+
+def _insert(*, openid: str, intake_token: str, intake: Intake, now: datetime, plan: _Plan) -> Case:
+    today, rule, deadline = plan.today, plan.rule, plan.deadline
     case = Case(
         number=_next_number(PREFIXES[intake.kind], today), kind=intake.kind, status=Status.SUBMITTED,
         openid=openid, intake_token=intake_token, business_name=intake.business_name,
         business_address=intake.business_address, latitude=intake.latitude, longitude=intake.longitude,
         story=intake.story, amount=intake.amount, wish=intake.wish, name=intake.name, phone=intake.phone,
-        anonymous=intake.anonymous, sector="", department_id=department.id if department else None,
+        anonymous=intake.anonymous, sector="", department_id=plan.department_id,
         received_at=now, updated_at=now, clock=rule.name, clock_started_at=now, due_on=deadline.due_on,
         due_estimated=deadline.estimated, paused_days=0)
     db.session.add(case)

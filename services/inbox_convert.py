@@ -65,7 +65,8 @@ def consent(*, thread: Thread, now: datetime) -> str:
 
 
 def confirm(*, thread: Thread, now: datetime) -> Case:
-    """The follower said 确认 after 同意: file the case (commits, as `complaints.file` does) and link both ways."""
+    """The follower said 确认 after 同意: file the case and link both ways (the edge commits all of it
+    before the reply that tells the number)."""
     if not thread.draft or not thread.draft_consented:
         raise Conflict(NEED_CONSENT)
     draft, token = dict(thread.draft), str(thread.draft_token)

@@ -3,7 +3,7 @@
 Login is throttled per (account, address) with backoff and loosely per address (`services.login_throttle`); every
 answer to a failure is the same generic sentence, so it never reveals which accounts exist. Logins, failed logins
 and logouts are audited with the client address. Services add to the session and audit; the caller commits (a
-failed login commits its own record).
+refused login leaves its failure record for the caller to commit too).
 """
 from __future__ import annotations
 
@@ -188,8 +188,9 @@ def unlock(*, staff_id: int, actor, now: datetime) -> Staff:
 def authenticate(*, username: str, password: str, ip: str, now: datetime) -> Staff:
     """The active account with this password, or Locked / BadCredentials with one generic Chinese reason.
 
-    Every attempt is audited with the client address (never the password). Commits the failure record itself: a
-    failed login must count even though the request fails; a success is committed by the caller."""
+    Every attempt is audited with the client address (never the password). A refusal leaves its failure record
+    (audit row, failed-login count) flushed in the session: the caller commits it before answering the refusal, so a
+    failed login counts even though the request fails, as it commits a success."""
     username = clean_text(username)[:64]
     wait = login_throttle.wait_seconds(username=username, ip=ip)
     if wait:
@@ -222,7 +223,7 @@ def _record_failure(username: str, ip: str, person: Staff | None, now: datetime,
     audit.record(actor=person.username if person else "anonymous", action="auth.login_failed", obj_type="staff",
                  obj_id=person.id if person else "", after={"username": username, "ip": ip, "reason": reason},
                  now=now)
-    db.session.commit()
+    db.session.flush()
     log.info("staff login failed", staff_id=person.id if person else None, reason=reason, client=ip)
 
 

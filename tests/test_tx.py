@@ -48,3 +48,23 @@ def test_an_unpublish_rolled_back_leaves_the_index_version_alone(kb):
         assert redis.get(keys.faq_index_version()) == before
         db.session.commit()
         assert redis.get(keys.faq_index_version()) != before
+
+
+def test_filing_a_case_leaves_the_commit_to_the_edge(app):
+    """complaints.file neither commits what the turn did before it nor the case itself: a rollback at the edge
+    undoes both, and filing again with the same intake token after a commit returns the same case."""
+    from models import Case, Follower
+    from models.complaint import Kind, Wish
+    from services import complaints
+    intake = complaints.Intake(kind=Kind.COMPLAINT, business_name="好又多超市", business_address="城关镇人民路88号",
+                               story="买到过期牛奶", wish=Wish.REFUND, name="张三", phone="13812345678")
+    token = complaints.new_intake_token()
+    with app.app_context():
+        db.session.add(Follower(openid="o_before", subscribed=True, created_at=utcnow()))
+        complaints.file(openid="o_tx", intake_token=token, intake=intake, now=utcnow())
+        db.session.rollback()
+        assert db.session.query(Follower).count() == 0 and db.session.query(Case).count() == 0
+        first = complaints.file(openid="o_tx", intake_token=token, intake=intake, now=utcnow())
+        db.session.commit()
+        again = complaints.file(openid="o_tx", intake_token=token, intake=intake, now=utcnow())
+        assert again.id == first.id and db.session.query(Case).count() == 1

@@ -36,7 +36,7 @@ def login():
             person = staff_service.authenticate(username=form.username.data, password=form.password.data,
                                                 ip=request.remote_addr or "", now=utcnow())
         except DomainError as err:
-            db.session.rollback()
+            db.session.commit()                 # the failure record counts, though the login does not
             error, status = err.message, err.status
         else:
             login_user(person)

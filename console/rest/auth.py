@@ -8,7 +8,7 @@ from console.api import Blueprint, page_schema, paginate
 from console.auth import current_staff, login_required
 from console.rest.schemas import LoginSchema, StaffSchema, TokenInfoSchema, TokenQuery, TokenSchema
 from extensions import db
-from services import api_tokens, audit
+from services import DomainError, api_tokens, audit
 from services import staff as staff_service
 from services.clock import utcnow
 
@@ -26,8 +26,12 @@ class Login(MethodView):
     def post(self, body):
         """Exchange username and password for a bearer token (throttled per account and per IP)."""
         now = utcnow()
-        person = staff_service.authenticate(username=body["username"], password=body["password"],
-                                            ip=request.remote_addr or "", now=now)
+        try:
+            person = staff_service.authenticate(username=body["username"], password=body["password"],
+                                                ip=request.remote_addr or "", now=now)
+        except DomainError:
+            db.session.commit()                 # the failure record counts, though the login does not
+            raise
         token, plain = api_tokens.issue(staff=person, now=now, hours=int(current_app.config["API_TOKEN_HOURS"]),
                                         label="api login")
         db.session.commit()

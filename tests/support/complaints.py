@@ -46,5 +46,7 @@ def file_case(*, now: datetime, openid: str = "o_consumer_1", kind: Kind = Kind.
     intake = complaints.Intake(kind=kind, business_name="好又多超市", business_address=address,
                                story="买到过期牛奶", wish=Wish.REFUND if kind == Kind.COMPLAINT else None,
                                name="张三", phone="13812345678")
-    return complaints.file(openid=openid, intake_token=token or complaints.new_intake_token(), intake=intake,
+    case = complaints.file(openid=openid, intake_token=token or complaints.new_intake_token(), intake=intake,
                            now=now)
+    db.session.commit()                     # as the webhook does before the consumer is told the number
+    return case
