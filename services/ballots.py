@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 import logs
 from extensions import db
 from models.poll import Ballot, BallotChoice, Poll
-from services import Conflict, Invalid, PermissionDenied, followers, polls
+from services import Conflict, Invalid, PermissionDenied, followers, polls, tx
 from services.clock import to_china
 
 log = logs.get(__name__)
@@ -114,7 +115,9 @@ def cast(*, poll_id: int, openid: str, choices: Mapping[int, Sequence[int]], sug
          now: datetime) -> CastResult:
     """Append the follower's ballot to the chain and count it; a follower who already voted gets their ballot back.
 
-    Commits: whatever the session held first, then the ballot on its own (so a lost race retries just the ballot).
+    The ballot is flushed in a savepoint (so a lost race retries just the ballot, never the caller's other work); the
+    edge commits it, and the commit adds it to the cached tally (`tx.after_commit`), so a rolled-back ballot is never
+    counted.
     """
     follower = followers.get(openid)
     if follower is None or not follower.subscribed:
@@ -126,18 +129,16 @@ def cast(*, poll_id: int, openid: str, choices: Mapping[int, Sequence[int]], sug
     option_ids = validate(poll, choices, suggestion)
     suggestion = (suggestion or "").strip() or None
     subscribed_at = follower.subscribed_at
-    db.session.commit()
     for _ in range(APPEND_ATTEMPTS):
         found = existing(poll_id=poll_id, openid=openid)
         if found is not None:
             return CastResult(found, created=False)
-        ballot = _append(poll_id, openid, choices, option_ids, suggestion, subscribed_at, now)
         try:
-            db.session.commit()
+            with db.session.begin_nested():
+                ballot = _append(poll_id, openid, choices, option_ids, suggestion, subscribed_at, now)
         except IntegrityError:      # another ballot took this seq, or this follower's confirm raced itself
-            db.session.rollback()
             continue
-        polls.count_ballot(poll_id=poll_id, option_ids=option_ids)
+        tx.after_commit(partial(polls.count_ballot, poll_id=poll_id, option_ids=option_ids))
         log.info("ballot cast", poll=poll_id, seq=ballot.seq)
         return CastResult(ballot, created=True)
     raise Conflict(BUSY)
