@@ -1,15 +1,21 @@
-"""Every setting, read from the environment in one place.
+"""Every setting, read from the environment in one place: `SETTINGS` declares each variable (name, type, default,
+meaning, check), and README.md's table lists them all (tests/test_config.py keeps the two in step).
 
 `load(overrides)` builds the settings from `os.environ` plus an optional mapping (tests pass one instead of
-touching the environment). Development gets embedded defaults: SQLite under `instance/`, an in-process Redis
-stand-in, the `sim/` WeChat API. Production refuses to start with a missing secret or an embedded store, naming it.
+touching the environment). A value of the wrong type stops the start with one line naming the variable
+(`OUTBOUND_WORKERS must be an integer, not 'abc'`). Development gets embedded defaults: SQLite under `instance/`,
+an in-process Redis stand-in, the `sim/` WeChat API. Production refuses to start with a missing secret or an embedded store, naming it.
 """
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import click
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = ROOT / "instance"
@@ -26,14 +32,161 @@ PRODUCTION_REQUIRED = (
 )
 
 
-class ConfigError(RuntimeError):
-    """A setting is missing or unusable; the message names it."""
+class ConfigError(click.ClickException, RuntimeError):
+    """A setting is missing or unusable; the message names it. A click exception, so `flask ...` prints the one line
+    ("Error: OUTBOUND_WORKERS must be an integer, not 'abc'") and exits 1 instead of a traceback; gunicorn checks the
+    settings in its master before any worker starts (gunicorn.conf.py `on_starting`)."""
 
 
-def _flag(value: str | bool | None) -> bool:
-    if isinstance(value, bool):
+FLAG_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its type, its default (a value, or a function of APP_ENV), what it means.
+
+    Unset or empty means the default. `key` is the Flask config key when it differs from the variable's name;
+    `clean` normalises a parsed value; `check` returns why a value is unusable (the message names the variable)."""
+    name: str
+    type: type
+    default: object
+    doc: str
+    key: str | None = None
+    clean: Callable[[Any], Any] | None = None
+    check: Callable[[Any], str | None] | None = None
+
+    @property
+    def config_key(self) -> str:
+        return self.key or self.name
+
+    def parse(self, raw: object, app_env: str) -> object:
+        if raw is None or raw == "":
+            value = self.default(app_env) if callable(self.default) else self.default
+        else:
+            value = _parse(self.name, self.type, raw)
+        if value is not None and self.clean is not None:
+            value = self.clean(value)
+        if value is not None and self.check is not None and (problem := self.check(value)):
+            raise ConfigError(problem)
         return value
-    return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _parse(name: str, kind: type, raw: object) -> object:
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        flag = FLAG_WORDS.get(str(raw).strip().lower())
+        if flag is None:
+            raise ConfigError(f"{name} must be a flag (1/0, true/false, yes/no, on/off), not {raw!r}")
+        return flag
+    if kind in (int, float):
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and (kind is float or isinstance(raw, int)):
+            return kind(raw)
+        try:
+            return kind(str(raw).strip())
+        except ValueError:
+            raise ConfigError(f"{name} must be {'an integer' if kind is int else 'a number'}, not {raw!r}") from None
+    return str(raw)
+
+
+def _dev_or(production: object, development: object) -> Callable[[str], object]:
+    return lambda app_env: production if app_env == "production" else development
+
+
+def _one_of(name: str, choices: Sequence[str], message: str | None = None) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in choices else message or f"{name} must be {' or '.join(choices)}, not {value!r}"
+    return check
+
+
+def _aes_key(value: str) -> str | None:
+    return None if len(value) == 43 else "WECHAT_AES_KEY must be exactly 43 characters"
+
+
+# Every setting read from the environment, in the order README.md's table lists them. The names are the runtime
+# contract (shared DESIGN.md §3): extend, never rename.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("APP_ENV", str, "development", "development or production; production refuses to start with a missing "
+            "secret or an embedded store", check=_one_of("APP_ENV", ("development", "production"))),
+    Setting("WECHAT_TOKEN", str, DEV_TOKEN, "the server-config Token"),
+    Setting("WECHAT_APP_ID", str, DEV_APP_ID, "the account's AppID"),
+    Setting("WECHAT_APP_SECRET", str, DEV_APP_SECRET, "the account's AppSecret"),
+    Setting("WECHAT_AES_KEY", str, None, "43-char EncodingAESKey; unset: plaintext", check=_aes_key),
+    Setting("WECHAT_AES_KEY_PREVIOUS", str, None, "the key before a rotation, still accepted"),
+    # In development the sim/ fake API answers here; an operator sets the official host.
+    Setting("WECHAT_API_BASE", str, _dev_or(OFFICIAL_API_BASE, f"http://127.0.0.1:{SIM_PORT}"),
+            "root URL of the WeChat API; every outbound call goes here"),
+    Setting("DATABASE_URL", str, f"sqlite:///{INSTANCE / 'bot.sqlite3'}", "SQLAlchemy URL",
+            key="SQLALCHEMY_DATABASE_URI"),
+    Setting("REDIS_URL", str, None, "Redis URL; unset: in-process fakeredis, single process only"),
+    Setting("SECRET_KEY", str, lambda _env: secrets.token_hex(32), "staff-session signing key"),
+    Setting("OUTBOUND_WORKERS", int, 4, "threads per process sending customer-service messages"),
+    Setting("TESTING", bool, False, "Flask's testing mode (the test suite)"),
+    Setting("PROXY_COUNT", int, 0, "reverse proxies in front (nginx: 1)"),
+    Setting("POLL_RESULT_TEMPLATE_ID", str, None,
+            "你点我检: template message for a voter outside the 48-hour window (unset: told at their next message)"),
+    Setting("WECHAT_TEMPLATE_CASE_STATUS", str, "",
+            "template message for case status changes outside the 48-hour window (empty: next message)"),
+    Setting("WECHAT_SUBSCRIPTION_CASE_STATUS", str, "",
+            "subscription notice for the same, when no template is configured or it fails"),
+    Setting("PUBLICATION_GRACE_SECONDS", int, 6 * 3600, "how late a push that fell due while the scheduler was down "
+            "may still go out"),
+    Setting("PUBLICATION_SELF_APPROVAL", bool, False, "let an author approve their own publication"),
+    Setting("PUBLICATION_PREVIEW_OPENIDS", str, "", "comma-separated openids always in the preview test group"),
+    # A publication with 正文 and no 详情链接 links to PUBLIC_BASE_URL/articles/<id> (WeChat cards and templates need a
+    # URL); unset, no link is added.
+    Setting("PUBLIC_BASE_URL", str, "", "https://host followers reach this server at",
+            clean=lambda value: value.rstrip("/")),
+    Setting("PUBLICATION_TEMPLATE_ID", str, "TPL_PUBLICATION", "template for one-by-one publication delivery"),
+    Setting("PUBLICATION_WORKERS", int, 32, "one-by-one delivery: threads per process"),
+    Setting("PUBLICATION_RATE", float, 0.0, "messages/s across workers; 0 = unlimited"),
+    Setting("PUBLICATION_PROCESSES", int, 1, "delivery processes sharing one publication"),
+    Setting("SCHEDULER_LEASE_SECONDS", int, 30, "a standby scheduler takes over at most this long after the active "
+            "one dies"),
+    # Staff console: a session lasts at most CONSOLE_SESSION_HOURS and ends after CONSOLE_IDLE_MINUTES idle.
+    Setting("CONSOLE_SESSION_HOURS", int, 8, "longest staff session"),
+    Setting("CONSOLE_IDLE_MINUTES", int, 30, "a staff session ends after this long idle"),
+    Setting("API_TOKEN_HOURS", int, 12, "lifetime of an API token"),
+    # HTTPS-only session cookie in production; an http-only intranet sets SESSION_COOKIE_SECURE=0.
+    Setting("SESSION_COOKIE_SECURE", bool, _dev_or(True, False), "HTTPS-only staff cookie"),
+    # Operations (issue 18): log level, health-check deadlines, when a periodic job counts as overdue.
+    Setting("LOG_LEVEL", str, "INFO", "DEBUG, INFO, WARNING or ERROR", clean=str.upper,
+            check=_one_of("LOG_LEVEL", LOG_LEVELS, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")),
+    Setting("HEALTH_TIMEOUT_SECONDS", float, 1.5, "deadline of each store probe in /healthz and /metrics"),
+    Setting("SCHEDULER_OVERDUE_SECONDS", int, 300, "/healthz/scheduler answers 503 when a periodic job is this late"),
+    # Authenticated pushes (issue 12, bot/pushauth.py): the timestamp window in seconds; plaintext accepted with an
+    # AES key only when explicitly allowed; ToUserName checked against the account's 原始ID when set.
+    Setting("WECHAT_TIMESTAMP_WINDOW", int, 300, "seconds a push's timestamp may differ from this server's clock"),
+    Setting("WECHAT_ALLOW_PLAINTEXT", bool, False, "accept plaintext pushes although WECHAT_AES_KEY is set"),
+    Setting("WECHAT_ACCOUNT_ID", str, "", "the account's 原始ID (gh_…); unset: not checked"),
+    # A reply finished this many seconds after its push goes by customer-service message (bot/late.py).
+    Setting("WECHAT_LATE_AFTER", float, 4.0, "seconds after a push when a finished reply goes by customer-service "
+            "message"),
+    # Overload (issue 12): a push that already waited this long in the front proxy's queue (X-Request-Start) is
+    # answered at once with a short "稍后回复" and handled in the background (bot/late.py); 0 = never.
+    Setting("WECHAT_SHED_AFTER", float, 2.5, "overload: answer 稍后回复 to a push that queued this long; 0 = never"),
+    # Every store call bounded inside WeChat's 5 s (issue 12, bounds.py); seconds, 0 = no limit where noted.
+    Setting("REDIS_SOCKET_TIMEOUT", float, 0.5, "seconds one Redis call may take"),
+    Setting("REDIS_CONNECT_TIMEOUT", float, 0.3, "seconds to connect to Redis"),
+    Setting("DB_CONNECT_TIMEOUT", int, 2, "seconds to connect to PostgreSQL (libpq's minimum is 2)"),
+    Setting("DB_STATEMENT_TIMEOUT", float, 3.0, "PostgreSQL statement_timeout in seconds; 0 = none"),
+    Setting("DB_LOCK_TIMEOUT", float, 1.0, "PostgreSQL lock_timeout in seconds; 0 = none"),
+    Setting("DB_POOL_TIMEOUT", float, 1.0, "seconds to wait for a pooled connection"),
+    Setting("DB_BUSY_TIMEOUT", float, 3.0, "SQLite's busy timeout (the embedded database)"),
+    Setting("WEBHOOK_DB_DEADLINE", float, 3.0, "seconds after a push arrives when its database work is cut"),
+    # 人工值守 (issue 15): the notice a follower outside the 48-hour window gets for a staff reply (template, else
+    # subscription; neither: shown at their next message), and the template that reaches staff on their phones.
+    Setting("INBOX_REPLY_TEMPLATE_ID", str, "", "人工值守: template for a staff reply outside the 48-hour window"),
+    Setting("INBOX_REPLY_SUBSCRIPTION_ID", str, "", "人工值守: subscription notice for the same"),
+    Setting("STAFF_ALERT_TEMPLATE_ID", str, "", "template that reaches bound staff on their phones"),
+)
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+# Flask settings that are not read from the environment.
+FIXED: dict[str, object] = {
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # WeChat bodies are small; anything larger is refused with 413
+    "SESSION_COOKIE_SAMESITE": "Lax",
+}
 
 
 def engine_options(url: str, settings: Mapping[str, object]) -> dict[str, object]:
@@ -52,12 +205,12 @@ def engine_options(url: str, settings: Mapping[str, object]) -> dict[str, object
 
 
 def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
-    """Return the settings as a flat dict of Flask config keys."""
+    """Return the settings as a flat dict of Flask config keys: each declared setting from `os.environ` (or
+    `overrides`, which tests pass instead of touching the environment), then the derived ones. Overrides of keys that
+    are not declared (WTF_CSRF_ENABLED, CLOCK) are passed through unless the environment has them."""
     env: dict[str, object] = dict(os.environ)
     env.update(overrides or {})
-    app_env = str(env.get("APP_ENV") or "development")
-    if app_env not in {"development", "production"}:
-        raise ConfigError(f"APP_ENV must be development or production, not {app_env!r}")
+    app_env = str(BY_NAME["APP_ENV"].parse(env.get("APP_ENV"), "development"))
     if app_env == "production":
         missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]
         if missing:
@@ -65,85 +218,10 @@ def load(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
         if str(env["DATABASE_URL"]).startswith("sqlite"):
             raise ConfigError("production needs DATABASE_URL on a database server, not SQLite")
 
-    aes_key = str(env.get("WECHAT_AES_KEY") or "") or None
-    if aes_key is not None and len(aes_key) != 43:
-        raise ConfigError("WECHAT_AES_KEY must be exactly 43 characters")
-
     INSTANCE.mkdir(exist_ok=True)
-    settings: dict[str, object] = {
-        "APP_ENV": app_env,
-        "WECHAT_TOKEN": str(env.get("WECHAT_TOKEN") or DEV_TOKEN),
-        "WECHAT_TOKEN_IS_DEFAULT": not env.get("WECHAT_TOKEN"),
-        "WECHAT_APP_ID": str(env.get("WECHAT_APP_ID") or DEV_APP_ID),
-        "WECHAT_APP_SECRET": str(env.get("WECHAT_APP_SECRET") or DEV_APP_SECRET),
-        "WECHAT_AES_KEY": aes_key,
-        "WECHAT_AES_KEY_PREVIOUS": str(env.get("WECHAT_AES_KEY_PREVIOUS") or "") or None,
-        # In development the sim/ fake API answers here; an operator sets the official host.
-        "WECHAT_API_BASE": str(env.get("WECHAT_API_BASE")
-                               or (OFFICIAL_API_BASE if app_env == "production" else f"http://127.0.0.1:{SIM_PORT}")),
-        "SQLALCHEMY_DATABASE_URI": str(env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'bot.sqlite3'}"),
-        "REDIS_URL": str(env.get("REDIS_URL") or "") or None,
-        "SECRET_KEY": str(env.get("SECRET_KEY") or secrets.token_hex(32)),
-        "MAX_CONTENT_LENGTH": 64 * 1024,  # WeChat bodies are small; anything larger is refused with 413
-        "OUTBOUND_WORKERS": int(str(env.get("OUTBOUND_WORKERS") or 4)),
-        "TESTING": _flag(env.get("TESTING")),
-        "PROXY_COUNT": int(str(env.get("PROXY_COUNT") or 0)),   # reverse proxies in front (nginx: 1)
-        # 你点我检: template message for a voter outside the 48-hour window (unset: told at their next message).
-        "POLL_RESULT_TEMPLATE_ID": str(env.get("POLL_RESULT_TEMPLATE_ID") or "") or None,
-        # Template message for case status changes outside the 48-hour window; empty: deferred to the next message.
-        "WECHAT_TEMPLATE_CASE_STATUS": str(env.get("WECHAT_TEMPLATE_CASE_STATUS") or ""),
-        # Subscription-notification template for the same, used when no template message is configured or it fails.
-        "WECHAT_SUBSCRIPTION_CASE_STATUS": str(env.get("WECHAT_SUBSCRIPTION_CASE_STATUS") or ""),
-        # Publications and the scheduler (issue 7)
-        "PUBLICATION_GRACE_SECONDS": int(str(env.get("PUBLICATION_GRACE_SECONDS") or 6 * 3600)),  # misfire grace
-        "PUBLICATION_SELF_APPROVAL": _flag(env.get("PUBLICATION_SELF_APPROVAL")),
-        "PUBLICATION_PREVIEW_OPENIDS": str(env.get("PUBLICATION_PREVIEW_OPENIDS") or ""),  # comma-separated
-        # https://host of this server as followers reach it: a publication with 正文 and no 详情链接 links to
-        # PUBLIC_BASE_URL/articles/<id> (WeChat cards and templates need a URL); unset, no link is added
-        "PUBLIC_BASE_URL": str(env.get("PUBLIC_BASE_URL") or "").rstrip("/"),
-        "PUBLICATION_TEMPLATE_ID": str(env.get("PUBLICATION_TEMPLATE_ID") or "TPL_PUBLICATION"),
-        "PUBLICATION_WORKERS": int(str(env.get("PUBLICATION_WORKERS") or 32)),
-        "PUBLICATION_RATE": float(str(env.get("PUBLICATION_RATE") or 0)),  # messages/s across workers; 0 = unlimited
-        "PUBLICATION_PROCESSES": int(str(env.get("PUBLICATION_PROCESSES") or 1)),  # delivery processes per publication
-        "SCHEDULER_LEASE_SECONDS": int(str(env.get("SCHEDULER_LEASE_SECONDS") or 30)),
-        # Staff console: a session lasts at most CONSOLE_SESSION_HOURS and ends after CONSOLE_IDLE_MINUTES idle.
-        "CONSOLE_SESSION_HOURS": int(str(env.get("CONSOLE_SESSION_HOURS") or 8)),
-        "CONSOLE_IDLE_MINUTES": int(str(env.get("CONSOLE_IDLE_MINUTES") or 30)),
-        "API_TOKEN_HOURS": int(str(env.get("API_TOKEN_HOURS") or 12)),
-        # HTTPS-only session cookie in production; an http-only intranet sets SESSION_COOKIE_SECURE=0.
-        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE", app_env == "production")),
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        # Operations (issue 18): log level, health-check deadlines, when a periodic job counts as overdue.
-        "LOG_LEVEL": str(env.get("LOG_LEVEL") or "INFO").upper(),
-        "HEALTH_TIMEOUT_SECONDS": float(str(env.get("HEALTH_TIMEOUT_SECONDS") or 1.5)),
-        "SCHEDULER_OVERDUE_SECONDS": int(str(env.get("SCHEDULER_OVERDUE_SECONDS") or 300)),
-        # Authenticated pushes (issue 12, bot/pushauth.py): the timestamp window in seconds; plaintext accepted with
-        # an AES key only when explicitly allowed; ToUserName checked against the account's 原始ID when set.
-        "WECHAT_TIMESTAMP_WINDOW": int(str(env.get("WECHAT_TIMESTAMP_WINDOW") or 300)),
-        "WECHAT_ALLOW_PLAINTEXT": _flag(env.get("WECHAT_ALLOW_PLAINTEXT")),
-        "WECHAT_ACCOUNT_ID": str(env.get("WECHAT_ACCOUNT_ID") or ""),
-        # A reply finished this many seconds after its push goes by customer-service message (bot/late.py).
-        "WECHAT_LATE_AFTER": float(str(late)) if (late := env.get("WECHAT_LATE_AFTER")) not in (None, "") else 4.0,
-        # Overload (issue 12): a push that already waited this long in the front proxy's queue (X-Request-Start)
-        # is answered at once with a short "稍后回复" and handled in the background (bot/late.py); 0 = never.
-        "WECHAT_SHED_AFTER": float(str(shed)) if (shed := env.get("WECHAT_SHED_AFTER")) not in (None, "") else 2.5,
-        # Every store call bounded inside WeChat's 5 s (issue 12, bounds.py); seconds, 0 = no limit where noted.
-        "REDIS_SOCKET_TIMEOUT": float(str(env.get("REDIS_SOCKET_TIMEOUT") or 0.5)),
-        "REDIS_CONNECT_TIMEOUT": float(str(env.get("REDIS_CONNECT_TIMEOUT") or 0.3)),
-        "DB_CONNECT_TIMEOUT": int(str(env.get("DB_CONNECT_TIMEOUT") or 2)),        # libpq's minimum is 2
-        "DB_STATEMENT_TIMEOUT": float(str(env.get("DB_STATEMENT_TIMEOUT") or 3)),   # 0 = none (long migrations)
-        "DB_LOCK_TIMEOUT": float(str(env.get("DB_LOCK_TIMEOUT") or 1)),
-        "DB_POOL_TIMEOUT": float(str(env.get("DB_POOL_TIMEOUT") or 1)),
-        "DB_BUSY_TIMEOUT": float(str(env.get("DB_BUSY_TIMEOUT") or 3)),             # SQLite
-        "WEBHOOK_DB_DEADLINE": float(str(env.get("WEBHOOK_DB_DEADLINE") or 3)),     # cut a push's DB work after
-        # 人工值守 (issue 15): the notice a follower outside the 48-hour window gets for a staff reply (template, else
-        # subscription; neither: shown at their next message), and the template that reaches staff on their phones.
-        "INBOX_REPLY_TEMPLATE_ID": str(env.get("INBOX_REPLY_TEMPLATE_ID") or ""),
-        "INBOX_REPLY_SUBSCRIPTION_ID": str(env.get("INBOX_REPLY_SUBSCRIPTION_ID") or ""),
-        "STAFF_ALERT_TEMPLATE_ID": str(env.get("STAFF_ALERT_TEMPLATE_ID") or ""),
-    }
-    if settings["LOG_LEVEL"] not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-        raise ConfigError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+    settings: dict[str, object] = {s.config_key: s.parse(env.get(s.name), app_env) for s in SETTINGS}
+    settings.update(FIXED)
+    settings["WECHAT_TOKEN_IS_DEFAULT"] = not env.get("WECHAT_TOKEN")
     settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(str(settings["SQLALCHEMY_DATABASE_URI"]), settings)
     for key, value in (overrides or {}).items():
         if key.isupper() and key not in settings and key not in os.environ:

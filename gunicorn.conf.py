@@ -4,6 +4,7 @@ The layout is the one measured best on a 2-core machine (docs/BENCHMARKS.md); ov
 """
 import os
 import shutil
+import sys
 import tempfile
 
 from gunicorn import glogging
@@ -46,7 +47,15 @@ logger_class = JsonLogger
 
 
 def on_starting(server):
-    """prometheus_client's multiprocess mode: every worker writes its counters to a fresh directory."""
+    """Check the settings once, before any worker starts: a bad one is one line naming it and exit status 1, not a
+    traceback from every worker. Then prometheus_client's multiprocess mode: every worker writes its counters to a
+    fresh directory."""
+    import config
+    try:
+        config.load()
+    except config.ConfigError as err:
+        print(f"Error: {err.message}", file=sys.stderr)
+        sys.exit(1)
     path = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "cp-metrics"))
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path, exist_ok=True)
