@@ -35,27 +35,30 @@ accesslog = None
 errorlog = "-"
 
 
+def _settings() -> dict:
+    """The app's settings, checked once in the master before any worker starts: a bad one is one line naming it and
+    exit status 1, not a traceback from every worker."""
+    import config
+    try:
+        return config.load()
+    except config.ConfigError as err:
+        print(f"Error: {err.message}", file=sys.stderr)
+        sys.exit(1)
+
+
 class JsonLogger(glogging.Logger):
     def setup(self, cfg):
         super().setup(cfg)
         import logs
-        logs.configure(production=os.environ.get("APP_ENV") == "production",
-                       level=os.environ.get("LOG_LEVEL") or "INFO")
+        settings = _settings()
+        logs.configure(production=settings["APP_ENV"] == "production", level=str(settings["LOG_LEVEL"]))
 
 
 logger_class = JsonLogger
 
 
 def on_starting(server):
-    """Check the settings once, before any worker starts: a bad one is one line naming it and exit status 1, not a
-    traceback from every worker. Then prometheus_client's multiprocess mode: every worker writes its counters to a
-    fresh directory."""
-    import config
-    try:
-        config.load()
-    except config.ConfigError as err:
-        print(f"Error: {err.message}", file=sys.stderr)
-        sys.exit(1)
+    """prometheus_client's multiprocess mode: every worker writes its counters to a fresh directory."""
     path = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "cp-metrics"))
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path, exist_ok=True)
