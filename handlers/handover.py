@@ -165,7 +165,8 @@ def bind(turn: Turn) -> str:
     """A staff member scanned their one-time binding QR code (SCAN, or subscribe when not yet following)."""
     incoming = turn.incoming
     if incoming.event == "subscribe":
-        followers.subscribe(openid=incoming.openid, now=turn.now)   # the follow counts; the secret scene is not kept
+        # the follow counts; the secret scene is not kept
+        followers.subscribe_or_queue(openid=incoming.openid, now=turn.now)
     try:
         person = staff_binding.bind(scene=incoming.key, openid=incoming.openid, now=turn.now)
     except DomainError as err:

@@ -71,7 +71,7 @@ DEFAULT_MENU = {
 
 def welcome(turn: Turn) -> str:
     """Record the follow (and its QR scene), say what the account does, and go on as the scene says."""
-    if followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None) is None:
+    if followers.subscribe_or_queue(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None) is None:
         return WELCOME.format(name=bureau.Profile().name)     # database down: the follow is queued
     text = WELCOME.format(name=bureau.profile().name)
     scene = _scene(turn)
@@ -80,7 +80,7 @@ def welcome(turn: Turn) -> str:
 
 def scanned(turn: Turn) -> str:
     """An existing follower scanned a parametric QR code: its label (never the key), and what it starts."""
-    if followers.subscribe(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None) is None:
+    if followers.subscribe_or_queue(openid=turn.incoming.openid, now=turn.now, scene=turn.incoming.key or None) is None:
         return SCAN_WELCOME.format(scene="")       # database down: the scan is queued, the scene cannot be read
     scene = _scene(turn)
     if scene is None:
@@ -106,7 +106,7 @@ def _scene(turn: Turn):
 
 def left(turn: Turn) -> None:
     """Mark the follower gone and erase their personal data (filed cases excepted); WeChat shows nothing."""
-    followers.unsubscribe(openid=turn.incoming.openid, now=turn.now)
+    followers.unsubscribe_or_queue(openid=turn.incoming.openid, now=turn.now)
     return None
 
 

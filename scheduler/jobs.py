@@ -171,6 +171,7 @@ def reconcile_followers(app: Flask, stop: Event | None = None) -> None:
     with app.app_context():
         total, openids = outbound_sender(app).follower_list()
         added, removed = followers.reconcile(total=total, openids=openids, now=utcnow())
+        db.session.commit()
     log.info("followers reconciled", total=total, added=added, removed=removed)
 
 

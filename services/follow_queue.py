@@ -64,7 +64,7 @@ def pending(*, spool: Path | None = None) -> list[dict]:
 
 
 def drain(apply, *, spool: Path | None = None) -> int:
-    """Apply the waiting events with `apply(event)` (which commits); an event leaves the queue only once applied.
+    """Apply the waiting events with `apply(event)` (which commits, followers._apply_or_queue); an event leaves the queue only once applied.
     Stops at the first failure (the database went again): the rest wait for the next run."""
     n = 0
     while True:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from extensions import db, redis
 from models import Follower
-from services import follow_queue, keys, notices
+from services import follow_queue, keys, notices, tx
 
 # WeChat: a user's message opens a 48-hour customer-service window (customer-service message doc).
 SERVICE_WINDOW = timedelta(hours=48)
@@ -110,24 +110,28 @@ def forget_fresh(openid: str) -> None:
         pass
 
 
-def subscribe(*, openid: str, now: datetime, scene: str | None = None) -> Follower | None:
-    """Record a follow; with the database down, queue it (returns None) to be applied when it is back."""
+def subscribe_or_queue(*, openid: str, now: datetime, scene: str | None = None) -> Follower | None:
+    """Record a follow and commit it now; with the database down, queue it (returns None) to be applied when it is
+    back. The commit is how it learns the database took it (services/tx.py)."""
     try:
-        return _subscribe(openid=openid, now=now, scene=scene)
+        follower = _subscribe(openid=openid, now=now, scene=scene)
+        tx.commit()
+        return follower
     except SQLAlchemyError:
         db.session.rollback()
         follow_queue.enqueue(action="subscribe", openid=openid, at=now, scene=scene)
         return None
 
 
-def unsubscribe(*, openid: str, now: datetime) -> None:
-    """Mark the follower gone and erase their personal data in every feature, filed cases excepted; with the
-    database down, queue it to be applied (erasure included) when it is back.
+def unsubscribe_or_queue(*, openid: str, now: datetime) -> None:
+    """Mark the follower gone and erase their personal data in every feature, filed cases excepted, and commit it
+    now; with the database down, queue it to be applied (erasure included) when it is back.
 
     WeChat's event doc: on unsubscribe the developer should delete the user's information.
     """
     try:
         _unsubscribe(openid=openid, now=now)
+        tx.commit()
     except SQLAlchemyError:
         db.session.rollback()
         follow_queue.enqueue(action="unsubscribe", openid=openid, at=now)
@@ -143,7 +147,7 @@ def _subscribe(*, openid: str, now: datetime, scene: str | None = None) -> Follo
     follower.unsubscribed_at = None
     if scene:
         follower.scene = scene[:64]
-    db.session.commit()
+    db.session.flush()
     return follower
 
 
@@ -156,16 +160,18 @@ def _unsubscribe(*, openid: str, now: datetime) -> None:
     follower.last_inbound_at = None
     for erase in _anonymisers:
         erase(openid, now)
-    db.session.commit()
+    db.session.flush()
 
 
 def apply_queued() -> int:
     """Apply the follows and unfollows kept during a database outage, oldest first; an event older than the
     follower's last recorded change is skipped (a later live event wins). Returns events taken off the queue."""
-    return follow_queue.drain(_apply)
+    return follow_queue.drain(_apply_or_queue)
 
 
-def _apply(event: dict) -> None:
+def _apply_or_queue(event: dict) -> None:
+    """Apply one queued event and commit it before the drain takes it off the queue; if the database refuses, the
+    exception leaves it queued for the next run."""
     openid, at = str(event["openid"]), datetime.fromisoformat(event["at"])
     follower = get(openid)
     changes = [t for t in (follower.subscribed_at, follower.unsubscribed_at) if t] if follower else []
@@ -175,13 +181,15 @@ def _apply(event: dict) -> None:
         _subscribe(openid=openid, now=at, scene=event.get("scene"))
     else:
         _unsubscribe(openid=openid, now=at)
+    tx.commit()
 
 
 def reconcile(*, total: int, openids: list[str], now: datetime) -> tuple[int, int]:
     """Make the follower list match WeChat's (`user/get`, fetched whole by the caller: `total` as WeChat reported
     it, `openids` every page). Followers missing or marked gone are subscribed; followers we hold subscribed that
     WeChat does not list are unsubscribed (erasure included) — only when the listing is complete, and never one whose
-    follow we recorded after `now` (the listing's start). Returns (added, removed)."""
+    follow we recorded after `now` (the listing's start). Returns (added, removed). The job commits the whole
+    repair once."""
     listed = set(openids)
     if len(listed) != total:
         raise ValueError(f"incomplete follower listing: {len(listed)} of {total}")

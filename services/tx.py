@@ -6,10 +6,13 @@ An edge is where a unit of work starts and ends: the webhook dispatch (`bot/`), 
 app context ends and the session rolls back, so a refused action never leaves half a record.
 
 A service therefore never calls `db.session.commit()`. It `flush()`es when it needs ids or a constraint checked now.
-Two exceptions, both through `commit()` below so they are easy to find:
+Three exceptions, all through `commit()` below so they are easy to find:
 
 - an action that must make its change durable *before* it tells someone outside the database (a WeChat message,
   a template notice) says so in its name: `accept_and_notify`, `publish_and_notify`. It commits, then sends;
+- a change that must learn now whether the database took it, because if it did not it is queued in Redis instead
+  and applied later, says so in its name: `subscribe_or_queue` (a follow during a database outage,
+  `services/follow_queue.py`; WeChat does not re-send a follow we answered). It commits inside its `try`;
 - the delivery engine (`services/delivery*.py`), whose exactly-once guarantee is a sequence of commits
   (claim → send → mark), documented in `services/delivery.py`.
 
@@ -33,7 +36,8 @@ _AFTER_COMMIT = "tx.after_commit"
 
 
 def commit() -> None:
-    """Make the work so far durable now (only for `..._and_notify` actions and the delivery engine)."""
+    """Make the work so far durable now (only for `..._and_notify` and `..._or_queue` actions and the delivery
+    engine)."""
     db.session.commit()
 
 

@@ -68,3 +68,22 @@ def test_filing_a_case_leaves_the_commit_to_the_edge(app):
         db.session.commit()
         again = complaints.file(openid="o_tx", intake_token=token, intake=intake, now=utcnow())
         assert again.id == first.id and db.session.query(Case).count() == 1
+
+
+def test_follows_kept_during_an_outage_are_committed_by_the_drain(app):
+    """A follow and a later unfollow queued while the database was down are applied by the job, each committed
+    before it leaves the queue."""
+    from datetime import timedelta
+
+    from models import Follower
+    from scheduler.jobs import apply_follow_queue
+    from services import follow_queue
+    with app.app_context():
+        follow_queue.enqueue(action="subscribe", openid="o_kept", at=utcnow() - timedelta(minutes=2), scene="qr1")
+        follow_queue.enqueue(action="subscribe", openid="o_left", at=utcnow() - timedelta(minutes=2))
+        follow_queue.enqueue(action="unsubscribe", openid="o_left", at=utcnow() - timedelta(minutes=1))
+    apply_follow_queue(app)
+    with app.app_context():          # a fresh session: only committed work is visible
+        assert {f.openid: (f.subscribed, f.scene) for f in db.session.query(Follower)} == {
+            "o_kept": (True, "qr1"), "o_left": (False, None)}
+        assert follow_queue.pending() == []

@@ -15,7 +15,7 @@ def follow(sim, *openids):
     """Followers known to the bot and to the sim."""
     sim.configure(followers=list(openids))
     for openid in openids:
-        followers.subscribe(openid=openid, now=utcnow())
+        followers.subscribe_or_queue(openid=openid, now=utcnow())
     db.session.commit()
 
 
