@@ -28,7 +28,7 @@ import logs
 from extensions import redis
 from models.faq import QuestionOutcome
 from models.qa_tally import AskOutcome
-from services import faq_followup, faq_queue, faq_rank, faq_snapshot, faq_store, inbox, keys, qa_tally
+from services import faq_followup, faq_queue, faq_rank, faq_route, faq_snapshot, faq_store, inbox, keys, qa_tally
 from services.clock import utcnow
 from services.faq_index import Hit
 from services.faq_route import Referral
@@ -94,7 +94,8 @@ class Result:
     talk: Talk | None = None
     referral: Referral | None = None
     hits: list[Hit] = field(default_factory=list)
-    via: str = ""            # "rank", "pin", "choice", "followup"; "repick": a number outside the offer, shown again
+    via: str = ""            # "rank", "pin", "choice", "followup", "learned" (a referral by its examples); "repick": a
+    #                          number outside the offer, shown again
     venting: bool = False    # the message reads as an upset story (the reply opens with a line of empathy)
 
 
@@ -193,9 +194,24 @@ def classify(text: str, *, previous: str | None = None) -> Result:
         if follow is not None:
             return Result(Kind.ANSWER, entry=state.entries[follow], hits=ranking.hits, via="followup",
                           venting=venting)
+    learned = _learned_referral(state, ranking, raw, unanswered=False)
+    if learned is not None:
+        return learned
     result = _decide(state, query, ranking, scored)
+    if result.kind is Kind.UNKNOWN:
+        result = _learned_referral(state, ranking, raw, unanswered=True) or result
     result.venting = venting
     return result
+
+
+def _learned_referral(state: Snapshot, ranking: faq_rank.Ranking, raw: str, *, unanswered: bool) -> Result | None:
+    """Another office's matter recognised by its examples (knowledge/referrals.yaml) rather than its patterns."""
+    if not ranking.refers(unanswered=unanswered):
+        return None
+    referral = state.routing.by_id(ranking.referral or "")
+    if referral is None or referral.excluded(faq_route.squeeze(raw)):
+        return None
+    return Result(Kind.REFER, referral=referral, hits=ranking.hits, via="learned")
 
 
 def _smalltalk(raw: str, text) -> Talk | None:

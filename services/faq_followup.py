@@ -17,7 +17,7 @@ from services import faq_rank, keys
 
 log = logs.get(__name__)
 
-REFERRAL = "ref:"               # context value prefix: the last reply was a referral, not an entry
+REFERRAL = faq_rank.REFERRAL_SLUG   # context value prefix: the last reply was a referral, not an entry
 FOLLOW_MAX_CHARS = 30          # longer messages tell a new story
 NEW_TOPIC_COSINE = 0.45        # a clear answer outside the family at this cosine is a new topic
 VENTING = re.compile(r"气死|太坑|坑人|坑爹|骗人|无语|恶心|欺负人|凭什么|太过分|过分了|受不了|窝火|憋屈|郁闷|闹心|"
@@ -58,8 +58,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if previous.startswith(REFERRAL):
         if ranking.clear and ranking.top.learned >= NEW_TOPIC_COSINE:
             return None
-        wanted = previous.removeprefix(REFERRAL)
-        return next((r for r in snapshot.routing.referrals if r.id == wanted), None)
+        return snapshot.routing.by_id(previous.removeprefix(REFERRAL))
     entry = snapshot.entries.get(previous)
     if entry is None:
         return None

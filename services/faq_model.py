@@ -51,6 +51,10 @@ class Centroids:
     def __post_init__(self) -> None:
         self.position = {slug: i for i, slug in enumerate(self.slugs)}
 
+    def labelled(self, prefix: str) -> np.ndarray:
+        """Positions of the labels starting with `prefix` (e.g. the referrals' "ref:" pseudo-entries)."""
+        return np.array([i for i, slug in enumerate(self.slugs) if slug.startswith(prefix)], dtype=np.int64)
+
     @classmethod
     def build(cls, entries: Sequence[tuple[str, Sequence[str]]], *,
               normalise: Callable[[str], str]) -> Centroids | None:

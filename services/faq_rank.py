@@ -37,6 +37,12 @@ AGREE_COSINE = 0.20         # both channels rank the same entry first and its co
 FOLLOW_COSINE = 0.12        # a follow-up reaches the previous answer's family at this cosine
 KNOWN_COSINE = 0.30         # below this and below the lexical evidence gate: not something we know
 SURE_COSINE = 0.50          # this close to an entry's phrasings is something we know, whatever the lexical gate says
+# Another office's matter in words no referral pattern knows: the centroid of its examples (knowledge/referrals.yaml)
+# is at least REFER_COSINE close and REFER_MARGIN closer than any entry.
+REFERRAL_SLUG = "ref:"      # the learned channel's label for a referral's examples: "ref:" + referral id
+REFER_COSINE = 0.20
+REFER_MARGIN = 0.05
+REFER_UNKNOWN = 0.12        # a message we could not answer: referred when a referral is at least this close and closest
 
 
 @dataclass
@@ -45,6 +51,18 @@ class Ranking:
     lexical_top: str | None = None
     learned_top: str | None = None
     guarded: set[str] = field(default_factory=set)    # slugs outside the message's category
+    referral: str | None = None     # the referral whose examples are closest to the message ...
+    referral_cosine: float = 0.0    # ... and how close
+
+    def refers(self, *, unanswered: bool = False) -> bool:
+        """The message reads as the closest referral's matter rather than any entry's (with less evidence when it
+        is a message no entry answers)."""
+        lead = self.top.learned if self.top is not None else 0.0
+        if self.referral is None:
+            return False
+        if unanswered:
+            return self.referral_cosine >= max(REFER_UNKNOWN, lead)
+        return self.referral_cosine >= REFER_COSINE and self.referral_cosine >= lead + REFER_MARGIN
 
     @property
     def top(self) -> Hit | None:
@@ -78,8 +96,15 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
     if centroids is not None and len(raw) > LONG_CHARS:      # a story first, the question last: score the end too
         cosines = np.maximum(cosines, centroids.scores(raw[-TAIL_CHARS:]) * TAIL_DISCOUNT)
     learned: dict[str, float] = {}
+    referral, referral_cosine = None, 0.0
     if len(cosines):
         slugs = centroids.slugs
+        pseudo = centroids.labelled(REFERRAL_SLUG)
+        if len(pseudo):
+            best = int(pseudo[np.argmax(cosines[pseudo])])
+            referral, referral_cosine = slugs[best].removeprefix(REFERRAL_SLUG), float(cosines[best])
+            cosines = cosines.copy()
+            cosines[pseudo] = 0.0
         if only is None:
             picks = np.argsort(-cosines, kind="stable")[:CANDIDATES]
         else:
@@ -105,4 +130,5 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
     hits.sort(key=lambda h: (-h.fused, h.slug))
     lexical_top = max(lexical.values(), key=lambda h: (h.score, h.slug)).slug if lexical else None
     learned_top = max(learned.items(), key=lambda kv: kv[1])[0] if learned else None
-    return Ranking(hits=hits, lexical_top=lexical_top, learned_top=learned_top, guarded=guarded)
+    return Ranking(hits=hits, lexical_top=lexical_top, learned_top=learned_top, guarded=guarded, referral=referral,
+                   referral_cosine=round(referral_cosine, 4))

@@ -34,6 +34,10 @@ class Referral:
     patterns: re.Pattern
     unless: re.Pattern | None = None
     replaces: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()      # how people describe the matter: the learned channel's phrasings
+
+    def excluded(self, flat: str) -> bool:
+        return self.unless is not None and bool(self.unless.search(flat))
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,12 @@ class Routing:
         """The first referral whose patterns match the message (spaces and punctuation removed)."""
         flat = squeeze(text)
         for ref in self.referrals:
-            if ref.patterns.search(flat) and not (ref.unless is not None and ref.unless.search(flat)):
+            if ref.patterns.search(flat) and not ref.excluded(flat):
                 return ref
         return None
+
+    def by_id(self, referral_id: str) -> Referral | None:
+        return next((r for r in self.referrals if r.id == referral_id), None)
 
     def families(self, text: str) -> set[str]:
         """The kinds of purchase (cue families) the message names (empty when it names none)."""
@@ -80,7 +87,8 @@ def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES) -> Routing:
             refs.append(Referral(id=str(item["id"]), office=str(item["office"]), reply=str(item["reply"]).strip(),
                                  patterns=_any(item["patterns"]),
                                  unless=_any(item["unless"]) if item.get("unless") else None,
-                                 replaces=tuple(str(r) for r in item.get("replaces") or ())))
+                                 replaces=tuple(str(r) for r in item.get("replaces") or ()),
+                                 examples=tuple(str(e) for e in item.get("examples") or ())))
         except (KeyError, TypeError, re.error) as err:
             raise ValueError(f"{referrals.name}: bad referral {item!r:.60} ({err.__class__.__name__})") from err
     data = _yaml(categories)

@@ -28,7 +28,7 @@ import bounds
 import logs
 from extensions import db, redis
 from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer
-from services import faq_store, faq_route, keys
+from services import faq_rank, faq_route, faq_store, keys
 from services.faq_index import Index, Phrasings
 from services.faq_model import Centroids
 from services.faq_text import USERDICT, Text, load_synonyms
@@ -147,8 +147,9 @@ def _build(token: str, stamp: tuple) -> Snapshot:
     with bounds.off_the_clock():        # seconds of CPU on a cold worker; no store is waited on meanwhile
         text = text_tools()
         index = Index(phrasings, text)
-        centroids = Centroids.build([(p.slug, [p.question, *p.paraphrases, " ".join(p.keywords)])
-                                     for p in phrasings], normalise=text.normalise)
+        centroids = Centroids.build([*((p.slug, [p.question, *p.paraphrases, " ".join(p.keywords)]) for p in phrasings),
+                                     *((faq_rank.REFERRAL_SLUG + r.id, r.examples) for r in route.referrals
+                                       if r.examples)], normalise=text.normalise)
     log.info("faq snapshot built", entries=len(entries), pins=len(pins))
     return Snapshot(token=token, stamp=stamp, entries=entries, index=index, centroids=centroids, pins=pins,
                     routing=route)

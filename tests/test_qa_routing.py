@@ -17,7 +17,7 @@ from sqlalchemy import select
 from extensions import db
 from models.faq import UnansweredQuestion
 from models.inbox import MessageKind, Thread, ThreadMessage
-from services import faq_store
+from services import faq_route, faq_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +59,20 @@ def test_other_departments_are_referred_without_law(kb, wechat, message, office)
     assert office in text
     assert "依据" not in text and "《" not in text and "您是不是想问" not in text
     assert "人工" in text
+
+
+@pytest.mark.parametrize("message, office", [
+    ("在饭店端了俩月盘子 老板说月底一起算 结果到现在一分没拿到", "12333"),
+    ("给人家看大门 说好一个月三千 干了仨月才给了一个月的", "12333"),
+    ("坐的那趟客车中途把我们撂在高速服务区了", "12328"),
+])
+def test_an_offices_matter_in_words_no_pattern_knows_is_referred_by_its_examples(kb, wechat, message, office):
+    """A message no referral pattern matches, but which reads like a referral's examples more than any entry, is
+    referred (no law, 人工 offered) instead of queued as a question we cannot answer."""
+    assert faq_route.load().referral(message) is None      # the patterns alone would not refer it
+    text = wechat.say(message).text
+    assert office in text
+    assert "依据" not in text and "《" not in text and "人工" in text
 
 
 def test_fraud_victim_is_told_to_call_110_at_once(kb, wechat):
