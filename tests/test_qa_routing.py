@@ -122,11 +122,15 @@ def test_greeting_and_thanks_get_a_friendly_line(kb, wechat, message):
     assert "帮不上忙" not in text and "依据" not in text
 
 
-@pytest.mark.parametrize("message", ["附近哪有好吃的", "县城哪里有好玩的"])
-def test_asking_for_recommendations_is_off_topic_not_a_menu(kb, wechat, message):
-    """"Where is good food nearby" names food but asks no consumer-rights question: no menu of entries, no law."""
+@pytest.mark.parametrize("message", ["附近哪有好吃的", "县城哪里有好玩的", "今天几号", "帮我查查明天下不下雨",
+                                     "孩子作业不会做", "去县城的车几点"])
+def test_everyday_requests_are_off_topic_not_a_menu_nor_a_staff_question(kb, wechat, message):
+    """Food nearby, the date, the weather, homework, a bus time: no menu of entries, no law, nothing queued for
+    staff (they are not consumer-rights questions we failed to answer)."""
     text = wechat.say(message).text
     assert "您是不是想问" not in text and "依据" not in text and "《" not in text
+    with kb.app_context():
+        assert db.session.scalars(select(UnansweredQuestion.text)).all() == []
 
 
 def test_goods_question_never_gets_the_food_answer(kb, wechat):
