@@ -133,6 +133,14 @@ def test_everyday_requests_are_off_topic_not_a_menu_nor_a_staff_question(kb, wec
         assert db.session.scalars(select(UnansweredQuestion.text)).all() == []
 
 
+def test_a_parcel_answer_never_answers_a_shop_story(kb, wechat, consumer):
+    """快递网点与总部 answers a franchised parcel point's lost parcel, never a franchised cake shop that closed with
+    the consumer's card balance (the parcel entries need a parcel in the message)."""
+    parcel = _answer(kb, "express-franchise")
+    assert parcel not in consumer("o_cake").say("蛋糕店是加盟的 关门了 我卡里的钱总部不管").text
+    assert parcel in consumer("o_parcel").say("加盟的快递点丢了我的件 总部说不归他们管").text
+
+
 def test_goods_question_never_gets_the_food_answer(kb, wechat):
     """A hair dryer bought on pdd that broke gets the goods entry — not the food entry's 十倍赔偿."""
     text = wechat.say("pdd上买的电吹风用了三天就坏了 咋整").text
