@@ -149,7 +149,8 @@ def _build(token: str, stamp: tuple) -> Snapshot:
         index = Index(phrasings, text)
         centroids = Centroids.build([*((p.slug, [p.question, *p.paraphrases, " ".join(p.keywords)]) for p in phrasings),
                                      *((faq_rank.REFERRAL_SLUG + r.id, r.examples) for r in route.referrals
-                                       if r.examples)], normalise=text.normalise)
+                                       if r.examples and phrasings)],     # compared with entries: none, none
+                                    normalise=text.normalise)
     log.info("faq snapshot built", entries=len(entries), pins=len(pins))
     return Snapshot(token=token, stamp=stamp, entries=entries, index=index, centroids=centroids, pins=pins,
                     routing=route)
