@@ -76,12 +76,17 @@ def answer(turn: Turn) -> Reply | str:
         lines = [SUGGEST_LINE.format(n=n, question=e.question, gist=gist(e))
                  for n, e in enumerate(result.choices, start=1)]
         head = REPICK_HEAD.format(count=len(lines)) if result.via == "repick" else SUGGEST_HEAD
-        return "\n".join([head, *lines, SUGGEST_TAIL])
+        return "\n".join([*_empathy(result), head, *lines, SUGGEST_TAIL])
     if result.kind is Kind.REFER and result.referral is not None:
         return "\n".join([result.referral.reply, REFER_TAIL])
     if result.kind is Kind.SMALLTALK and result.talk is not None:
         return TALK[result.talk].format(name=bureau.profile().name)
-    return UNKNOWN
+    return "\n".join([*_empathy(result), UNKNOWN])
+
+
+def _empathy(result) -> list[str]:
+    """The line of empathy an upset story gets first, whatever the reply (an answer, three choices, or 答不好)."""
+    return [EMPATHY] if result.venting else []
 
 
 def render(entry: Entry, *, venting: bool = False) -> str:

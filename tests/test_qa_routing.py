@@ -182,6 +182,17 @@ def test_a_long_venting_message_is_answered_with_empathy(kb, wechat):
     assert text.splitlines()[0].startswith("遇到这种事")
 
 
+@pytest.mark.parametrize("message", [
+    "气死了 在镇上手机店买的手机 用了五天就黑屏 店老板说是我摔的 我根本没摔 这种人怎么这样",
+    "太坑人了 隔壁新装的光伏板 发电量根本不够",
+])
+def test_an_upset_story_opens_with_empathy_even_when_it_is_not_answered_outright(kb, wechat, message):
+    """Venting gets the line of empathy first whether the reply is an answer, three choices or 答不好."""
+    text = wechat.say(message).text
+    assert text.splitlines()[0].startswith("遇到这种事")
+    assert "依据" in text or "您是不是想问" in text or "工作人员" in text
+
+
 def test_unknown_in_scope_question_is_queued_in_the_consumers_words(kb, wechat):
     """A question we cannot answer offers 投诉/举报/人工 and is queued as typed (not normalised)."""
     message = "隔壁新装的光伏板  发电量不够？"
