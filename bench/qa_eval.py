@@ -15,6 +15,7 @@ sent just before it by the same follower). Judging, from the reply text only:
 """
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import time
@@ -64,6 +65,10 @@ def _wanted(laws, aliases) -> set[tuple[str, str]]:
     return out
 
 
+_followers = itertools.count()   # one follower per message across every set of a run: a set evaluated after another
+                                 # must not inherit its follow-up context or open menu (same openid, same Redis)
+
+
 def run(items: list[dict], say, *, entry_by_question: dict, aliases: dict[str, str], misses: bool = False) -> dict:
     """`say(openid, text) -> reply text`. Returns the figures (and prints misses when asked)."""
     by_id = {item["id"]: item for item in items}
@@ -82,7 +87,7 @@ def run(items: list[dict], say, *, entry_by_question: dict, aliases: dict[str, s
     openid_of: dict = {}
     for n, item in enumerate(order):
         parent = item.get("followup_of")
-        openid = openid_of.get(parent) or f"o_eval_{n}"
+        openid = openid_of.get(parent) or f"o_eval_{next(_followers)}"
         openid_of[item["id"]] = openid
         started = time.perf_counter()
         reply = say(openid, str(item["q"]))
