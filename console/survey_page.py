@@ -106,27 +106,31 @@ def _done(survey: Survey, *, already: bool):
                                              else f"提交成功，感谢您参加「{survey.title}」！"), done=True), 200)
 
 
-@bp.get("/")
-def show():
-    token = request.args.get("t", "")
+def _opened(token: str):
+    """(invitation, survey, None) for a link that may still answer, else (None, None, the page to show instead:
+    refused, or already answered)."""
     try:
         invitation, survey = _invitation(token)
     except DomainError as err:
-        return _refused(err)
+        return None, None, _refused(err)
     if surveys.existing(survey_id=survey.id, openid=invitation.openid) is not None:
-        return _done(survey, already=True)
-    return _form(survey, token)
+        return None, None, _done(survey, already=True)
+    return invitation, survey, None
+
+
+@bp.get("/")
+def show():
+    token = request.args.get("t", "")
+    _, survey, instead = _opened(token)
+    return instead or _form(survey, token)
 
 
 @bp.post("/")
 def submit():
     token = request.form.get("t", "")
-    try:
-        invitation, survey = _invitation(token)
-    except DomainError as err:
-        return _refused(err)
-    if surveys.existing(survey_id=survey.id, openid=invitation.openid) is not None:
-        return _done(survey, already=True)
+    invitation, survey, instead = _opened(token)
+    if instead is not None:
+        return instead
     answers, errors = read_answers(survey, request.form)
     if errors:
         return _form(survey, token, errors=errors, status=422)
