@@ -6,6 +6,8 @@ nothing here leads back to a follower, anonymous survey or not.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from flask.views import MethodView
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
@@ -64,8 +66,8 @@ class SurveyResultsSchema(SurveySchema):
 
 
 def _counts(result: surveys.QuestionResult) -> surveys.QuestionResult:
-    result.counts = [{"label": label, "count": n} for label, n in result.counts]
-    return result
+    """The result with its (label, n) pairs as JSON objects (a copy: the service's value is left as it was)."""
+    return dataclasses.replace(result, counts=[{"label": label, "count": n} for label, n in result.counts])
 
 
 @api.route("/")

@@ -71,15 +71,20 @@ def test_transfer_lands_on_the_queue_and_warns_about_an_unstaffed_department(app
         assert db.session.get(Case, case_id).department_id == empty
 
 
-def test_bulk_assign_moves_every_ticked_case(app, client, logged_in):
-    """Ticking two cases and choosing a department assigns both, each audited."""
+def _clerk_with_two_cases(app, client, logged_in):
+    """A clerk logged in, with their department and two filed cases: (client, staff row, department id, case ids)."""
     clerk, _, first, _ = _office_with_case(app)
     with app.app_context():
         second = file_case(now=utcnow(), openid="o_consumer_2").id
         db.session.commit()
         person = db.session.query(Staff).filter_by(username=clerk).one()
         dept = person.department_id
-    user = _login(client, logged_in, app, clerk)
+    return _login(client, logged_in, app, clerk), person, dept, first, second
+
+
+def test_bulk_assign_moves_every_ticked_case(app, client, logged_in):
+    """Ticking two cases and choosing a department assigns both, each audited."""
+    user, person, dept, first, second = _clerk_with_two_cases(app, client, logged_in)
     res = user.post("/console/complaints/bulk-assign", data={"case_ids": [str(first), str(second)],
                                                              "department_id": str(dept),
                                                              "assignee_id": str(person.id)}, follow_redirects=True)
@@ -91,13 +96,7 @@ def test_bulk_assign_moves_every_ticked_case(app, client, logged_in):
 def test_bulk_assign_keeps_the_cases_assigned_before_a_refused_one(app, client, logged_in):
     """A case the clerk may not assign (here one that does not exist) is counted as refused; the cases before and
     after it stay assigned (each case is its own transaction)."""
-    clerk, _, first, _ = _office_with_case(app)
-    with app.app_context():
-        second = file_case(now=utcnow(), openid="o_consumer_2").id
-        db.session.commit()
-        person = db.session.query(Staff).filter_by(username=clerk).one()
-        dept = person.department_id
-    user = _login(client, logged_in, app, clerk)
+    user, person, dept, first, second = _clerk_with_two_cases(app, client, logged_in)
     res = user.post("/console/complaints/bulk-assign", data={"case_ids": [str(first), "999999", str(second)],
                                                              "department_id": str(dept),
                                                              "assignee_id": str(person.id)}, follow_redirects=True)
