@@ -22,16 +22,15 @@ from models import AuditEvent, Delivery
 from models.publication import DeliveryStatus, Status
 from services import publications
 from services.clock import utcnow
-from tests.support.faults import PORT_OFFSET
+from tests.support.faults import assert_ours, free_port
 from tests.support.wechat import APP_ID, TOKEN
 from tests.support.publications import FAST, approved, follow, push, send_now, titles
 
-REDIS_PORT = 6401 + PORT_OFFSET
 FOLLOWERS = [f"o_fault_{n:03d}" for n in range(60)]
 
 
 class PrivateRedis:
-    """A redis-server of this test's own on REDIS_PORT, no persistence: `stop()` kills it by pid, `start()` brings a
+    """A redis-server of this test's own on a free port, no persistence: `stop()` kills it by pid, `start()` brings a
     fresh (empty) one back on the same port."""
 
     def __init__(self, port: int) -> None:
@@ -50,6 +49,7 @@ class PrivateRedis:
             try:
                 import redis as redis_lib
                 if redis_lib.Redis(port=self.port, socket_timeout=0.2).ping():
+                    assert_ours(self.process, "redis-server")
                     return
             except Exception:  # noqa: BLE001 — any failure here means the server is not listening yet
                 time.sleep(0.02)           # polling for the server to listen, not a synchronisation of our code
@@ -65,7 +65,7 @@ class PrivateRedis:
 def private_redis():
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
-    server = PrivateRedis(REDIS_PORT)
+    server = PrivateRedis(free_port())
     server.start()
     try:
         yield server
@@ -204,11 +204,9 @@ def test_an_unknown_send_without_a_report_stays_unconfirmed_and_the_console_says
 
 
 # --- follow / unfollow during a PostgreSQL outage (issue 12 item 6) ----------------------------------------------
-PG_PORT = 5451 + PORT_OFFSET
-
 
 class PrivatePostgres:
-    """A PostgreSQL cluster of this test's own (initdb in a temporary directory, port PG_PORT, trust auth), started
+    """A PostgreSQL cluster of this test's own (initdb in a temporary directory, a free port, trust auth), started
     with pg_ctl and stopped by its postmaster's pid."""
 
     def __init__(self, port: int, root) -> None:
@@ -251,7 +249,7 @@ def private_postgres():
     if not shutil.which("initdb") or not shutil.which("pg_ctl"):
         pytest.skip("PostgreSQL server binaries are not installed")
     root = Path(tempfile.mkdtemp(prefix="cp_faults_pg_"))     # under /tmp: reachable by the postgres user
-    server = PrivatePostgres(PG_PORT, root)
+    server = PrivatePostgres(free_port(), root)
     try:
         server.init()
         server.start()

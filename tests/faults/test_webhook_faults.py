@@ -1,6 +1,6 @@
 """Faults during conversations (issue 12): Redis or PostgreSQL hung (SIGSTOP), killed and restarted while consumers
 confirm complaints and votes. Every reply comes within WeChat's 5 s; cases = consumers told a case number, ballots =
-voters told 投票成功, nobody twice. Private servers of this module's own (Redis 6391, PostgreSQL 5441, both + PORT_OFFSET),
+voters told 投票成功, nobody twice. Private servers of this module's own (Redis, PostgreSQL, on free ports),
 stopped by pid;
 whatever is SIGSTOPped is SIGCONTed in `finally`."""
 from __future__ import annotations
@@ -21,10 +21,9 @@ from sqlalchemy import func, select, text
 from extensions import db
 from models import Case
 from sim.client import SimUser
-from tests.support.faults import PORT_OFFSET
+from tests.support.faults import assert_ours, free_port
 from tests.support.wechat import APP_ID, TOKEN, transport_for
 
-REDIS_PORT, PG_PORT = 6391 + PORT_OFFSET, 5441 + PORT_OFFSET
 WECHAT_LIMIT = 5.0       # WeChat drops a push unanswered for 5 s (passive-reply doc): a correctness bound
 CASE_NUMBER = re.compile(r"TS\d{8}-\d{4}")
 STEPS = ["投诉", "同意", "好又多超市", "城关镇人民路88号", "买到过期牛奶", "完成", "58", "4", "跳过", "张三",
@@ -42,16 +41,19 @@ def _wait_for(check, what: str, timeout: float = 30.0) -> None:
 
 
 class Redis:
-    """redis-server on REDIS_PORT, no persistence; `kill` and `start` by pid; `hung()` SIGSTOPs it."""
+    """redis-server on a free port, no persistence; `kill` and `start` by pid (same port); `hung()` SIGSTOPs it."""
 
-    url = f"redis://127.0.0.1:{REDIS_PORT}/0"
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save",
+        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save",
                                          "", "--appendonly", "no", "--daemonize", "no"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         import redis as redis_lib
-        _wait_for(lambda: _answers(lambda: redis_lib.Redis(port=REDIS_PORT, socket_timeout=0.2).ping()), "redis")
+        _wait_for(lambda: _answers(lambda: redis_lib.Redis(port=self.port, socket_timeout=0.2).ping()), "redis")
+        assert_ours(self.process, "redis-server")
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -69,11 +71,11 @@ class Redis:
 
 
 class Postgres:
-    """A PostgreSQL cluster of our own (initdb into a temp dir, run as the postgres user) on PG_PORT."""
-
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/postgres"
+    """A PostgreSQL cluster of our own (initdb into a temp dir, run as the postgres user) on a free port."""
 
     def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         self.dir = tempfile.mkdtemp(prefix="edge-faults-pg-")
         if RUN_AS:
             shutil.chown(self.dir, RUN_AS)
@@ -82,12 +84,13 @@ class Postgres:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def start(self) -> None:
-        self.process = subprocess.Popen([POSTGRES, "-D", self.dir, "-p", str(PG_PORT), "-k", self.dir, "-c",
+        self.process = subprocess.Popen([POSTGRES, "-D", self.dir, "-p", str(self.port), "-k", self.dir, "-c",
                                          "listen_addresses=127.0.0.1", "-c", "fsync=off"], user=RUN_AS,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         import psycopg
-        _wait_for(lambda: _answers(lambda: psycopg.connect(f"host=127.0.0.1 port={PG_PORT} user=postgres "
+        _wait_for(lambda: _answers(lambda: psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres "
                                                            "dbname=postgres connect_timeout=2").close()), "postgres")
+        assert_ours(self.process, "postgres")
 
     def pids(self) -> list[int]:
         children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
