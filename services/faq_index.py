@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from rank_bm25 import BM25Okapi
 
 from services.faq_text import Text
@@ -65,21 +66,29 @@ class _Channel:
 
     rank-bm25 supplies the statistics (idf with its floor for very common terms, document lengths); its own
     `get_scores` walks every document for every term, so the weights are laid out once here and a query only
-    touches the postings of its own terms."""
+    touches the postings of its own terms. The postings are flat arrays (term row → [starts[row], starts[row + 1])
+    of docs/weights), not a tuple per posting: consumers' long example messages would otherwise cost each worker
+    megabytes of small objects."""
 
     def __init__(self, docs: list[list[str]]) -> None:
         bm25 = BM25Okapi([d or ["\0"] for d in docs], k1=K1, b=B)
-        self.idf: dict[str, float] = dict(bm25.idf)
-        self.max_idf = max(self.idf.values(), default=1.0)
-        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.row: dict[str, int] = {term: i for i, term in enumerate(bm25.idf)}
+        self.idf = np.fromiter(bm25.idf.values(), dtype=np.float64, count=len(self.row))
+        self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
+        per_row: list[list[tuple[int, float]]] = [[] for _ in self.row]
         for doc, freqs in enumerate(bm25.doc_freqs):
             norm = K1 * (1 - B + B * bm25.doc_len[doc] / bm25.avgdl)
             for term, tf in freqs.items():
-                self.postings.setdefault(term, []).append((doc, self.idf[term] * tf * (K1 + 1) / (tf + norm)))
+                row = self.row[term]
+                per_row[row].append((doc, self.idf[row] * tf * (K1 + 1) / (tf + norm)))
+        self.starts = np.zeros(len(per_row) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in per_row], out=self.starts[1:])
+        self.docs = np.fromiter((d for p in per_row for d, _ in p), dtype=np.int32, count=int(self.starts[-1]))
+        self.weights = np.fromiter((w for p in per_row for _, w in p), dtype=np.float64, count=int(self.starts[-1]))
 
     def term_idf(self, term: str) -> float:
-        known = self.idf.get(term)
-        return max(known if known is not None else self.max_idf * UNKNOWN_IDF_SHARE, 0.0)
+        row = self.row.get(term)
+        return max(float(self.idf[row]) if row is not None else self.max_idf * UNKNOWN_IDF_SHARE, 0.0)
 
     def scores(self, terms: list[str]) -> tuple[dict[int, float], dict[int, float], float]:
         """BM25 per document that shares a term, the idf mass of the query's terms each one contains, and the
@@ -89,8 +98,12 @@ class _Channel:
         raw: dict[int, float] = {}
         found: dict[int, float] = {}
         for term in unique:
+            row = self.row.get(term)
+            if row is None:
+                continue
             idf = self.term_idf(term)
-            for doc, weight in self.postings.get(term, ()):
+            span = slice(self.starts[row], self.starts[row + 1])
+            for doc, weight in zip(self.docs[span].tolist(), self.weights[span].tolist()):
                 raw[doc] = raw.get(doc, 0.0) + weight
                 found[doc] = found.get(doc, 0.0) + idf
         return raw, found, ideal

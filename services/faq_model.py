@@ -58,24 +58,28 @@ class Centroids:
     @classmethod
     def build(cls, entries: Sequence[tuple[str, Sequence[str]]], *,
               normalise: Callable[[str], str]) -> Centroids | None:
-        """One TF-IDF vector per phrasing; an entry's centroid is the normalised mean of its phrasings' vectors."""
-        docs: list[tuple[int, list[str]]] = []
-        for label, (_, phrasings) in enumerate(entries):
-            for phrasing in phrasings:
-                grams = ngrams(normalise(phrasing))
-                if grams:
-                    docs.append((label, grams))
-        if not docs:
-            return None
+        """One TF-IDF vector per phrasing; an entry's centroid is the normalised mean of its phrasings' vectors.
+        Two passes over the phrasings (document frequencies, then vectors), each phrasing's n-grams made afresh in
+        each: holding every phrasing's n-grams at once would set each worker's memory by the build's peak."""
+        def phrasings():
+            for label, (_, texts) in enumerate(entries):
+                for text in texts:
+                    grams = ngrams(normalise(text))
+                    if grams:
+                        yield label, grams
         df: dict[str, int] = {}
-        for _, grams in docs:
+        n_docs = 0
+        for _, grams in phrasings():
+            n_docs += 1
             for g in set(grams):
                 df[g] = df.get(g, 0) + 1
+        if not n_docs:
+            return None
         vocabulary = {g: i for i, g in enumerate(df)}
-        n_docs = len(docs)
         idf = np.array([math.log((1 + n_docs) / (1 + n)) + 1 for n in df.values()], dtype=np.float32)
+        del df
         sums: list[dict[int, float]] = [{} for _ in entries]
-        for label, grams in docs:
+        for label, grams in phrasings():
             cols, vals = _tfidf(grams, vocabulary, idf)
             target = sums[label]
             for c, v in zip(cols.tolist(), vals.tolist()):
