@@ -1,5 +1,6 @@
-"""维权问答 routing before ranking: matters another department handles (knowledge/referrals.yaml) and the category
-a message is clearly about (knowledge/categories.yaml), both data tables read once per process. No database.
+"""维权问答 routing before ranking: matters another department handles (knowledge/referrals.yaml), the category
+a message is clearly about (knowledge/categories.yaml) and consumers' own messages labelled with the entry that
+answers them (knowledge/examples.yaml), data tables read once per process. No database.
 
     referral("公司拖欠我三个月工资") → Referral(id="labour", office="劳动保障部门", reply=...)
     families("pdd买的吹风机坏了咋整") → {"goods"}
@@ -22,6 +23,7 @@ from services.faq_text import KNOWLEDGE_DIR
 
 REFERRALS = KNOWLEDGE_DIR / "referrals.yaml"
 CATEGORIES = KNOWLEDGE_DIR / "categories.yaml"
+EXAMPLES = KNOWLEDGE_DIR / "examples.yaml"
 GENERAL = "general"
 _SQUEEZE = re.compile(r"[\s，。！？、,.!?~…:：;；\"'“”‘’()（）【】\[\]]+")
 
@@ -48,6 +50,8 @@ class Routing:
     cues: Mapping[str, re.Pattern] = field(default_factory=dict)
     guarded: Mapping[str, str] = field(default_factory=dict)        # category → cue family
     unguarded_topics: frozenset[str] = frozenset()
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # entry id → messages it answers
+    not_for: Mapping[str, re.Pattern] = field(default_factory=dict)       # entry id → settings it never answers
 
     def referral(self, text: str) -> Referral | None:
         """The first referral whose patterns match the message (spaces and punctuation removed)."""
@@ -65,6 +69,11 @@ class Routing:
         flat = squeeze(text)
         return {name for name, cue in self.cues.items() if cue.search(flat)}
 
+    def outside(self, text: str) -> set[str]:
+        """The entries whose rule does not reach the setting the message names (the 饭店 ban is not KTV's rule)."""
+        flat = squeeze(text)
+        return {slug for slug, pattern in self.not_for.items() if pattern.search(flat)}
+
     def category(self, *, slug: str, topic: str) -> str:
         return self.entry_category.get(slug) or self.topic_category.get(topic) or GENERAL
 
@@ -79,16 +88,18 @@ def squeeze(text: str) -> str:
     return _SQUEEZE.sub("", unicodedata.normalize("NFKC", text or "").lower())
 
 
-def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES) -> Routing:
-    """Read both tables; raises ValueError naming the file on a bad one."""
+def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES, examples: Path | None = None) -> Routing:
+    """Read the tables; raises ValueError naming the file on a bad one."""
     refs = []
+    entry_examples, referral_examples = _examples(examples or EXAMPLES)
     for item in _yaml(referrals).get("referrals") or []:
         try:
             refs.append(Referral(id=str(item["id"]), office=str(item["office"]), reply=str(item["reply"]).strip(),
                                  patterns=_any(item["patterns"]),
                                  unless=_any(item["unless"]) if item.get("unless") else None,
                                  replaces=tuple(str(r) for r in item.get("replaces") or ()),
-                                 examples=tuple(str(e) for e in item.get("examples") or ())))
+                                 examples=(*(str(e) for e in item.get("examples") or ()),
+                                           *referral_examples.get(str(item["id"]), ()))))
         except (KeyError, TypeError, re.error) as err:
             raise ValueError(f"{referrals.name}: bad referral {item!r:.60} ({err.__class__.__name__})") from err
     data = _yaml(categories)
@@ -96,11 +107,28 @@ def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES) -> Routing:
     entry_category = {str(s): str(c) for c, slugs in (data.get("entries") or {}).items() for s in slugs or []}
     try:
         cues = {str(c): _any(p) for c, p in (data.get("cues") or {}).items()}
+        not_for = {str(slug): _any(p) for slug, p in (data.get("not_for") or {}).items()}
     except re.error as err:
         raise ValueError(f"{categories.name}: bad cue pattern ({err})") from err
     return Routing(referrals=tuple(refs), topic_category=topic_category, entry_category=entry_category, cues=cues,
                    guarded={str(k): str(v) for k, v in (data.get("guarded") or {}).items()},
-                   unguarded_topics=frozenset(str(t) for t in data.get("unguarded_topics") or []))
+                   unguarded_topics=frozenset(str(t) for t in data.get("unguarded_topics") or []),
+                   examples=entry_examples, not_for=not_for)
+
+
+def _examples(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Consumers' messages by the entry that answers them, and by the referral that takes them."""
+    by_key: dict[tuple[str, str], list[str]] = {}
+    for item in _yaml(path).get("examples") or []:
+        try:
+            kind = "entry" if "entry" in item else "referral"
+            by_key.setdefault((kind, str(item[kind])), []).append(str(item["text"]))
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"{path.name}: bad example {item!r:.60} ({err.__class__.__name__})") from err
+    split = ({}, {})
+    for (kind, key), texts in by_key.items():
+        split[kind == "referral"][key] = tuple(texts)
+    return split
 
 
 def _any(patterns) -> re.Pattern:

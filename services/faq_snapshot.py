@@ -15,6 +15,8 @@ Questions never read entries from the database: the answer text comes from the s
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import threading
 import time
 import uuid
@@ -140,7 +142,9 @@ def _build(token: str, stamp: tuple) -> Snapshot:
                              next_step=e.next_step, category=route.category(slug=e.slug, topic=e.topic),
                              family=route.family(slug=e.slug, topic=e.topic))
                for e in rows}
-    phrasings = [Phrasings(e.slug, e.question, tuple(str(p) for p in e.paraphrases), tuple(str(k) for k in e.keywords))
+    phrasings = [Phrasings(e.slug, e.question,
+                           (*(str(p) for p in e.paraphrases), *route.examples.get(e.slug, ())),   # consumers' own words
+                           tuple(str(k) for k in e.keywords))
                  for e in rows]
     ids = {e.id: e.slug for e in rows}
     pins = {p.pattern: ids[p.entry_id] for p in db.session.scalars(select(PinnedAnswer)) if p.entry_id in ids}
@@ -151,6 +155,16 @@ def _build(token: str, stamp: tuple) -> Snapshot:
                                      *((faq_rank.REFERRAL_SLUG + r.id, r.examples) for r in route.referrals
                                        if r.examples and phrasings)],     # compared with entries: none, none
                                     normalise=text.normalise)
+    _return_freed_memory()
     log.info("faq snapshot built", entries=len(entries), pins=len(pins))
     return Snapshot(token=token, stamp=stamp, entries=entries, index=index, centroids=centroids, pins=pins,
                     routing=route)
+
+
+def _return_freed_memory() -> None:
+    """Hand the build's scratch memory back to the system (glibc keeps freed heap pages otherwise): a build peaks at
+    several times what the index keeps, and each web worker would carry that peak for its whole life."""
+    libc = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
+    if trim is not None:
+        trim(0)

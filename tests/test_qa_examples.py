@@ -1,0 +1,88 @@
+"""维权问答 learns from consumers' own words (knowledge/examples.yaml, issue 11): a message labelled with the entry
+that answers it becomes one more phrasing of that entry, so a story told the way people write reaches the entry,
+and a held-out set can never be turned into such examples."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from extensions import db
+from services import faq, faq_route, faq_snapshot, faq_store
+
+ROOT = Path(__file__).resolve().parent.parent
+GROUP_BUY = "美团上团购的火锅券还没用 店关门了 平台说券是商家发的不管退"
+GROUP_BUY_EXAMPLES = [     # how people tell it, none of them the message above
+    "团购的美甲套餐 店倒闭了 找平台退 平台说让我找商家",
+    "在平台上买的洗车券 洗车店不干了 平台客服推给商家 商家电话打不通",
+    "网上团的自助餐券 去了发现店没了 平台不给退钱",
+    "抖音上团购的烤肉券 店跑路了 平台说他们只是提供信息",
+]
+
+
+@pytest.fixture
+def kb(app):
+    with app.app_context():
+        faq.import_dir()
+        db.session.commit()
+    return app
+
+
+@pytest.fixture
+def examples_file(monkeypatch, request, tmp_path):
+    """Point the ranking at an examples table of the test's own; the next question rebuilds the index with it,
+    and the first question after the test with the shipped table again."""
+    path = tmp_path / "examples.yaml"
+    monkeypatch.setattr(faq_route, "EXAMPLES", path)
+    monkeypatch.setattr(faq_snapshot, "_routing", None)
+    request.addfinalizer(faq_store.bump_version)       # runs before monkeypatch restores the shipped table
+
+    def write(examples: list[dict]) -> None:
+        path.write_text(yaml.safe_dump({"examples": examples}, allow_unicode=True), encoding="utf-8")
+        monkeypatch.setattr(faq_snapshot, "_routing", None)
+        faq_store.bump_version()
+    return write
+
+
+def _answered(text: str, app) -> str | None:
+    """The entry the reply answers outright (its title and a 依据 line; a menu answers nothing)."""
+    if text.startswith("您是不是想问") or "依据" not in text:
+        return None
+    with app.app_context():
+        return next((e.slug for e in faq.loaded().entries.values() if f"【{e.question}】" in text), None)
+
+
+def test_a_story_in_consumers_words_reaches_the_entry_its_examples_name(kb, consumer, examples_file):
+    """Without examples a group-buy voucher left unpaid by a closed shop gets only a menu; with four other
+    consumers' stories labelled with the platform's-liability entry, it is answered with that entry outright."""
+    examples_file([])
+    assert _answered(consumer("o_before").say(GROUP_BUY).text, kb) is None
+    examples_file([{"entry": "platform-first-compensation", "text": t} for t in GROUP_BUY_EXAMPLES])
+    assert _answered(consumer("o_after").say(GROUP_BUY).text, kb) == "platform-first-compensation"
+
+
+def test_every_shipped_example_names_a_published_entry_or_a_referral(kb):
+    """knowledge/examples.yaml only ties messages to entries and referrals that exist (a renamed id would silently
+    drop its examples)."""
+    data = yaml.safe_load((ROOT / "knowledge" / "examples.yaml").read_text(encoding="utf-8"))
+    with kb.app_context():
+        state = faq.loaded()
+        referrals = {r.id for r in state.routing.referrals}
+        entries = set(state.entries)
+    assert data["examples"]
+    for item in data["examples"]:
+        assert item.get("entry") in entries or item.get("referral") in referrals, item
+
+
+@pytest.mark.parametrize("held_out", ["tests/data/qa_dev_test.yaml", "tests/data/qa_fresh.yaml"])
+def test_the_examples_generator_refuses_a_held_out_set(held_out, tmp_path):
+    """A held-out set measures the bot and must never train it: the generator exits non-zero with one line and
+    writes nothing."""
+    out = tmp_path / "examples.yaml"
+    done = subprocess.run([sys.executable, "bench/qa_examples.py", "tests/data/qa_dev_tune.yaml", held_out,
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "held out" in done.stderr
+    assert not out.exists()
