@@ -3,8 +3,8 @@
 computation over a snapshot; no database, no Redis.
 
     fused = learned cosine + LEX_WEIGHT · (BM25 rank score / its ceiling)
-    an entry of a category the message does not name (knowledge/categories.yaml) scores × CATEGORY_PENALTY and is
-    never `clear`
+    an entry of a category the message does not name (knowledge/categories.yaml), or whose rule does not reach a
+    setting the message names (its `not_for`), scores × CATEGORY_PENALTY and is never `clear`
 
 `Ranking.clear` is the confidence rule, tuned on the development set's tuning half only (docs/BENCHMARKS.md):
 the top entry is answered outright when its centroid cosine and its lead over the runner-up are both large enough,
@@ -29,8 +29,8 @@ LONG_CHARS = 45             # longer messages are also scored on their last TAIL
 TAIL_CHARS = 40
 TAIL_DISCOUNT = 0.9
 # Confidence (tuned on tests/data/qa_dev_tune.yaml only).
-CLEAR_COSINE = 0.20         # a cosine this high ...
-CLEAR_MARGIN = 0.02         # ... and this far ahead of the runner-up (fused) answers outright
+CLEAR_COSINE = 0.10         # a cosine this high ...
+CLEAR_MARGIN = 0.03         # ... and this far ahead of the runner-up (fused) answers outright
 LEAD_MARGIN = 0.15          # a lead this large over the runner-up answers ...
 LEAD_COSINE = 0.15          # ... when the cosine is at least this (a far lead on thin evidence is still a guess)
 AGREE_COSINE = 0.20         # both channels rank the same entry first and its cosine reaches this: answer
@@ -40,8 +40,8 @@ SURE_COSINE = 0.50          # this close to an entry's phrasings is something we
 # Another office's matter in words no referral pattern knows: the centroid of its examples (knowledge/referrals.yaml)
 # is at least REFER_COSINE close and REFER_MARGIN closer than any entry.
 REFERRAL_SLUG = "ref:"      # the learned channel's label for a referral's examples: "ref:" + referral id
-REFER_COSINE = 0.20
-REFER_MARGIN = 0.05
+REFER_COSINE = 0.12
+REFER_MARGIN = 0.08
 REFER_UNKNOWN = 0.12        # a message we could not answer: referred when a referral is at least this close and closest
 
 
@@ -113,6 +113,7 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
         for slug in lexical:
             learned.setdefault(slug, float(cosines[centroids.position[slug]]) if slug in centroids.position else 0.0)
     cues = snapshot.routing.families(raw)
+    outside = snapshot.routing.outside(raw)
     guarded = set()
     hits = []
     for slug in set(lexical) | set(learned):
@@ -122,7 +123,7 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
         hit = lexical.get(slug) or Hit(slug=slug, score=0.0)
         hit.learned = round(learned.get(slug, 0.0), 4)
         fused = hit.learned + LEX_WEIGHT * hit.score / LEX_CEILING
-        if cues and entry.family is not None and entry.family not in cues:
+        if cues and entry.family is not None and entry.family not in cues or slug in outside:
             guarded.add(slug)
             fused *= CATEGORY_PENALTY
         hit.fused = round(fused, 4)

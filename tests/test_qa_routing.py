@@ -169,8 +169,11 @@ def test_a_clear_lead_on_a_close_sibling_is_answered_not_offered(kb, wechat):
 
 
 def test_typos_reach_the_entry(kb, wechat):
-    """食平 for 食品 and 陪 for 赔 (a pinyin IME's slips) still reach the expired-food entry."""
-    assert _answer(kb, "food-expired") in wechat.say("过期食平怎么陪").text
+    """食平 for 食品 and 陪 for 赔 (a pinyin IME's slips) are answered outright with food compensation (the expired-food
+    or the tenfold entry, both 食品安全法第148条), not a menu and not a goods answer."""
+    text = wechat.say("过期食平怎么陪").text
+    assert any(_answer(kb, slug) in text for slug in ("food-expired", "food-tenfold"))
+    assert "《食品安全法》第148条" in text and not text.startswith("您是不是想问")
 
 
 def test_a_long_venting_message_is_answered_with_empathy(kb, wechat):
