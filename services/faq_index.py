@@ -13,6 +13,7 @@ Confidence is a separate, absolute figure — `coverage`: the share of the quest
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -75,16 +76,21 @@ class _Channel:
         self.row: dict[str, int] = {term: i for i, term in enumerate(bm25.idf)}
         self.idf = np.fromiter(bm25.idf.values(), dtype=np.float64, count=len(self.row))
         self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
-        per_row: list[list[tuple[int, float]]] = [[] for _ in self.row]
+        rows, docs_of, weights = array("q"), array("i"), array("d")     # one posting each, compact while building
         for doc, freqs in enumerate(bm25.doc_freqs):
             norm = K1 * (1 - B + B * bm25.doc_len[doc] / bm25.avgdl)
             for term, tf in freqs.items():
                 row = self.row[term]
-                per_row[row].append((doc, self.idf[row] * tf * (K1 + 1) / (tf + norm)))
-        self.starts = np.zeros(len(per_row) + 1, dtype=np.int64)
-        np.cumsum([len(p) for p in per_row], out=self.starts[1:])
-        self.docs = np.fromiter((d for p in per_row for d, _ in p), dtype=np.int32, count=int(self.starts[-1]))
-        self.weights = np.fromiter((w for p in per_row for _, w in p), dtype=np.float64, count=int(self.starts[-1]))
+                rows.append(row)
+                docs_of.append(doc)
+                weights.append(self.idf[row] * tf * (K1 + 1) / (tf + norm))
+        del bm25
+        rows_np = np.frombuffer(rows, dtype=np.int64)
+        order = np.argsort(rows_np, kind="stable")            # by term, documents in order within a term
+        self.starts = np.zeros(len(self.row) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows_np, minlength=len(self.row)), out=self.starts[1:])
+        self.docs = np.frombuffer(docs_of, dtype=np.int32)[order]
+        self.weights = np.frombuffer(weights, dtype=np.float64)[order]
 
     def term_idf(self, term: str) -> float:
         row = self.row.get(term)

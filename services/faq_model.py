@@ -78,28 +78,26 @@ class Centroids:
         vocabulary = {g: i for i, g in enumerate(df)}
         idf = np.array([math.log((1 + n_docs) / (1 + n)) + 1 for n in df.values()], dtype=np.float32)
         del df
-        sums: list[dict[int, float]] = [{} for _ in entries]
+        # Each phrasing's vector as (entry, n-gram, weight) triples; summed per (entry, n-gram) and normalised per
+        # entry in numpy, then laid out by n-gram: a dict per entry of thousands of floats would set the peak.
+        labels, columns, values = [], [], []
         for label, grams in phrasings():
             cols, vals = _tfidf(grams, vocabulary, idf)
-            target = sums[label]
-            for c, v in zip(cols.tolist(), vals.tolist()):
-                target[c] = target.get(c, 0.0) + v
-        postings: dict[int, list[tuple[int, float]]] = {}
-        for label, total in enumerate(sums):
-            norm = math.sqrt(sum(v * v for v in total.values())) or 1.0
-            for c, v in total.items():
-                postings.setdefault(c, []).append((label, v / norm))
-        starts = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        flat_entries: list[int] = []
-        flat_weights: list[float] = []
-        for f in range(len(vocabulary)):
-            for label, w in postings.get(f, ()):
-                flat_entries.append(label)
-                flat_weights.append(w)
-            starts[f + 1] = len(flat_entries)
+            labels.append(np.full(len(cols), label, dtype=np.int64))
+            columns.append(cols)
+            values.append(vals.astype(np.float64))
+        n_features = len(vocabulary)
+        keys, position = np.unique(np.concatenate(labels) * n_features + np.concatenate(columns), return_inverse=True)
+        totals = np.bincount(position, weights=np.concatenate(values))
+        label_of, column_of = np.divmod(keys, n_features)
+        norms = np.sqrt(np.bincount(label_of, weights=totals * totals, minlength=len(entries)))
+        norms[norms == 0] = 1.0
+        order = np.lexsort((label_of, column_of))           # by n-gram, then entry
+        starts = np.zeros(n_features + 1, dtype=np.int64)
+        np.cumsum(np.bincount(column_of, minlength=n_features), out=starts[1:])
         return cls(slugs=[slug for slug, _ in entries], vocabulary=vocabulary, idf=idf, starts=starts,
-                   entries=np.array(flat_entries, dtype=np.int32), weights=np.array(flat_weights, dtype=np.float32),
-                   normalise=normalise)
+                   entries=label_of[order].astype(np.int32),
+                   weights=(totals / norms[label_of])[order].astype(np.float32), normalise=normalise)
 
     def scores(self, text: str) -> np.ndarray:
         """Cosine of the message with every entry's centroid (zeros when no n-gram is known)."""
