@@ -40,9 +40,13 @@ def send_now(pub: Publication) -> Publication:
 
 
 def push(app, now=None, **kwargs) -> int:
-    """The scheduler's push, as `scheduler.jobs.push_publications` calls it (helper processes launched the same way)."""
+    """The scheduler's push, as `scheduler.jobs.push_publications` calls it (helper processes launched the same way).
+    Without `now` the clock runs, as the scheduler's does: with it frozen, a row an interrupted run left waiting
+    for a retry a moment ahead would never fall due, and the delivery loop would wait for it for ever."""
     from scheduler.delivery_helpers import Launcher
     sender = kwargs.pop("sender", app.extensions["outbound"].sender)
+    if now is None:
+        kwargs.setdefault("clock", utcnow)
     return publications.push_due(now=now or utcnow(), sender=sender, settings=kwargs.pop("settings", FAST),
                                  launch=Launcher.of(app), **kwargs)
 
