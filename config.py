@@ -117,6 +117,8 @@ SETTINGS: tuple[Setting, ...] = (
     # In development the sim/ fake API answers here; an operator sets the official host.
     Setting("WECHAT_API_BASE", str, _dev_or(OFFICIAL_API_BASE, f"http://127.0.0.1:{SIM_PORT}"),
             "root URL of the WeChat API; every outbound call goes here"),
+    Setting("WECHAT_HTTP_TIMEOUT", float, 5.0, "seconds to wait for the WeChat API's answer; a one-by-one send "
+            "that got none is counted unconfirmed and never resent"),
     Setting("DATABASE_URL", str, f"sqlite:///{INSTANCE / 'bot.sqlite3'}", "SQLAlchemy URL",
             key="SQLALCHEMY_DATABASE_URI"),
     Setting("REDIS_URL", str, None, "Redis URL; unset: in-process fakeredis, single process only"),

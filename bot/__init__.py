@@ -25,7 +25,8 @@ def init_app(app) -> None:
         log.warning("WECHAT_ACCOUNT_ID unset: pushes are not checked against the account's ToUserName")
     app.session_interface = webhook.SessionlessWebhook()
     api = WeChatAPI(app_id=app.config["WECHAT_APP_ID"], secret=app.config["WECHAT_APP_SECRET"],
-                    api_base=app.config["WECHAT_API_BASE"], redis=redis)
+                    api_base=app.config["WECHAT_API_BASE"], redis=redis,
+                    timeout=float(app.config["WECHAT_HTTP_TIMEOUT"]))
     app.extensions["wechat_api"] = api
     templates = {"case_status": app.config.get("WECHAT_TEMPLATE_CASE_STATUS"),
                  "case_status_subscription": app.config.get("WECHAT_SUBSCRIPTION_CASE_STATUS")}

@@ -4,7 +4,9 @@ Every call, the token included, goes to `WECHAT_API_BASE` (wechatpy hardcodes th
 The token lives in Redis for all processes; one holder of a Redis lock refreshes it ahead of expiry, the others
 wait for its result. wechatpy's own retry on 40001/40014/42001 is unbounded, so it is off and we retry once.
 A failure to get the token (Redis down once the process's memo has expired) raises `NotSent`: no request left, so
-the caller may send again without risking a double (issue 12).
+the caller may send again without risking a double (issue 12). So does a call that never got a connection. A call
+whose request left but got no answer (a read timeout: WeChat slow, or the sim holding it) raises `MaybeSent`:
+one-by-one delivery counts that follower unconfirmed and never sends again, since WeChat may have delivered it.
 Connections are kept alive (WeChat's API speaks HTTP/1.1 keep-alive; `bot/transport.py`), so a burst of one-by-one
 sends reuses its connections instead of opening a TCP + TLS connection per message.
 """
@@ -15,12 +17,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
+import urllib3
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 import logs
 from bot.transport import POOL_SIZE, Transport
-from services import DeliveryError, NotFollowing, NotSent, OutsideWindow, QuotaExhausted, TransientError, keys
+from services import (DeliveryError, MaybeSent, NotFollowing, NotSent, OutsideWindow, QuotaExhausted, TransientError,
+                      keys)
 from services.survey_links import Links
 
 log = logs.get(__name__)
@@ -118,7 +122,16 @@ class WeChatAPI(WeChatClient):
                     continue
                 raise
             except requests.RequestException as exc:
-                raise TransientError(f"network: {type(exc).__name__}") from exc
+                raise network_error(exc) from exc
+
+
+def network_error(exc: requests.RequestException) -> TransientError:
+    """`NotSent` when no connection was made (nothing can have reached WeChat), else `MaybeSent`."""
+    cause = exc.args[0] if exc.args else None
+    cause = getattr(cause, "reason", cause)          # requests wraps urllib3's error in a MaxRetryError
+    if isinstance(exc, requests.ConnectTimeout) or isinstance(cause, urllib3.exceptions.NewConnectionError):
+        return NotSent(f"network, nothing sent: {type(exc).__name__}")
+    return MaybeSent(f"network, no answer: {type(exc).__name__}")
 
 
 def as_delivery_error(exc: WeChatClientException) -> DeliveryError:

@@ -5,8 +5,8 @@ wechatpy calls `client._http.request(method=, url=, params=, data=, timeout=)` a
 straight to a urllib3 pool and comes back as a `requests.Response`: requests' own layers (settings merge, cookies,
 hooks, adapter) cost about as much CPU as the call itself, which matters when one-by-one delivery sends hundreds of
 messages a second. Anything else (uploads, a proxy from the environment) goes through a `requests.Session`.
-Network failures are raised as requests' exceptions either way, and neither path retries: a POST that may have
-reached WeChat is never sent twice by the transport.
+Network failures are raised as requests' exceptions either way (`ConnectTimeout` when no connection was made, so
+nothing left), and neither path retries: a POST that may have reached WeChat is never sent twice by the transport.
 """
 from __future__ import annotations
 
@@ -54,8 +54,10 @@ class Transport:
             url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
         try:
             raw = self.pool.request(method.upper(), url, body=data, timeout=timeout, retries=False)
-        except urllib3.exceptions.TimeoutError as exc:
-            raise requests.Timeout(exc) from exc
+        except urllib3.exceptions.ConnectTimeoutError as exc:     # NewConnectionError too: nothing left
+            raise requests.ConnectTimeout(exc) from exc
+        except urllib3.exceptions.TimeoutError as exc:            # the request left; no answer in time
+            raise requests.ReadTimeout(exc) from exc
         except urllib3.exceptions.HTTPError as exc:
             raise requests.ConnectionError(exc) from exc
         response = requests.Response()

@@ -14,7 +14,8 @@ The error tree, drawn once::
     ├── NotFollowing            43004: the follower unsubscribed
     ├── QuotaExhausted          45028 / 45047 / 45009: a WeChat quota is used up
     └── TransientError          -1 / network: retry later with backoff
-        └── NotSent             failed before the request left (token unreadable: Redis down): nothing was sent
+        ├── NotSent             failed before the request left (token unreadable, no connection): nothing was sent
+        └── MaybeSent           the request left but no answer came (read timeout, dropped): WeChat may have it
 
 Handlers turn DomainError into a friendly Chinese reply, the console into a form error, the API into 4xx JSON.
 """
@@ -79,3 +80,8 @@ class TransientError(DeliveryError):
 
 class NotSent(TransientError):
     """The request never left this process (e.g. the access token could not be read): safe to send again."""
+
+
+class MaybeSent(TransientError):
+    """The request left but no answer came back (a read timeout, a dropped connection): WeChat may have delivered
+    it. A mass batch may be resent (its clientmsgid dedups); a one-by-one send must not be (no dedup there)."""

@@ -6,7 +6,8 @@ is claimed and the loop backs off), how many workers are free, and how many send
 (`services/delivery_rate.py`). Marks and claims of a round are written together (`services/delivery_commit.py`).
 
 A send that fails before its request leaves (`NotSent`: the token unreadable, Redis down) goes back to `pending`
-with a backoff, no attempt used; an unexpected error in a worker makes its row `unconfirmed` (it may have been sent);
+with a backoff, no attempt used; a request that left without an answer (`MaybeSent`: a read timeout) and an
+unexpected error in a worker make the row `unconfirmed` (it may have been sent: never resent);
 a database error pauses the loop and the round is written again when the database answers (up to DB_PATIENCE).
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ from models import Delivery
 from models.publication import Channel, DeliveryStatus
 from services import (
     DeliveryError,
+    MaybeSent,
     NotFollowing,
     NotSent,
     OutsideWindow,
@@ -205,6 +207,8 @@ def send_one(sender: Sender, message, template_id: str, row_id: int, openid: str
         return Outcome(row_id, DeliveryStatus.SENT, channel, msgid=msgid)
     except NotSent:
         return Outcome(row_id, DeliveryStatus.PENDING, channel, reason=NOT_SENT)
+    except MaybeSent:                         # the request left and no answer came: WeChat may have delivered it
+        return Outcome(row_id, DeliveryStatus.UNCONFIRMED, channel, reason="no_answer")
     except NotFollowing as exc:
         return Outcome(row_id, DeliveryStatus.FILTERED, channel, errcode=exc.errcode, reason="not_following")
     except DeliveryError as exc:

@@ -26,7 +26,7 @@ from models.publication import Channel, DeliveryStatus
 
 log = logs.get(__name__)
 
-UNCONFIRMED_NOTE = ("发送完成，但有 {n} 位关注者的发送结果未确认（发送中途进程中断，可能已送达）；"
+UNCONFIRMED_NOTE = ("发送完成，但有 {n} 位关注者的发送结果未确认（发送中途进程中断或微信未及时应答，可能已送达）；"
                     "为避免重复，系统不会重发，请核对后决定是否另行通知。")
 SUCCESS = "success"
 MASS_SUCCESS = "send success"

@@ -10,7 +10,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.client import WeChatAPI, WeChatSender
 from extensions import redis
-from services import NotFollowing, OutsideWindow, QuotaExhausted, TransientError
+from services import MaybeSent, NotFollowing, NotSent, OutsideWindow, QuotaExhausted, TransientError
 
 
 def _api(app, sim, store=None):
@@ -105,7 +105,7 @@ def test_menu_push_reports_failure_in_one_line(runner, sim):
 
 
 def test_unreachable_api_is_a_transient_error(app):
-    """A call that cannot reach WeChat raises TransientError (retried later), not a crash, and is not retried."""
+    """A call that cannot reach WeChat raises NotSent (nothing left: safe to send later), not a crash."""
     import socket
 
     from services import keys
@@ -117,5 +117,23 @@ def test_unreachable_api_is_a_transient_error(app):
         api = WeChatAPI(app_id=app.config["WECHAT_APP_ID"], secret="s", api_base=f"http://127.0.0.1:{port}",
                         redis=redis, backoff=0)
         redis.set(keys.access_token(app.config["WECHAT_APP_ID"]), "SOMETOKEN")
-        with pytest.raises(TransientError):
+        with pytest.raises(NotSent):
             WeChatSender(api).template("o_1", template_id="TPL", data={"title": "t"})
+
+
+def test_a_request_without_an_answer_is_maybe_sent(app):
+    """A request that reached the server but got no answer in time raises MaybeSent, never NotSent: WeChat may
+    have delivered it, so one-by-one delivery must not send it again."""
+    import socket
+
+    from services import keys
+
+    with socket.socket() as silent:              # accepts connections (the kernel's backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        with app.app_context():
+            api = WeChatAPI(app_id=app.config["WECHAT_APP_ID"], secret="s", timeout=0.2,
+                            api_base=f"http://127.0.0.1:{silent.getsockname()[1]}", redis=redis, backoff=0)
+            redis.set(keys.access_token(app.config["WECHAT_APP_ID"]), "SOMETOKEN")
+            with pytest.raises(MaybeSent):
+                WeChatSender(api).template("o_1", template_id="TPL", data={"title": "t"})

@@ -1,9 +1,11 @@
 """Publications: writing and approval, a scheduled push reaching each follower once, 退订, the mass quota, chat."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+import requests
 
 from extensions import db
 from models import Delivery, MassJob, Publication
@@ -41,7 +43,7 @@ def test_scheduled_push_reaches_each_follower_once(app, sim, consumer):
         for openid in ("o_a", "o_b", "o_c"):
             assert [m["kind"] for m in sim.inbox(openid)] == ["template"]
         assert [m["kind"] for m in sim.inbox("o_d")] == ["custom:text", "custom:news"][-len(sim.inbox("o_d")):]
-        assert len(received(sim, "o_d", "custom:news")) == 1            # inside the window: a CS message     # inside the 48-hour window: a CS message
+        assert len(received(sim, "o_d", "custom:news")) == 1        # inside the 48-hour window: a CS message
         assert db.session.get(Publication, pub.id).status == Status.SENT
         assert publications.report(pub.id) == {"sent": 4}
 
@@ -140,6 +142,30 @@ def test_mass_quota_exhausted_refuses_before_sending(app, sim):
         each = approved(strategy="each", title="逐个发送不占群发额度")
         send_now(each)
         assert push(app) == 2
+
+
+def test_a_send_without_an_answer_is_unconfirmed_and_never_sent_again(make_app, sim):
+    """A send whose request reached WeChat but got no answer within WECHAT_HTTP_TIMEOUT counts as unconfirmed: no
+    run sends it again, so the follower has it once when WeChat delivers it late (the SIGTERM-restart double)."""
+    app = make_app(WECHAT_HTTP_TIMEOUT=0.3)
+    followers = [f"o_late_{n}" for n in range(5)]
+    with app.app_context():
+        follow(sim, *followers)
+        pub = approved(title="没等到回答也不重发")
+        send_now(pub)
+        sim.configure(hold_sends_after=3)               # sends past the third wait: WeChat slower than our timeout
+        try:
+            assert push(app) == 3
+        finally:
+            requests.post(f"{sim.url}/sim/sends/release", timeout=5).raise_for_status()
+        deadline = time.monotonic() + 30
+        while sum(len(sim.inbox(o)) for o in followers) < len(followers) and time.monotonic() < deadline:
+            time.sleep(0.01)                            # polling for WeChat's late delivery of the held sends
+        report = publications.report(pub.id)
+        assert report == {"sent": 3, "unconfirmed": 2}
+        assert push(app) == 0                           # a later run resends nothing
+        assert publications.report(pub.id) == report
+    assert {o: titles(sim, o) for o in followers} == {o: ["没等到回答也不重发"] for o in followers}
 
 
 def test_transient_errors_back_off_and_retry(app, sim):
