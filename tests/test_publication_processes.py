@@ -8,7 +8,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -39,10 +38,6 @@ def test_two_delivery_processes_share_a_publication_exactly_once(make_app, sim):
     assert all(titles(sim, o) == ["两个进程也只发一次"] for o in FOLLOWERS)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open defect found 2026-12-05: on a loaded machine the restart after SIGTERM sent two followers a second copy "
-    "(o_proc_040, o_proc_042 twice; 2 of 8 runs with four copies in parallel). Until 6ace6f0 the same timing hung "
-    "the test instead (frozen clock). Not yet understood; see the closing note of wave 2 session 4"))
 def test_sigterm_stops_the_helpers_too_and_the_restart_finishes_once(app, sim, base_config):
     """SIGTERM to `flask scheduler push` with a helper process mid-send: both stop claiming and record what was in
     flight (nothing left `sending`); the restart sends the rest; every follower gets exactly one message."""

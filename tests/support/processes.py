@@ -38,7 +38,11 @@ def push_then_sigterm(sim, env: dict[str, str], *, after: int) -> None:
     Deterministic on any machine: nothing is answered between the SIGTERM and the child noticing it, so the rows
     not yet claimed stay pending however slow the machine is."""
     sim.configure(hold_sends_after=after)
-    child = run_child(env, "-m", "flask", "--app", "app", "scheduler", "push")
+    # A held send waits for the release, however slow the machine: within WECHAT_HTTP_TIMEOUT it would count as a
+    # send without an answer (unconfirmed, never resent), which is another test's case.
+    env = {**env, "WECHAT_HTTP_TIMEOUT": "120"}
+    # Unbuffered: select() sees only the pipe, so a buffered reader holding lines already read would wait for ever.
+    child = run_child(env, "-m", "flask", "--app", "app", "scheduler", "push", bufsize=0)
     seen: list[str] = []
     try:
         deadline = time.monotonic() + 120
@@ -49,7 +53,8 @@ def push_then_sigterm(sim, env: dict[str, str], *, after: int) -> None:
         while not any("push stopping" in line for line in seen):
             ready, _, _ = select.select([child.stderr], [], [], max(0.0, deadline - time.monotonic()))
             line = child.stderr.readline().decode() if ready else ""
-            assert line, "the push exited or went quiet without logging that it is stopping: " + "".join(seen)[-3000:]
+            assert line, (f"the push {'went quiet' if child.poll() is None else f'exited ({child.returncode})'} without "
+                          "logging that it is stopping: " + "".join(seen)[-3000:])
             seen.append(line)
         requests.post(f"{sim.url}/sim/sends/release", timeout=5).raise_for_status()
         assert child.wait(timeout=60) == 0, "".join(seen)[-3000:] + child.stderr.read().decode()[-3000:]
