@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extensions import db
 from services import faq, faq_route, faq_snapshot, faq_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,14 +20,6 @@ GROUP_BUY_EXAMPLES = [     # how people tell it, none of them the message above
     "网上团的自助餐券 去了发现店没了 平台不给退钱",
     "抖音上团购的烤肉券 店跑路了 平台说他们只是提供信息",
 ]
-
-
-@pytest.fixture
-def kb(app):
-    with app.app_context():
-        faq.import_dir()
-        db.session.commit()
-    return app
 
 
 @pytest.fixture
