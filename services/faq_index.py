@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from services.faq_terms import Terms
 from services.faq_text import Text
 
 K1, B = 1.5, 0.5               # BM25 term saturation and length normalisation
@@ -73,18 +74,20 @@ class _Channel:
 
     def __init__(self, docs: list[list[str]]) -> None:
         bm25 = BM25Okapi([d or ["\0"] for d in docs], k1=K1, b=B)
-        self.row: dict[str, int] = {term: i for i, term in enumerate(bm25.idf)}
-        self.idf = np.fromiter(bm25.idf.values(), dtype=np.float64, count=len(self.row))
+        row = {term: i for i, term in enumerate(bm25.idf)}                 # while building; then as hashes
+        self.idf = np.fromiter(bm25.idf.values(), dtype=np.float64, count=len(row))
         self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
         rows, docs_of, weights = array("q"), array("i"), array("d")     # one posting each, compact while building
         for doc, freqs in enumerate(bm25.doc_freqs):
             norm = K1 * (1 - B + B * bm25.doc_len[doc] / bm25.avgdl)
             for term, tf in freqs.items():
-                row = self.row[term]
-                rows.append(row)
+                at = row[term]
+                rows.append(at)
                 docs_of.append(doc)
-                weights.append(self.idf[row] * tf * (K1 + 1) / (tf + norm))
+                weights.append(self.idf[at] * tf * (K1 + 1) / (tf + norm))
         del bm25
+        self.row = Terms(row)
+        del row
         rows_np = np.frombuffer(rows, dtype=np.int64)
         order = np.argsort(rows_np, kind="stable")            # by term, documents in order within a term
         self.starts = np.zeros(len(self.row) + 1, dtype=np.int64)

@@ -13,7 +13,8 @@ training, builds in well under a second and its cosine is an absolute figure usa
 
 Character n-grams need no word segmentation, so a typo or an unknown word costs only its own n-grams; n-grams the
 knowledge base never uses are dropped before the vector is normalised, so a long, venting message is not penalised
-for its unknown words. Storage is an inverted index (n-gram → entries, weights): well under a megabyte.
+for its unknown words. Storage is an inverted index (n-gram → entries, weights) and the n-grams as hashes
+(`services/faq_terms.py`): a few megabytes.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from services.faq_terms import Terms
 
 NGRAMS = (2, 3)          # 1-grams are counted too (see ngrams); n > 1 are taken with chunk-edge padding
 
@@ -41,7 +44,7 @@ def ngrams(normalised: str) -> list[str]:
 @dataclass
 class Centroids:
     slugs: list[str]
-    vocabulary: dict[str, int]
+    vocabulary: Terms          # n-gram → column
     idf: np.ndarray            # (F,) float32
     starts: np.ndarray         # (F + 1,) offsets into entries/weights: postings of n-gram f are [starts[f], starts[f+1])
     entries: np.ndarray        # (nnz,) int32 entry index
@@ -75,7 +78,7 @@ class Centroids:
                 df[g] = df.get(g, 0) + 1
         if not n_docs:
             return None
-        vocabulary = {g: i for i, g in enumerate(df)}
+        vocabulary = Terms(df)                           # columns in df's order, as idf below
         idf = np.array([math.log((1 + n_docs) / (1 + n)) + 1 for n in df.values()], dtype=np.float32)
         del df
         # Each phrasing's vector as (entry, n-gram, weight) triples; summed per (entry, n-gram) and normalised per
@@ -112,15 +115,11 @@ class Centroids:
         return out
 
 
-def _tfidf(grams: list[str], vocabulary: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _tfidf(grams: list[str], vocabulary: Terms, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The L2-normalised TF-IDF of known n-grams as (columns, values)."""
-    counts: dict[int, int] = {}
-    for g in grams:
-        i = vocabulary.get(g)
-        if i is not None:
-            counts[i] = counts.get(i, 0) + 1
-    if not counts:
+    rows = vocabulary.rows(grams)
+    cols, counts = np.unique(rows[rows >= 0], return_counts=True)
+    if not len(cols):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-    vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts)) * idf[cols]
+    vals = counts.astype(np.float32) * idf[cols]
     return cols, vals / np.float32(np.linalg.norm(vals))
