@@ -66,7 +66,12 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
                       r"(下不下|会不会|要不要|还下|下)(雨|雪)(吗|啊|呀)?$|明天.{0,4}(下雨|下雪|几度|冷不冷|热不热)|气温|"
                       r"^今天是?(几号|礼拜几|周几)|(作业|题目|这道题)(不会|怎么做|咋做|怎么写|咋写)|"
                       r"(车|火车|高铁|动车|班车|大巴|飞机).{0,2}几点(开|发车|到|的)?$|"
-                      r"(离婚|结婚证|结婚登记|婚姻登记).{0,10}(材料|手续|带啥|带什么|要啥|去哪|怎么办)")
+                      r"(离婚|结婚证|结婚登记|婚姻登记).{0,10}(材料|手续|带啥|带什么|要啥|去哪|怎么办)|"
+                      r"(怎么|咋|如何)(做|炒|炖|烧|煮|腌)(才|更|比较)?(好吃|好喝|入味|嫩)|(菜谱|食谱|家常做法)")
+# A consumer's problem in words the index may not know ("光伏板发电量不够"): in scope, so queued for staff rather
+# than waved off as chit-chat when nothing matches.
+PROBLEM = re.compile(r"坏了|不够|不足|故障|质量|不合格|漏(水|电|油|气)|假(的|货)|退(货|款|钱|不了)|(赔|陪)(偿|钱)?|投诉|举报|维权|"
+                     r"被?骗|欺诈|缺斤|少给|多收|乱收|不给(退|换|修|开)|(商家|老板|店家)不(管|理)")
 ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你叫(什么|啥)|你(几|多大)岁|你的名字|你会(干|做)(什么|啥)")
 _CHOICE = re.compile(r"^(?:第)?([0-9]{1,3}|[一二三四五六七八九十])(?:个|条|项|号)?$")
 _CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
@@ -202,7 +207,7 @@ def classify(text: str, *, previous: str | None = None) -> Result:
     if learned is not None:
         return learned
     result = _decide(state, query, ranking, scored)
-    if result.kind is Kind.UNKNOWN:
+    if result.kind in {Kind.UNKNOWN, Kind.SUGGEST}:    # not answerable outright: the closest matter wins
         result = _learned_referral(state, ranking, raw, unanswered=True) or result
     result.venting = venting
     return result
@@ -246,7 +251,8 @@ def _decide(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str) -> Resu
         topical = bool(index.domain_words(query))
         if topical and top is not None and (top.coverage >= SHORT_COVERAGE or top.evidence >= EVIDENCE_OFFER):
             return _offer(state, hits)             # a short question in our own words: "退款" → three choices
-        if topical or (top is not None and top.evidence >= EVIDENCE_TOPICAL and index.known_words(query)):
+        if topical or (top is not None and top.evidence >= EVIDENCE_TOPICAL and index.known_words(query)) \
+                or PROBLEM.search("".join(raw.split())):
             return Result(Kind.UNKNOWN, hits=hits)
         if letters and not cjk_count(raw):
             return Result(Kind.SMALLTALK, talk=Talk.FOREIGN, hits=hits)

@@ -30,7 +30,7 @@ TAIL_CHARS = 40
 TAIL_DISCOUNT = 0.9
 # Confidence (tuned on tests/data/qa_dev_tune.yaml only).
 CLEAR_COSINE = 0.10         # a cosine this high ...
-CLEAR_MARGIN = 0.03         # ... and this far ahead of the runner-up (fused) answers outright
+CLEAR_MARGIN = 0.025        # ... and this far ahead of the runner-up (fused) answers outright
 LEAD_MARGIN = 0.15          # a lead this large over the runner-up answers ...
 LEAD_COSINE = 0.15          # ... when the cosine is at least this (a far lead on thin evidence is still a guess)
 AGREE_COSINE = 0.20         # both channels rank the same entry first and its cosine reaches this: answer
@@ -56,7 +56,7 @@ class Ranking:
 
     def refers(self, *, unanswered: bool = False) -> bool:
         """The message reads as the closest referral's matter rather than any entry's (with less evidence when it
-        is a message no entry answers)."""
+        is a message no entry answers outright: unknown, or only a menu)."""
         lead = self.top.learned if self.top is not None else 0.0
         if self.referral is None:
             return False
