@@ -63,13 +63,15 @@ class Centroids:
               normalise: Callable[[str], str]) -> Centroids | None:
         """One TF-IDF vector per phrasing; an entry's centroid is the normalised mean of its phrasings' vectors.
         Two passes over the phrasings (document frequencies, then vectors), each phrasing's n-grams made afresh in
-        each: holding every phrasing's n-grams at once would set each worker's memory by the build's peak."""
-        def phrasings():
-            for label, (_, texts) in enumerate(entries):
-                for text in texts:
-                    grams = ngrams(normalise(text))
-                    if grams:
-                        yield label, grams
+        each from its normalised text: holding every phrasing's n-grams at once would set each worker's memory by
+        the build's peak."""
+        normalised = [(label, normalise(text)) for label, (_, texts) in enumerate(entries) for text in texts]
+
+        def phrasings():                  # normalised once (the synonym table's regex is the costly part)
+            for label, text in normalised:
+                grams = ngrams(text)
+                if grams:
+                    yield label, grams
         df: dict[str, int] = {}
         n_docs = 0
         for _, grams in phrasings():
