@@ -109,6 +109,7 @@ def test_unknown_question_is_honest_and_queued_once_per_wording(kb, wechat, cons
 
 
 @pytest.mark.parametrize("message", ["你好", "谢谢你们", "👍", "在吗？？", "你是机器人吗", "今天天气怎么样", "红烧肉怎么做才好吃",
+                                     "你能陪我聊会天吗",
                                      "😀😀😀", "", "   ", "退" * 2000, "Привет, как дела?",
                                      "こんにちは、元気ですか", "hello world how are you"])
 def test_small_talk_and_noise_never_get_a_law_article(kb, wechat, message):
