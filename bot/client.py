@@ -4,7 +4,8 @@ Every call, the token included, goes to `WECHAT_API_BASE` (wechatpy hardcodes th
 The token lives in Redis for all processes; one holder of a Redis lock refreshes it ahead of expiry, the others
 wait for its result. wechatpy's own retry on 40001/40014/42001 is unbounded, so it is off and we retry once.
 A failure to get the token (Redis down once the process's memo has expired) raises `NotSent`: no request left, so
-the caller may send again without risking a double (issue 12). So does a call that never got a connection. A call
+the caller may send again without risking a double (issue 12). A call that never got a connection (refused,
+connect timeout, TLS handshake) is a plain `TransientError`: retried with backoff, failed after the attempts. A call
 whose request left but got no answer (a read timeout: WeChat slow, or the sim holding it) raises `MaybeSent`:
 one-by-one delivery counts that follower unconfirmed and never sends again, since WeChat may have delivered it.
 Connections are kept alive (WeChat's API speaks HTTP/1.1 keep-alive; `bot/transport.py`), so a burst of one-by-one
@@ -126,11 +127,14 @@ class WeChatAPI(WeChatClient):
 
 
 def network_error(exc: requests.RequestException) -> TransientError:
-    """`NotSent` when no connection was made (nothing can have reached WeChat), else `MaybeSent`."""
+    """`TransientError` when no connection was made (nothing can have reached WeChat: retry with backoff), else
+    `MaybeSent`. Not `NotSent`: that gives the attempt back for a pause we can see end (the token), while a network
+    outage must use up attempts rather than retry at a fixed pace for ever."""
     cause = exc.args[0] if exc.args else None
     cause = getattr(cause, "reason", cause)          # requests wraps urllib3's error in a MaxRetryError
-    if isinstance(exc, requests.ConnectTimeout) or isinstance(cause, urllib3.exceptions.NewConnectionError):
-        return NotSent(f"network, nothing sent: {type(exc).__name__}")
+    no_connection = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.SSLError)
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError)) or isinstance(cause, no_connection):
+        return TransientError(f"network, nothing sent: {type(exc).__name__}")
     return MaybeSent(f"network, no answer: {type(exc).__name__}")
 
 

@@ -13,8 +13,8 @@ The error tree, drawn once::
     ├── OutsideWindow           45015: no customer-service window (48 h) — use a template/subscription message
     ├── NotFollowing            43004: the follower unsubscribed
     ├── QuotaExhausted          45028 / 45047 / 45009: a WeChat quota is used up
-    └── TransientError          -1 / network: retry later with backoff
-        ├── NotSent             failed before the request left (token unreadable, no connection): nothing was sent
+    └── TransientError          -1 / no connection: retry later with backoff (counts an attempt)
+        ├── NotSent             failed before the request left (token unreadable: Redis down): nothing was sent
         └── MaybeSent           the request left but no answer came (read timeout, dropped): WeChat may have it
 
 Handlers turn DomainError into a friendly Chinese reply, the console into a form error, the API into 4xx JSON.

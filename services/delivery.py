@@ -23,8 +23,8 @@ lose at most one message per worker — one whose claim was committed but whose 
 claims, in-flight sends finish and are marked, the rest stay `pending` for the next run.
 
 The claim loop is `services/delivery_loop.py`, its group commit `services/delivery_commit.py`, the shared rate
-`services/delivery_rate.py`. A send that fails before its request leaves (no access token: Redis down; no
-connection) is `NotSent`: back to `pending`, never `unconfirmed`. A request that left and got no answer within
+`services/delivery_rate.py`. A send that fails before its request leaves (no access token: Redis down) is
+`NotSent`: back to `pending`, never `unconfirmed`; one that found no connection is retried with backoff. A request that left and got no answer within
 WECHAT_HTTP_TIMEOUT is `MaybeSent`: `unconfirmed`, never resent (WeChat may deliver it late).
 TEMPLATESENDJOBFINISH / MASSSENDJOBFINISH settle rows (`services/delivery_reports.py`).
 

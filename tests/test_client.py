@@ -105,7 +105,8 @@ def test_menu_push_reports_failure_in_one_line(runner, sim):
 
 
 def test_unreachable_api_is_a_transient_error(app):
-    """A call that cannot reach WeChat raises NotSent (nothing left: safe to send later), not a crash."""
+    """A call that cannot reach WeChat raises TransientError (retried later with backoff), not MaybeSent: nothing
+    left, so resending it cannot double it."""
     import socket
 
     from services import keys
@@ -117,8 +118,9 @@ def test_unreachable_api_is_a_transient_error(app):
         api = WeChatAPI(app_id=app.config["WECHAT_APP_ID"], secret="s", api_base=f"http://127.0.0.1:{port}",
                         redis=redis, backoff=0)
         redis.set(keys.access_token(app.config["WECHAT_APP_ID"]), "SOMETOKEN")
-        with pytest.raises(NotSent):
+        with pytest.raises(TransientError) as raised:
             WeChatSender(api).template("o_1", template_id="TPL", data={"title": "t"})
+        assert not isinstance(raised.value, (MaybeSent, NotSent))
 
 
 def test_a_request_without_an_answer_is_maybe_sent(app):
