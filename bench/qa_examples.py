@@ -1,14 +1,16 @@
 """Write knowledge/examples.yaml: consumers' own messages from labelled sets, each tied to the entry that answers it
 (or the referral that takes it), so the ranking learns from how people actually write (issue 11).
 
-    .venv/bin/python bench/qa_examples.py tests/data/qa_dev_tune.yaml knowledge/messages/*.yaml
+    .venv/bin/python bench/qa_examples.py knowledge/messages/*.yaml
+
+(the command that wrote the shipped examples.yaml). The tune half is left out on purpose: the thresholds are tuned
+on it, and a set that is also training data would flatter them.
 
 A set item (format of tests/data/qa_dev_tune.yaml) names the laws a right answer cites, not an entry. Its entry is
 the published entry citing one of those laws, preferring the item's own topic, then its category, and among several
 the one the ranking already puts first when it may choose only among them; an item that names no law goes to an entry
 of its topic. An item whose laws no entry cites is left out; a referral item goes to the referral whose reply names
-its office. Never give this a held-out
-set (tests/data/qa_dev_test.yaml, tests/data/qa_fresh.yaml): their figures would stop meaning anything.
+its office. Never give this a held-out set (tests/data/qa_dev_test.yaml, tests/data/qa_fresh.yaml): their figures would stop meaning anything.
 """
 from __future__ import annotations
 
