@@ -177,6 +177,13 @@ def classify(text: str, *, previous: str | None = None) -> Result:
     if len(raw) > MAX_QUESTION_CHARS:
         return Result(Kind.SMALLTALK, talk=Talk.TOO_LONG)
     state = loaded()
+    reading = state.pinyin().read(raw) if not cjk_count(raw) else None
+    if reading is not None:                         # "wo yao tousu": pinyin, read as 我要投诉
+        result = classify(reading.text, previous=previous)
+        if result.kind is Kind.ANSWER and result.hits and any(     # xie: 写? 鞋? a guess is not answered outright
+                _first(classify(text, previous=previous)) not in {None, result.entry} for text in reading.alternatives):
+            return _offer(state, result.hits)
+        return result
     norm = state.index.text.normalise(raw)
     squeezed = "".join(norm.split())
     if not squeezed:
@@ -211,6 +218,11 @@ def classify(text: str, *, previous: str | None = None) -> Result:
         result = _learned_referral(state, ranking, raw, unanswered=True) or result
     result.venting = venting
     return result
+
+
+def _first(result: Result) -> Entry | None:
+    """The entry a reply shows first: the answer, or choice 1 of a menu."""
+    return result.entry if result.kind is Kind.ANSWER else (result.choices or [None])[0]
 
 
 def _learned_referral(state: Snapshot, ranking: faq_rank.Ranking, raw: str, *, unanswered: bool) -> Result | None:

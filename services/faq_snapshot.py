@@ -33,6 +33,7 @@ from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer
 from services import faq_rank, faq_route, faq_store, keys
 from services.faq_index import Index, Phrasings
 from services.faq_model import Centroids
+from services.faq_pinyin import Reader
 from services.faq_text import USERDICT, Text, load_synonyms
 
 log = logs.get(__name__)
@@ -64,6 +65,18 @@ class Snapshot:
     centroids: Centroids | None
     pins: dict[str, str]          # normalised pattern (no spaces) → slug
     routing: faq_route.Routing
+    _pinyin: Reader | None = None
+
+    def pinyin(self) -> Reader:
+        """The pinyin reader over this snapshot's words, built the first time a message needs it."""
+        if self._pinyin is None:
+            with _lock:
+                if self._pinyin is None:
+                    text = self.index.text
+                    texts = [*(e.question for e in self.entries.values()),
+                             *(m for examples in self.routing.examples.values() for m in examples)]
+                    self._pinyin = Reader.build(texts, words=text.plain_words, sounds=text.sound_table)
+        return self._pinyin
 
 
 _text: Text | None = None

@@ -82,6 +82,11 @@ class Text:
     def bigrams(self, normalised: str) -> list[str]:
         return _pairs(list(_chars(normalised)))
 
+    @property
+    def sound_table(self) -> Mapping[str, str]:
+        """CJK character → its toneless pinyin (first reading)."""
+        return self._sounds
+
     def sounds(self, normalised: str) -> list[str]:
         return _pairs([self._sounds.get(c, c) + "-" if c != " " else c for c in _chars(normalised)])
 

@@ -176,6 +176,26 @@ def test_typos_reach_the_entry(kb, wechat):
     assert "《食品安全法》第148条" in text and not text.startswith("您是不是想问")
 
 
+def test_a_question_typed_in_pinyin_is_answered(kb, wechat):
+    """A message in toneless pinyin is read back as Chinese and answered with the law, not told 只看得懂中文."""
+    text = wechat.say("shipin guoqi le zenme peichang").text
+    assert _answer(kb, "food-expired") in text and "第148条" in text
+    assert "只看得懂中文" not in text
+
+
+def test_a_pinyin_syllable_of_several_words_is_offered_not_guessed(kb, wechat):
+    """xie may be 写 or 鞋: when the readings lead to different entries the consumer gets choices, not a guess."""
+    text = wechat.say("taobao maide xie huaile").text
+    assert text.startswith("您是不是想问")
+
+
+@pytest.mark.parametrize("message", ["my phone broke after two days, can I get a refund?", "hello"])
+def test_english_is_still_asked_for_in_chinese(kb, wechat, message):
+    """English that is not pinyin gets the polite request to write in Chinese, not a guessed entry."""
+    text = wechat.say(message).text
+    assert "依据" not in text and not text.startswith("您是不是想问")
+
+
 def test_a_long_venting_message_is_answered_with_empathy(kb, wechat):
     """A 90-character voice-typed story with fillers is answered outright, opening with a line of empathy."""
     message = ("嗯那个就是说俺上个月在镇上的健身房交了三千八办的年卡 才去了两回 老板就卷钱跑路了 门上贴个条说装修 "
