@@ -23,6 +23,8 @@ NEW_TOPIC_COSINE = 0.45        # a clear answer outside the family at this cosin
 VENTING = re.compile(r"气死|太坑|坑人|坑爹|骗人|无语|恶心|欺负人|凭什么|太过分|过分了|受不了|窝火|憋屈|郁闷|闹心|"
                      r"糟心|心塞|崩溃|太气人|气人|欺人太甚|没天理|什么破|啥破|垃圾|黑心|奸商|忍不了|[!！]{2,}")
 VENTING_CHARS = 80             # a story this long is venting too, whatever its words
+# After any answer, "要是商家还是不认呢" asks what to do when the shop will not: these entries belong to every family.
+EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses")
 
 
 def remember(*, openid: str, slug: str) -> None:
@@ -62,7 +64,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     entry = snapshot.entries.get(previous)
     if entry is None:
         return None
-    family = [previous, *(r for r in entry.related if r in snapshot.entries)]
+    family = [previous, *(r for r in (*entry.related, *EVERY_FAMILY) if r in snapshot.entries)]
     top = ranking.top
     if top is not None and top.slug not in family and ranking.clear and top.learned >= NEW_TOPIC_COSINE:
         return None

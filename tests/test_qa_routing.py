@@ -252,6 +252,18 @@ def test_follow_up_is_read_against_the_last_answer(kb, wechat):
     assert _answer(kb, "food-expired") in wechat.say("超市买的牛奶过期了 能赔吗").text
 
 
+@pytest.mark.parametrize("first, slug", [
+    ("网上买的衣服不想要了 七天内能退吗", "return-7day-online"),
+    ("手机买了五天就黑屏了 能换新的吗", None),
+])
+def test_what_if_the_shop_still_refuses_follows_any_answer(kb, wechat, first, slug):
+    """Whatever was answered first, "要是商家还是不认呢" gets the ways to settle a dispute (消法第39条), not a repeat."""
+    reply = wechat.say(first).text
+    assert slug is None or _answer(kb, slug) in reply
+    text = wechat.say("那要是商家还是不认呢").text
+    assert any(_answer(kb, s) in text for s in ("complaint-ways", "complaint-merchant-refuses"))
+
+
 def test_follow_up_of_a_referral_stays_referred(kb, wechat):
     """A short follow-up after a fraud referral ("还能追回来吗") repeats where to go, not a consumer entry."""
     wechat.say("刚才有人冒充快递客服说理赔 让我转账 转了两千 现在联系不上了")
