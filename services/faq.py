@@ -241,6 +241,8 @@ def _smalltalk(raw: str, text) -> Talk | None:
         return Talk.ABOUT_ME
     if CHITCHAT.search(plain.replace(" ", "")):
         return Talk.OFF_TOPIC
+    if "".join(plain.split()) in GREETING_WORDS:    # "在吗", "在不在": every word of it is also a filler word
+        return Talk.GREETING
     words = [w for w in text.plain_words(plain) if w not in FILLER_WORDS]
     if not words:
         return None

@@ -114,7 +114,7 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     assert not any(office in text for office in ("122", "12378", "住房和城乡建设", "12305", "12328", "12333"))
 
 
-@pytest.mark.parametrize("message", ["你好 打扰了", "谢谢 帮了大忙"])
+@pytest.mark.parametrize("message", ["你好 打扰了", "谢谢 帮了大忙", "在吗", "在不在？"])
 def test_greeting_and_thanks_get_a_friendly_line(kb, wechat, message):
     """A greeting or thanks gets a friendly line, never 帮不上忙 and never a law."""
     text = wechat.say(message).text
