@@ -154,6 +154,19 @@ def test_a_question_about_the_complaint_itself_never_gets_a_goods_answer(kb, wec
     assert _answer(kb, "quality-seller-delay") not in text
 
 
+def test_a_takeout_delivery_problem_is_not_guarded_away_by_the_word_takeout(kb, wechat):
+    """外卖 names food; the late/wrong-delivery entry is a takeout entry too, so it is answered, not ranked below."""
+    text = wechat.say("点的外卖送到别人家去了").text
+    assert _answer(kb, "takeout-late-wrong") in text and not text.startswith("您是不是想问")
+
+
+def test_a_fly_in_a_noodle_shop_is_not_a_takeout_answer(kb, wechat):
+    """Eaten at the table (面馆), the foreign-object answer is the shop's, not the takeout entry's 外卖商家."""
+    text = wechat.say("在面馆吃面吃出一只苍蝇").text
+    assert _answer(kb, "food-foreign-object") in text
+    assert _answer(kb, "takeout-foreign-object") not in text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
