@@ -148,6 +148,19 @@ def test_goods_question_never_gets_the_food_answer(kb, wechat):
     assert "十倍" not in text
 
 
+@pytest.mark.parametrize("message", ["药店买的药过期了", "药房卖的感冒药是过期的"])
+def test_a_medicine_never_gets_the_food_answer(kb, wechat, message):
+    """A medicine is not food: no entry answers it, so it is never answered outright with 食品安全法's 十倍."""
+    text = wechat.say(message).text
+    assert "依据" not in text and "《食品安全法》" not in text.split("您是不是想问")[0]
+
+
+def test_health_food_sold_in_a_pharmacy_is_still_food(kb, wechat):
+    """Naming the 药店 where a health food was bought does not keep its cure-claim answer away."""
+    text = wechat.say("药店买的保健品说能治糖尿病").text
+    assert "依据" in text and "保健食品" in text and not text.startswith("您是不是想问")
+
+
 def test_a_question_about_the_complaint_itself_never_gets_a_goods_answer(kb, wechat):
     """"My complaint has said 处理中 for two months" is about the complaint process: no goods entry is answered."""
     text = wechat.say("投诉都快两个月了 一直显示处理中").text
