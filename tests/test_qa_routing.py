@@ -161,6 +161,13 @@ def test_health_food_sold_in_a_pharmacy_is_still_food(kb, wechat):
     assert "依据" in text and "保健食品" in text and not text.startswith("您是不是想问")
 
 
+def test_wanting_to_report_is_told_how_not_about_the_reward(kb, wechat, consumer):
+    """"我要举报…" gets how to report here; only a question about money or a reward gets the reward entry."""
+    text = wechat.say("我要举报街上一家做辣条的黑心作坊").text
+    assert _answer(kb, "account-report-here") in text and _answer(kb, "report-reward-food") not in text
+    assert _answer(kb, "report-reward-food") in consumer("o_reward").say("举报黑作坊给多少钱").text
+
+
 def test_a_question_about_the_complaint_itself_never_gets_a_goods_answer(kb, wechat):
     """"My complaint has said 处理中 for two months" is about the complaint process: no goods entry is answered."""
     text = wechat.say("投诉都快两个月了 一直显示处理中").text
