@@ -2,18 +2,19 @@
 
     reader = Reader.build(texts, words=text.plain_words, sounds=char_to_toneless_pinyin)
     reader.read("kuaidi diu le")                  → Reading("快递丢了", alternatives=())
-    reader.read("taobao maide xie huaile")        → Reading("淘宝买的写坏了", alternatives=("淘宝卖的写坏了", "淘宝买的鞋坏了", ...))
+    reader.read("taobao maide xie huaile")        → Reading("淘宝买的写坏了",
+                                                            alternatives=("淘宝卖的写坏了", ..., "淘宝买的鞋坏了", ...))
     reader.read("bought an air conditioner")       → None   (not pinyin: "bought" is no run of syllables)
 
 Some consumers type pinyin when their phone's input method fails them or they are in a hurry (issue 11: such a
 message used to get "只看得懂中文"). Every Latin word of the message must split into words of the lexicon, read
-as toneless pinyin; the split with the fewest pieces wins, and each piece is the most frequent word of that sound. The lexicon is the words
-of the published entries and of the consumers' example messages, so "shipin" reads as 食品 (not 视频) here. Any
-word that does not split means the message is not pinyin, and the caller answers it as before. Where a sound is
-shared by words of comparable use (xie: 写, 鞋, 谢), the reading also lists the message with each of the next
-words in that place: when those readings would be answered with another entry, the caller shows choices rather than
-answering a guess outright. Built the first time
-a snapshot meets such a message (a rare one), never on the question path of Chinese text.
+as toneless pinyin; the split with the fewest pieces wins, and each piece is the most frequent word of that sound.
+The lexicon is the words of the published entries' questions and of the consumers' example messages, so "shipin"
+reads as 食品 (not 视频) here. Any word that does not split means the message is not pinyin, and the caller answers
+it as before. Where a sound is shared by words of comparable use (xie: 写, 鞋, 谢), the reading also lists the
+message with each of the next words in that place (at most MAX_ALTERNATIVES readings): when those would be answered
+with another entry, the caller shows choices rather than answering a guess outright. Built the first time a snapshot
+meets such a message (a rare one), never on the question path of Chinese text.
 """
 from __future__ import annotations
 
@@ -23,15 +24,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 MIN_LETTERS = 4                              # "ok", "hi", "a" are not worth reading as pinyin
-SURE_SHARE = 0.7                             # a sound reads as its word for sure when that word has this share of its uses
-RUNNERS_UP = 3                               # otherwise the message is also read with each of the next words in its place
+SURE_SHARE = 0.7                             # a sound is its word for sure when that word has this share of its uses
+RUNNERS_UP = 3                               # otherwise the message is also read with each next word in its place
+MAX_ALTERNATIVES = 12                        # each is classified: a long run of unsure syllables must not cost seconds
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")
 
 
 @dataclass(frozen=True)
 class Reading:
     text: str
     alternatives: tuple[str, ...]            # the same message with one unsure sound read as another word
-_TOKEN = re.compile(r"[a-z]+|[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,8 @@ class Reader:
     def read(self, text: str) -> Reading | None:
         """The message in characters, or None when it is not pinyin (or has too few letters to tell)."""
         tokens = _TOKEN.findall(text.lower())
-        if any(c.isalpha() and not c.isascii() for c in text) or sum(map(len, tokens)) - sum(
-                len(t) for t in tokens if t.isdigit()) < MIN_LETTERS:
+        if any(c.isalpha() and not c.isascii() for c in text) or sum(
+                len(t) for t in tokens if t.isalpha()) < MIN_LETTERS:
             return None
         keys: list[str] = []
         for token in tokens:
@@ -76,9 +78,9 @@ class Reader:
                 return None
             keys.extend(pieces)
         words = [self.lexicon.get(key, key) for key in keys]
-        alternatives = tuple("".join([*words[:i], other, *words[i + 1:]])
-                             for i, key in enumerate(keys) for other in self.runners_up.get(key, ()))
-        return Reading("".join(words), alternatives)          # as Chinese is typed: no spaces between words
+        alternatives = ["".join([*words[:i], other, *words[i + 1:]])
+                        for i, key in enumerate(keys) for other in self.runners_up.get(key, ())]
+        return Reading("".join(words), tuple(alternatives[:MAX_ALTERNATIVES]))   # as Chinese is typed: no spaces
 
     def _split(self, token: str) -> list[str] | None:
         """The sounds of the fewest lexicon words that spell `token` (of equal splits, the one found first)."""
