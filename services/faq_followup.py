@@ -25,6 +25,7 @@ VENTING = re.compile(r"气死|太坑|坑人|坑爹|骗人|无语|恶心|欺负�
 VENTING_CHARS = 80             # a story this long is venting too, whatever its words
 # After any answer, "要是商家还是不认呢" asks what to do when the shop will not: these entries belong to every family.
 EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses")
+EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
 
 
 def remember(*, openid: str, slug: str) -> None:
@@ -69,7 +70,8 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if top is not None and top.slug not in family and ranking.clear and top.learned >= NEW_TOPIC_COSINE:
         return None
     inside = faq_rank.rank(snapshot, query, raw, only=set(family))
-    best = inside.top
+    best = next((h for h in inside.hits if h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE
+                 or h.score >= EVERY_FAMILY_SCORE), None)
     if best is None or (best.learned < faq_rank.FOLLOW_COSINE and best.score <= 0):
         return None
     return best.slug

@@ -297,6 +297,13 @@ def test_what_if_the_shop_still_refuses_follows_any_answer(kb, wechat, first, sl
     assert any(_answer(kb, s) in text for s in ("complaint-ways", "complaint-merchant-refuses"))
 
 
+def test_a_new_problem_after_an_answer_is_not_taken_for_the_shop_refusing(kb, wechat):
+    """The dispute entries join every follow-up only on their own words: an unrelated problem is not answered so."""
+    assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了 七天内能退吗").text
+    text = wechat.say("光伏板发电量不够").text
+    assert not any(_answer(kb, s) in text for s in ("complaint-ways", "complaint-merchant-refuses"))
+
+
 def test_follow_up_of_a_referral_stays_referred(kb, wechat):
     """A short follow-up after a fraud referral ("还能追回来吗") repeats where to go, not a consumer entry."""
     wechat.say("刚才有人冒充快递客服说理赔 让我转账 转了两千 现在联系不上了")
