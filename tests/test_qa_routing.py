@@ -107,9 +107,11 @@ def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     "社区有人组织老人免费游 大巴车拉到一个地方听讲座 最后推销保健品 我爸买了五千的",
     "舞蹈班关门了 我交了四千八才上了六节课 听说老师的工资都没发",
     "我在蛋糕店上班 店里用过期奶油 我想举报又怕被开除",
+    "淘宝上买的东西 用了花呗分期 现在想退货 分期手续费退不退",
+    "贷款买车 4s店非要我在他们指定的银行贷 还收了三千服务费",
 ])
 def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, wechat, message):
-    """撞/理赔/房租/房东/大巴车/工资/开除 inside a consumer's story do not send them to another office."""
+    """撞/理赔/房租/房东/大巴车/工资/开除/花呗/贷款 inside a consumer's story do not send them to another office."""
     text = wechat.say(message).text
     assert not any(office in text for office in ("122", "12378", "住房和城乡建设", "12305", "12328", "12333"))
 
