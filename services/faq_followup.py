@@ -18,7 +18,7 @@ from services import faq_rank, keys
 log = logs.get(__name__)
 
 REFERRAL = faq_rank.REFERRAL_SLUG   # context value prefix: the last reply was a referral, not an entry
-FOLLOW_MAX_CHARS = 30          # longer messages tell a new story
+FOLLOW_MAX_CHARS = 16          # longer messages tell a new story ("那运费谁出啊", "合同里没写违约金咋办" are 6 and 10)
 NEW_TOPIC_COSINE = 0.45        # a clear answer outside the family at this cosine is a new topic
 VENTING = re.compile(r"气死|太坑|坑人|坑爹|骗人|无语|恶心|欺负人|凭什么|太过分|过分了|受不了|窝火|憋屈|郁闷|闹心|"
                      r"糟心|心塞|崩溃|太气人|气人|欺人太甚|没天理|什么破|啥破|垃圾|黑心|奸商|忍不了|[!！]{2,}")
@@ -58,12 +58,15 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     question."""
     if len(raw) > FOLLOW_MAX_CHARS:
         return None
+    named = snapshot.routing.families(raw)       # "网上买的鞋子不合适想退" names its own purchase: a new question
     if previous.startswith(REFERRAL):
+        if named:
+            return None
         if ranking.clear and ranking.top.learned >= NEW_TOPIC_COSINE:
             return None
         return snapshot.routing.by_id(previous.removeprefix(REFERRAL))
     entry = snapshot.entries.get(previous)
-    if entry is None:
+    if entry is None or named and entry.family not in named:
         return None
     family = [previous, *(r for r in (*entry.related, *EVERY_FAMILY) if r in snapshot.entries)]
     top = ranking.top

@@ -306,6 +306,27 @@ def test_a_new_problem_after_an_answer_is_not_taken_for_the_shop_refusing(kb, we
     assert not any(_answer(kb, s) in text for s in ("complaint-ways", "complaint-merchant-refuses"))
 
 
+def test_a_new_question_right_after_an_answer_is_answered_on_its_own(kb, wechat):
+    """A consumer asking one thing after another: a short question naming its own purchase is not read against the
+    last answer's entries (it used to get the prepaid-card family's answer here)."""
+    assert "依据" in wechat.say("健身房的卡能转给别人吗").text
+    assert _answer(kb, "return-7day-online") in wechat.say("网上买的裤子小了想退").text
+
+
+def test_a_long_story_after_an_answer_is_a_new_question(kb, wechat):
+    """A 30-character story told after an answer is its own question (follow-ups are a few words: 那运费谁出啊)."""
+    assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了 七天内能退吗").text
+    text = wechat.say("孩子在学校门口小卖部买的辣条 吃了拉肚子 辣条包装上啥也没写").text
+    assert "《食品安全法》" in text and _answer(kb, "return-7day-online") not in text
+
+
+def test_a_purchase_named_after_a_referral_is_ours_again(kb, wechat):
+    """After a fraud referral, "新买的鞋穿了三天就开胶了" is answered by us, not sent to 110 again."""
+    assert "110" in wechat.say("刚才有人冒充快递客服说理赔 让我转账 转了两千 现在联系不上了").text
+    text = wechat.say("新买的鞋穿了三天就开胶了").text
+    assert "110" not in text and "依据" in text
+
+
 def test_follow_up_of_a_referral_stays_referred(kb, wechat):
     """A short follow-up after a fraud referral ("还能追回来吗") repeats where to go, not a consumer entry."""
     wechat.say("刚才有人冒充快递客服说理赔 让我转账 转了两千 现在联系不上了")
