@@ -148,7 +148,10 @@ def main() -> None:
 
 
 def evaluate(args) -> None:
-    """Issue 11's figures through the real pipeline: signed XML to /wechat, the reply text judged."""
+    """Issue 11's figures through the real pipeline: signed XML to /wechat, the reply text judged. Each set runs twice:
+    one follower per message (follow-ups from their parent's follower), then one follower asking every message in a
+    row, as a consumer with several questions does (a new question must not be read as a follow-up of the last; a
+    hand-over to staff or a form it opens is left at once, as its reply says how)."""
     import logging
 
     import jieba
@@ -179,6 +182,16 @@ def evaluate(args) -> None:
     def say(openid: str, text: str) -> str:
         return SimUser(post, token=token, app_id=app_id, openid=openid).say(text).text
 
+    def in_a_row(openid: str, text: str) -> str:
+        """One follower's next message; a hand-over to staff (人工) or an opened form is left at once, as the reply
+        says how, so the next question reaches the bot again."""
+        reply = say(openid, text)
+        if "结束人工" in reply:
+            say(openid, "结束人工")
+        elif "回复“取消”" in reply or "发“取消”" in reply:
+            say(openid, "取消")
+        return reply
+
     aliases = {short: full for full, short in SHORT_NAMES.items()}
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="head")
@@ -193,6 +206,11 @@ def evaluate(args) -> None:
             figures = qa_eval.run(items, say, entry_by_question=by_question, aliases=aliases,
                                   misses=args.misses and "tune" in path)
             print(qa_eval.report(f"{path} ({len(items)} messages)", figures))
+            chained = qa_eval.run(items, lambda _openid, text, path=path: in_a_row(f"o_chain_{path}", text),
+                                  entry_by_question=by_question, aliases=aliases)
+            print(f"  one follower asking them all in a row: right law first {chained['on_topic answered right']}/"
+                  f"{chained['on_topic']}, referred right {chained['referral right']}/{chained['referral']}, "
+                  f"follow-ups {chained['followup answered right']}/{chained['followup']}")
             times = []
             for item in items:
                 started = time.perf_counter()
