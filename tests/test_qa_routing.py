@@ -168,6 +168,7 @@ def test_wanting_to_report_is_told_how_not_about_the_reward(kb, wechat, consumer
     text = wechat.say("我要举报街上一家做辣条的黑心作坊").text
     assert _answer(kb, "account-report-here") in text and _answer(kb, "report-reward-food") not in text
     assert _answer(kb, "report-reward-food") in consumer("o_reward").say("举报黑作坊给多少钱").text
+    assert _answer(kb, "report-reward") in wechat.say("举报有奖励吗").text       # right after: a follow-up
 
 
 def test_a_question_about_the_complaint_itself_never_gets_a_goods_answer(kb, wechat):
