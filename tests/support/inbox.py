@@ -11,11 +11,13 @@ from services.clock import china_today, utcnow
 
 
 def on_duty_now(app, staff_id: int) -> None:
-    """A campaign around today: 24-hour duty, with `staff_id` rostered today."""
+    """A campaign around today: 24-hour duty, with `staff_id` rostered yesterday, today and tomorrow (China dates), so
+    a test that looks minutes ahead still finds them on duty when it runs just before China's midnight."""
     with app.app_context():
         today = china_today(utcnow())
-        duty.add_override(day=today, staff_id=staff_id, start=time(0, 0), end=time(23, 59), by="test",
-                          now=utcnow())
+        for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
+            duty.add_override(day=day, staff_id=staff_id, start=time(0, 0), end=time(23, 59), by="test",
+                              now=utcnow())
         duty.set_campaign(start=today - timedelta(days=1), end=today + timedelta(days=1), by="test", now=utcnow())
         db.session.commit()
 
