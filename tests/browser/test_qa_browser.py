@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from extensions import db
 from services import faq
@@ -29,8 +30,8 @@ def test_try_box_and_queue_on_a_phone(app, live_app, browser_page, staff_factory
     page.goto(f"{live_app}/console/kb/try")
     page.fill("#q", "tb买的衣服不想要了能退吗")
     page.click("button.primary")
-    assert page.locator("table").get_by_text("return-7day-online").first.is_visible()
-    assert page.get_by_text("直接回答").first.is_visible()
+    expect(page.locator("table").get_by_text("return-7day-online").first).to_be_visible()   # waits for the reload
+    expect(page.get_by_text("直接回答").first).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/kb_try_phone.png", full_page=True)
 
@@ -38,6 +39,6 @@ def test_try_box_and_queue_on_a_phone(app, live_app, browser_page, staff_factory
     row = page.locator("tr", has_text="光伏板发电量不够")
     row.locator("input[name=slug]").fill("quality-not-as-described")
     row.get_by_role("button", name="加为问法").click()
-    assert page.get_by_text("已把这个问法加到「quality-not-as-described」").is_visible()
+    expect(page.get_by_text("已把这个问法加到「quality-not-as-described」")).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/kb_queue_phone.png", full_page=True)
