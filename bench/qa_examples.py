@@ -10,7 +10,8 @@ A set item (format of tests/data/qa_dev_tune.yaml) names the laws a right answer
 the published entry citing one of those laws, preferring the item's own topic, then its category, and among several
 the one the ranking already puts first when it may choose only among them; an item that names no law goes to an entry
 of its topic. An item whose laws no entry cites is left out; a referral item goes to the referral whose reply names
-its office. Never give this a held-out set (tests/data/qa_dev_test.yaml, tests/data/qa_fresh.yaml): their figures would stop meaning anything.
+its office. Never give this a held-out set (tests/data/qa_dev_test.yaml, tests/data/qa_fresh.yaml): their figures
+would stop meaning anything.
 """
 from __future__ import annotations
 

@@ -24,9 +24,9 @@ claims, in-flight sends finish and are marked, the rest stay `pending` for the n
 
 The claim loop is `services/delivery_loop.py`, its group commit `services/delivery_commit.py`, the shared rate
 `services/delivery_rate.py`. A send that fails before its request leaves (no access token: Redis down) is
-`NotSent`: back to `pending`, never `unconfirmed`; one that found no connection is retried with backoff. A request that left and got no answer within
-WECHAT_HTTP_TIMEOUT is `MaybeSent`: `unconfirmed`, never resent (WeChat may deliver it late).
-TEMPLATESENDJOBFINISH / MASSSENDJOBFINISH settle rows (`services/delivery_reports.py`).
+`NotSent`: back to `pending`, never `unconfirmed`; one that found no connection is retried with backoff. A request
+that left and got no answer within WECHAT_HTTP_TIMEOUT is `MaybeSent`: `unconfirmed`, never resent (WeChat may
+deliver it late). TEMPLATESENDJOBFINISH / MASSSENDJOBFINISH settle rows (`services/delivery_reports.py`).
 
 Several processes (`processes` > 1, `services/delivery_pool.py`): the per-row claim above is a conditional UPDATE,
 so processes sharing a publication cannot both win a row. This process resolves `sending` rows and sends the mass
