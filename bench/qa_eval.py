@@ -12,6 +12,9 @@ sent just before it by the same follower). Judging, from the reply text only:
   referred right   a referral reply naming `office` (or one of its hotlines) and citing no law
   wrong category   a wrong answer (not citing `laws`) whose entry's category (knowledge/categories.yaml, the set's own
                    category names) is not the item's
+  citable          an on-topic item whose `laws` some published entry cites: the others (no law named, or only an
+                   article no entry cites, such as the repealed 暂行办法's) can never be "answered right", so the
+                   share over citable items says how the bot does where an answer is possible at all
 """
 from __future__ import annotations
 
@@ -84,6 +87,7 @@ def run(items: list[dict], say, *, entry_by_question: dict, aliases: dict[str, s
                              item)
     tally: Counter = Counter()
     times, lines = [], []
+    citable = set().union(*(_pairs(" ".join(e.citations), aliases) for e in entry_by_question.values()))
     openid_of: dict = {}
     for n, item in enumerate(order):
         parent = item.get("followup_of")
@@ -104,6 +108,9 @@ def run(items: list[dict], say, *, entry_by_question: dict, aliases: dict[str, s
             wanted = _wanted(item.get("laws"), aliases)
             right = bool(cited & wanted) and not is_menu
             tally[f"{group} answered right"] += right
+            if group == "on_topic" and wanted & citable:
+                tally["on_topic citable"] += 1
+                tally["on_topic citable answered right"] += right
             first_ok = shown is not None and bool(_pairs(" ".join(shown.citations), aliases) & wanted)
             tally[f"{group} right first"] += first_ok or right
             answered = CITE_HEAD in reply and not is_menu or reply.startswith("【") or "\n【" in reply[:60]
@@ -159,6 +166,8 @@ def report(name: str, t: dict) -> str:
     return "\n".join([
         f"{name}",
         f"  on-topic answered on the first reply with the right law+article: {share('on_topic answered right', 'on_topic')}",
+        f"  ... of those whose law some entry cites:                        "
+        f"{share('on_topic citable answered right', 'on_topic citable')}",
         f"  on-topic right entry first (answer or menu choice 1):           {share('on_topic right first', 'on_topic')}",
         f"  on-topic answered outright (any entry):                         {share('on_topic answered', 'on_topic')}",
         f"  replies that are menus:                                         {share('menus', 'replies')}",
