@@ -120,6 +120,7 @@ class Command:
     prefixes: tuple[str, ...] = ()
     events: frozenset[str] = frozenset()
     types: frozenset[str] = frozenset()
+    accepts: Callable[[str], bool] | None = None   # a prefixed text is the command only when this says so
 
     def matches(self, incoming: Incoming) -> bool:
         if incoming.is_event:
@@ -131,4 +132,6 @@ class Command:
         text = incoming.text.strip()
         if not text:
             return False
-        return text in self.words or any(text.startswith(p) for p in self.prefixes)
+        if text in self.words:
+            return True
+        return any(text.startswith(p) for p in self.prefixes) and (self.accepts is None or self.accepts(text))

@@ -20,6 +20,8 @@ CHOOSE = ("您想退订或订阅哪类推送？请回复：\n"
 STATE = {True: "订阅", False: "退订"}
 
 LIST_SIZE = 3
+ALL_WORDS = frozenset({"全部", "所有"})
+KIND_TYPO_CHARS = 4        # `退订 警告`: a short unknown word after the space is a kind mistyped, answered with the list
 
 
 def _articles(turn: Turn, kind: Kind, items) -> Reply:
@@ -71,7 +73,7 @@ def _toggle(turn: Turn, subscribed: bool) -> str:
         current = audience.preferences(turn.incoming.openid)
         shown = "，".join(f"{Kind(k).word}{STATE[v]}" for k, v in current.items()) or "全部接收"
         return CHOOSE.format(current=shown)
-    kinds = list(Kind) if word in {"全部", "所有"} else [audience.kind_of(word)]
+    kinds = list(Kind) if word in ALL_WORDS else [audience.kind_of(word)]
     changed = audience.set_preference(openid=turn.incoming.openid, kinds=kinds, subscribed=subscribed,
                                       now=turn.now)
     names = "、".join(k.label for k in kinds)
@@ -79,6 +81,15 @@ def _toggle(turn: Turn, subscribed: bool) -> str:
         return ALREADY.format(kinds=names, state=STATE[subscribed])
     template = SUBSCRIBED if subscribed else UNSUBSCRIBED
     return template.format(kinds=names, word=kinds[0].word if len(kinds) == 1 else "全部")
+
+
+def _is_toggle(text: str) -> bool:
+    """`退订` / `退订 警示` / `订阅案例` are the command; "退订短信回了TD还是天天发" or "订阅号天天推广告" is a question
+    for 维权问答 (an unknown word glued to the command, or a long one after it, is not a kind)."""
+    word = text[2:].strip()
+    if not word or word in audience.KIND_WORDS or word in ALL_WORDS:
+        return True
+    return text[2:3].isspace() and len(word) <= KIND_TYPO_CHARS
 
 
 def unsubscribe(turn: Turn) -> str:
@@ -106,7 +117,7 @@ ENTRIES = [
     Command(warnings, keys=frozenset({MenuKey.WARNINGS}), words=frozenset({"警示", "最新警示", "消费警示"})),
     Command(cases, keys=frozenset({MenuKey.CASES}), words=frozenset({"案例", "典型案例"})),
     Command(search, prefixes=("警示 ", "案例 ", "提示 ", "抽检 ")),
-    Command(unsubscribe, words=frozenset({"退订", "TD", "td"}), prefixes=("退订 ", "退订")),
-    Command(subscribe, words=frozenset({"订阅"}), prefixes=("订阅 ", "订阅")),
+    Command(unsubscribe, words=frozenset({"退订", "TD", "td"}), prefixes=("退订",), accepts=_is_toggle),
+    Command(subscribe, words=frozenset({"订阅"}), prefixes=("订阅",), accepts=_is_toggle),
     Command(job_finished, events=frozenset({"masssendjobfinish", "templatesendjobfinish"})),
 ]

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from extensions import db
-from models import Delivery, MassJob, Publication
+from models import Delivery, KindPreference, MassJob, Publication
 from models.publication import DeliveryStatus, Status
 from services import PermissionDenied, QuotaExceeded, publications
 from services.clock import utcnow
@@ -105,6 +105,19 @@ def test_unsubscribe_is_honoured(app, sim, consumer):
         assert sorted(m["data"]["kind"]["value"] for m in received(sim, "o_b", "template")) == ["典型案例", "消费警示"]
         assert Delivery.query.filter_by(openid="o_a", status=DeliveryStatus.FILTERED).count() == 1
     assert "已订阅" in quiet.say("订阅 警示").text
+
+
+def test_a_question_starting_with_tuiding_is_answered_not_taken_as_a_command(app, kb, consumer):
+    """"退订短信回了TD还是天天发" and "订阅号天天给我推广告" are questions for 维权问答, not an unknown push kind, and
+    change no preference; "退订警示" glued and "退订 警告" mistyped are still the command."""
+    asker = consumer("o_q")
+    spam = asker.say("退订短信回了TD 还是天天发").text
+    assert "这类推送" not in spam and "依据" in spam
+    assert "这类推送" not in asker.say("订阅号天天给我推广告").text
+    with app.app_context():
+        assert KindPreference.query.count() == 0
+    assert "已退订：消费警示。" in asker.say("退订警示").text
+    assert "没有“警告”这类推送" in asker.say("退订 警告").text
 
 
 def test_mass_send_batches_with_clientmsgid_and_counts_quota(app, sim, wechat):
