@@ -190,6 +190,15 @@ def test_a_fly_in_a_noodle_shop_is_not_a_takeout_answer(kb, wechat):
     assert _answer(kb, "takeout-foreign-object") not in text
 
 
+def test_a_removal_company_raising_its_price_is_not_a_card_shop_that_moved(kb, wechat):
+    """A removal company asking more half-way gets the raised-price answer, not 办卡的店搬远了 (搬家 is in both); a
+    gym that moved across town still gets the card entry."""
+    text = wechat.say("搬家公司电话里说好四百 搬到一半说要加钱 不加就不搬了 东西一半在车上 我能咋整").text
+    assert _answer(kb, "service-price-raised-midway") in text
+    assert "办卡的店搬远了" not in text
+    assert _answer(kb, "prepaid-relocation") in wechat.say("健身房搬到城那头了 卡里还有两千能退吗").text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
