@@ -53,6 +53,7 @@ class Routing:
     cues: Mapping[str, re.Pattern] = field(default_factory=dict)
     guarded: Mapping[str, str] = field(default_factory=dict)        # category → cue family
     unguarded_topics: frozenset[str] = frozenset()
+    unguarded_entries: frozenset[str] = frozenset()
     examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # entry id → messages it answers
     not_for: Mapping[str, re.Pattern] = field(default_factory=dict)       # entry id → settings it never answers
 
@@ -82,7 +83,7 @@ class Routing:
 
     def family(self, *, slug: str, topic: str) -> str | None:
         """The kind of purchase an entry is limited to, or None when it applies to any."""
-        if topic in self.unguarded_topics:
+        if topic in self.unguarded_topics or slug in self.unguarded_entries:
             return None
         return self.guarded.get(self.category(slug=slug, topic=topic))
 
@@ -116,6 +117,7 @@ def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES, examples: P
     return Routing(referrals=tuple(refs), topic_category=topic_category, entry_category=entry_category, cues=cues,
                    guarded={str(k): str(v) for k, v in (data.get("guarded") or {}).items()},
                    unguarded_topics=frozenset(str(t) for t in data.get("unguarded_topics") or []),
+                   unguarded_entries=frozenset(str(s) for s in data.get("unguarded_entries") or []),
                    examples=entry_examples, not_for=not_for)
 
 

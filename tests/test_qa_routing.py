@@ -199,6 +199,24 @@ def test_a_removal_company_raising_its_price_is_not_a_card_shop_that_moved(kb, w
     assert _answer(kb, "prepaid-relocation") in wechat.say("健身房搬到城那头了 卡里还有两千能退吗").text
 
 
+def test_a_card_at_a_food_shop_that_closed_is_a_card_question(kb, wechat):
+    """A cake shop's prepaid card is still a prepaid card: naming food (蛋糕) must not guard the card entries away."""
+    text = wechat.say("楼下蛋糕店关门了 我卡里还有八百多没用完 老板电话也不接").text
+    assert _answer(kb, "prepaid-shop-closed") in text
+    assert not text.startswith("您是不是想问")
+
+
+@pytest.mark.parametrize("message, food", [
+    ("婚纱照八千八的套餐 说好底片全给", False),
+    ("手机套餐被偷偷改了", False),
+    ("饭店的套餐里有道菜是坏的", True),
+    ("早餐店的包子吃出头发", True),
+])
+def test_a_package_deal_is_not_food(message, food):
+    """套餐 (a package deal) contains 餐 but names no food; a meal still does."""
+    assert ("food" in faq_route.load().families(message)) is food
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
