@@ -211,10 +211,22 @@ def test_a_card_at_a_food_shop_that_closed_is_a_card_question(kb, wechat):
     ("手机套餐被偷偷改了", False),
     ("饭店的套餐里有道菜是坏的", True),
     ("早餐店的包子吃出头发", True),
+    ("老太太急得饭都吃不下", False),
+    ("免费一日游 中午管饭 下午听课卖保健品", False),
+    ("饭店的菜里吃出钢丝球", True),
 ])
 def test_a_package_deal_is_not_food(message, food):
-    """套餐 (a package deal) contains 餐 but names no food; a meal still does."""
+    """套餐 (a package deal) contains 餐 and "饭都吃不下" 饭, but neither names food bought; a meal still does."""
     assert ("food" in faq_route.load().families(message)) is food
+
+
+def test_an_old_persons_card_at_a_shop_that_closed_is_not_sent_to_the_police(kb, wechat):
+    """A grandmother talked into topping up a card at a 养生馆 that then shut is a prepaid-card dispute: answered with
+    the closed-shop entry, not "可能是诈骗 拨打110" (its story reads like the scam examples)."""
+    text = wechat.say("我姥姥八十了 镇上一个养生馆的人天天上门哄她 前后在那充了两万多 都是她的养老钱 现在店不开了 "
+                      "派出所说是经济纠纷 到底归谁管").text
+    assert "110" not in text
+    assert _answer(kb, "prepaid-shop-closed") in text
 
 
 def test_the_problem_outranks_the_setting(kb, wechat):
