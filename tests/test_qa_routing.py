@@ -229,6 +229,13 @@ def test_an_old_persons_card_at_a_shop_that_closed_is_not_sent_to_the_police(kb,
     assert _answer(kb, "prepaid-shop-closed") in text
 
 
+def test_a_free_day_trip_selling_to_old_people_is_answered_as_a_sales_meeting(kb, wechat):
+    """免费一日游 and 听讲座 are how a 会销 draws old people in: answered with that entry outright, not a menu."""
+    text = wechat.say("社区里老有人组织老人免费一日游 中午管饭 下午就是听讲座卖保健品 我爸去了好几回").text
+    assert _answer(kb, "elderly-sales-meeting") in text
+    assert not text.startswith("您是不是想问")
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
