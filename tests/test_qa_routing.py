@@ -52,6 +52,13 @@ def _answer(app, slug: str) -> str:
     ("身份证丢了咋补", "派出所"),
     ("我在健身房当教练 老板跑了 两个月工资没发", "12333"),
     ("租的房子到期搬走了 房东扣着押金不退", "住建"),
+    ("村东头的厂子天天往河沟里排污水", "生态环境"),
+    ("楼下烧烤摊半夜一两点还在吵", "城市管理"),
+    ("路边卖菜的把人行道全占了", "城市管理"),
+    ("学校让每个孩子必须在指定的店买校服", "教育部门"),
+    ("我的医保卡让人盗刷了两千多", "医疗保障"),
+    ("高铁票改签扣了一半的钱", "12306"),
+    ("飞机延误了六个小时航空公司一句解释都没有", "民航"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -109,11 +116,18 @@ def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     "我在蛋糕店上班 店里用过期奶油 我想举报又怕被开除",
     "淘宝上买的东西 用了花呗分期 现在想退货 分期手续费退不退",
     "贷款买车 4s店非要我在他们指定的银行贷 还收了三千服务费",
+    "新买的空调噪音特别大 商家不给换",
+    "学校食堂的饭菜里吃出虫子了",
+    "在旅游app上订机票 被默认勾选搭售了保险",
+    "孩子的辅导班老师让每人买三百块的资料",
+    "同一趟航班查了几次机票越查越贵 换个手机就便宜了",
 ])
 def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, wechat, message):
-    """撞/理赔/房租/房东/大巴车/工资/开除/花呗/贷款 inside a consumer's story do not send them to another office."""
+    """撞/理赔/房租/房东/大巴车/工资/开除/花呗/贷款/噪音/学校/机票 inside a consumer's story do not send them to another
+    office."""
     text = wechat.say(message).text
-    assert not any(office in text for office in ("122", "12378", "住房和城乡建设", "12305", "12328", "12333"))
+    assert not any(office in text for office in ("122", "12378", "住房和城乡建设", "12305", "12328", "12333", "生态环境",
+                                                 "城市管理", "校服教辅征订", "医疗保障", "12306", "民航"))
 
 
 @pytest.mark.parametrize("message", ["你好 打扰了", "谢谢 帮了大忙", "在吗", "在不在？"])
