@@ -250,6 +250,15 @@ def test_a_free_day_trip_selling_to_old_people_is_answered_as_a_sales_meeting(kb
     assert not text.startswith("您是不是想问")
 
 
+@pytest.mark.parametrize("message", ["在网上买的奶粉 孩子喝了拉肚子 商家说没问题", "网上订的酒店到了说没房了"])
+def test_nothing_delivered_is_never_answered_as_takeout(kb, wechat, message):
+    """Milk powder bought online, or a hotel booked online, names no delivered meal: no takeout entry (外卖商家, 骑手)
+    answers it outright."""
+    text = wechat.say(message).text
+    assert not any(_answer(kb, slug) in text for slug in ("takeout-food-poisoning", "takeout-late-wrong",
+                                                          "takeout-foreign-object"))
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
