@@ -259,6 +259,16 @@ def test_nothing_delivered_is_never_answered_as_takeout(kb, wechat, message):
                                                           "takeout-foreign-object"))
 
 
+@pytest.mark.parametrize("message", ["买的电瓶车骑了半个月电池就不行了 店里说电池不保修",
+                                     "新买的电动车骑了三天刹车就失灵了"])
+def test_an_e_bike_is_not_a_car_a_phone_or_a_traffic_accident(kb, wechat, message):
+    """电动车 in everyday speech is an e-bike: its faults get the e-bike quality answer, not the 家用汽车 三包, the
+    phone 三包 (电池) or 122 (刹车失灵)."""
+    text = wechat.say(message).text
+    assert _answer(kb, "ebike-quality") in text
+    assert "122" not in text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
