@@ -269,6 +269,15 @@ def test_an_e_bike_is_not_a_car_a_phone_or_a_traffic_accident(kb, wechat, messag
     assert "122" not in text
 
 
+def test_food_near_its_date_is_not_expired_food(kb, wechat):
+    """Yoghurt that expires tomorrow is lawful to sell: the 临期 answer, never the expired-food entry and its 十倍; bread
+    three days past its date still gets the expired-food entry."""
+    near = wechat.say("超市卖的酸奶明天就到期了 算不算过期食品").text
+    assert _answer(kb, "food-near-expiry") in near
+    assert _answer(kb, "food-expired") not in near
+    assert _answer(kb, "food-expired") in wechat.say("超市买的面包过期了三天").text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
