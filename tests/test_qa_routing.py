@@ -278,6 +278,13 @@ def test_food_near_its_date_is_not_expired_food(kb, wechat):
     assert _answer(kb, "food-expired") in wechat.say("超市买的面包过期了三天").text
 
 
+def test_a_price_drop_after_buying_gets_the_price_protection_answer(kb, wechat):
+    """降价 after buying and a refused 价保 get the price-protection answer (not 质量问题退换修); a parcel sent without
+    保价 insurance is still the courier's 保价 entry."""
+    assert _answer(kb, "price-drop-after-purchase") in wechat.say("京东买的电视 过了三天便宜了三百 客服说不在价保范围").text
+    assert _answer(kb, "express-insured-value") in wechat.say("快递没保价 丢了只赔运费").text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
