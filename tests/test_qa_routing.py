@@ -285,6 +285,14 @@ def test_a_price_drop_after_buying_gets_the_price_protection_answer(kb, wechat):
     assert _answer(kb, "express-insured-value") in wechat.say("快递没保价 丢了只赔运费").text
 
 
+def test_a_shopkeeper_at_the_door_after_a_report_is_about_the_reporters_confidentiality(kb, wechat):
+    """A reporter whose shopkeeper came round asks whether we leaked their name: the reporter-confidentiality answer,
+    not a shop's leak of customer data (个人信息 compensation)."""
+    text = wechat.say("上个月举报了街口那家小卖部 这两天小卖部老板找到我单位来了 说我多管闲事 是不是你们把我的信息泄露出去了").text
+    assert _answer(kb, "report-confidential") in text
+    assert _answer(kb, "privacy-compensation") not in text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
