@@ -59,6 +59,8 @@ def _answer(app, slug: str) -> str:
     ("我的医保卡让人盗刷了两千多", "医疗保障"),
     ("高铁票改签扣了一半的钱", "12306"),
     ("飞机延误了六个小时航空公司一句解释都没有", "民航"),
+    ("想在村里开个小超市 营业执照咋办", "市场监管窗口"),
+    ("个体户不想干了怎么注销", "市场监管窗口"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -121,13 +123,15 @@ def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     "在旅游app上订机票 被默认勾选搭售了保险",
     "孩子的辅导班老师让每人买三百块的资料",
     "同一趟航班查了几次机票越查越贵 换个手机就便宜了",
+    "那个饭馆没有营业执照 我要举报",
 ])
 def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, wechat, message):
     """撞/理赔/房租/房东/大巴车/工资/开除/花呗/贷款/噪音/学校/机票 inside a consumer's story do not send them to another
     office."""
     text = wechat.say(message).text
     assert not any(office in text for office in ("122", "12378", "住房和城乡建设", "12305", "12328", "12333", "生态环境",
-                                                 "城市管理", "校服教辅征订", "医疗保障", "12306", "民航"))
+                                                 "城市管理", "校服教辅征订", "医疗保障", "12306", "民航",
+                                                 "市场监管窗口"))
 
 
 @pytest.mark.parametrize("message", ["你好 打扰了", "谢谢 帮了大忙", "在吗", "在不在？"])
@@ -291,6 +295,11 @@ def test_a_shopkeeper_at_the_door_after_a_report_is_about_the_reporters_confiden
     text = wechat.say("上个月举报了街口那家小卖部 这两天小卖部老板找到我单位来了 说我多管闲事 是不是你们把我的信息泄露出去了").text
     assert _answer(kb, "report-confidential") in text
     assert _answer(kb, "privacy-compensation") not in text
+
+
+def test_asking_where_the_bureau_is_gets_its_address(kb, wechat):
+    """"你们单位在哪" asks for this bureau's address: the contact entry, not "帮不上忙"."""
+    assert _answer(kb, "account-contact") in wechat.say("你们单位在哪").text
 
 
 def test_the_problem_outranks_the_setting(kb, wechat):
