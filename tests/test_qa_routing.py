@@ -302,6 +302,16 @@ def test_asking_where_the_bureau_is_gets_its_address(kb, wechat):
     assert _answer(kb, "account-contact") in wechat.say("你们单位在哪").text
 
 
+def test_a_thing_a_shop_damaged_while_serving_gets_the_damage_answer(kb, wechat):
+    """A silk dress ruined at the dry cleaner's (with its '十倍洗衣费' offer) is the damage-in-service answer, not 退一赔三;
+    a car lamp scratched at the car wash shows that entry first."""
+    text = wechat.say("拿去干洗的真丝裙子洗掉色了 店家说按洗衣费十倍赔").text
+    assert _answer(kb, "service-damaged-property") in text
+    assert "退一赔三" not in text
+    wash = wechat.say("洗车店给我车打蜡 把车灯刮花了").text
+    assert wash.index("干洗、洗车、搬家、宠物店") < 40
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
