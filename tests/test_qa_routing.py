@@ -312,6 +312,15 @@ def test_a_thing_a_shop_damaged_while_serving_gets_the_damage_answer(kb, wechat)
     assert wash.index("干洗、洗车、搬家、宠物店") < 40
 
 
+def test_a_restaurant_charge_never_gets_the_ktv_rule(kb, wechat):
+    """A fee added at a restaurant table is the unstated-fee answer, not the KTV/bar minimum-charge entry; a KTV's
+    minimum charge still gets it."""
+    text = wechat.say("吃饭吃到一半服务员说要收餐具费").text
+    assert _answer(kb, "unfair-minimum-charge") not in text
+    assert _answer(kb, "price-hidden-fees") in text
+    assert _answer(kb, "unfair-minimum-charge") in wechat.say("KTV包厢最低消费八百 唱不够要补").text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
