@@ -143,7 +143,7 @@ def test_greeting_and_thanks_get_a_friendly_line(kb, wechat, message):
 
 
 @pytest.mark.parametrize("message", ["附近哪有好吃的", "县城哪里有好玩的", "今天几号", "帮我查查明天下不下雨",
-                                     "孩子作业不会做", "去县城的车几点"])
+                                     "孩子作业不会做", "去县城的车几点", "今天天气怎么样"])
 def test_everyday_requests_are_off_topic_not_a_menu_nor_a_staff_question(kb, wechat, message):
     """Food nearby, the date, the weather, homework, a bus time: no menu of entries, no law, nothing queued for
     staff (they are not consumer-rights questions we failed to answer)."""
@@ -319,6 +319,18 @@ def test_a_restaurant_charge_never_gets_the_ktv_rule(kb, wechat):
     assert _answer(kb, "unfair-minimum-charge") not in text
     assert _answer(kb, "price-hidden-fees") in text
     assert _answer(kb, "unfair-minimum-charge") in wechat.say("KTV包厢最低消费八百 唱不够要补").text
+
+
+def test_weather_named_in_a_complaint_is_not_small_talk(kb, wechat):
+    """A seller blaming the weather for seeds that did not sprout is an agricultural-inputs question, not "帮不上忙"."""
+    text = wechat.say("买的种子不发芽 卖种子的说是天气原因").text
+    assert "帮不上忙" not in text
+    assert _answer(kb, "agri-fake-seeds") in text
+
+
+def test_imported_wine_without_a_chinese_label_is_food(kb, wechat):
+    """红酒 is food: an imported wine without a Chinese label gets the imported-food label answer, not 三无产品."""
+    assert _answer(kb, "food-imported-no-chinese-label") in wechat.say("买了瓶进口红酒 没有中文标签").text
 
 
 def test_the_problem_outranks_the_setting(kb, wechat):
