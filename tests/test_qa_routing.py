@@ -333,6 +333,13 @@ def test_imported_wine_without_a_chinese_label_is_food(kb, wechat):
     assert _answer(kb, "food-imported-no-chinese-label") in wechat.say("买了瓶进口红酒 没有中文标签").text
 
 
+def test_a_black_shop_is_a_price_question(kb, wechat):
+    """黑店 / 太黑了 is how people say 宰客: a fish at three hundred in a 黑店 gets the price-trap answer, and a bowl of
+    noodles at fifty in a shop that is 太黑了 gets choices, not the unanswered-queue reply."""
+    assert _answer(kb, "price-bait") in wechat.say("景区的饭店是黑店 一条鱼要三百").text
+    assert "还答不好" not in wechat.say("这个店太黑了 一碗面要我五十").text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
