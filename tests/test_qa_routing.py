@@ -340,6 +340,14 @@ def test_a_black_shop_is_a_price_question(kb, wechat):
     assert "还答不好" not in wechat.say("这个店太黑了 一碗面要我五十").text
 
 
+def test_a_short_question_both_channels_agree_on_gets_choices_not_the_queue(kb, wechat):
+    """"淘宝买的包是假货" has little lexical evidence (jieba reads 包是 as one word), but both channels put the
+    fake-goods entry first: the consumer gets choices led by it, not the unanswered-queue reply."""
+    text = wechat.say("淘宝买的包是假货").text
+    assert "还答不好" not in text
+    assert text.startswith("您是不是想问") and "1. 买到假货、冒牌货怎么办？" in text
+
+
 def test_the_problem_outranks_the_setting(kb, wechat):
     """Expired milk bought in a supermarket is a food-safety question, not the 实体店退货 rule."""
     text = wechat.say("超市买的牛奶过期了 能赔吗").text
