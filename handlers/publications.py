@@ -22,6 +22,7 @@ STATE = {True: "订阅", False: "退订"}
 LIST_SIZE = 3
 ALL_WORDS = frozenset({"全部", "所有"})
 KIND_TYPO_CHARS = 4        # `退订 警告`: a short unknown word after the space is a kind mistyped, answered with the list
+SEPARATORS = "：:，,、"
 
 
 def _articles(turn: Turn, kind: Kind, items) -> Reply:
@@ -68,7 +69,7 @@ def search(turn: Turn) -> Reply | str:
 
 def _toggle(turn: Turn, subscribed: bool) -> str:
     """`退订 警示` / `订阅 案例` / `退订 全部`: record the choice per kind; the bare word lists the choices."""
-    word = turn.text[2:].strip()          # after 退订 / 订阅 (or TD)
+    word = _kind_word(turn.text)          # after 退订 / 订阅 (or TD)
     if not word:
         current = audience.preferences(turn.incoming.openid)
         shown = "，".join(f"{Kind(k).word}{STATE[v]}" for k, v in current.items()) or "全部接收"
@@ -83,13 +84,18 @@ def _toggle(turn: Turn, subscribed: bool) -> str:
     return template.format(kinds=names, word=kinds[0].word if len(kinds) == 1 else "全部")
 
 
+def _kind_word(text: str) -> str:
+    """What follows 退订 / 订阅, past a space or a comma or colon typed between ("退订：警示")."""
+    return text[2:].strip().lstrip(SEPARATORS).strip()
+
+
 def _is_toggle(text: str) -> bool:
     """`退订` / `退订 警示` / `订阅案例` are the command; "退订短信回了TD还是天天发" or "订阅号天天推广告" is a question
     for 维权问答 (an unknown word glued to the command, or a long one after it, is not a kind)."""
-    word = text[2:].strip()
+    word = _kind_word(text)
     if not word or word in audience.KIND_WORDS or word in ALL_WORDS:
         return True
-    return text[2:3].isspace() and len(word) <= KIND_TYPO_CHARS
+    return (text[2:3].isspace() or text[2:3] in SEPARATORS) and len(word) <= KIND_TYPO_CHARS
 
 
 def unsubscribe(turn: Turn) -> str:

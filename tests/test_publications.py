@@ -109,7 +109,7 @@ def test_unsubscribe_is_honoured(app, sim, consumer):
 
 def test_a_question_starting_with_tuiding_is_answered_not_taken_as_a_command(app, kb, consumer):
     """"退订短信回了TD还是天天发" and "订阅号天天给我推广告" are questions for 维权问答, not an unknown push kind, and
-    change no preference; "退订警示" glued and "退订 警告" mistyped are still the command."""
+    change no preference; "退订警示" glued, "退订：案例" with a colon and "退订 警告" mistyped are still the command."""
     asker = consumer("o_q")
     spam = asker.say("退订短信回了TD 还是天天发").text
     assert "这类推送" not in spam and "依据" in spam
@@ -117,6 +117,7 @@ def test_a_question_starting_with_tuiding_is_answered_not_taken_as_a_command(app
     with app.app_context():
         assert KindPreference.query.count() == 0
     assert "已退订：消费警示。" in asker.say("退订警示").text
+    assert "已退订：典型案例。" in asker.say("退订：案例").text
     assert "没有“警告”这类推送" in asker.say("退订 警告").text
 
 
