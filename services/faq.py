@@ -263,7 +263,8 @@ def _decide(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str) -> Resu
                                  (top.learned >= faq_rank.KNOWN_COSINE and top.evidence >= EVIDENCE_TOPICAL))
     if not known:
         topical = bool(index.domain_words(query))
-        agree = top is not None and top.slug == ranking.lexical_top == ranking.learned_top
+        agree = (top is not None and top.slug == ranking.lexical_top == ranking.learned_top and top.learned > 0
+                 and top.evidence >= EVIDENCE_TOPICAL)      # "123456": no n-gram of ours, 12345 by lexical alone
         if topical and top is not None and (top.coverage >= SHORT_COVERAGE or top.evidence >= EVIDENCE_OFFER or agree):
             return _offer(state, hits)             # a short question in our own words: "退款" → three choices; both
                                                    # channels on one entry ("淘宝买的包是假货", 包是 one word): too
