@@ -309,7 +309,7 @@ def test_a_thing_a_shop_damaged_while_serving_gets_the_damage_answer(kb, wechat)
     assert _answer(kb, "service-damaged-property") in text
     assert "退一赔三" not in text
     wash = wechat.say("洗车店给我车打蜡 把车灯刮花了").text
-    assert wash.index("干洗、洗车、搬家、宠物店") < 40
+    assert wash.startswith("【干洗、洗车、搬家、宠物店") or "\n1. 干洗、洗车、搬家、宠物店" in wash
 
 
 def test_a_restaurant_charge_never_gets_the_ktv_rule(kb, wechat):
@@ -337,7 +337,9 @@ def test_a_black_shop_is_a_price_question(kb, wechat):
     """黑店 / 太黑了 is how people say 宰客: a fish at three hundred in a 黑店 gets the price-trap answer, and a bowl of
     noodles at fifty in a shop that is 太黑了 gets choices, not the unanswered-queue reply."""
     assert _answer(kb, "price-bait") in wechat.say("景区的饭店是黑店 一条鱼要三百").text
-    assert "还答不好" not in wechat.say("这个店太黑了 一碗面要我五十").text
+    noodles = wechat.say("这个店太黑了 一碗面要我五十").text
+    assert "还答不好" not in noodles and "帮不上忙" not in noodles
+    assert noodles.startswith("您是不是想问") or "依据" in noodles
 
 
 def test_a_short_question_both_channels_agree_on_gets_choices_not_the_queue(kb, wechat):
