@@ -77,7 +77,7 @@ class _Channel:
         row = {term: i for i, term in enumerate(bm25.idf)}                 # while building; then as hashes
         self.idf = np.fromiter(bm25.idf.values(), dtype=np.float64, count=len(row))
         self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
-        rows, docs_of, weights = array("q"), array("i"), array("d")     # one posting each, compact while building
+        rows, docs_of, weights = array("q"), array("i"), array("f")     # one posting each, compact while building
         for doc, freqs in enumerate(bm25.doc_freqs):
             norm = K1 * (1 - B + B * bm25.doc_len[doc] / bm25.avgdl)
             for term, tf in freqs.items():
@@ -90,10 +90,10 @@ class _Channel:
         del row
         rows_np = np.frombuffer(rows, dtype=np.int64)
         order = np.argsort(rows_np, kind="stable")            # by term, documents in order within a term
-        self.starts = np.zeros(len(self.row) + 1, dtype=np.int64)
+        self.starts = np.zeros(len(self.row) + 1, dtype=np.int32)
         np.cumsum(np.bincount(rows_np, minlength=len(self.row)), out=self.starts[1:])
         self.docs = np.frombuffer(docs_of, dtype=np.int32)[order]
-        self.weights = np.frombuffer(weights, dtype=np.float64)[order]
+        self.weights = np.frombuffer(weights, dtype=np.float32)[order]
 
     def term_idf(self, term: str) -> float:
         row = self.row.get(term)
@@ -130,7 +130,7 @@ class Index:
                     [str(k) for k in entry.keywords]
             normalised.append([text.normalise(p) for p in parts])
         word_docs = [[w for p in doc for w in text.words(p)] for doc in normalised]
-        self.vocabulary = {w for doc in word_docs for w in doc}
+        self.vocabulary = Terms(dict.fromkeys(w for doc in word_docs for w in doc))   # hashes: `in` is all we ask
         # Staff-chosen keywords and the synonym table's canonical terms: a question naming one is on our topic.
         terms = {"".join(text.normalise(str(k)).split()) for e in entries for k in e.keywords}
         terms |= {t for r in text.synonyms.table.values() for t in r.split()}

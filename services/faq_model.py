@@ -46,17 +46,21 @@ class Centroids:
     slugs: list[str]
     vocabulary: Terms          # n-gram → column
     idf: np.ndarray            # (F,) float32
-    starts: np.ndarray         # (F + 1,) offsets into entries/weights: postings of n-gram f are [starts[f], starts[f+1])
+    starts: np.ndarray         # (F + 1,) int32 offsets into entries/weights: n-gram f's are [starts[f], starts[f+1])
     entries: np.ndarray        # (nnz,) int32 entry index
     weights: np.ndarray        # (nnz,) float32 centroid weight
     normalise: Callable[[str], str]
 
     def __post_init__(self) -> None:
         self.position = {slug: i for i, slug in enumerate(self.slugs)}
+        self._labelled: dict[str, np.ndarray] = {}
 
     def labelled(self, prefix: str) -> np.ndarray:
         """Positions of the labels starting with `prefix` (e.g. the referrals' "ref:" pseudo-entries)."""
-        return np.array([i for i, slug in enumerate(self.slugs) if slug.startswith(prefix)], dtype=np.int64)
+        if prefix not in self._labelled:
+            self._labelled[prefix] = np.array([i for i, slug in enumerate(self.slugs) if slug.startswith(prefix)],
+                                              dtype=np.int64)
+        return self._labelled[prefix]
 
     @classmethod
     def build(cls, entries: Sequence[tuple[str, Sequence[str]]], *,
@@ -98,7 +102,7 @@ class Centroids:
         norms = np.sqrt(np.bincount(label_of, weights=totals * totals, minlength=len(entries)))
         norms[norms == 0] = 1.0
         order = np.lexsort((label_of, column_of))           # by n-gram, then entry
-        starts = np.zeros(n_features + 1, dtype=np.int64)
+        starts = np.zeros(n_features + 1, dtype=np.int32)
         np.cumsum(np.bincount(column_of, minlength=n_features), out=starts[1:])
         return cls(slugs=[slug for slug, _ in entries], vocabulary=vocabulary, idf=idf, starts=starts,
                    entries=label_of[order].astype(np.int32),
