@@ -93,6 +93,12 @@ class Talk(StrEnum):
     FOREIGN = "foreign"      # mostly another script
     ABOUT_ME = "about_me"    # 你是机器人吗 / 你叫什么名字
     OFF_TOPIC = "off_topic"
+    CLOSING = "closing"      # 好的知道了 / 算了 / 我再想想: the conversation ends
+
+
+# The learned channel's small-talk labels (knowledge/examples.yaml `talk:`) → the reply they get.
+LEARNED_TALK = {"offtopic": Talk.OFF_TOPIC, "greeting": Talk.GREETING, "thanks": Talk.THANKS,
+                "closing": Talk.CLOSING}
 
 
 @dataclass
@@ -210,12 +216,13 @@ def classify(text: str, *, previous: str | None = None) -> Result:
         if follow is not None:
             return Result(Kind.ANSWER, entry=state.entries[follow], hits=ranking.hits, via="followup",
                           venting=venting)
-    learned = _learned_referral(state, ranking, raw, unanswered=False)
+    learned = _learned_referral(state, ranking, raw, unanswered=False) or _learned_talk(ranking, raw, unanswered=False)
     if learned is not None:
         return learned
     result = _decide(state, query, ranking, scored)
     if result.kind in {Kind.UNKNOWN, Kind.SUGGEST}:    # not answerable outright: the closest matter wins
-        result = _learned_referral(state, ranking, raw, unanswered=True) or result
+        result = (_learned_referral(state, ranking, raw, unanswered=True)
+                  or _learned_talk(ranking, raw, unanswered=True) or result)
     result.venting = venting
     return result
 
@@ -233,6 +240,14 @@ def _learned_referral(state: Snapshot, ranking: faq_rank.Ranking, raw: str, *, u
     if referral is None or referral.excluded(faq_route.squeeze(raw)):
         return None
     return Result(Kind.REFER, referral=referral, hits=ranking.hits, via="learned")
+
+
+def _learned_talk(ranking: faq_rank.Ranking, raw: str, *, unanswered: bool) -> Result | None:
+    """Not a consumer matter, recognised by the small-talk examples rather than the word lists: "猪肉多少钱一斤",
+    "狗狗拉肚子", "中秋快乐"."""
+    if not ranking.chats(raw, unanswered=unanswered) or ranking.talk not in LEARNED_TALK:
+        return None
+    return Result(Kind.SMALLTALK, talk=LEARNED_TALK[ranking.talk], hits=ranking.hits, via="learned")
 
 
 def _smalltalk(raw: str, text) -> Talk | None:

@@ -43,6 +43,20 @@ REFERRAL_SLUG = "ref:"      # the learned channel's label for a referral's examp
 REFER_COSINE = 0.12
 REFER_MARGIN = 0.08
 REFER_UNKNOWN = 0.12        # a message we could not answer: referred when a referral is at least this close and closest
+# Not a consumer matter at all (a recipe, a pet's illness, the price of pork, 中秋快乐) in words no small-talk list
+# knows: the nearest small-talk example (knowledge/examples.yaml `talk:`) is at least TALK_COSINE close and TALK_MARGIN
+# closer than any entry; for a message no entry answers outright, TALK_UNKNOWN close and TALK_UNKNOWN_MARGIN closer.
+# Never a message of more than TALK_MAX_CHARS (a story is a consumer's), nor one whose words an entry holds with
+# TALK_EVIDENCE or more (驾校合同…学费一分不退). Calibrated on a third of the small-talk examples held back from
+# training, against 1,831 consumers' messages of the training sets: none taken for small talk.
+TALK_SLUG = "talk:"         # the learned channel's labels for small talk: "talk:" + offtopic / greeting / thanks /
+#                             closing + "#" + n, one per example (the nearest example, not a centroid of them all)
+TALK_COSINE = 0.25
+TALK_MARGIN = 0.08
+TALK_UNKNOWN = 0.25
+TALK_UNKNOWN_MARGIN = 0.05
+TALK_MAX_CHARS = 40
+TALK_EVIDENCE = 25.0
 
 
 @dataclass
@@ -53,6 +67,8 @@ class Ranking:
     guarded: set[str] = field(default_factory=set)    # slugs outside the message's category
     referral: str | None = None     # the referral whose examples are closest to the message ...
     referral_cosine: float = 0.0    # ... and how close
+    talk: str | None = None         # the kind of small talk whose examples are closest to the message ...
+    talk_cosine: float = 0.0        # ... and how close
 
     def refers(self, *, unanswered: bool = False) -> bool:
         """The message reads as the closest referral's matter rather than any entry's (with less evidence when it
@@ -63,6 +79,16 @@ class Ranking:
         if unanswered:
             return self.referral_cosine >= max(REFER_UNKNOWN, lead)
         return self.referral_cosine >= REFER_COSINE and self.referral_cosine >= lead + REFER_MARGIN
+
+    def chats(self, raw: str, *, unanswered: bool = False) -> bool:
+        """The message reads as small talk rather than any entry's matter (see TALK_COSINE)."""
+        top = self.top
+        if self.talk is None or len(raw) > TALK_MAX_CHARS or top is not None and top.evidence >= TALK_EVIDENCE:
+            return False
+        lead = top.learned if top is not None else 0.0
+        if self.talk_cosine >= TALK_COSINE and self.talk_cosine >= lead + TALK_MARGIN:
+            return True
+        return unanswered and self.talk_cosine >= max(TALK_UNKNOWN, lead + TALK_UNKNOWN_MARGIN)
 
     @property
     def top(self) -> Hit | None:
@@ -96,15 +122,16 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
     if centroids is not None and len(raw) > LONG_CHARS:      # a story first, the question last: score the end too
         cosines = np.maximum(cosines, centroids.scores(raw[-TAIL_CHARS:]) * TAIL_DISCOUNT)
     learned: dict[str, float] = {}
-    referral, referral_cosine = None, 0.0
+    closest: dict[str, tuple[str | None, float]] = {}      # pseudo-label prefix → (its best label, cosine)
     if len(cosines):
         slugs = centroids.slugs
-        pseudo = centroids.labelled(REFERRAL_SLUG)
-        if len(pseudo):
-            best = int(pseudo[np.argmax(cosines[pseudo])])
-            referral, referral_cosine = slugs[best].removeprefix(REFERRAL_SLUG), float(cosines[best])
-            cosines = cosines.copy()
-            cosines[pseudo] = 0.0
+        cosines = cosines.copy()
+        for prefix in (REFERRAL_SLUG, TALK_SLUG):
+            pseudo = centroids.labelled(prefix)
+            if len(pseudo):
+                best = int(pseudo[np.argmax(cosines[pseudo])])
+                closest[prefix] = slugs[best].removeprefix(prefix).partition("#")[0], float(cosines[best])
+                cosines[pseudo] = 0.0           # they never compete as entries
         if only is None:
             picks = np.argsort(-cosines, kind="stable")[:CANDIDATES]
         else:
@@ -131,5 +158,7 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
     hits.sort(key=lambda h: (-h.fused, h.slug))
     lexical_top = max(lexical.values(), key=lambda h: (h.score, h.slug)).slug if lexical else None
     learned_top = max(learned.items(), key=lambda kv: kv[1])[0] if learned else None
+    referral, referral_cosine = closest.get(REFERRAL_SLUG, (None, 0.0))
+    talk, talk_cosine = closest.get(TALK_SLUG, (None, 0.0))
     return Ranking(hits=hits, lexical_top=lexical_top, learned_top=learned_top, guarded=guarded, referral=referral,
-                   referral_cosine=round(referral_cosine, 4))
+                   referral_cosine=round(referral_cosine, 4), talk=talk, talk_cosine=round(talk_cosine, 4))

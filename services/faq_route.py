@@ -55,6 +55,7 @@ class Routing:
     unguarded_topics: frozenset[str] = frozenset()
     unguarded_entries: frozenset[str] = frozenset()
     examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # entry id → messages it answers
+    talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)       # small-talk kind → messages of that kind
     not_for: Mapping[str, re.Pattern] = field(default_factory=dict)       # entry id → settings it never answers
 
     def referral(self, text: str) -> Referral | None:
@@ -95,7 +96,7 @@ def squeeze(text: str) -> str:
 def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES, examples: Path | None = None) -> Routing:
     """Read the tables; raises ValueError naming the file on a bad one."""
     refs = []
-    entry_examples, referral_examples = _examples(examples or EXAMPLES)
+    entry_examples, referral_examples, talk_examples = _examples(examples or EXAMPLES)
     for item in _yaml(referrals).get("referrals") or []:
         try:
             refs.append(Referral(id=str(item["id"]), office=str(item["office"]), reply=str(item["reply"]).strip(),
@@ -118,21 +119,25 @@ def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES, examples: P
                    guarded={str(k): str(v) for k, v in (data.get("guarded") or {}).items()},
                    unguarded_topics=frozenset(str(t) for t in data.get("unguarded_topics") or []),
                    unguarded_entries=frozenset(str(s) for s in data.get("unguarded_entries") or []),
-                   examples=entry_examples, not_for=not_for)
+                   examples=entry_examples, talk=talk_examples, not_for=not_for)
 
 
-def _examples(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Consumers' messages by the entry that answers them, and by the referral that takes them."""
+EXAMPLE_KINDS = ("entry", "referral", "talk")
+
+
+def _examples(path: Path) -> tuple[dict[str, tuple[str, ...]], ...]:
+    """Consumers' messages by the entry that answers them, by the referral that takes them, and by the kind of small
+    talk they are (offtopic, greeting, thanks, closing)."""
     by_key: dict[tuple[str, str], list[str]] = {}
     for item in _yaml(path).get("examples") or []:
         try:
-            kind = "entry" if "entry" in item else "referral"
+            kind = next(k for k in EXAMPLE_KINDS if k in item)
             by_key.setdefault((kind, str(item[kind])), []).append(str(item["text"]))
-        except (KeyError, TypeError) as err:
+        except (StopIteration, KeyError, TypeError) as err:
             raise ValueError(f"{path.name}: bad example {item!r:.60} ({err.__class__.__name__})") from err
-    split = ({}, {})
+    split: tuple[dict[str, tuple[str, ...]], ...] = tuple({} for _ in EXAMPLE_KINDS)
     for (kind, key), texts in by_key.items():
-        split[kind == "referral"][key] = tuple(texts)
+        split[EXAMPLE_KINDS.index(kind)][key] = tuple(texts)
     return split
 
 

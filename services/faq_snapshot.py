@@ -166,7 +166,10 @@ def _build(token: str, stamp: tuple) -> Snapshot:
         index = Index(phrasings, text)
         centroids = Centroids.build([*((p.slug, [p.question, *p.paraphrases, " ".join(p.keywords)]) for p in phrasings),
                                      *((faq_rank.REFERRAL_SLUG + r.id, r.examples) for r in route.referrals
-                                       if r.examples and phrasings)],     # compared with entries: none, none
+                                       if r.examples and phrasings),      # compared with entries: none, none
+                                     *((f"{faq_rank.TALK_SLUG}{kind}#{n}", [text])      # each on its own: a
+                                       for kind, texts in route.talk.items() if phrasings     # recipe is not like
+                                       for n, text in enumerate(texts))],                     # a stock tip
                                     normalise=text.normalise)
     _return_freed_memory()
     log.info("faq snapshot built", entries=len(entries), pins=len(pins))

@@ -441,6 +441,35 @@ def test_flow_input_never_enters_the_queue(kb, wechat):
         assert db.session.scalars(select(UnansweredQuestion)).all() == []
 
 
+@pytest.mark.parametrize("message", ["羊肉多少钱一斤", "电动车电池哪个牌子耐用", "手机咋截长图", "孩子发烧吃啥药",
+                                     "小猫老是吐咋回事", "西红柿炒鸡蛋咋做好吃"])
+def test_an_everyday_question_that_is_no_consumer_matter_gets_no_law(kb, wechat, message):
+    """Prices at the market, shopping advice, phone tips, medicine and pets share words with our entries but are not
+    a complaint: the friendly off-topic line, no law, no menu (the first two used to be answered with a law)."""
+    text = wechat.say(message).text
+    assert text.startswith("这个问题我帮不上忙")
+    assert "依据" not in text and "您是不是想问" not in text
+
+
+@pytest.mark.parametrize("message, start", [("中秋节快乐呀", "您好"), ("那我再想想吧", "好的。"), ("好嘞 不问了", "好的。")])
+def test_wishes_and_goodbyes_get_a_friendly_line(kb, wechat, message, start):
+    """A festival wish is a greeting and "我再想想" ends the conversation: a kind line, never a menu or the queue."""
+    text = wechat.say(message).text
+    assert text.startswith(start)
+    assert "依据" not in text and "您是不是想问" not in text and "还答不好" not in text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("猪肉注水了", "food-adulteration-report"),
+    ("超市买的猪肉有股怪味", "food-adulteration-report"),
+    ("拼夕夕买的鞋不合适 能7天无理由不", "return-7day-online"),
+    ("电动车买了一个月电池就不行了", "ebike-quality"),
+])
+def test_a_consumer_matter_in_everyday_words_is_still_answered(kb, wechat, message, slug):
+    """The small-talk examples never take a real consumer matter that shares their words (猪肉, 电动车电池, 拼夕夕)."""
+    assert _answer(kb, slug) in wechat.say(message).text
+
+
 def test_follow_up_is_read_against_the_last_answer(kb, wechat):
     """After the 7-day-return answer, "那运费谁出" gets the return-shipping entry; a clearly new question still wins."""
     assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了 七天内能退吗").text
