@@ -1,6 +1,7 @@
 """维权问答 follow-ups in context: for FAQ_CONTEXT_TTL after an answer, a short second question ("那都过了十天了呢",
-"运费谁出") is read against the entry just given and its related entries before the whole knowledge base; a message
-that is clearly a new topic still wins. Also recognises venting, so the reply can open with a line of empathy.
+"运费谁出") is read against the entry just given and its related entries before the whole knowledge base, or against
+another entry of the same topic that it clearly names ("发票丢了呢" after 修了两次); a message that is clearly a new topic
+still wins. Also recognises venting, so the reply can open with a line of empathy.
 
 The context is one Redis key per follower (`keys.faq_context`, 5 minutes); losing it (Redis down) only means a
 follow-up is ranked like a first question.
@@ -26,6 +27,8 @@ VENTING_CHARS = 80             # a story this long is venting too, whatever its 
 # After any answer, "要是商家还是不认呢" asks what to do when the shop will not: these entries belong to every family.
 EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses")
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
+SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
+SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
 
 
 def remember(*, openid: str, slug: str) -> None:
@@ -75,6 +78,11 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     inside = faq_rank.rank(snapshot, query, raw, only=set(family))
     best = next((h for h in inside.hits if h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE
                  or h.score >= EVERY_FAMILY_SCORE), None)
+    siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
+    sibling = faq_rank.rank(snapshot, query, raw, only=siblings).top if siblings else None
+    if sibling is not None and sibling.learned >= SIBLING_COSINE and \
+            sibling.learned >= (best.learned if best is not None else 0.0) + SIBLING_MARGIN:
+        return sibling.slug         # "发票丢了呢" after 修了两次: another entry of the same topic, clearly named
     if best is None or (best.learned < faq_rank.FOLLOW_COSINE and best.score <= 0):
         return None
     return best.slug

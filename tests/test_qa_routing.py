@@ -470,6 +470,17 @@ def test_a_consumer_matter_in_everyday_words_is_still_answered(kb, wechat, messa
     assert _answer(kb, slug) in wechat.say(message).text
 
 
+@pytest.mark.parametrize("first, first_slug, follow, slug", [
+    ("买的冰箱修了两次还是不制冷", "sanbao-repair-twice", "发票丢了呢", "sanbao-lost-invoice"),
+    ("快递丢了", "express-lost-online-order", "没保价呢", "express-insured-value"),
+])
+def test_a_follow_up_can_name_another_entry_of_the_same_topic(kb, wechat, first, first_slug, follow, slug):
+    """A short follow-up that clearly asks another entry of the answer's topic, outside its related entries, gets that
+    entry rather than the first answer again."""
+    assert _answer(kb, first_slug) in wechat.say(first).text
+    assert _answer(kb, slug) in wechat.say(follow).text
+
+
 def test_follow_up_is_read_against_the_last_answer(kb, wechat):
     """After the 7-day-return answer, "那运费谁出" gets the return-shipping entry; a clearly new question still wins."""
     assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了 七天内能退吗").text
