@@ -43,6 +43,7 @@ EVIDENCE_MIN = 11.0     # below (and a low cosine): not something we know about 
 EVIDENCE_OFFER = 8.0    # between this and EVIDENCE_MIN, a question naming one of our keywords gets three choices
 EVIDENCE_TOPICAL = 6.0  # below that too: off-topic chit-chat, not worth a staff's time; between: queued as unanswered
 SHORT_COVERAGE = 0.6    # a short question below EVIDENCE_MIN that names a keyword and is this covered: offer three
+OFFER_COSINE = 0.15     # ... or whose nearest entry's phrasings are this close (cosine): offer three too
 ANSWER_COVERAGE = faq_rank.CLEAR_COSINE   # (kept for the console's hint) cosine that answers outright ...
 ANSWER_MARGIN = faq_rank.CLEAR_MARGIN     # ... with this lead over the runner-up
 OFFER_SIZE = 3
@@ -280,9 +281,11 @@ def _decide(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str) -> Resu
         topical = bool(index.domain_words(query))
         agree = (top is not None and top.slug == ranking.lexical_top == ranking.learned_top and top.learned > 0
                  and top.evidence >= EVIDENCE_TOPICAL)      # "123456": no n-gram of ours, 12345 by lexical alone
-        if topical and top is not None and (top.coverage >= SHORT_COVERAGE or top.evidence >= EVIDENCE_OFFER or agree):
+        if topical and top is not None and (top.coverage >= SHORT_COVERAGE or top.evidence >= EVIDENCE_OFFER or agree
+                                            or top.learned >= OFFER_COSINE):
             return _offer(state, hits)             # a short question in our own words: "退款" → three choices; both
-                                                   # channels on one entry ("淘宝买的包是假货", 包是 one word): too
+                                                   # channels on one entry, or an entry's phrasings near it ("淘宝买的包是
+                                                   # 假货", 包是 one word): too
         if topical or (top is not None and top.evidence >= EVIDENCE_TOPICAL and index.known_words(query)) \
                 or PROBLEM.search("".join(raw.split())):
             return Result(Kind.UNKNOWN, hits=hits)
