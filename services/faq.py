@@ -217,13 +217,14 @@ def classify(text: str, *, previous: str | None = None) -> Result:
         if follow is not None:
             return Result(Kind.ANSWER, entry=state.entries[follow], hits=ranking.hits, via="followup",
                           venting=venting)
-    learned = _learned_referral(state, ranking, raw, unanswered=False) or _learned_talk(ranking, raw, unanswered=False)
+    learned = (_learned_referral(state, ranking, raw, unanswered=False)
+               or _learned_talk(state, query, ranking, raw, unanswered=False))
     if learned is not None:
         return learned
     result = _decide(state, query, ranking, scored)
     if result.kind in {Kind.UNKNOWN, Kind.SUGGEST}:    # not answerable outright: the closest matter wins
         result = (_learned_referral(state, ranking, raw, unanswered=True)
-                  or _learned_talk(ranking, raw, unanswered=True) or result)
+                  or _learned_talk(state, query, ranking, raw, unanswered=True) or result)
     result.venting = venting
     return result
 
@@ -243,10 +244,11 @@ def _learned_referral(state: Snapshot, ranking: faq_rank.Ranking, raw: str, *, u
     return Result(Kind.REFER, referral=referral, hits=ranking.hits, via="learned")
 
 
-def _learned_talk(ranking: faq_rank.Ranking, raw: str, *, unanswered: bool) -> Result | None:
+def _learned_talk(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str, *, unanswered: bool) -> Result | None:
     """Not a consumer matter, recognised by the small-talk examples rather than the word lists: "猪肉多少钱一斤",
     "狗狗拉肚子", "中秋快乐"."""
-    if not ranking.chats(raw, unanswered=unanswered) or ranking.talk not in LEARNED_TALK:
+    if ranking.talk not in LEARNED_TALK or \
+            not ranking.chats(raw, domain_words=len(state.index.domain_words(query)), unanswered=unanswered):
         return None
     return Result(Kind.SMALLTALK, talk=LEARNED_TALK[ranking.talk], hits=ranking.hits, via="learned")
 
