@@ -20,7 +20,9 @@ log = logs.get(__name__)
 
 REFERRAL = faq_rank.REFERRAL_SLUG   # context value prefix: the last reply was a referral, not an entry
 FOLLOW_MAX_CHARS = 16          # longer messages tell a new story ("那运费谁出啊", "合同里没写违约金咋办" are 6 and 10)
-NEW_TOPIC_COSINE = 0.45        # a clear answer outside the family at this cosine is a new topic
+NEW_TOPIC_COSINE = 0.45        # a clear answer outside the family at this cosine is a new topic ...
+NEW_TOPIC_MARGIN = 0.10        # ... when it is also this far closer than the family's best ("那运费谁出" after a return
+#                                stays the return-shipping entry, though the quality-shipping one is clear on its own)
 VENTING = re.compile(r"气死|太坑|坑人|坑爹|骗人|无语|恶心|欺负人|凭什么|太过分|过分了|受不了|窝火|憋屈|郁闷|闹心|"
                      r"糟心|心塞|崩溃|太气人|气人|欺人太甚|没天理|什么破|啥破|垃圾|黑心|奸商|忍不了|[!！]{2,}")
 VENTING_CHARS = 80             # a story this long is venting too, whatever its words
@@ -72,12 +74,13 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if entry is None or named and entry.family not in named:
         return None
     family = [previous, *(r for r in (*entry.related, *EVERY_FAMILY) if r in snapshot.entries)]
-    top = ranking.top
-    if top is not None and top.slug not in family and ranking.clear and top.learned >= NEW_TOPIC_COSINE:
-        return None
     inside = faq_rank.rank(snapshot, query, raw, only=set(family))
     best = next((h for h in inside.hits if h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE
                  or h.score >= EVERY_FAMILY_SCORE), None)
+    top = ranking.top
+    if top is not None and top.slug not in family and ranking.clear and top.learned >= NEW_TOPIC_COSINE and \
+            top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN:
+        return None
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
     sibling = faq_rank.rank(snapshot, query, raw, only=siblings).top if siblings else None
     if sibling is not None and sibling.learned >= SIBLING_COSINE and \
