@@ -246,7 +246,7 @@ def _learned_referral(state: Snapshot, ranking: faq_rank.Ranking, raw: str, *, u
 
 def _learned_talk(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str, *, unanswered: bool) -> Result | None:
     """Not a consumer matter, recognised by the small-talk examples rather than the word lists: "猪肉多少钱一斤",
-    "狗狗拉肚子", "中秋快乐"."""
+    "狗狗感冒了吃啥药", "中秋快乐"."""
     if ranking.talk not in LEARNED_TALK or \
             not ranking.chats(raw, domain_words=len(state.index.domain_words(query)), unanswered=unanswered):
         return None
