@@ -31,6 +31,9 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a services.faq_rank constant for this run")
     parser.add_argument("--topics", action="store_true", help="also print the figures per topic, worst first")
+    parser.add_argument("--confusions", type=int, default=0, metavar="N",
+                        help="also print the N commonest wrong answers (entry answered, laws wanted) and missed "
+                             "referrals (office wanted, what was done)")
     args = parser.parse_args()
     overrides = {}
     for item in args.set:
@@ -61,6 +64,7 @@ def main() -> None:
     aliases = {short: full for full, short in SHORT_NAMES.items()}
     total: Counter = Counter()
     by_topic: dict[str, Counter] = defaultdict(Counter)
+    confusions: Counter = Counter()
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="head")
         faq.import_dir()
@@ -81,21 +85,36 @@ def main() -> None:
             cites = {e.slug: qa_eval._pairs(" ".join(e.citations), aliases) for e in state.entries.values()}
             citable = set().union(*cites.values())
             for item in items:
-                _judge(item, faq.classify(str(item["q"])), cites, citable, aliases, total, by_topic)
+                _judge(item, faq.classify(str(item["q"])), cites, citable, aliases, total, by_topic, confusions)
     print(_line("on-topic, laws some entry cites", total))
     print(f"referral messages referred to their office: {total['referred']}/{total['referrals']}")
     if args.topics:
         for topic, counts in sorted(by_topic.items(), key=lambda kv: kv[1]["right"] / max(kv[1]["n"], 1)):
             print(_line(topic, counts))
+    for (kind, got, wanted), count in confusions.most_common(args.confusions):
+        if kind not in {"missed", "away"}:
+            print(f"{count:4d}  {kind:8s} {got} ← {wanted}")
+    if args.confusions:
+        for (kind, office, text), _ in sorted(confusions.items()):
+            if kind == "missed":
+                print(f"  missed referral {office}: {text}")
+            elif kind == "away":
+                print(f"  on-topic referred to {office}: {text}")
 
 
-def _judge(item, result, cites, citable, aliases, total: Counter, by_topic) -> None:
+def _judge(item, result, cites, citable, aliases, total: Counter, by_topic, confusions: Counter) -> None:
     from bench import qa_eval
     from services.faq import Kind
     if item.get("kind") == "referral":
+        office = str(item.get("office") or "")
+        referred = result.kind is Kind.REFER and qa_eval._office_named(office, result.referral.reply)
         total["referrals"] += 1
-        total["referred"] += bool(result.kind is Kind.REFER and
-                                  qa_eval._office_named(str(item.get("office") or ""), result.referral.reply))
+        total["referred"] += referred
+        if not referred:
+            done = (result.referral.id if result.kind is Kind.REFER else
+                    result.entry.slug if result.kind is Kind.ANSWER else result.kind.name.lower())
+            confusions["referral", done, office] += 1
+            confusions["missed", office, str(item["q"])[:60]] += 1
         return
     if item.get("kind") != "on_topic" or item.get("followup_of"):
         return
@@ -111,6 +130,10 @@ def _judge(item, result, cites, citable, aliases, total: Counter, by_topic) -> N
         counts["wrong"] += bool(answer and not cites[answer.slug] & wanted)
         counts["menus"] += result.kind is Kind.SUGGEST
         counts["away"] += result.kind is Kind.REFER
+    if result.kind is Kind.REFER:
+        confusions["away", result.referral.id, str(item["q"])[:60]] += 1
+    if answer and not cites[answer.slug] & wanted:
+        confusions["answer", answer.slug, " ".join(sorted(f"{law}{art}" for law, art in wanted))] += 1
 
 
 def _line(label: str, c: Counter) -> str:
