@@ -72,7 +72,8 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
 # A consumer's problem in words the index may not know ("光伏板发电量不够"): in scope, so queued for staff rather
 # than waved off as chit-chat when nothing matches.
 PROBLEM = re.compile(r"坏了|不够|不足|故障|质量|不合格|漏(水|电|油|气)|假(的|货)|退(货|款|钱|不了)|赔|陪(偿|钱|付)|投诉|举报|维权|"
-                     r"被?骗|欺诈|缺斤|少给|多收|乱收|不给(退|换|修|开)|(商家|老板|店家)不(管|理)")
+                     r"被?骗|欺诈|缺斤|少给|多收|乱收|不给(退|换|修|开)|(商家|老板|店家)不(管|理)|能退|退吗|退不|可以退|换货|"
+                     r"保修|三包|售后")
 ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你叫(什么|啥)|你(几|多大)岁|你的名字|你会(干|做)(什么|啥)")
 _CHOICE = re.compile(r"^(?:第)?([0-9]{1,3}|[一二三四五六七八九十])(?:个|条|项|号)?$")
 _CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
@@ -247,9 +248,9 @@ def _learned_referral(state: Snapshot, ranking: faq_rank.Ranking, raw: str, *, u
 def _learned_talk(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str, *, unanswered: bool) -> Result | None:
     """Not a consumer matter, recognised by the small-talk examples rather than the word lists: "猪肉多少钱一斤",
     "狗狗感冒了吃啥药", "中秋快乐"."""
-    if ranking.talk not in LEARNED_TALK or \
+    if ranking.talk not in LEARNED_TALK or PROBLEM.search("".join(raw.split())) or \
             not ranking.chats(raw, domain_words=len(state.index.domain_words(query)), unanswered=unanswered):
-        return None
+        return None                     # "新买的手机信号不好 能退吗": a problem named is never chat
     return Result(Kind.SMALLTALK, talk=LEARNED_TALK[ranking.talk], hits=ranking.hits, via="learned")
 
 

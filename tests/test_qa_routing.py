@@ -67,6 +67,14 @@ def question(app, slug: str) -> str:
     ("坐的那趟客车中途把我们撂在高速服务区了", "12328"),
     ("想在村里开个小超市 营业执照咋办", "市场监管窗口"),
     ("个体户不想干了怎么注销", "市场监管窗口"),
+    # courier service, phone signal, road accidents, buses, hospital bills, estate fees and package tours in words
+    # the patterns above did not know (a menu, the queue or a consumer entry before)
+    ("快递小哥从不送货上门 每次都扔在驿站让我自己去拿", "12305"),
+    ("屋里手机没信号 打电话得跑到院子里", "12300"),
+    ("下班路上一个摩托把我挂倒了 人跑了", "122"),
+    ("县城到乡里的城乡公交老是不按点发车", "12328"),
+    ("住院押金交了五千 出院结算多收了钱", "卫生健康"),
+    ("物业把小区空地圈起来收停车费", "住建"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -106,6 +114,9 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
 @pytest.mark.parametrize("message", [
     "网恋对象让我充钱 充了两万 现在联系不上了",
     "刷单做任务 垫了八千 现在说要继续充才能提现",
+    "刷单被骗了三千 咋办",
+    "对方发了个收款码 付完就把我拉黑了",
+    "有人冒充商家客服说要给我退款 让我共享屏幕 卡里的钱被转走了",
 ])
 def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
@@ -137,6 +148,36 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     assert not any(office in text for office in ("122", "12378", "住房和城乡建设", "12305", "12328", "12333", "生态环境",
                                                  "城市管理", "校服教辅征订", "医疗保障", "12306", "民航",
                                                  "市场监管窗口"))
+
+
+@pytest.mark.parametrize("message, referral", [
+    ("网上买的东西快递放驿站丢了 卖家不管", "post"),
+    ("汽车站小卖部买的面包过期了", "ride-hailing"),
+    ("二手车行买的面包车 开了三天就趴窝", "ride-hailing"),
+    ("租房子住 装修公司给我装的新房拖了两个月还没完工", "housing"),
+    ("小区物业逼着刷脸进门 不录人脸不给开门", "housing"),
+    ("在超市滑倒摔骨折了 住院花了两万 超市不管", "medical"),
+    ("花呗买的手机 七天无理由能退吗", "finance"),
+    ("手机店说办两年套餐才给补贴价 价签上没写", "telecom"),
+])
+def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
+    """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗 and 套餐 inside a shop, a renovation, a face-scanning gate or a fall in
+    a supermarket leave the consumer with us, not with that office's referral."""
+    assert faq_route.load().by_id(referral).reply not in wechat.say(message).text
+
+
+def test_a_named_problem_is_never_small_talk(kb, wechat):
+    """"新买的手机信号不好 能退吗" reads like the phone tips among the small-talk examples, but 能退 names a problem:
+    it gets our entries, not the off-topic line."""
+    text = wechat.say("新买的手机信号不好 能退吗").text
+    assert not text.startswith("这个问题我帮不上忙")
+    assert "退" in text
+
+
+def test_bulk_food_without_dates_gets_the_bulk_labelling_rule(kb, wechat):
+    """Loose food sold by weight with no dates gets the entry on what bulk food must show (食安法第54条、第68条)."""
+    text = wechat.say("超市称的散装花生米 啥日期都没标").text
+    assert _answer(kb, "food-bulk-no-label") in text
 
 
 @pytest.mark.parametrize("message", ["你好 打扰了", "谢谢 帮了大忙", "在吗", "在不在？"])
