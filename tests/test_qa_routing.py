@@ -75,6 +75,7 @@ def question(app, slug: str) -> str:
     ("县城到乡里的城乡公交老是不按点发车", "12328"),
     ("住院押金交了五千 出院结算多收了钱", "卫生健康"),
     ("物业把小区空地圈起来收停车费", "住建"),
+    ("在装修队打工 从梯子上摔下来了 老板说不管", "12333"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -117,6 +118,7 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     "刷单被骗了三千 咋办",
     "对方发了个收款码 付完就把我拉黑了",
     "有人冒充商家客服说要给我退款 让我共享屏幕 卡里的钱被转走了",
+    "有个自称市场监管局的人打电话说我店里的货有问题要罚款 让我转到他个人账户 我转了",
 ])
 def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
