@@ -161,10 +161,11 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("在超市滑倒摔骨折了 住院花了两万 超市不管", "medical"),
     ("花呗买的手机 七天无理由能退吗", "finance"),
     ("手机店说办两年套餐才给补贴价 价签上没写", "telecom"),
+    ("家里装修完墙面开裂了 装修公司不认账", "business-registration"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
-    """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗 and 套餐 inside a shop, a renovation, a face-scanning gate or a fall in
-    a supermarket leave the consumer with us, not with that office's referral."""
+    """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐 and 开…公司 inside a shop, a renovation, a face-scanning gate or
+    a fall in a supermarket leave the consumer with us, not with that office's referral."""
     assert faq_route.load().by_id(referral).reply not in wechat.say(message).text
 
 
