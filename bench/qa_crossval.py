@@ -134,12 +134,17 @@ def _judge(item, result, cites, citable, aliases, total: Counter, by_topic, conf
         confusions["away", result.referral.id, str(item["q"])[:60]] += 1
     if answer and not cites[answer.slug] & wanted:
         confusions["answer", answer.slug, " ".join(sorted(f"{law}{art}" for law, art in wanted))] += 1
+        if item.get("category") and answer.category != str(item["category"]):    # as qa_eval's "wrong category"
+            for counts in (total, by_topic[str(item.get("topic"))]):
+                counts["category"] += 1
+            confusions["category", f"{answer.slug} ({answer.category})", str(item["category"])] += 1
 
 
 def _line(label: str, c: Counter) -> str:
     n = max(c["n"], 1)
     return (f"{label}: {c['n']} messages; right law first {c['right']} ({c['right'] / n:.1%}); right first "
-            f"{c['first']} ({c['first'] / n:.1%}); wrong answers {c['wrong']}; menus {c['menus']}; "
+            f"{c['first']} ({c['first'] / n:.1%}); wrong answers {c['wrong']} (another category {c['category']}); "
+            f"menus {c['menus']}; "
             f"referred away {c['away']}")
 
 
