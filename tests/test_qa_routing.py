@@ -76,6 +76,8 @@ def question(app, slug: str) -> str:
     ("住院押金交了五千 出院结算多收了钱", "卫生健康"),
     ("物业把小区空地圈起来收停车费", "住建"),
     ("在装修队打工 从梯子上摔下来了 老板说不管", "12333"),
+    ("我在理发店上班 说好的办卡提成 老板三个月都没给", "12333"),
+    ("物业说楼里欠费 把整栋楼的电停了", "住建"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -162,6 +164,7 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("花呗买的手机 七天无理由能退吗", "finance"),
     ("手机店说办两年套餐才给补贴价 价签上没写", "telecom"),
     ("家里装修完墙面开裂了 装修公司不认账", "business-registration"),
+    ("健身房教练说老板欠他们工资 跑路了 我年卡还剩十个月", "labour"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
     """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐 and 开…公司 inside a shop, a renovation, a face-scanning gate or
