@@ -165,6 +165,8 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("手机店说办两年套餐才给补贴价 价签上没写", "telecom"),
     ("家里装修完墙面开裂了 装修公司不认账", "business-registration"),
     ("健身房教练说老板欠他们工资 跑路了 我年卡还剩十个月", "labour"),
+    ("健身房交了三千年费 老板人没了", "fraud"),
+    ("装修公司打电话催我转账付尾款 活还没干完", "fraud"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
     """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐 and 开…公司 inside a shop, a renovation, a face-scanning gate or
