@@ -3,6 +3,7 @@ with every other set's examples, so thousands of consumers' messages measure a c
 
     .venv/bin/python bench/qa_crossval.py                         # the figures at the shipped constants
     .venv/bin/python bench/qa_crossval.py --set CLEAR_COSINE=0.10 --set CLEAR_MARGIN=0.025 [--topics]
+    .venv/bin/python bench/qa_crossval.py --confusions 40        # what goes wrong, and every referral missed or stolen
 
 Judged like bench/qa_eval.py, on services.faq.classify (no webhook): an on-topic message whose labelled laws some
 published entry cites counts as right when the answer cites one of them; right first when the answer or choice 1 of
@@ -32,8 +33,9 @@ def main() -> None:
                         help="override a services.faq_rank constant for this run")
     parser.add_argument("--topics", action="store_true", help="also print the figures per topic, worst first")
     parser.add_argument("--confusions", type=int, default=0, metavar="N",
-                        help="also print the N commonest wrong answers (entry answered, laws wanted) and missed "
-                             "referrals (office wanted, what was done)")
+                        help="also print the N commonest wrong answers (entry ← laws wanted), answers in another "
+                             "category and missed referrals, then every referral message missed and every on-topic "
+                             "message referred away")
     args = parser.parse_args()
     overrides = {}
     for item in args.set:
