@@ -167,10 +167,14 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("健身房教练说老板欠他们工资 跑路了 我年卡还剩十个月", "labour"),
     ("健身房交了三千年费 老板人没了", "fraud"),
     ("装修公司打电话催我转账付尾款 活还没干完", "fraud"),
+    ("游乐场碰碰车撞了孩子的头", "traffic-accident"),
+    ("超市的购物车把孩子撞了 超市说不管", "traffic-accident"),
+    ("店员让我扫码关注 结果每月自动扣费", "fraud"),
+    ("客服让我下载个app开通会员 每月扣十块", "fraud"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
-    """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐 and 开…公司 inside a shop, a renovation, a face-scanning gate or
-    a fall in a supermarket leave the consumer with us, not with that office's referral."""
+    """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐, 开…公司 and 撞 inside a shop, a renovation, a face-scanning gate,
+    a fall in a supermarket or a ride at a fair leave the consumer with us, not with that office's referral."""
     assert faq_route.load().by_id(referral).reply not in wechat.say(message).text
 
 
