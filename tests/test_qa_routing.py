@@ -171,6 +171,10 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("超市的购物车把孩子撞了 超市说不管", "traffic-accident"),
     ("店员让我扫码关注 结果每月自动扣费", "fraud"),
     ("客服让我下载个app开通会员 每月扣十块", "fraud"),
+    ("快递放驿站三天我才去拿 七天无理由从哪天算", "post"),
+    ("快递好几天不动了 估计是丢了", "post"),
+    ("能不能转人工服务", "labour"),
+    ("我的电话是从那家店泄露的 骗子冒充客服骗走两千 店家要不要负责", "fraud"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
     """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐, 开…公司 and 撞 inside a shop, a renovation, a face-scanning gate,
