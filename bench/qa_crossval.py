@@ -14,6 +14,7 @@ tests/data are never read. About three minutes on this machine (20 snapshot buil
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import tempfile
@@ -36,6 +37,8 @@ def main() -> None:
                         help="also print the N commonest wrong answers (entry ← laws wanted), answers in another "
                              "category and missed referrals, then every referral message missed and every on-topic "
                              "message referred away")
+    parser.add_argument("--dump", metavar="FILE", help="also write one JSON line per judged message (its set, the "
+                                                        "reply, the first hits and how it was judged) for study")
     args = parser.parse_args()
     overrides = {}
     for item in args.set:
@@ -67,6 +70,7 @@ def main() -> None:
     total: Counter = Counter()
     by_topic: dict[str, Counter] = defaultdict(Counter)
     confusions: Counter = Counter()
+    dump = open(args.dump, "w", encoding="utf-8") if args.dump else None
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="head")
         faq.import_dir()
@@ -87,7 +91,12 @@ def main() -> None:
             cites = {e.slug: qa_eval._pairs(" ".join(e.citations), aliases) for e in state.entries.values()}
             citable = set().union(*cites.values())
             for item in items:
-                _judge(item, faq.classify(str(item["q"])), cites, citable, aliases, total, by_topic, confusions)
+                result = faq.classify(str(item["q"]))
+                verdict = _judge(item, result, cites, citable, aliases, total, by_topic, confusions)
+                if dump is not None and verdict is not None:
+                    dump.write(json.dumps(_record(held, item, result, state, verdict), ensure_ascii=False) + "\n")
+    if dump is not None:
+        dump.close()
     print(_line("on-topic, laws some entry cites", total))
     print(f"referral messages referred to their office: {total['referred']}/{total['referrals']}")
     if args.topics:
@@ -117,12 +126,12 @@ def _judge(item, result, cites, citable, aliases, total: Counter, by_topic, conf
                     result.entry.slug if result.kind is Kind.ANSWER else result.kind.name.lower())
             confusions["referral", done, office] += 1
             confusions["missed", office, str(item["q"])[:60]] += 1
-        return
+        return "referred" if referred else "missed"
     if item.get("kind") != "on_topic" or item.get("followup_of"):
-        return
+        return None
     wanted = qa_eval._wanted(item.get("laws"), aliases)
     if not wanted & citable:
-        return
+        return None
     answer = result.entry if result.kind is Kind.ANSWER else None
     first = answer or (result.choices[0] if result.choices else None)
     for counts in (total, by_topic[str(item.get("topic"))]):
@@ -140,6 +149,20 @@ def _judge(item, result, cites, citable, aliases, total: Counter, by_topic, conf
             for counts in (total, by_topic[str(item.get("topic"))]):
                 counts["category"] += 1
             confusions["category", f"{answer.slug} ({answer.category})", str(item["category"])] += 1
+    if answer:
+        return "right" if cites[answer.slug] & wanted else "wrong"
+    return "first" if first and cites[first.slug] & wanted else "not first"
+
+
+def _record(held: Path, item, result, state, verdict: str) -> dict:
+    """One judged message for --dump: enough to replay a stricter confidence rule without the bot."""
+    hits = [{"slug": h.slug, "category": state.entries[h.slug].category, "fused": h.fused, "learned": h.learned,
+             "evidence": round(getattr(h, "evidence", 0.0), 3), "coverage": round(getattr(h, "coverage", 0.0), 3)}
+            for h in (result.hits or [])[:5] if h.slug in state.entries]
+    return {"set": held.name, "q": str(item["q"]), "category": item.get("category"), "kind": result.kind.name,
+            "via": result.via, "entry": result.entry.slug if result.entry is not None else None,
+            "verdict": verdict, "hits": hits, "cues": sorted(state.routing.families(str(item["q"])) or ()),
+            "family": {h["slug"]: state.entries[h["slug"]].family for h in hits}}
 
 
 def _line(label: str, c: Counter) -> str:

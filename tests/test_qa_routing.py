@@ -78,6 +78,8 @@ def question(app, slug: str) -> str:
     ("在装修队打工 从梯子上摔下来了 老板说不管", "12333"),
     ("我在理发店上班 说好的办卡提成 老板三个月都没给", "12333"),
     ("物业说楼里欠费 把整栋楼的电停了", "住建"),
+    # hit by another vehicle in a car bought last week: an accident all the same
+    ("上礼拜刚买的车 等红灯让后面的车追尾了 对方不想走保险", "122"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -121,6 +123,7 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     "对方发了个收款码 付完就把我拉黑了",
     "有人冒充商家客服说要给我退款 让我共享屏幕 卡里的钱被转走了",
     "有个自称市场监管局的人打电话说我店里的货有问题要罚款 让我转到他个人账户 我转了",
+    "朋友圈里有人卖便宜的茅台 交了五百定金 第二天就把我拉黑了",
 ])
 def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
@@ -175,10 +178,23 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("快递好几天不动了 估计是丢了", "post"),
     ("能不能转人工服务", "labour"),
     ("我的电话是从那家店泄露的 骗子冒充客服骗走两千 店家要不要负责", "fraud"),
+    ("退货寄回去一个礼拜了 钱还没退给我", "post"),
+    ("厂家召回儿童座椅 让寄回去换 来回运费谁出", "post"),
+    ("在营业厅买的耳机 用了三天就坏了", "telecom"),
+    ("培训班突然关门了 老板电话也停机了", "telecom"),
+    ("小区电梯又坏了 把人关在里头半个小时 物业说没钱修", "housing"),
+    ("投诉半个月了还没结果 我还等着这钱交房租呢", "housing"),
+    ("电梯维保单位总不来修 一个月困了两回人", "finance"),
+    ("举报奖励是打到银行卡上吗", "finance"),
+    ("农资店老板不给开发票 只给写了个白条", "finance"),
+    ("12315打了好几次都打不通 还能咋投诉", "fraud"),
+    ("在拼多多上买了个祛痘膏 抹了一礼拜脸肿了 去医院看了花了五百", "medical"),
+    ("带老人去医院看病 门口停车场收费二十 也没有价格牌", "medical"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
     """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐, 开…公司 and 撞 inside a shop, a renovation, a face-scanning gate,
-    a fall in a supermarket or a ride at a fair leave the consumer with us, not with that office's referral."""
+    a fall in a supermarket or a ride at a fair, and 寄回/停机/维保单/白条/交房租/医院 in a return, a closed class, a lift,
+    an IOU or a price leave the consumer with us, not with that office's referral."""
     assert faq_route.load().by_id(referral).reply not in wechat.say(message).text
 
 
