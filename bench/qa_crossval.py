@@ -94,7 +94,9 @@ def main() -> None:
                 result = faq.classify(str(item["q"]))
                 verdict = _judge(item, result, cites, citable, aliases, total, by_topic, confusions)
                 if dump is not None and verdict is not None:
-                    dump.write(json.dumps(_record(held, item, result, state, verdict), ensure_ascii=False) + "\n")
+                    wanted = qa_eval._wanted(item.get("laws"), aliases)
+                    dump.write(json.dumps(_record(held, item, result, state, verdict, cites, wanted),
+                                          ensure_ascii=False) + "\n")
     if dump is not None:
         dump.close()
     print(_line("on-topic, laws some entry cites", total))
@@ -154,10 +156,11 @@ def _judge(item, result, cites, citable, aliases, total: Counter, by_topic, conf
     return "first" if first and cites[first.slug] & wanted else "not first"
 
 
-def _record(held: Path, item, result, state, verdict: str) -> dict:
+def _record(held: Path, item, result, state, verdict: str, cites, wanted) -> dict:
     """One judged message for --dump: enough to replay a stricter confidence rule without the bot."""
     hits = [{"slug": h.slug, "category": state.entries[h.slug].category, "fused": h.fused, "learned": h.learned,
-             "evidence": round(getattr(h, "evidence", 0.0), 3), "coverage": round(getattr(h, "coverage", 0.0), 3)}
+             "evidence": round(getattr(h, "evidence", 0.0), 3), "coverage": round(getattr(h, "coverage", 0.0), 3),
+             "right": bool(cites[h.slug] & wanted)}
             for h in (result.hits or [])[:5] if h.slug in state.entries]
     return {"set": held.name, "q": str(item["q"]), "category": item.get("category"), "kind": result.kind.name,
             "via": result.via, "entry": result.entry.slug if result.entry is not None else None,

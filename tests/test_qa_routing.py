@@ -295,6 +295,33 @@ def test_a_removal_company_raising_its_price_is_not_a_card_shop_that_moved(kb, w
     assert _answer(kb, "prepaid-relocation") in wechat.say("健身房搬到城那头了 卡里还有两千能退吗").text
 
 
+def test_a_price_raised_after_the_work_cites_the_agreement_and_the_posted_price(kb, wechat):
+    """A locksmith asking ten times the quoted price is told the price agreed binds him (消法第48条) and nothing may be
+    charged beyond the posted price (价格法第13条): the articles consumers name for it."""
+    text = wechat.say("开锁师傅电话里说四十 开完了要四百 不给不走").text
+    assert _answer(kb, "service-price-raised-midway") in text
+    assert "第48条" in text and "《价格法》第13条" in text
+
+
+def test_a_lift_out_of_inspection_in_a_hotel_names_the_premises_safety_duty(kb, wechat):
+    """A hotel's lift past its inspection date is reportable to us, and the hotel owes its guests safety (消法第18条)."""
+    text = wechat.say("酒店电梯的检验合格证过期了还在用").text
+    assert _answer(kb, "safety-elevator") in text and "第18条" in text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("美容院的卡说过期作废了 里面还有两千", "illegal-medical-beauty"),
+    ("美容院把我做护理前后的照片发朋友圈打广告 没问过我", "illegal-medical-beauty"),
+    ("买东西没要小票 只有微信转账记录 能投诉不", "prepaid-no-evidence"),
+])
+def test_an_entry_is_not_the_answer_outside_its_reach(kb, wechat, message, slug):
+    """The unlicensed medical-beauty rule answers injections and surgery, not every beauty-salon dispute; the
+    card-without-a-contract rule answers cards, not every purchase without a receipt."""
+    assert _answer(kb, slug) not in wechat.say(message).text
+    assert _answer(kb, "illegal-medical-beauty") in wechat.say("美容院给我打的玻尿酸 鼻子肿了").text
+    assert _answer(kb, "prepaid-no-evidence") in wechat.say("办卡没签合同 只有微信转账记录 能退吗").text
+
+
 def test_a_card_at_a_food_shop_that_closed_is_a_card_question(kb, wechat):
     """A cake shop's prepaid card is still a prepaid card: naming food (蛋糕) must not guard the card entries away."""
     text = wechat.say("楼下蛋糕店关门了 我卡里还有八百多没用完 老板电话也不接").text
