@@ -295,12 +295,12 @@ def test_a_removal_company_raising_its_price_is_not_a_card_shop_that_moved(kb, w
     assert _answer(kb, "prepaid-relocation") in wechat.say("健身房搬到城那头了 卡里还有两千能退吗").text
 
 
-def test_a_price_raised_after_the_work_cites_the_agreement_and_the_posted_price(kb, wechat):
-    """A locksmith asking ten times the quoted price is told the price agreed binds him (消法第48条) and nothing may be
-    charged beyond the posted price (价格法第13条): the articles consumers name for it."""
+def test_a_price_raised_after_the_work_cites_the_posted_price_and_the_promise(kb, wechat):
+    """A locksmith asking ten times the quoted price is told nothing may be charged beyond the posted price (价格法第13条)
+    and a promise made when quoting must be kept (实施条例第12条): the articles consumers name for it."""
     text = wechat.say("开锁师傅电话里说四十 开完了要四百 不给不走").text
     assert _answer(kb, "service-price-raised-midway") in text
-    assert "第48条" in text and "《价格法》第13条" in text
+    assert "《价格法》第13条" in text and "第12条" in text
 
 
 def test_a_lift_out_of_inspection_in_a_hotel_names_the_premises_safety_duty(kb, wechat):
