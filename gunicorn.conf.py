@@ -22,6 +22,18 @@ max_requests_jitter = 2000
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 
+def when_ready(server):
+    """Build the Q&A text tools (jieba's dictionary, the user dictionary, the synonym table: most of a worker's Q&A
+    memory) once in the master, before any worker is forked: every worker then shares those pages instead of building
+    its own copy. gc.freeze() keeps the collector from touching them, so they stay shared. Measured with
+    bench/bench_worker_memory.py (docs/BENCHMARKS.md). Nothing here opens a connection."""
+    import gc
+
+    from services import faq_snapshot
+    faq_snapshot.text_tools()
+    gc.freeze()
+
+
 def post_worker_init(worker):
     """Warm each worker's Q&A index before its first question (jieba + index take seconds)."""
     from app import warm_up

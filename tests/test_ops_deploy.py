@@ -6,6 +6,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -154,3 +155,14 @@ def test_first_admin_reads_the_password_from_stdin_or_a_prompt(app, runner):
     with app.app_context():
         assert staff.authenticate(username="first.admin", password="a-long-password-315", ip="127.0.0.1",
                                   now=utcnow()).role == "admin"
+
+
+def test_gunicorns_master_builds_the_qa_text_tools_before_forking_workers():
+    """gunicorn.conf.py's when_ready (run by the master before any worker is forked) builds jieba and the text tables
+    and freezes the collector, so every worker shares them instead of holding its own copy (issue 11: memory)."""
+    probe = ("import gc, runpy, sys; sys.path.insert(0, '.'); hooks = runpy.run_path('gunicorn.conf.py'); "
+             "from services import faq_snapshot; assert faq_snapshot._text is None; hooks['when_ready'](None); "
+             "print(faq_snapshot._text is not None, gc.get_freeze_count() > 0)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "True"]

@@ -76,6 +76,7 @@ _.access_log_format
 _.accesslog
 _.errorlog
 _.logger_class
+_.when_ready
 _.post_worker_init
 _.on_starting
 _.child_exit
