@@ -80,6 +80,9 @@ def question(app, slug: str) -> str:
     ("物业说楼里欠费 把整栋楼的电停了", "住建"),
     # hit by another vehicle in a car bought last week: an accident all the same
     ("上礼拜刚买的车 等红灯让后面的车追尾了 对方不想走保险", "122"),
+    # a hidden camera in a hotel room is the police's; insurance sold by deceit is the financial regulator's
+    ("住的宾馆房间里发现一个针孔摄像头", "110"),
+    ("买保险被骗了 业务员说跟存款一样随时能取", "12378"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -190,6 +193,8 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("12315打了好几次都打不通 还能咋投诉", "fraud"),
     ("在拼多多上买了个祛痘膏 抹了一礼拜脸肿了 去医院看了花了五百", "medical"),
     ("带老人去医院看病 门口停车场收费二十 也没有价格牌", "medical"),
+    ("网上买的监控摄像头装上就坏了", "hidden-camera"),
+    ("去4S店看车 店里的摄像头能认出我是不是来过", "hidden-camera"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
     """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐, 开…公司 and 撞 inside a shop, a renovation, a face-scanning gate,
@@ -244,6 +249,14 @@ def test_goods_question_never_gets_the_food_answer(kb, wechat):
     text = wechat.say("pdd上买的电吹风用了三天就坏了 咋整").text
     assert _answer(kb, "quality-return-exchange-repair") in text
     assert "十倍" not in text
+
+
+@pytest.mark.parametrize("message", ["网上买的监控摄像头坏了", "网上买的破壁机用了两次就不转了"])
+def test_goods_bought_online_never_get_the_packaged_food_answer(kb, wechat, message):
+    """A camera or a blender bought online that broke is a quality question, not packaged food bought online."""
+    text = wechat.say(message).text
+    assert _answer(kb, "takeout-online-food") not in text and "十倍" not in text
+    assert _answer(kb, "quality-return-exchange-repair") in text
 
 
 @pytest.mark.parametrize("message", ["药店买的药过期了", "药房卖的感冒药是过期的"])
