@@ -211,6 +211,21 @@ def test_a_named_problem_is_never_small_talk(kb, wechat):
     assert "退" in text
 
 
+@pytest.mark.parametrize("message", ["买的烟花不响", "买的灯泡不亮"])
+def test_something_bought_that_does_not_work_is_never_off_topic(kb, wechat, message):
+    """A purchase that does not work, in words none of our entries use, is still a consumer's complaint: never the
+    off-topic line; it is queued for staff and the reply offers 投诉 and 人工."""
+    text = wechat.say(message).text
+    assert not text.startswith("这个问题我帮不上忙")
+    assert "投诉" in text and "人工" in text
+
+
+def test_a_car_service_shop_skimping_is_not_a_used_car_sold_as_new(kb, wechat):
+    """保养偷工减料 at a 4S店 is a repair shop's matter, not the entry on a used car sold as new."""
+    assert _answer(kb, "car-used-sold-as-new") not in wechat.say("汽车4S店保养偷工减料").text
+    assert _answer(kb, "car-used-sold-as-new") in wechat.say("4S店卖给我的新车是修过的").text
+
+
 def test_bulk_food_without_dates_gets_the_bulk_labelling_rule(kb, wechat):
     """Loose food sold by weight with no dates gets the entry on what bulk food must show (食安法第54条、第68条)."""
     text = wechat.say("超市称的散装花生米 啥日期都没标").text
