@@ -215,7 +215,8 @@ def classify(text: str, *, previous: str | None = None) -> Result:
     ranking = faq_rank.rank(state, query, scored)
     venting = faq_followup.is_venting(raw)
     if previous is not None:
-        follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking)
+        follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,
+                                      answerable=_known(ranking.top))
         if isinstance(follow, Referral):
             return Result(Kind.REFER, referral=follow, via="followup")
         if follow is not None:
@@ -281,8 +282,7 @@ def _decide(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str) -> Resu
     if letters and foreign * 3 > len(letters):
         return Result(Kind.SMALLTALK, talk=Talk.FOREIGN, hits=hits)
     top = ranking.top
-    known = top is not None and (top.evidence >= EVIDENCE_MIN or top.learned >= faq_rank.SURE_COSINE or
-                                 (top.learned >= faq_rank.KNOWN_COSINE and top.evidence >= EVIDENCE_TOPICAL))
+    known = _known(top)
     if not known:
         topical = bool(index.domain_words(query))
         agree = (top is not None and top.slug == ranking.lexical_top == ranking.learned_top and top.learned > 0
@@ -301,6 +301,12 @@ def _decide(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str) -> Resu
     if ranking.clear:
         return Result(Kind.ANSWER, entry=state.entries[top.slug], hits=hits, via="rank")
     return _offer(state, hits)
+
+
+def _known(top: Hit | None) -> bool:
+    """The first entry is something we know about: enough of the message's words, or close enough to its phrasings."""
+    return top is not None and (top.evidence >= EVIDENCE_MIN or top.learned >= faq_rank.SURE_COSINE or
+                                (top.learned >= faq_rank.KNOWN_COSINE and top.evidence >= EVIDENCE_TOPICAL))
 
 
 def _offer(state: Snapshot, hits: list[Hit]) -> Result:

@@ -58,9 +58,10 @@ def is_venting(raw: str) -> bool:
     return len(raw) >= VENTING_CHARS or bool(VENTING.search(raw))
 
 
-def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking):
+def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking, answerable: bool = True):
     """The entry slug (or the Referral) a short follow-up of `previous` asks about, or None when it reads as a new
-    question."""
+    question. `answerable`: the whole base's first entry would be answered outright on its own; a new topic the bot
+    would only offer in a menu does not outweigh the previous answer's family ("能赔多少" after expired food)."""
     if len(raw) > FOLLOW_MAX_CHARS:
         return None
     named = snapshot.routing.families(raw)       # "网上买的鞋子不合适想退" names its own purchase: a new question
@@ -78,7 +79,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     best = next((h for h in inside.hits if h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE
                  or h.score >= EVERY_FAMILY_SCORE), None)
     top = ranking.top
-    if top is not None and top.slug not in family and ranking.clear and top.learned >= NEW_TOPIC_COSINE and \
+    if top is not None and top.slug not in family and ranking.clear and answerable and top.learned >= NEW_TOPIC_COSINE and \
             top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN:
         return None
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)

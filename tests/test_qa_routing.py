@@ -631,6 +631,14 @@ def test_follow_up_is_read_against_the_last_answer(kb, wechat):
     assert _answer(kb, "food-expired") in wechat.say("超市买的牛奶过期了 能赔吗").text
 
 
+def test_a_follow_up_the_base_would_only_offer_a_menu_for_stays_with_the_last_answer(kb, wechat):
+    """"能赔多少" after the expired-food answer: on its own it only gets a menu led by the goods compensation entry; in
+    context it asks what the food answer's family says (十倍, 最低1000元)."""
+    assert _answer(kb, "food-expired") in wechat.say("超市买的面包过期了").text
+    text = wechat.say("能赔多少").text
+    assert not text.startswith("您是不是想问") and "1000" in text
+
+
 @pytest.mark.parametrize("first, slug", [
     ("网上买的衣服不想要了 七天内能退吗", "return-7day-online"),
     ("手机买了五天就黑屏了 能换新的吗", None),
