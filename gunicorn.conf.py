@@ -34,6 +34,23 @@ def when_ready(server):
     gc.freeze()
 
 
+def on_reload(server):
+    """A reload (HUP: `systemctl reload`, the documented upgrade) must give the new workers the new code. The master
+    imported the project's modules for when_ready, and a forked worker would reuse them from sys.modules: forget
+    them (and the frozen objects) first, then build the text tools again from the code now on disk."""
+    import gc
+
+    gc.unfreeze()
+    root = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None) or ""
+        if path.startswith(root) and not path.startswith(os.path.join(root, ".venv")) and \
+                os.path.basename(path) != "gunicorn.conf.py":
+            del sys.modules[name]
+    gc.collect()
+    when_ready(server)
+
+
 def post_worker_init(worker):
     """Warm each worker's Q&A index before its first question (jieba + index take seconds)."""
     from app import warm_up

@@ -166,3 +166,16 @@ def test_gunicorns_master_builds_the_qa_text_tools_before_forking_workers():
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_a_gunicorn_reload_gives_new_workers_the_code_on_disk_not_the_masters_copy():
+    """After when_ready imported the project into the master, on_reload (HUP, the documented upgrade) forgets those
+    modules and builds the text tools again: a worker forked afterwards imports services/ afresh from disk."""
+    probe = ("import gc, runpy, sys; sys.path.insert(0, '.'); hooks = runpy.run_path('gunicorn.conf.py'); "
+             "hooks['when_ready'](None); import services.faq_snapshot as old; import services.faq_text as old_text; "
+             "hooks['on_reload'](None); import services.faq_snapshot as new; "
+             "print(new is not old, new._text is not None and new._text is not old._text, "
+             "sys.modules['services.faq_text'] is not old_text, gc.get_freeze_count() > 0)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "True", "True", "True"]

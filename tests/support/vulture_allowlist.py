@@ -77,6 +77,7 @@ _.accesslog
 _.errorlog
 _.logger_class
 _.when_ready
+_.on_reload
 _.post_worker_init
 _.on_starting
 _.child_exit
