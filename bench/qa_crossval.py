@@ -159,7 +159,7 @@ def _judge(item, result, cites, citable, aliases, total: Counter, by_topic, conf
 def _record(held: Path, item, result, state, verdict: str, cites, wanted) -> dict:
     """One judged message for --dump: enough to replay a stricter confidence rule without the bot."""
     hits = [{"slug": h.slug, "category": state.entries[h.slug].category, "fused": h.fused, "learned": h.learned,
-             "evidence": round(getattr(h, "evidence", 0.0), 3), "coverage": round(getattr(h, "coverage", 0.0), 3),
+             "evidence": round(h.evidence, 3), "coverage": round(h.coverage, 3),
              "right": bool(cites[h.slug] & wanted)}
             for h in (result.hits or [])[:5] if h.slug in state.entries]
     return {"set": held.name, "q": str(item["q"]), "category": item.get("category"), "kind": result.kind.name,
