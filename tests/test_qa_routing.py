@@ -211,6 +211,12 @@ def test_a_named_problem_is_never_small_talk(kb, wechat):
     assert "退" in text
 
 
+@pytest.mark.parametrize("message", ["超市收银员多扫了一件", "结账的时候多算了我一瓶水"])
+def test_a_checkout_that_charged_too_much_is_never_small_talk(kb, wechat, message):
+    """多扫/多算 at the till is a price complaint: it gets the checkout-price answer, not the off-topic line."""
+    assert _answer(kb, "price-checkout-higher") in wechat.say(message).text
+
+
 @pytest.mark.parametrize("message", ["买的烟花不响", "买的灯泡不亮"])
 def test_something_bought_that_does_not_work_is_never_off_topic(kb, wechat, message):
     """A purchase that does not work, in words none of our entries use, is still a consumer's complaint: never the
