@@ -58,7 +58,7 @@ def is_venting(raw: str) -> bool:
     return len(raw) >= VENTING_CHARS or bool(VENTING.search(raw))
 
 
-def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking, answerable: bool = True):
+def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking, answerable: bool):
     """The entry slug (or the Referral) a short follow-up of `previous` asks about, or None when it reads as a new
     question. `answerable`: the whole base's first entry would be answered outright on its own; a new topic the bot
     would only offer in a menu does not outweigh the previous answer's family ("能赔多少" after expired food)."""
