@@ -211,6 +211,11 @@ def test_a_named_problem_is_never_small_talk(kb, wechat):
     assert "退" in text
 
 
+def test_something_that_came_bad_is_never_off_topic(kb, wechat):
+    """"这个西瓜是坏的" names a problem with something bought (是坏的, not only 坏了): never the off-topic line."""
+    assert not wechat.say("这个西瓜是坏的").text.startswith("这个问题我帮不上忙")
+
+
 @pytest.mark.parametrize("message", ["超市收银员多扫了一件", "结账的时候多算了我一瓶水"])
 def test_a_checkout_that_charged_too_much_is_never_small_talk(kb, wechat, message):
     """多扫/多算 at the till is a price complaint: it gets the checkout-price answer, not the off-topic line."""
@@ -230,6 +235,31 @@ def test_a_car_service_shop_skimping_is_not_a_used_car_sold_as_new(kb, wechat):
     """保养偷工减料 at a 4S店 is a repair shop's matter, not the entry on a used car sold as new."""
     assert _answer(kb, "car-used-sold-as-new") not in wechat.say("汽车4S店保养偷工减料").text
     assert _answer(kb, "car-used-sold-as-new") in wechat.say("4S店卖给我的新车是修过的").text
+
+
+@pytest.mark.parametrize("message", ["超市里卖的鸡蛋是臭的", "超市买的牛奶胀包了 还没到期 喝了肚子疼",
+                                     "在超市买的猪肉有点臭 老板说是正常的"])
+def test_food_spoiled_inside_its_date_gets_the_spoiled_food_answer(kb, wechat, message):
+    """Rotten eggs, a swollen carton still in date or meat that smells are spoiled food, banned whatever the date says:
+    the spoiled-food answer, never the 临期 answer (lawful to sell) nor the expired-food one (its date has not passed)."""
+    text = wechat.say(message).text
+    assert _answer(kb, "food-spoiled") in text
+    assert _answer(kb, "food-near-expiry") not in text and _answer(kb, "food-expired") not in text
+
+
+def test_food_past_its_date_is_never_the_spoiled_food_answer(kb, wechat):
+    """Mouldy bread past its date is expired food (its 十倍 needs no proof that the seller knew), not the spoiled-food
+    answer, which tells the consumer the date has not passed."""
+    text = wechat.say("买的面包过期三天了 都长毛了").text
+    assert _answer(kb, "food-expired") in text and _answer(kb, "food-spoiled") not in text
+
+
+@pytest.mark.parametrize("message", ["在网上买了个空调 安装师傅另收了三百块材料费", "热水器安装要另外收费吗"])
+def test_an_installers_extra_fee_is_an_unstated_fee_not_the_warranty_start(kb, wechat, message):
+    """An installer's 材料费 nobody mentioned at the sale is a fee that was not marked (明码标价), not the question of
+    when the 三包 period starts, though both name 安装."""
+    text = wechat.say(message).text
+    assert _answer(kb, "price-hidden-fees") in text and _answer(kb, "sanbao-start-date") not in text
 
 
 def test_bulk_food_without_dates_gets_the_bulk_labelling_rule(kb, wechat):
