@@ -675,6 +675,13 @@ def test_a_follow_up_the_base_would_only_offer_a_menu_for_stays_with_the_last_an
     assert not text.startswith("您是不是想问") and "1000" in text
 
 
+def test_how_much_after_the_spoiled_food_answer_gets_the_food_minimum(kb, wechat):
+    """"能赔多少" after the spoiled-food answer asks what food compensation comes to (十倍, 最低1000元), not what an
+    illness costs: the consumer said nothing of being ill."""
+    assert _answer(kb, "food-spoiled") in wechat.say("超市买的鸡蛋是臭的").text
+    assert _answer(kb, "food-1000-minimum") in wechat.say("能赔多少").text
+
+
 @pytest.mark.parametrize("first, slug", [
     ("网上买的衣服不想要了 七天内能退吗", "return-7day-online"),
     ("手机买了五天就黑屏了 能换新的吗", None),
