@@ -127,6 +127,9 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     "有人冒充商家客服说要给我退款 让我共享屏幕 卡里的钱被转走了",
     "有个自称市场监管局的人打电话说我店里的货有问题要罚款 让我转到他个人账户 我转了",
     "朋友圈里有人卖便宜的茅台 交了五百定金 第二天就把我拉黑了",
+    # the call itself, before any money moved: a parcel or a refund "claim" that wants an app, a link or a card
+    "有人打电话说我快递丢了要理赔 让我下载个app",
+    "接到电话说我网购的面膜有质量问题要给我退款 让我点个链接",
 ])
 def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
