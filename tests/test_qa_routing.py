@@ -305,6 +305,13 @@ def test_goods_question_never_gets_the_food_answer(kb, wechat):
     assert "十倍" not in text
 
 
+@pytest.mark.parametrize("message", ["网上买的狗粮 狗吃了拉稀", "买的猫粮里有虫子"])
+def test_pet_food_never_gets_a_food_safety_answer(kb, wechat, message):
+    """Pet food is feed, not food: a dog made ill by its food is never answered with 食品安全法 and its 十倍."""
+    text = wechat.say(message).text
+    assert "《食品安全法》" not in text and "依据" not in text
+
+
 @pytest.mark.parametrize("message", ["网上买的监控摄像头坏了", "网上买的破壁机用了两次就不转了"])
 def test_goods_bought_online_never_get_the_packaged_food_answer(kb, wechat, message):
     """A camera or a blender bought online that broke is a quality question, not packaged food bought online."""
