@@ -387,10 +387,12 @@ def test_a_lift_out_of_inspection_in_a_hotel_names_the_premises_safety_duty(kb, 
     ("美容院的卡说过期作废了 里面还有两千", "illegal-medical-beauty"),
     ("美容院把我做护理前后的照片发朋友圈打广告 没问过我", "illegal-medical-beauty"),
     ("买东西没要小票 只有微信转账记录 能投诉不", "prepaid-no-evidence"),
+    ("婚纱照拍的很丑 影楼不给重拍", "service-price-raised-midway"),
 ])
 def test_an_entry_is_not_the_answer_outside_its_reach(kb, wechat, message, slug):
     """The unlicensed medical-beauty rule answers injections and surgery, not every beauty-salon dispute; the
-    card-without-a-contract rule answers cards, not every purchase without a receipt."""
+    card-without-a-contract rule answers cards, not every purchase without a receipt; the price-raised-midway rule
+    answers a price, not wedding photos the consumer dislikes."""
     assert _answer(kb, slug) not in wechat.say(message).text
     assert _answer(kb, "illegal-medical-beauty") in wechat.say("美容院给我打的玻尿酸 鼻子肿了").text
     assert _answer(kb, "prepaid-no-evidence") in wechat.say("办卡没签合同 只有微信转账记录 能退吗").text
