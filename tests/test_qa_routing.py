@@ -391,12 +391,13 @@ def test_a_lift_out_of_inspection_in_a_hotel_names_the_premises_safety_duty(kb, 
     ("去年在镇上门市部买的电动车 当时说电池保三年 现在一年半电池就不行了 跑不了十公里 去找他 他说电池只保一年 当时的保修卡"
      "上也没写 就口头说的 这咋整", "sanbao-phone-computer"),
     ("买的手机电池鼓包了", "ebike-quality"),
+    ("老年代步车刹车不灵", "car-60day-safety"),
 ])
 def test_an_entry_is_not_the_answer_outside_its_reach(kb, wechat, message, slug):
     """The unlicensed medical-beauty rule answers injections and surgery, not every beauty-salon dispute; the
     card-without-a-contract rule answers cards, not every purchase without a receipt; the price-raised-midway rule
     answers a price, not wedding photos the consumer dislikes; an e-bike's battery is not the phone-and-computer 三包
-    answer, nor a phone's battery the e-bike answer."""
+    answer, nor a phone's battery the e-bike answer; a 老年代步车 is not a 家用汽车 under the car 三包 rules."""
     assert _answer(kb, slug) not in wechat.say(message).text
     assert _answer(kb, "illegal-medical-beauty") in wechat.say("美容院给我打的玻尿酸 鼻子肿了").text
     assert _answer(kb, "prepaid-no-evidence") in wechat.say("办卡没签合同 只有微信转账记录 能退吗").text
