@@ -250,6 +250,13 @@ def test_food_spoiled_inside_its_date_gets_the_spoiled_food_answer(kb, wechat, m
     assert _answer(kb, "food-near-expiry") not in text and _answer(kb, "food-expired") not in text
 
 
+@pytest.mark.parametrize("message", ["刚买的是坏的能退吗", "买的东西是坏的"])
+def test_something_bought_that_came_broken_is_not_offered_the_spoiled_food_entry(kb, wechat, message):
+    """是坏的 names no food: a purchase that came broken is never answered, nor first offered, the spoiled-food entry."""
+    text = wechat.say(message).text
+    assert question(kb, "food-spoiled") not in text and _answer(kb, "food-spoiled") not in text
+
+
 @pytest.mark.parametrize("message", ["月饼长毛了 过期俩月了", "酸奶胀袋了 已经过了保质期", "买的面包过期三天了 都长毛了"])
 def test_food_past_its_date_is_never_the_spoiled_food_answer(kb, wechat, message):
     """Mouldy or swollen food past its date is expired food (its 十倍 needs no proof that the seller knew), not the
