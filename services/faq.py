@@ -72,11 +72,15 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
 # A consumer's problem in words the index may not know ("光伏板发电量不够"): in scope, so queued for staff rather
 # than waved off as chit-chat when nothing matches.
 PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|质量|不合格|漏(水|电|油|气)|假(的|货)|退(货|款|钱|不了)|赔|陪(偿|钱|付)|投诉|举报|维权|"
-                     r"被?骗|欺诈|缺斤|少给|多收|乱收|不给(退|换|修|开)|(商家|老板|店家)不(管|理)|能退|退吗|退不|可以退|换货|"
+                     r"被?骗|欺诈|缺斤|少给|多收|乱收|不给(退|换|修|开)|不(肯|让)?退|(商家|老板|店家)不(管|理)|能退|退吗|退不|可以退|换货|"
                      r"保修|三包|售后|多(扫|算|扣|刷)了?|重复(扫|扣|收|付)|算错|"
+                     # a defect named without a verb of buying: "衣柜甲醛超标 孩子咳嗽", "到货有划痕"
+                     r"甲醛|(重金属|农残|辐射|含量|指标)超标|异味|划痕|破损|掉漆|缺件|少件|"
                      # something bought that does not work ("买的烟花不响"): a complaint, however few our words it uses
                      r"(买|网购|下单|订)(的|了|来).{0,20}(不(响|亮|转|动|制冷|制热|热|充电|出水|好用|能用|开机|灵|准)|坏|漏|裂|"
                      r"断|褪色|掉色|起球|开线|生锈|没用|没效果|死了|枯|烂|臭|发霉|变质|虫)")
+# An interjection typed over and over ("怎么办呀呀呀", "啊啊啊啊"): read once, as it is said.
+_STRETCHED = re.compile(r"([啊呀哈呢吗吧哦噢嘛啦哇呜唉哎])\1+")
 ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你叫(什么|啥)|你(几|多大)岁|你的名字|你会(干|做)(什么|啥)")
 _CHOICE = re.compile(r"^(?:第)?([0-9]{1,3}|[一二三四五六七八九十])(?:个|条|项|号)?$")
 _CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
@@ -184,7 +188,7 @@ def _tally(result: Result, now: datetime) -> None:
 def classify(text: str, *, previous: str | None = None) -> Result:
     """Decide what a message is, without side effects (the console's "try a question" uses this too).
     `previous`: the entry answered a few minutes ago in this conversation, for a follow-up."""
-    raw = unicodedata.normalize("NFKC", text or "").strip()
+    raw = _STRETCHED.sub(r"\1", unicodedata.normalize("NFKC", text or "")).strip()
     if len(raw) > MAX_QUESTION_CHARS:
         return Result(Kind.SMALLTALK, talk=Talk.TOO_LONG)
     state = loaded()

@@ -83,6 +83,12 @@ def question(app, slug: str) -> str:
     # a hidden camera in a hotel room is the police's; insurance sold by deceit is the financial regulator's
     ("住的宾馆房间里发现一个针孔摄像头", "110"),
     ("买保险被骗了 业务员说跟存款一样随时能取", "12378"),
+    # 出了事故 in an operating theatre is a medical matter, not a road accident
+    ("做手术出了事故 医院不认", "卫生健康"),
+    # scams in words the fraud lines did not know: a frozen card and a QQ, a 兼职's 培训费, a streamer's share tips
+    ("接到个电话说我的医保卡要冻结了 让我加个qq", "110"),
+    ("网上找的兼职 先交了300培训费 然后就没人理我了", "110"),
+    ("抖音上一个主播带我炒股 亏了五万", "110"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -198,6 +204,12 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("带老人去医院看病 门口停车场收费二十 也没有价格牌", "medical"),
     ("网上买的监控摄像头装上就坏了", "hidden-camera"),
     ("去4S店看车 店里的摄像头能认出我是不是来过", "hidden-camera"),
+    # 出了事故 with no vehicle on the road: a perm, a gas stove, a building site
+    ("理发店烫头出了事故 头皮烫伤", "traffic-accident"),
+    ("燃气灶出了事故 炸了", "traffic-accident"),
+    ("在工地出了事故 老板不赔", "traffic-accident"),
+    # sick after breakfast from a shop: the hospital is only where the bill came from
+    ("早上在早餐店吃了个包子 下午就开始拉 跑了好几趟厕所 去医院花了三百多 店老板说不是他家的问题", "medical"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
     """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐, 开…公司 and 撞 inside a shop, a renovation, a face-scanning gate,
@@ -330,9 +342,9 @@ def test_goods_bought_online_never_get_the_packaged_food_answer(kb, wechat, mess
 
 @pytest.mark.parametrize("message", ["药店买的药过期了", "药房卖的感冒药是过期的"])
 def test_a_medicine_never_gets_the_food_answer(kb, wechat, message):
-    """A medicine is not food: no entry answers it, so it is never answered outright with 食品安全法's 十倍."""
+    """A medicine is not food: it gets the 药品管理法 answer (过期药 is 劣药), never 食品安全法's 十倍."""
     text = wechat.say(message).text
-    assert "依据" not in text and "《食品安全法》" not in text.split("您是不是想问")[0]
+    assert "药品管理法" in text and "食品安全法" not in text
 
 
 def test_health_food_sold_in_a_pharmacy_is_still_food(kb, wechat):
@@ -665,6 +677,32 @@ def test_wishes_and_goodbyes_get_a_friendly_line(kb, wechat, message, start):
 def test_a_consumer_matter_in_everyday_words_is_still_answered(kb, wechat, message, slug):
     """The small-talk examples never take a real consumer matter that shares their words (猪肉, 电动车电池, 拼夕夕)."""
     assert _answer(kb, slug) in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("药店卖过期药", "drug-quality"),
+    ("药店买的感冒药过期了", "drug-quality"),
+    ("外卖送来的饭是馊的", "takeout-foreign-object"),
+    ("早上在早餐店吃了个包子 下午就开始拉 跑了好几趟厕所 去医院花了三百多 店老板说不是他家的问题",
+     "food-illness-claim"),
+])
+def test_medicines_spoiled_takeout_and_a_breakfast_that_made_one_ill_get_their_answer(kb, wechat, message, slug):
+    """A pharmacy's expired medicine gets the 药品管理法 answer (not the expired-food rule), a soured takeout meal the
+    takeout entry on banned food (not the one on a shop blaming its kitchen), and a breakfast that sent the consumer
+    to hospital the illness-costs entry (not a medical referral)."""
+    assert _answer(kb, slug) in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message", ["衣柜甲醛超标 孩子咳嗽", "新买的桌子掉漆了", "双十一定金不退"])
+def test_a_defect_named_without_a_verb_of_buying_is_never_small_talk(kb, wechat, message):
+    """甲醛, 掉漆, 不退: a defect or a refusal named is a consumer matter even when the message says nothing was
+    bought."""
+    assert not wechat.say(message).text.startswith("这个问题我帮不上忙")
+
+
+def test_a_fault_found_days_after_buying_gets_the_7_15_day_rule_not_the_repeated_repairs(kb, wechat):
+    """"买的冰箱不制冷 刚买10天" names no repair: the 7-day/15-day 三包 answer, not "修了两次还是不好用"."""
+    assert _answer(kb, "sanbao-appliance-7-15") in wechat.say("买的冰箱不制冷 刚买10天").text
 
 
 def test_a_greeting_before_a_question_or_a_bare_keyword_is_not_small_talk(kb, wechat, consumer):
