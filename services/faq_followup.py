@@ -26,6 +26,9 @@ NEW_TOPIC_MARGIN = 0.10        # ... when it is also this far closer than the fa
 VENTING = re.compile(r"气死|太坑|坑人|坑爹|骗人|无语|恶心|欺负人|凭什么|太过分|过分了|受不了|窝火|憋屈|郁闷|闹心|"
                      r"糟心|心塞|崩溃|太气人|气人|欺人太甚|没天理|什么破|啥破|垃圾|黑心|奸商|忍不了|[!！]{2,}")
 VENTING_CHARS = 80             # a story this long is venting too, whatever its words
+# A question about the complaint process ("大概多久有结果", "要带啥材料") asks the same after any answer: a clear procedure
+# entry outside the family at this cosine is a new question, though it shares no word with the last answer.
+PROCEDURE_COSINE = 0.35
 # After any answer, "要是商家还是不认呢" asks what to do when the shop will not: these entries belong to every family.
 EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses")
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
@@ -79,7 +82,11 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     best = next((h for h in inside.hits if h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE
                  or h.score >= EVERY_FAMILY_SCORE), None)
     top = ranking.top
-    if top is not None and top.slug not in family and ranking.clear and answerable and top.learned >= NEW_TOPIC_COSINE and \
+    new_topic = NEW_TOPIC_COSINE
+    if top is not None and top.slug in snapshot.entries and snapshot.entries[top.slug].category == "procedure" and \
+            entry.category != "procedure":
+        new_topic = PROCEDURE_COSINE
+    if top is not None and top.slug not in family and ranking.clear and answerable and top.learned >= new_topic and \
             top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN:
         return None
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
