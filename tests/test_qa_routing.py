@@ -734,6 +734,14 @@ def test_snacks_with_no_label_get_the_label_rule_not_the_expired_food_rule(kb, w
     assert _answer(kb, "food-no-label") in wechat.say("学校门口小卖部卖三无零食").text
 
 
+def test_a_class_posting_a_childs_photos_is_a_privacy_matter_not_a_refund(kb, wechat):
+    """A training class that put a child's photos and name online gets the personal-data answer, not a class's
+    prepayment or refund rules; a hot-pot shop's compulsory side dish never gets the personal-data answer."""
+    assert _answer(kb, "privacy-collection") in wechat.say("孩子的培训班把孩子照片名字学校都发到网上了").text
+    text = wechat.say("和同学去吃火锅 就想涮点菜 店里说锅底必点 一个锅底八十八 还必须每人点一份小料").text
+    assert _answer(kb, "privacy-collection") not in text
+
+
 def test_a_child_hurt_at_a_class_is_not_answered_with_the_prepaid_class_rule(kb, wechat):
     """"托管班老师打孩子" is no question about paying a class ahead: never the 3-month/60-hour prepayment answer."""
     assert _answer(kb, "training-prepaid-limit") not in wechat.say("托管班老师打孩子").text
