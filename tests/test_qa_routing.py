@@ -221,6 +221,9 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("燃气公司强制换表还要收钱", "utility"),
     # someone in my parking space is no road accident
     ("车位被人占了", "traffic-accident"),
+    # a detergent from the village shop that brought a rash: the clinic is only where it was seen to
+    ("就是那个我前天在我们村口那个小超市买了一袋那个洗衣粉 回来洗衣服 手上起了好多红疙瘩 痒得不行 去诊所看了说是过敏 花了一百多",
+     "medical"),
     # a concert's ticket is no train ticket
     ("演唱会门票退票扣30%", "rail-air"),
     # sick after breakfast from a shop: the hospital is only where the bill came from
@@ -740,6 +743,16 @@ def test_a_class_posting_a_childs_photos_is_a_privacy_matter_not_a_refund(kb, we
     assert _answer(kb, "privacy-collection") in wechat.say("孩子的培训班把孩子照片名字学校都发到网上了").text
     text = wechat.say("和同学去吃火锅 就想涮点菜 店里说锅底必点 一个锅底八十八 还必须每人点一份小料").text
     assert _answer(kb, "privacy-collection") not in text
+
+
+def test_a_rash_from_a_detergent_and_water_in_the_fuel_are_not_cosmetics_or_metrology(kb, wechat):
+    """A detergent that brought a rash gets the defective-product answer, not the cosmetics one; fuel with water in it
+    is a quality matter, never the 计量 answer about short measure."""
+    text = wechat.say("前天在村口小超市买了一袋洗衣粉 洗完衣服手上起了好多红疙瘩 去诊所看了说是过敏 花了一百多 老板说别人用都没事").text
+    assert _answer(kb, "cosmetics-adverse-reaction") not in text
+    assert _answer(kb, "defect-injury") in text
+    text = wechat.say("镇上加油站的油里有水 车开着开着就熄火了 修车花了八百").text
+    assert _answer(kb, "metrology-cheating") not in text
 
 
 def test_a_child_hurt_at_a_class_is_not_answered_with_the_prepaid_class_rule(kb, wechat):
