@@ -82,10 +82,9 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     best = next((h for h in inside.hits if h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE
                  or h.score >= EVERY_FAMILY_SCORE), None)
     top = ranking.top
-    new_topic = NEW_TOPIC_COSINE
-    if top is not None and top.slug in snapshot.entries and snapshot.entries[top.slug].category == "procedure" and \
-            entry.category != "procedure":
-        new_topic = PROCEDURE_COSINE
+    top_entry = snapshot.entries.get(top.slug) if top is not None else None
+    procedure = top_entry is not None and top_entry.category == "procedure" and entry.category != "procedure"
+    new_topic = PROCEDURE_COSINE if procedure else NEW_TOPIC_COSINE
     if top is not None and top.slug not in family and ranking.clear and answerable and top.learned >= new_topic and \
             top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN:
         return None
