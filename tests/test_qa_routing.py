@@ -96,6 +96,10 @@ def question(app, slug: str) -> str:
     ("ETC多扣费", "12328"),
     ("高速收费站多收钱", "12328"),
     ("孩子在学校被打了", "教育部门"),
+    # a summer allowance, a trip called off after paying, braces gone wrong
+    ("公司不给发高温补贴", "12333"),
+    ("旅游报名交了定金 现在不想去了 不退", "文旅"),
+    ("牙齿矫正做坏了", "卫生健康"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -224,6 +228,8 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     # a detergent from the village shop that brought a rash: the clinic is only where it was seen to
     ("就是那个我前天在我们村口那个小超市买了一袋那个洗衣粉 回来洗衣服 手上起了好多红疙瘩 痒得不行 去诊所看了说是过敏 花了一百多",
      "medical"),
+    # braces bought online are goods, not a clinic's treatment
+    ("在网上买的牙齿矫正器戴了牙疼", "medical"),
     # a concert's ticket is no train ticket
     ("演唱会门票退票扣30%", "rail-air"),
     # sick after breakfast from a shop: the hospital is only where the bill came from
