@@ -771,6 +771,30 @@ def test_a_fault_found_days_after_buying_gets_the_7_15_day_rule_not_the_repeated
     assert _answer(kb, "sanbao-appliance-7-15") in wechat.say("买的冰箱不制冷 刚买10天").text
 
 
+def test_a_nail_shop_closed_with_a_balance_is_a_card_matter_not_an_injury(kb, wechat):
+    """A nail shop that closed after one visit on a 500-yuan card gets the closed-shop card answer, never the beauty
+    injury answer (nobody was hurt)."""
+    text = wechat.say("美甲店 充了500 才做了一次就关门").text
+    assert _answer(kb, "service-beauty-injury") not in text
+    assert _answer(kb, "prepaid-shop-closed") in text
+
+
+def test_a_birthday_cake_delivered_late_is_not_spoiled_food(kb, wechat):
+    """A cake delivered three hours late names nothing gone bad: never the spoiled-food answer and its 十倍."""
+    text = wechat.say("订了个生日蛋糕 说好下午4点送到 结果7点才送 生日都过完了 蛋糕店说给我退20块").text
+    assert _answer(kb, "food-spoiled") not in text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("家政阿姨打碎了我家的花瓶 公司不赔", "service-damaged-property"),
+    ("买的热水器 安装的时候收了一堆杂费", "price-hidden-fees"),
+])
+def test_a_service_that_broke_or_charged_more_gets_its_own_answer(kb, wechat, message, slug):
+    """A cleaner who broke a vase gets the damaged-property answer (not renovation quality); fees added when a water
+    heater is installed get the hidden-fees answer (not when its 三包 starts)."""
+    assert _answer(kb, slug) in wechat.say(message).text
+
+
 def test_a_greeting_before_a_question_or_a_bare_keyword_is_not_small_talk(kb, wechat, consumer):
     """"你好 我在网上买的衣服想退" is a question with a greeting in front (answered), and "外卖" alone is our keyword
     (three choices), though the small-talk examples are full of 你好 and of takeout chat."""
