@@ -100,6 +100,8 @@ def question(app, slug: str) -> str:
     ("公司不给发高温补贴", "12333"),
     ("旅游报名交了定金 现在不想去了 不退", "文旅"),
     ("牙齿矫正做坏了", "卫生健康"),
+    # a restaurant's cooking fumes blowing into the home next door
+    ("隔壁饭店油烟 熏得我家没法开窗", "12345"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -147,6 +149,13 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     # the call itself, before any money moved: a parcel or a refund "claim" that wants an app, a link or a card
     "有人打电话说我快递丢了要理赔 让我下载个app",
     "接到电话说我网购的面膜有质量问题要给我退款 让我点个链接",
+    # a "credit repair", a buyer's deposit before the seller is paid, cheap game gear, a phone paid for and the
+    # seller gone, and 理财 sold by a group that handed out eggs
+    "网上有个人说能帮我把征信修复 收了我两千 然后就联系不上了",
+    "闲鱼上卖东西 买家说要我先交保证金才能收款",
+    "我儿子玩游戏 有人说低价卖装备 转了钱号没给",
+    "在抖音上看到有人卖低价手机 付了钱对方就把我删了",
+    "我老妈被拉进一个群 说是领鸡蛋 最后买了一万多的理财",
 ])
 def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
