@@ -822,6 +822,12 @@ def test_a_follow_up_can_name_another_entry_of_the_same_topic(kb, wechat, first,
     assert _answer(kb, slug) in wechat.say(follow).text
 
 
+def test_when_the_money_comes_back_after_a_return_gets_the_refund_deadline(kb, wechat):
+    """After the 7-day-return answer, "钱多久能退回来" gets the refund-deadline entry, not the shipping-fee one."""
+    assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了能退吗").text
+    assert _answer(kb, "return-refund-time") in wechat.say("钱多久能退回来").text
+
+
 def test_follow_up_is_read_against_the_last_answer(kb, wechat):
     """After the 7-day-return answer, "那运费谁出" gets the return-shipping entry; a clearly new question still wins."""
     assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了 七天内能退吗").text
