@@ -76,6 +76,8 @@ PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|�
                      r"保修|三包|售后|多(扫|算|扣|刷)了?|重复(扫|扣|收|付)|算错|"
                      # a defect named without a verb of buying: "衣柜甲醛超标 孩子咳嗽", "到货有划痕"
                      r"甲醛|(重金属|农残|辐射|含量|指标)超标|异味|划痕|破损|掉漆|缺件|少件|"
+                     # a shop that wiped what was left with it ("手机维修店 把我手机里的照片删了")
+                     r"(把|给)我.{0,10}删(了|掉|光|除)|"
                      # something bought that does not work ("买的烟花不响"): a complaint, however few our words it uses
                      r"(买|网购|下单|订)(的|了|来).{0,20}(不(响|亮|转|动|制冷|制热|热|充电|出水|好用|能用|开机|灵|准)|坏|漏|裂|"
                      r"断|褪色|掉色|起球|开线|生锈|没用|没效果|死了|枯|烂|臭|发霉|变质|虫)")

@@ -804,6 +804,29 @@ def test_a_service_that_broke_or_charged_more_gets_its_own_answer(kb, wechat, me
     assert _answer(kb, slug) in wechat.say(message).text
 
 
+def test_a_pet_bought_sick_is_a_purchase_not_a_pet_harmed_at_the_groomers(kb, wechat):
+    """A puppy bought at a pet shop that died three days later gets the shop's quality answer, never the answer for
+    a thing a shop damaged while serving it."""
+    text = wechat.say("宠物店买的小狗 回家三天就死了").text
+    assert _answer(kb, "service-damaged-property") not in text
+    assert _answer(kb, "quality-offline-store") in text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("买的轮胎 开了三个月就鼓包了", "ebike-quality"),
+    ("买的床垫 说是乳胶的 其实是海绵", "elderly-sales-meeting"),
+])
+def test_an_entry_is_not_the_answer_for_a_purchase_it_does_not_name(kb, wechat, message, slug):
+    """A car tyre that bulged never gets the e-bike answer; a mattress sold as latex, with no talk, trial or old
+    person in the story, never gets the 健康讲座 answer."""
+    assert _answer(kb, slug) not in wechat.say(message).text
+
+
+def test_a_repair_shop_that_wiped_a_phone_is_not_small_talk(kb, wechat):
+    """"手机维修店 把我手机里的照片删了" is a consumer's complaint, never "这个问题我帮不上忙"."""
+    assert "帮不上忙" not in wechat.say("手机维修店 把我手机里的照片删了").text
+
+
 def test_a_greeting_before_a_question_or_a_bare_keyword_is_not_small_talk(kb, wechat, consumer):
     """"你好 我在网上买的衣服想退" is a question with a greeting in front (answered), and "外卖" alone is our keyword
     (three choices), though the small-talk examples are full of 你好 and of takeout chat."""
