@@ -156,6 +156,10 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     "我儿子玩游戏 有人说低价卖装备 转了钱号没给",
     "在抖音上看到有人卖低价手机 付了钱对方就把我删了",
     "我老妈被拉进一个群 说是领鸡蛋 最后买了一万多的理财",
+    # a pension "project" paying daily, a threat to the family, and fee after fee for a cat never seen
+    "我爸听人说有个养老项目每天返利 投了三万进去",
+    "有个人说我家有灾 不买他的护身符家里要出事 我奶奶给了他三千",
+    "网上买猫 付了定金又让我交检疫费 运费 交了好几次 猫也没见着",
 ])
 def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
