@@ -132,6 +132,14 @@ def test_fraud_victim_is_told_to_call_110_at_once(kb, wechat):
     assert "依据" not in text
 
 
+def test_wages_the_boss_says_he_cannot_pay_are_a_labour_matter_by_the_patterns(kb, wechat):
+    """"工钱…现在又说给不了" is referred to 劳动保障 by the referral patterns themselves, not only when the examples happen
+    to be close enough."""
+    message = "帮人家盖房子干了三个月 工钱他说下个月一定给 现在又说给不了"
+    assert faq_route.load().referral(message).id == "labour"
+    assert "12333" in wechat.say(message).text
+
+
 def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     """A taxi ride is 交通运输's, but a tampered meter is 计量 — ours: no referral to 12328."""
     assert "12328" not in wechat.say("出租车计价器被动过手脚 跳得特别快").text
@@ -824,6 +832,11 @@ def test_an_entry_is_not_the_answer_for_a_purchase_it_does_not_name(kb, wechat, 
     """A car tyre that bulged never gets the e-bike answer; a mattress sold as latex, with no talk, trial or old
     person in the story, never gets the 健康讲座 answer."""
     assert _answer(kb, slug) not in wechat.say(message).text
+
+
+def test_a_car_dealers_finance_fee_is_not_a_ktvs_service_charge(kb, wechat):
+    """"销售让我交了3000的金融服务费" when buying a car never gets the KTV/bar minimum-spend and service-charge answer."""
+    assert _answer(kb, "unfair-minimum-charge") not in wechat.say("买车的时候 销售让我交了3000的金融服务费").text
 
 
 def test_a_repair_shop_that_wiped_a_phone_is_not_small_talk(kb, wechat):
