@@ -839,6 +839,16 @@ def test_a_car_dealers_finance_fee_is_not_a_ktvs_service_charge(kb, wechat):
     assert _answer(kb, "unfair-minimum-charge") not in wechat.say("买车的时候 销售让我交了3000的金融服务费").text
 
 
+@pytest.mark.parametrize("message, slug", [
+    ("在理发店剪头发 剪完了说要收150 门口写的是38", "service-beauty-injury"),
+    ("饭店不让带孩子进 说怕吵", "unfair-corkage"),
+])
+def test_a_price_or_a_refusal_at_the_door_is_not_an_injury_or_corkage(kb, wechat, message, slug):
+    """A haircut charged at 150 against a posted 38 is no beauty injury; a restaurant that turns a child away is no
+    ban on drinks brought in."""
+    assert _answer(kb, slug) not in wechat.say(message).text
+
+
 def test_a_repair_shop_that_wiped_a_phone_is_not_small_talk(kb, wechat):
     """"手机维修店 把我手机里的照片删了" is a consumer's complaint, never "这个问题我帮不上忙"."""
     assert "帮不上忙" not in wechat.say("手机维修店 把我手机里的照片删了").text
