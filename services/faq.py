@@ -71,7 +71,7 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
                       r"(怎么|咋|如何)(做|炒|炖|烧|煮|腌)(才|更|比较)?(好吃|好喝|入味|嫩)|(菜谱|食谱|家常做法)")
 # A consumer's problem in words the index may not know ("光伏板发电量不够"): in scope, so queued for staff rather
 # than waved off as chit-chat when nothing matches.
-PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|质量|不合格|漏(水|电|油|气)|假(的|货)|退(货|款|钱|不了)|赔|陪(偿|钱|付)|投诉|举报|维权|"
+PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|质量|不合格|漏(水|电|油|气)|假(的|货|滴|哒|冒)|退(货|款|钱|不了)|赔|陪(偿|钱|付)|投诉|举报|维权|"
                      r"被?骗|欺诈|缺斤|少给|多收|乱收|不给(退|换|修|开)|不(肯|让)?退|(商家|老板|店家)不(管|理)|能退|退吗|退不|可以退|换货|"
                      r"保修|三包|售后|多(扫|算|扣|刷)了?|重复(扫|扣|收|付)|算错|"
                      # a defect named without a verb of buying: "衣柜甲醛超标 孩子咳嗽", "到货有划痕"

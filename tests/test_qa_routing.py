@@ -849,9 +849,10 @@ def test_a_price_or_a_refusal_at_the_door_is_not_an_injury_or_corkage(kb, wechat
     assert _answer(kb, slug) not in wechat.say(message).text
 
 
-def test_a_repair_shop_that_wiped_a_phone_is_not_small_talk(kb, wechat):
-    """"手机维修店 把我手机里的照片删了" is a consumer's complaint, never "这个问题我帮不上忙"."""
-    assert "帮不上忙" not in wechat.say("手机维修店 把我手机里的照片删了").text
+@pytest.mark.parametrize("message", ["手机维修店 把我手机里的照片删了", "买的东东是假滴"])
+def test_a_complaint_in_few_of_our_words_is_not_small_talk(kb, wechat, message):
+    """A repair shop that wiped a phone, or "假滴" typed for 假的, is a consumer's complaint, never "这个问题我帮不上忙"."""
+    assert "帮不上忙" not in wechat.say(message).text
 
 
 def test_a_greeting_before_a_question_or_a_bare_keyword_is_not_small_talk(kb, wechat, consumer):
