@@ -827,10 +827,11 @@ def test_a_pet_bought_sick_is_a_purchase_not_a_pet_harmed_at_the_groomers(kb, we
 @pytest.mark.parametrize("message, slug", [
     ("买的轮胎 开了三个月就鼓包了", "ebike-quality"),
     ("买的床垫 说是乳胶的 其实是海绵", "elderly-sales-meeting"),
+    ("婚介所收了我一万八的会员费 介绍的都是托 想退钱", "autorenew-no-reminder"),
 ])
 def test_an_entry_is_not_the_answer_for_a_purchase_it_does_not_name(kb, wechat, message, slug):
     """A car tyre that bulged never gets the e-bike answer; a mattress sold as latex, with no talk, trial or old
-    person in the story, never gets the 健康讲座 answer."""
+    person in the story, never gets the 健康讲座 answer; a matchmaker's one-off 会员费 is no auto-renewal."""
     assert _answer(kb, slug) not in wechat.say(message).text
 
 
