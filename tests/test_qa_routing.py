@@ -804,6 +804,7 @@ def test_a_birthday_cake_delivered_late_is_not_spoiled_food(kb, wechat):
     """A cake delivered three hours late names nothing gone bad: never the spoiled-food answer and its 十倍."""
     text = wechat.say("订了个生日蛋糕 说好下午4点送到 结果7点才送 生日都过完了 蛋糕店说给我退20块").text
     assert _answer(kb, "food-spoiled") not in text
+    assert "帮不上忙" not in text                  # still a consumer's matter: an answer, a menu or the queue
 
 
 @pytest.mark.parametrize("message, slug", [
@@ -831,13 +832,18 @@ def test_a_pet_bought_sick_is_a_purchase_not_a_pet_harmed_at_the_groomers(kb, we
 ])
 def test_an_entry_is_not_the_answer_for_a_purchase_it_does_not_name(kb, wechat, message, slug):
     """A car tyre that bulged never gets the e-bike answer; a mattress sold as latex, with no talk, trial or old
-    person in the story, never gets the 健康讲座 answer; a matchmaker's one-off 会员费 is no auto-renewal."""
-    assert _answer(kb, slug) not in wechat.say(message).text
+    person in the story, never gets the 健康讲座 answer; a matchmaker's one-off 会员费 is no auto-renewal (each is
+    still a consumer's matter, not small talk)."""
+    text = wechat.say(message).text
+    assert _answer(kb, slug) not in text
+    assert "帮不上忙" not in text
 
 
 def test_a_car_dealers_finance_fee_is_not_a_ktvs_service_charge(kb, wechat):
     """"销售让我交了3000的金融服务费" when buying a car never gets the KTV/bar minimum-spend and service-charge answer."""
-    assert _answer(kb, "unfair-minimum-charge") not in wechat.say("买车的时候 销售让我交了3000的金融服务费").text
+    text = wechat.say("买车的时候 销售让我交了3000的金融服务费").text
+    assert _answer(kb, "unfair-minimum-charge") not in text
+    assert "帮不上忙" not in text
 
 
 @pytest.mark.parametrize("message, slug", [
@@ -846,8 +852,10 @@ def test_a_car_dealers_finance_fee_is_not_a_ktvs_service_charge(kb, wechat):
 ])
 def test_a_price_or_a_refusal_at_the_door_is_not_an_injury_or_corkage(kb, wechat, message, slug):
     """A haircut charged at 150 against a posted 38 is no beauty injury; a restaurant that turns a child away is no
-    ban on drinks brought in."""
-    assert _answer(kb, slug) not in wechat.say(message).text
+    ban on drinks brought in (both are still a consumer's matter, not small talk)."""
+    text = wechat.say(message).text
+    assert _answer(kb, slug) not in text
+    assert "帮不上忙" not in text
 
 
 @pytest.mark.parametrize("message", ["手机维修店 把我手机里的照片删了", "买的东东是假滴"])
