@@ -49,7 +49,9 @@ def test_admin_builds_the_campaign_report_and_downloads_it(app, live_app, browse
     page.click("#photo-form button")
     expect(page.locator(".flash-ok")).to_contain_text("已上传照片")
     expect(page.locator("figure figcaption")).to_have_text("3月15日 城关镇广场 现场咨询")
-    assert page.locator("figure img").evaluate("img => img.naturalWidth") == 160     # the image really loads
+    # the image really loads: wait until the browser is done with it (loaded or failed), then read its width
+    page.wait_for_function("() => { const img = document.querySelector('figure img'); return img && img.complete; }")
+    assert page.locator("figure img").evaluate("img => img.naturalWidth") == 160
 
     with page.expect_download() as download:
         page.click("#download-docx")
