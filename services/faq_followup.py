@@ -29,6 +29,10 @@ VENTING_CHARS = 80             # a story this long is venting too, whatever its 
 # A question about the complaint process ("大概多久有结果", "要带啥材料") asks the same after any answer: a clear procedure
 # entry outside the family at this cosine is a new question, though it shares no word with the last answer.
 PROCEDURE_COSINE = 0.35
+# ... and one that asks only how or where to file ("怎么举报", "在哪投诉") is such a question at any cosine, answered so
+# even when its few words would only get a menu on their own (what a fine comes to, "能罚他吗", stays with the last
+# answer's family)
+HOW_TO_FILE = re.compile(r"(怎么|咋|如何|怎样|哪里|哪儿|在哪|去哪|到哪|找哪)(个|里|儿)?(去)?(举报|投诉)|(举报|投诉)(的话)?(怎么|咋|如何|去哪|到哪|找谁)")
 # After any answer, "要是商家还是不认呢" asks what to do when the shop will not: these entries belong to every family.
 EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses")
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
@@ -79,17 +83,26 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
         return None
     family = [previous, *(r for r in (*entry.related, *EVERY_FAMILY) if r in snapshot.entries)]
     inside = faq_rank.rank(snapshot, query, raw, only=set(family))
-    best = next((h for h in inside.hits if h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE
-                 or h.score >= EVERY_FAMILY_SCORE), None)
+    # a related entry kept from answering this message (its `not_for`, another category) does not answer it as a
+    # follow-up either: "已经十天了" after the 7-day answer names no money, so it is not the refund deadline. The last
+    # answer itself stays: its own words were in the first message ("平台说协议里写了" after the auto-renewal answer)
+    best = next((h for h in inside.hits if (h.slug == previous or h.slug not in inside.guarded) and (
+        h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE or h.score >= EVERY_FAMILY_SCORE)), None)
     top = ranking.top
     top_entry = snapshot.entries.get(top.slug) if top is not None else None
     procedure = top_entry is not None and top_entry.category == "procedure" and entry.category != "procedure"
     new_topic = PROCEDURE_COSINE if procedure else NEW_TOPIC_COSINE
-    if top is not None and top.slug not in family and ranking.clear and answerable and top.learned >= new_topic and \
-            top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN:
-        return None
+    if top is not None and top.slug not in family and ranking.clear and (
+            procedure and HOW_TO_FILE.search(raw) or top.learned >= new_topic and
+            top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN):
+        if answerable:
+            return None
+        if procedure and HOW_TO_FILE.search(raw):
+            return top.slug     # "怎么举报" after a price answer: too few words to answer alone, and it asks how to
+            #                     report, whatever was answered before
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
-    sibling = faq_rank.rank(snapshot, query, raw, only=siblings).top if siblings else None
+    near = faq_rank.rank(snapshot, query, raw, only=siblings) if siblings else None
+    sibling = near.top if near is not None and near.top is not None and near.top.slug not in near.guarded else None
     if sibling is not None and sibling.learned >= SIBLING_COSINE and \
             sibling.learned >= (best.learned if best is not None else 0.0) + SIBLING_MARGIN:
         return sibling.slug         # "发票丢了呢" after 修了两次: another entry of the same topic, clearly named

@@ -888,6 +888,42 @@ def test_when_the_money_comes_back_after_a_return_gets_the_refund_deadline(kb, w
     assert _answer(kb, "return-refund-time") in wechat.say("钱多久能退回来").text
 
 
+@pytest.mark.parametrize("follow", ["那都过了十天了呢", "已经十天了"])
+def test_days_gone_by_after_the_7_day_answer_ask_whether_the_return_is_still_open(kb, wechat, follow):
+    """"那都过了十天了呢" after the 7-day-return answer asks when the seven days run out (return-7day-start-date), not
+    when a refund is due: the consumer has sent nothing back and names no money."""
+    assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了能退吗").text
+    text = wechat.say(follow).text
+    assert _answer(kb, "return-refund-time") not in text
+    assert _answer(kb, "return-7day-start-date") in text
+
+
+@pytest.mark.parametrize("first, slug", [
+    ("外卖吃出虫子", "takeout-foreign-object"),
+    ("外卖吃了拉肚子 商家不认", "takeout-food-poisoning"),
+    ("买的月饼里面有头发", "food-foreign-object"),
+])
+def test_how_much_after_a_food_answer_gets_the_food_minimum(kb, wechat, first, slug):
+    """"能赔多少钱" after a takeout or foreign-object answer gets what food compensation comes to (最低1000元), not the
+    general ways to settle a dispute."""
+    assert _answer(kb, slug) in wechat.say(first).text
+    text = wechat.say("能赔多少钱").text
+    assert _answer(kb, "food-1000-minimum") in text
+
+
+@pytest.mark.parametrize("first, first_slug, follow, slug", [
+    ("标价和结账价格不一样", "price-checkout-higher", "怎么举报", "account-report-here"),
+    ("超市买到过期食品", "food-expired", "在哪投诉", "complaint-how"),
+])
+def test_how_to_file_after_an_answer_gets_the_procedure(kb, wechat, first, first_slug, follow, slug):
+    """"怎么举报" or "在哪投诉" right after a price or food answer asks how to file, not for that answer or its relatives
+    again (it got the price-bait answer, or the expired-food answer once more)."""
+    assert _answer(kb, first_slug) in wechat.say(first).text
+    text = wechat.say(follow).text
+    assert not any(_answer(kb, s) in text for s in ("price-bait", "price-checkout-higher", "food-expired"))
+    assert _answer(kb, slug) in text
+
+
 def test_follow_up_is_read_against_the_last_answer(kb, wechat):
     """After the 7-day-return answer, "那运费谁出" gets the return-shipping entry; a clearly new question still wins."""
     assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了 七天内能退吗").text
