@@ -168,6 +168,9 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     "我爸听人说有个养老项目每天返利 投了三万进去",
     "有个人说我家有灾 不买他的护身符家里要出事 我奶奶给了他三千",
     "网上买猫 付了定金又让我交检疫费 运费 交了好几次 猫也没见着",
+    # a prize announced by text or call that needs a tax or a fee paid first
+    "说我中奖了 要先交个人所得税才能领",
+    "收到短信说我中了二等奖 奖品是一台电脑 要先交500手续费",
 ])
 def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
@@ -886,6 +889,12 @@ def test_when_the_money_comes_back_after_a_return_gets_the_refund_deadline(kb, w
     """After the 7-day-return answer, "钱多久能退回来" gets the refund-deadline entry, not the shipping-fee one."""
     assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了能退吗").text
     assert _answer(kb, "return-refund-time") in wechat.say("钱多久能退回来").text
+
+
+def test_a_prize_draw_in_a_shop_stays_a_false_promotion(kb, wechat):
+    """砸金蛋 in a shop that wants money before the prize is the false-promotion answer, not a scam sent to 110."""
+    text = wechat.say("砸金蛋中奖要先交钱").text
+    assert _answer(kb, "ad-fake-prize-promotion") in text and "96110" not in text
 
 
 @pytest.mark.parametrize("follow", ["那都过了十天了呢", "已经十天了"])
