@@ -8,7 +8,7 @@ that we cannot.
         kind UNKNOWN    an in-scope question we do not cover: queued for staff with the consumer's own words
         kind SMALLTALK  greeting, thanks, off-topic, empty, emoji-only, very long, another script: never an entry
 
-Order: a number answering the last offer → pins → small talk → referral → follow-up of the answer just given
+Order: a number answering the last offer (or a short detail after it, read with the question that got it) → pins → small talk → referral → follow-up of the answer just given
 (services/faq_followup.py) → the fused ranking (services/faq_rank.py). The published entries, indexes and pins are a
 per-process snapshot (services/faq_snapshot.py): no question reads entries from the database.
 """
@@ -121,7 +121,8 @@ class Result:
     referral: Referral | None = None
     hits: list[Hit] = field(default_factory=list)
     via: str = ""            # "rank", "pin", "choice", "followup", "learned" (a referral by its examples); "repick": a
-    #                          number outside the offer, shown again
+    #                          number outside the offer, shown again; "offer": a short detail sent after a menu, read
+    #                          with the question that got the menu
     venting: bool = False    # the message reads as an upset story (the reply opens with a line of empathy)
 
 
@@ -135,7 +136,7 @@ def loaded() -> Snapshot:
 def ask(*, openid: str, text: str, now: datetime) -> Result:
     """Answer one message outside any flow. Queues what we could not answer (the consumer's own words)."""
     state = loaded()
-    offered = _take_offer(openid)
+    offered, offered_for = _take_offer(openid)
     choice = _choice(text)
     if choice is not None and offered and 1 <= choice <= len(offered):
         entry = state.entries.get(offered[choice - 1])
@@ -145,9 +146,15 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
     if choice is not None and offered:      # "4" after three choices: show them again, keep the offer open
         choices = [state.entries[s] for s in offered if s in state.entries]
         if choices:
-            _keep_offer(openid, [e.slug for e in choices])
+            _keep_offer(openid, [e.slug for e in choices], question=offered_for)
             return Result(Kind.SUGGEST, choices=choices, via="repick")
     result = classify(text, previous=faq_followup.recall(openid))
+    if offered_for and _unsettled(result) and len(text.strip()) <= faq_followup.FOLLOW_MAX_CHARS and \
+            state.routing.families(text) <= state.routing.families(offered_for):   # "网上买的手机…" is a new one
+        joint = classify(f"{offered_for} {text}")   # "买到假货" (three choices), then "不到500块呢": one question
+        if joint.kind is Kind.ANSWER:
+            joint.via = "offer"
+            result = joint
     if result.kind is Kind.ANSWER and result.entry is not None:
         faq_followup.remember(openid=openid, slug=result.entry.slug)
     elif result.kind is Kind.REFER and result.referral is not None:
@@ -155,7 +162,7 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
     elif result.kind is not Kind.SMALLTALK:
         faq_followup.forget(openid)
     if result.kind is Kind.SUGGEST:
-        _keep_offer(openid, [e.slug for e in result.choices])
+        _keep_offer(openid, [e.slug for e in result.choices], question=text)
     if result.kind in {Kind.SUGGEST, Kind.UNKNOWN}:
         top = result.hits[0] if result.hits else None
         faq_queue.unanswered(openid=openid, text=text, now=now,
@@ -331,20 +338,31 @@ def _choice(text: str) -> int | None:
     return _CHINESE_DIGITS.get(m.group(1)) or int(m.group(1))
 
 
-def _keep_offer(openid: str, slugs: list[str]) -> None:
+def _keep_offer(openid: str, slugs: list[str], *, question: str) -> None:
     try:
-        redis.set(keys.faq_offer(openid), json.dumps(slugs), ex=keys.FAQ_OFFER_TTL)
+        redis.set(keys.faq_offer(openid), json.dumps({"slugs": slugs, "question": question}, ensure_ascii=False),
+                  ex=keys.FAQ_OFFER_TTL)
     except RedisError:
         log.warning("faq offer not kept: redis unavailable")
 
 
-def _take_offer(openid: str) -> list[str]:
-    """The slugs offered last time, consumed (a number answers the last offer only once)."""
+def _take_offer(openid: str) -> tuple[list[str], str]:
+    """The slugs offered last time and the words that got them, consumed (a number answers the last offer only
+    once). An offer kept by an older release is a bare list of slugs."""
     try:
         raw = redis.getdel(keys.faq_offer(openid))
     except RedisError:
-        return []
-    return json.loads(raw) if raw else []
+        return [], ""
+    kept = json.loads(raw) if raw else []
+    if isinstance(kept, list):
+        return kept, ""
+    return kept.get("slugs", []), kept.get("question", "")
+
+
+def _unsettled(result: Result) -> bool:
+    """A reply that leaves the consumer without an answer: a menu, a queued question, or "not something we know"."""
+    return result.kind in {Kind.SUGGEST, Kind.UNKNOWN} or \
+        result.kind is Kind.SMALLTALK and result.talk is Talk.OFF_TOPIC
 
 
 # ---------------------------------------------------------------------------------------------------- seeding

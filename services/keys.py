@@ -60,7 +60,8 @@ FAQ_OFFER_TTL = 600
 
 
 def faq_offer(openid: str) -> str:
-    """JSON list of the entry slugs last offered to the follower as numbered choices. TTL FAQ_OFFER_TTL."""
+    """JSON {"slugs": [...], "question": "..."}: the entry slugs last offered to the follower as numbered choices, and
+    the words that got them (a short detail sent next is read with them). TTL FAQ_OFFER_TTL."""
     return f"{PREFIX}:faq:offer:{openid}"
 
 

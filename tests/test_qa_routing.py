@@ -891,10 +891,35 @@ def test_when_the_money_comes_back_after_a_return_gets_the_refund_deadline(kb, w
     assert _answer(kb, "return-refund-time") in wechat.say("钱多久能退回来").text
 
 
-def test_a_prize_draw_in_a_shop_stays_a_false_promotion(kb, wechat):
-    """砸金蛋 in a shop that wants money before the prize is the false-promotion answer, not a scam sent to 110."""
-    text = wechat.say("砸金蛋中奖要先交钱").text
+@pytest.mark.parametrize("message", ["砸金蛋中奖要先交钱", "商场搞砸金蛋 说我中了一等奖 要先交三百手续费才能领"])
+def test_a_prize_draw_in_a_shop_stays_a_false_promotion(kb, wechat, message):
+    """A draw in a shop or a mall that wants money before the prize is the false-promotion answer, not a scam sent to
+    110 (the call-or-text pattern names neither)."""
+    text = wechat.say(message).text
     assert _answer(kb, "ad-fake-prize-promotion") in text and "96110" not in text
+
+
+def test_a_short_detail_after_a_menu_is_read_with_the_question(kb, wechat):
+    """"买到假货" gets three choices; "不到500块呢" sent next is read with it and answered (the fake-goods entry's 500元
+    minimum), not "这个问题我帮不上忙"."""
+    assert wechat.say("买到假货").text.startswith("您是不是想问")
+    text = wechat.say("不到500块呢").text
+    assert _answer(kb, "fraud-fake-goods") in text and "帮不上忙" not in text
+
+
+def test_a_new_purchase_after_a_menu_is_not_read_with_the_old_question(kb, wechat):
+    """After the fake-goods menu, "网上买的手机 屏幕碎了 能退吗" names its own purchase: never answered as fake goods."""
+    assert wechat.say("买到假货").text.startswith("您是不是想问")
+    assert _answer(kb, "fraud-fake-goods") not in wechat.say("网上买的手机 屏幕碎了 能退吗").text
+
+
+def test_a_number_still_picks_from_a_menu_kept_by_the_older_release(kb, wechat):
+    """An offer kept before this release (a bare JSON list of slugs in Redis) is still answered by its number."""
+    from extensions import redis
+    from services import keys
+    with kb.app_context():
+        redis.set(keys.faq_offer(wechat.openid), '["return-7day-online", "food-expired"]', ex=keys.FAQ_OFFER_TTL)
+    assert _answer(kb, "food-expired") in wechat.say("2").text
 
 
 @pytest.mark.parametrize("follow", ["那都过了十天了呢", "已经十天了"])
