@@ -8,9 +8,10 @@ that we cannot.
         kind UNKNOWN    an in-scope question we do not cover: queued for staff with the consumer's own words
         kind SMALLTALK  greeting, thanks, off-topic, empty, emoji-only, very long, another script: never an entry
 
-Order: a number answering the last offer (or a short detail after it, read with the question that got it) → pins → small talk → referral → follow-up of the answer just given
-(services/faq_followup.py) → the fused ranking (services/faq_rank.py). The published entries, indexes and pins are a
-per-process snapshot (services/faq_snapshot.py): no question reads entries from the database.
+Order: a number answering the last offer → pins → small talk → referral → follow-up of the answer just given
+(services/faq_followup.py) → the fused ranking (services/faq_rank.py); a short detail sent after an offer, which on its
+own would get no answer, is then read with the question that got the offer. The published entries, indexes and pins
+are a per-process snapshot (services/faq_snapshot.py): no question reads entries from the database.
 """
 from __future__ import annotations
 

@@ -32,7 +32,8 @@ PROCEDURE_COSINE = 0.35
 # ... and one that asks only how or where to file ("怎么举报", "在哪投诉") is such a question at any cosine, answered so
 # even when its few words would only get a menu on their own (what a fine comes to, "能罚他吗", stays with the last
 # answer's family)
-HOW_TO_FILE = re.compile(r"(怎么|咋|如何|怎样|哪里|哪儿|在哪|去哪|到哪|找哪)(个|里|儿)?(去)?(举报|投诉)|(举报|投诉)(的话)?(怎么|咋|如何|去哪|到哪|找谁)")
+HOW_TO_FILE = re.compile(r"(怎么|咋|如何|怎样|哪里|哪儿|在哪|去哪|到哪|找哪)(个|里|儿)?(去)?(举报|投诉)|"
+                         r"(举报|投诉)(的话)?(怎么|咋|如何|去哪|到哪|找谁)")
 # After any answer, "要是商家还是不认呢" asks what to do when the shop will not: these entries belong to every family.
 EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses")
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
@@ -92,14 +93,14 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     top_entry = snapshot.entries.get(top.slug) if top is not None else None
     procedure = top_entry is not None and top_entry.category == "procedure" and entry.category != "procedure"
     new_topic = PROCEDURE_COSINE if procedure else NEW_TOPIC_COSINE
+    how_to_file = procedure and HOW_TO_FILE.search(raw) is not None
     if top is not None and top.slug not in family and ranking.clear and (
-            procedure and HOW_TO_FILE.search(raw) or top.learned >= new_topic and
+            how_to_file or top.learned >= new_topic and
             top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN):
         if answerable:
             return None
-        if procedure and HOW_TO_FILE.search(raw):
-            return top.slug     # "怎么举报" after a price answer: too few words to answer alone, and it asks how to
-            #                     report, whatever was answered before
+        if how_to_file:         # "怎么举报" after a price answer: too few words to answer alone, and it asks how to
+            return top.slug     # report, whatever was answered before
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
     near = faq_rank.rank(snapshot, query, raw, only=siblings) if siblings else None
     sibling = near.top if near is not None and near.top is not None and near.top.slug not in near.guarded else None
