@@ -861,6 +861,15 @@ def test_a_price_or_a_refusal_at_the_door_is_not_an_injury_or_corkage(kb, wechat
     assert "帮不上忙" not in text
 
 
+@pytest.mark.parametrize("message", ["手机充不进电", "蓝牙耳机一边没声音", "买的台灯不亮了", "充电宝充不进电"])
+def test_a_thing_that_stopped_working_gets_the_quality_answer(kb, wechat, message):
+    """A purchase that "will not charge", "has no sound" or "will not light" is a quality problem: the
+    return-exchange-repair answer, never small talk, the proxy-complaint answer or the injury-by-defect answer."""
+    text = wechat.say(message).text
+    assert _answer(kb, "quality-return-exchange-repair") in text
+    assert _answer(kb, "defect-injury") not in text
+
+
 @pytest.mark.parametrize("message", ["手机维修店 把我手机里的照片删了", "买的东东是假滴"])
 def test_a_complaint_in_few_of_our_words_is_not_small_talk(kb, wechat, message):
     """A repair shop that wiped a phone, or "假滴" typed for 假的, is a consumer's complaint, never "这个问题我帮不上忙"."""
