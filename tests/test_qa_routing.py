@@ -870,6 +870,13 @@ def test_a_thing_that_stopped_working_gets_the_quality_answer(kb, wechat, messag
     assert _answer(kb, "defect-injury") not in text
 
 
+def test_a_charging_pile_that_counts_wrong_is_a_metrology_matter(kb, wechat):
+    """"充电桩 显示充了50度 实际就30度" is a meter that counts wrong: the metrology entry leads, never "帮不上忙"."""
+    text = wechat.say("充电桩充电 显示充了50度 实际就30度").text
+    assert "帮不上忙" not in text
+    assert _answer(kb, "metrology-cheating") in text or question(kb, "metrology-cheating") in text.splitlines()[1]
+
+
 @pytest.mark.parametrize("message", ["手机维修店 把我手机里的照片删了", "买的东东是假滴"])
 def test_a_complaint_in_few_of_our_words_is_not_small_talk(kb, wechat, message):
     """A repair shop that wiped a phone, or "假滴" typed for 假的, is a consumer's complaint, never "这个问题我帮不上忙"."""
