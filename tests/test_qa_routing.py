@@ -877,9 +877,16 @@ def test_a_charging_pile_that_counts_wrong_is_a_metrology_matter(kb, wechat):
     assert _answer(kb, "metrology-cheating") in text or question(kb, "metrology-cheating") in text.splitlines()[1]
 
 
-@pytest.mark.parametrize("message", ["手机维修店 把我手机里的照片删了", "买的东东是假滴"])
+def test_a_refund_the_boss_will_not_give_is_not_wages(kb, wechat):
+    """"老板不给退钱" is a shop owner keeping a consumer's refund, not an employer's unpaid wages (no 12333)."""
+    text = wechat.say("老板不给退钱 怎么搞").text
+    assert "12333" not in text and "依据" in text
+
+
+@pytest.mark.parametrize("message", ["手机维修店 把我手机里的照片删了", "买的东东是假滴", "我被坑了"])
 def test_a_complaint_in_few_of_our_words_is_not_small_talk(kb, wechat, message):
-    """A repair shop that wiped a phone, or "假滴" typed for 假的, is a consumer's complaint, never "这个问题我帮不上忙"."""
+    """A repair shop that wiped a phone, "假滴" typed for 假的, or "我被坑了" is a consumer's complaint, never
+    "这个问题我帮不上忙"."""
     assert "帮不上忙" not in wechat.say(message).text
 
 
