@@ -861,7 +861,8 @@ def test_a_price_or_a_refusal_at_the_door_is_not_an_injury_or_corkage(kb, wechat
     assert "帮不上忙" not in text
 
 
-@pytest.mark.parametrize("message", ["手机充不进电", "蓝牙耳机一边没声音", "买的台灯不亮了", "充电宝充不进电"])
+@pytest.mark.parametrize("message", ["手机充不进电", "蓝牙耳机一边没声音", "买的台灯不亮了", "充电宝充不进电",
+                                     "充电宝充不进电 能赔吗"])
 def test_a_thing_that_stopped_working_gets_the_quality_answer(kb, wechat, message):
     """A purchase that "will not charge", "has no sound" or "will not light" is a quality problem: the
     return-exchange-repair answer, never small talk, the proxy-complaint answer or the injury-by-defect answer."""
