@@ -58,6 +58,9 @@ def question(app, slug: str) -> str:
     ("我在健身房当教练 老板跑了 两个月工资没发", "12333"),
     ("租的房子到期搬走了 房东扣着押金不退", "住建"),
     ("村东头的厂子天天往河沟里排污水", "生态环境"),
+    # a day labourer unpaid, and an insurance agent's promise
+    ("俺家那口子在外头打零工 干完活人家不给钱", "12333"),
+    ("保险业务员说的跟合同上写的不一样", "12378"),
     ("楼下烧烤摊半夜一两点还在吵", "城市管理"),
     ("路边卖菜的把人行道全占了", "城市管理"),
     ("学校让每个孩子必须在指定的店买校服", "教育部门"),
@@ -168,6 +171,8 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     "我爸听人说有个养老项目每天返利 投了三万进去",
     "有个人说我家有灾 不买他的护身符家里要出事 我奶奶给了他三千",
     "网上买猫 付了定金又让我交检疫费 运费 交了好几次 猫也没见着",
+    # a parcel never ordered, sent cash on delivery
+    "收到个快递 不是我买的 要我付钱",
     # a prize announced by text or call that needs a tax or a fee paid first
     "说我中奖了 要先交个人所得税才能领",
     "收到短信说我中了二等奖 奖品是一台电脑 要先交500手续费",
@@ -878,9 +883,11 @@ def test_a_charging_pile_that_counts_wrong_is_a_metrology_matter(kb, wechat):
     assert _answer(kb, "metrology-cheating") in text or question(kb, "metrology-cheating") in text.splitlines()[1]
 
 
-def test_a_refund_the_boss_will_not_give_is_not_wages(kb, wechat):
-    """"老板不给退钱" is a shop owner keeping a consumer's refund, not an employer's unpaid wages (no 12333)."""
-    text = wechat.say("老板不给退钱 怎么搞").text
+@pytest.mark.parametrize("message", ["老板不给退钱 怎么搞", "装修师傅干完活不给钱就不走"])
+def test_a_refund_the_boss_will_not_give_is_not_wages(kb, wechat, message):
+    """"老板不给退钱" is a shop owner keeping a consumer's refund, and a renovation worker who will not leave unpaid is
+    the consumer's own matter: neither is an employer's unpaid wages (no 12333)."""
+    text = wechat.say(message).text
     assert "12333" not in text and "依据" in text
 
 
