@@ -105,6 +105,16 @@ def question(app, slug: str) -> str:
     ("牙齿矫正做坏了", "卫生健康"),
     # a restaurant's cooking fumes blowing into the home next door
     ("隔壁饭店油烟 熏得我家没法开窗", "12345"),
+    # a neighbour's leak, a friend's unpaid loan, a neighbour's dog: disputes between people, not purchases
+    ("楼上漏水把我家天花板泡了", "人民调解委员会"),
+    ("借给朋友五万块钱不还", "人民调解委员会"),
+    ("邻居家狗把我咬了 谁管", "人民调解委员会"),
+    # a power bank taken at the airport, rubbish burnt in the village, an instructor after a red packet, a shop
+    # selling cigarettes to children
+    ("充电宝在飞机场被没收了 能找谁", "民航"),
+    ("村里有人烧垃圾 烟很大", "生态环境"),
+    ("考驾照教练要红包", "12328"),
+    ("楼下小卖部卖烟给小孩", "烟草专卖"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -263,6 +273,13 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("演唱会门票退票扣30%", "rail-air"),
     # sick after breakfast from a shop: the hospital is only where the bill came from
     ("早上在早餐店吃了个包子 下午就开始拉 跑了好几趟厕所 去医院花了三百多 店老板说不是他家的问题", "medical"),
+    # a pet shop's dog, a renovation firm's IOU, a plumber's leak into the flat below: a business did it
+    ("宠物店的狗咬了我家孩子", "civil"),
+    ("装修公司打了欠条 到现在不还钱", "civil"),
+    ("水电没弄好 楼下被淹了 谁担", "civil"),
+    # a driving school's fee with the instructor's hint at a red packet is the school's refund; an e-cigarette broke
+    ("驾校交了钱 教练老不让练车 还暗示要红包", "ride-hailing"),
+    ("电子烟买回来就坏了", "tobacco"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
     """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐, 开…公司 and 撞 inside a shop, a renovation, a face-scanning gate,
