@@ -156,7 +156,11 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
         for slug in lexical:
             learned.setdefault(slug, float(cosines[centroids.position[slug]]) if slug in centroids.position else 0.0)
     cues = snapshot.routing.families(raw)
+    # a typo the synonym table corrects ("外买" for 外卖) does not leave a message outside an entry that must name the
+    # word: outside only when the message is, typed and with its typos put right
     outside = snapshot.routing.outside(raw)
+    if outside:
+        outside &= snapshot.routing.outside(snapshot.index.text.correct(raw))
     guarded = set()
     hits = []
     for slug in set(lexical) | set(learned):

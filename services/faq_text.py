@@ -62,6 +62,7 @@ class Text:
                 if _CJK.search(term) and len(term) > 1:
                     self._tokenizer.add_word(term, freq=2000)
         self._replace = _replacer(synonyms.table)
+        self._correct = _replacer(synonyms.typos)
         self._sounds = _sound_table()
 
     def normalise(self, text: str) -> str:
@@ -70,6 +71,12 @@ class Text:
         if self._replace is not None:
             text = self._replace(text)
         return " ".join(text.split())
+
+    def correct(self, text: str) -> str:
+        """The message with only its typos put right ("外买" → 外卖), nothing appended: for the rules that read the
+        consumer's own words (knowledge/categories.yaml `not_for`)."""
+        text = _fold(text or "")
+        return self._correct(text) if self._correct is not None else text
 
     def words(self, normalised: str) -> list[str]:
         return [w for w in self._tokenizer.lcut_for_search(normalised)
@@ -101,6 +108,7 @@ class Synonyms:
 
     table: Mapping[str, str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
+    typos: Mapping[str, str] = field(default_factory=dict)         # typo variant → its canonical alone
 
 
 def load_synonyms(path: Path = SYNONYMS) -> Synonyms:
@@ -115,6 +123,7 @@ def load_synonyms(path: Path = SYNONYMS) -> Synonyms:
     if not isinstance(data, Mapping):
         raise ValueError(f"{path.name}: expected a mapping with groups and stopwords")
     table: dict[str, str] = {}
+    typos: dict[str, str] = {}
     for group in data.get("groups") or []:
         canonical = _fold(str(group.get("canonical") or ""))
         if not canonical:
@@ -127,8 +136,10 @@ def load_synonyms(path: Path = SYNONYMS) -> Synonyms:
             # own paraphrases. Measured on the held-out set: 281/302 top-ranked right vs 280 replacing typos only
             # and 276 replacing every kind (bench/bench_qa.py, 2026-11-28).
             table[key] = f"{key} {canonical}"
+            if group.get("kind") == "typo" and " " not in canonical:
+                typos[key] = canonical
     stopwords = frozenset(_fold(str(w)) for w in data.get("stopwords") or [] if str(w).strip())
-    return Synonyms(table=table, stopwords=stopwords)
+    return Synonyms(table=table, stopwords=stopwords, typos=typos)
 
 
 def _fold(text: str) -> str:

@@ -1100,3 +1100,57 @@ def test_kb_import_in_another_process_reaches_a_running_worker(kb, wechat, base_
             break
     else:
         pytest.fail("the running app still gives the old answer 5 s after the import")
+
+
+def test_fake_cosmetics_bought_online_get_the_counterfeit_answer(kb, wechat):
+    """"淘宝买的化妆品是假的" asks about a counterfeit (fraud-fake-goods), not whether an opened jar can go back within
+    seven days."""
+    text = wechat.say("淘宝买的化妆品是假的 商家不承认").text
+    assert _answer(kb, "fraud-fake-goods") in text
+    assert _answer(kb, "return-food-cosmetics") not in text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("燃气公司强制让换报警器 收三百多", "unfair-forced-bundle"),
+    ("外卖平台 商家一直不出餐 也不给退", "takeout-late-wrong"),
+    ("老师你好 我家孩子在学校门口小卖部买的辣条 吃了以后肚子疼 包装上什么都没有写", "food-no-label"),
+    ("鞋店说买一送一 结果送的是不同款的次品", "quality-free-gift-defect"),
+    ("手机贴膜说是钢化膜 一摔就碎", "quality-not-as-described"),
+    ("网上买的鞋 店家发了个假的过来 不给退", "fraud-fake-goods"),
+])
+def test_a_stranger_s_plain_story_gets_its_own_entry(kb, wechat, message, slug):
+    """A gas company selling an alarm by force, a takeout never cooked, a snack with nothing printed on it, a free
+    pair that is defective, a "tempered" film that shatters and a fake pair of shoes get their own entries (they had
+    got the bag-search, seller-stalling, expired-food and fair-competition answers, or a menu of unrelated ones)."""
+    assert _answer(kb, slug) in wechat.say(message).text
+
+
+def test_a_cake_unlike_its_picture_is_not_a_tour_s_purchase(kb, wechat):
+    """A birthday cake that looks nothing like its picture never gets the answer about goods bought on a package
+    tour, which the training messages about hotel photos had taught it."""
+    text = wechat.say("蛋糕店做的生日蛋糕跟图片完全不一样").text
+    assert _answer(kb, "travel-shopping-refund") not in text
+    assert "帮不上忙" not in text
+
+
+def test_a_typo_the_synonyms_correct_does_not_keep_an_entry_from_its_message(kb, wechat):
+    """"外买里有头发" is 外卖 mistyped: the takeout foreign-object entry, which must name a takeout, still answers it
+    (its rule was read on the raw text only, so the typo sent it to the shop-food entry)."""
+    assert _answer(kb, "takeout-foreign-object") in wechat.say("外买里有头发").text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("买的衣服起球了能退吗", "quality-return-exchange-repair"),
+    ("气死我了气死我了 什么破店 买个电视机 送来屏幕就是裂的 送货的说签收了就不管了 我都没来得及看就让我签字 现在谁也不认",
+     "quality-sign-means-accept"),
+])
+def test_goods_that_failed_in_everyday_words_get_the_quality_answers(kb, wechat, message, slug):
+    """Clothes that pill are a quality problem (they had been queued as unanswerable), and a television found cracked
+    after the delivery man made the buyer sign first gets the 签收 rule (it had got the parcel-never-arrived answer)."""
+    assert _answer(kb, slug) in wechat.say(message).text
+
+
+def test_complaint_mistyped_is_not_small_talk(kb, wechat):
+    """"我要投肃" is 投诉 typed by sound: the ways to complain are offered, never "这个问题我帮不上忙"."""
+    text = wechat.say("我要投肃").text
+    assert "帮不上忙" not in text and "投诉" in text
