@@ -33,10 +33,13 @@ PROCEDURE_COSINE = 0.35
 # even when its few words would only get a menu on their own (what a fine comes to, "能罚他吗", stays with the last
 # answer's family)
 HOW_TO_FILE = re.compile(r"(怎么|咋|如何|怎样|哪里|哪儿|在哪|去哪|到哪|找哪)(个|里|儿)?(去)?(举报|投诉)|"
-                         r"(举报|投诉)(的话)?(怎么|咋|如何|去哪|到哪|找谁)")
+                         r"(举报|投诉)(的话)?(怎么|咋|如何|去哪|到哪|找谁)|"
+                         # ... or which number to ring ("打哪个电话", "电话多少")
+                         r"(打|拨)(哪个|什么|啥|几号|哪)(个)?(电话|号码|热线)|(电话|热线)(号码)?(是)?多少")
 # After any answer, "要是商家还是不认呢" asks what to do when the shop will not: these entries belong to every family.
 EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses")
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
+STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
 
@@ -89,6 +92,10 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     # answer itself stays: its own words were in the first message ("平台说协议里写了" after the auto-renewal answer)
     best = next((h for h in inside.hits if (h.slug == previous or h.slug not in inside.guarded) and (
         h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE or h.score >= EVERY_FAMILY_SCORE)), None)
+    last = next((h for h in inside.hits if h.slug == previous), None)
+    if best is not None and last is not None and best is not last and last.fused >= best.fused - STAY_MARGIN and (
+            last.learned >= faq_rank.FOLLOW_COSINE or last.score > 0):
+        best = last     # "过了半年呢" after the six-month answer: a near tie stays with what was just answered
     top = ranking.top
     top_entry = snapshot.entries.get(top.slug) if top is not None else None
     procedure = top_entry is not None and top_entry.category == "procedure" and entry.category != "procedure"

@@ -1154,3 +1154,22 @@ def test_complaint_mistyped_is_not_small_talk(kb, wechat):
     """"我要投肃" is 投诉 typed by sound: the ways to complain are offered, never "这个问题我帮不上忙"."""
     text = wechat.say("我要投肃").text
     assert "帮不上忙" not in text and "投诉" in text
+
+
+def test_which_number_to_ring_after_an_answer_gets_the_hotlines(kb, wechat):
+    """"打哪个电话" right after the expired-food answer asks which number to ring: a hotline answer, not the
+    expired-food answer once more."""
+    assert _answer(kb, "food-expired") in wechat.say("超市买到过期食品怎么办").text
+    text = wechat.say("打哪个电话").text
+    assert _answer(kb, "food-expired") not in text
+    assert "12315" in text or "12345" in text
+
+
+def test_a_near_tie_after_an_answer_stays_with_that_answer(kb, wechat):
+    """"过了半年呢" after the six-month burden-of-proof answer asks about that same rule: the answer again, not the
+    renovation-quality entry whose words tie with it."""
+    first = "手机才买半年就坏了 让我证明不是我摔的"
+    assert _answer(kb, "quality-burden-6months") in wechat.say(first).text
+    text = wechat.say("过了半年呢").text
+    assert _answer(kb, "quality-burden-6months") in text
+    assert _answer(kb, "service-renovation-quality") not in text
