@@ -115,6 +115,14 @@ def question(app, slug: str) -> str:
     ("村里有人烧垃圾 烟很大", "生态环境"),
     ("考驾照教练要红包", "12328"),
     ("楼下小卖部卖烟给小孩", "烟草专卖"),
+    # a call that a child is in trouble, a tea seller who wants an investment, a residents' committee, a pension
+    # paid short, a child hit at a kindergarten, a neighbour's clutter in the stairwell
+    ("有人打电话说我孩子出事了 让我打钱", "96110"),
+    ("朋友圈卖茶叶的美女 让我去投资", "96110"),
+    ("业委会乱花钱", "住建"),
+    ("养老金少发了", "12333"),
+    ("孩子在幼儿园被老师打了", "教育部门"),
+    ("邻居在楼道堆东西", "人民调解委员会"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -280,6 +288,8 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     # a driving school's fee with the instructor's hint at a red packet is the school's refund; an e-cigarette broke
     ("驾校交了钱 教练老不让练车 还暗示要红包", "ride-hailing"),
     ("电子烟买回来就坏了", "tobacco"),
+    # a shop's saleswoman who wants a card topped up is no stranger asking for an investment
+    ("健身房的美女销售让我充值办卡 现在不想要了", "fraud"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
     """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐, 开…公司 and 撞 inside a shop, a renovation, a face-scanning gate,
