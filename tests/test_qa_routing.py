@@ -1183,3 +1183,12 @@ def test_a_near_tie_after_an_answer_stays_with_that_answer(kb, wechat):
     text = wechat.say("过了半年呢").text
     assert _answer(kb, "quality-burden-6months") in text
     assert _answer(kb, "service-renovation-quality") not in text
+
+
+@pytest.mark.parametrize("message", ["健身房的美女销售让我充值办卡 现在不想要了", "在理发店办了张卡 店长说卡里的钱不能退只能消费"])
+def test_a_card_not_wanted_is_not_a_shop_gone(kb, wechat, message):
+    """A card the consumer no longer wants, or a shop that says its balance cannot be refunded, never gets the answer
+    for a shop that has closed or run off (nothing says it has)."""
+    text = wechat.say(message).text
+    assert _answer(kb, "prepaid-shop-closed") not in text
+    assert "帮不上忙" not in text
