@@ -5,6 +5,7 @@ in context, and a knowledge-base import reaching a process that is already answe
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -1192,3 +1193,29 @@ def test_a_card_not_wanted_is_not_a_shop_gone(kb, wechat, message):
     text = wechat.say(message).text
     assert _answer(kb, "prepaid-shop-closed") not in text
     assert "帮不上忙" not in text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("理发店卖给我的洗发水是假的", "fraud-fake-goods"),
+    ("水果店买的西瓜切开是烂的", "food-spoiled"),
+])
+def test_goods_a_shop_or_a_salon_sold_get_the_purchase_answers(kb, wechat, message, slug):
+    """A fake shampoo a hair salon sold is a counterfeit, not a treatment gone wrong or a hard sell; a watermelon
+    rotten inside is spoiled food."""
+    assert _answer(kb, slug) in wechat.say(message).text
+
+
+def test_a_live_fish_found_dead_is_not_near_expiry(kb, wechat):
+    """"活鱼回家发现是死的" names no date: never the near-expiry answer."""
+    assert _answer(kb, "food-near-expiry") not in wechat.say("在超市买的活鱼回家发现是死的").text
+
+
+def test_categories_name_each_entry_once_per_table():
+    """knowledge/categories.yaml names an entry at most once in each table: YAML keeps only the last of two equal
+    keys, so a second `not_for` line for an entry would silently drop the first."""
+    text = (ROOT / "knowledge" / "categories.yaml").read_text(encoding="utf-8")
+    for table in ("entries", "guarded", "not_for"):
+        body = text.split(f"\n{table}:\n", 1)[1]
+        body = re.split(r"\n(?=[a-z_]+:)", body, maxsplit=1)[0]
+        keys = re.findall(r"^  ([\w-]+):", body, re.M)
+        assert len(keys) == len(set(keys)), (table, sorted(k for k in keys if keys.count(k) > 1))
