@@ -1219,3 +1219,9 @@ def test_categories_name_each_entry_once_per_table():
         body = re.split(r"\n(?=[a-z_]+:)", body, maxsplit=1)[0]
         keys = re.findall(r"^  ([\w-]+):", body, re.M)
         assert len(keys) == len(set(keys)), (table, sorted(k for k in keys if keys.count(k) > 1))
+
+
+@pytest.mark.parametrize("message", ["被店员骂了", "被服务员骂了"])
+def test_a_shop_assistant_s_insult_in_the_passive_gets_the_dignity_answer(kb, wechat, message):
+    """"被店员骂了" is the same matter as "店员骂人": the answer on insults in shops, not queued as unanswerable."""
+    assert _answer(kb, "safety-insult") in wechat.say(message).text
