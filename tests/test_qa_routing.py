@@ -124,6 +124,12 @@ def question(app, slug: str) -> str:
     ("养老金少发了", "12333"),
     ("孩子在幼儿园被老师打了", "教育部门"),
     ("邻居在楼道堆东西", "人民调解委员会"),
+    # a street light out, a hole in the road, a stall taken by 城管, a dog walked without a lead, car insurance
+    ("路灯坏了半个月没人修", "12345"),
+    ("马路上有个大坑", "12345"),
+    ("城管把我的摊子收了", "12345"),
+    ("小区有人遛狗不拴绳", "12345"),
+    ("车险理赔不给赔", "12378"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -291,6 +297,8 @@ def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, 
     ("电子烟买回来就坏了", "tobacco"),
     # a shop's saleswoman who wants a card topped up is no stranger asking for an investment
     ("健身房的美女销售让我充值办卡 现在不想要了", "fraud"),
+    # a manhole left open in a shopping centre's car park is the shop's safety duty
+    ("商场车库的井盖没盖好 我摔伤了", "city-nuisance"),
 ])
 def test_a_consumer_matter_using_an_offices_words_is_not_referred_there(kb, wechat, message, referral):
     """驿站, 汽车站, 面包车, 租房, 物业, 住院, 花呗, 套餐, 开…公司 and 撞 inside a shop, a renovation, a face-scanning gate,
@@ -1225,3 +1233,30 @@ def test_categories_name_each_entry_once_per_table():
 def test_a_shop_assistant_s_insult_in_the_passive_gets_the_dignity_answer(kb, wechat, message):
     """"被店员骂了" is the same matter as "店员骂人": the answer on insults in shops, not queued as unanswerable."""
     assert _answer(kb, "safety-insult") in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message", ["网上订的酒店 到了前台说没房了", "农家乐提前订的包间 去了说订重了没位置",
+                                     "婚纱照拍得不满意 影楼不给重拍"])
+def test_a_booking_not_honoured_gets_the_breach_answer(kb, wechat, message):
+    """A room, a private dining room or a photo package not provided as agreed gets the answer on a service not
+    honoured (they had got the renovation-delay answer, the training-refund answer or a menu)."""
+    assert _answer(kb, "service-booking-not-honoured") in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("点的外卖少送了一份饮料 商家不认", "takeout-late-wrong"),
+    ("外卖迟到了一个小时", "takeout-late-wrong"),
+    ("淘宝买了假鞋", "fraud-fake-goods"),
+    ("双十一价保不给退差价", "price-drop-after-purchase"),
+])
+def test_a_hurried_stranger_s_short_complaint_gets_its_entry(kb, wechat, message, slug):
+    """A drink left out of a takeout order, a takeout an hour late, fake shoes and a refused price protection get
+    their own entries (they had got the food-poisoning answer, a menu, a menu and the seller-cancelled answer)."""
+    assert _answer(kb, slug) in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message", ["酒店订了就不能取消 合理吗", "景区说一米二以下免票 到了又要按年龄买票"])
+def test_a_clause_or_a_ticket_rule_is_not_a_booking_not_honoured(kb, wechat, message):
+    """A no-cancellation clause the consumer signed, or a free-ticket rule, is not a booking the shop failed to
+    honour: never that answer."""
+    assert _answer(kb, "service-booking-not-honoured") not in wechat.say(message).text
