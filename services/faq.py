@@ -81,7 +81,9 @@ PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|�
                      r"(把|给)我.{0,10}删(了|掉|光|除)|"
                      # something bought that does not work ("买的烟花不响"): a complaint, however few our words it uses
                      r"(买|网购|下单|订)(的|了|来).{0,20}(不(响|亮|转|动|制冷|制热|热|充电|出水|好用|能用|开机|灵|准)|坏|漏|裂|"
-                     r"断|褪色|掉色|起球|开线|生锈|没用|没效果|死了|枯|烂|臭|发霉|变质|虫)")
+                     r"断|褪色|掉色|起球|开线|生锈|没用|没效果|死了|枯|烂|臭|发霉|变质|虫)|"
+                     # harm after eating or using something ("教练卖的蛋白粉 吃了长痘"): a purchase that hurt
+                     r"(吃|喝|用|抹|涂|敷|擦)(了|完)(以后|之后|后)?.{0,6}(长痘|过敏|起疹|红肿|发痒|心慌|头晕|烂脸|拉肚子|上吐下泻|中毒)")
 # An interjection typed over and over ("怎么办呀呀呀", "啊啊啊啊"): read once, as it is said.
 _STRETCHED = re.compile(r"([啊呀哈呢吗吧哦噢嘛啦哇呜唉哎])\1+")
 ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你叫(什么|啥)|你(几|多大)岁|你的名字|你会(干|做)(什么|啥)")

@@ -130,6 +130,13 @@ def question(app, slug: str) -> str:
     ("城管把我的摊子收了", "12345"),
     ("小区有人遛狗不拴绳", "12345"),
     ("车险理赔不给赔", "12378"),
+    # a village's subsistence allowance, land compensation, a kindergarten's fees, luggage broken on a flight, a
+    # parking space only for rent
+    ("村里的低保评得不公平", "乡镇人民政府"),
+    ("征地补偿款给少了", "12345"),
+    ("幼儿园乱收费", "教育部门"),
+    ("行李在飞机上被摔坏了", "民航"),
+    ("小区停车位只租不卖", "住建"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -1248,10 +1255,16 @@ def test_a_booking_not_honoured_gets_the_breach_answer(kb, wechat, message):
     ("外卖迟到了一个小时", "takeout-late-wrong"),
     ("淘宝买了假鞋", "fraud-fake-goods"),
     ("双十一价保不给退差价", "price-drop-after-purchase"),
+    ("宠物店给狗洗澡 吹风机把狗烫伤了", "service-damaged-property"),
+    ("火锅店说锅底必点 不点不让吃", "unfair-forced-trade"),
+    ("奶茶店是加盟店 跑了 充的钱总部说不管", "prepaid-franchise-mall"),
+    ("买的车险 4s店强制续保", "unfair-forced-bundle"),
 ])
 def test_a_hurried_stranger_s_short_complaint_gets_its_entry(kb, wechat, message, slug):
-    """A drink left out of a takeout order, a takeout an hour late, fake shoes and a refused price protection get
-    their own entries (they had got the food-poisoning answer, a menu, a menu and the seller-cancelled answer)."""
+    """A drink left out of a takeout order, a takeout an hour late, fake shoes, a refused price protection, a dog
+    burnt at the groomer's, a hot-pot base forced on the table, a franchise gone with the card money and car insurance
+    forced by a 4S shop get their own entries (they had got the food-poisoning answer, menus, the seller-cancelled
+    answer, small talk and the used-car-sold-as-new answer)."""
     assert _answer(kb, slug) in wechat.say(message).text
 
 
@@ -1260,3 +1273,15 @@ def test_a_clause_or_a_ticket_rule_is_not_a_booking_not_honoured(kb, wechat, mes
     """A no-cancellation clause the consumer signed, or a free-ticket rule, is not a booking the shop failed to
     honour: never that answer."""
     assert _answer(kb, "service-booking-not-honoured") not in wechat.say(message).text
+
+
+def test_harm_after_eating_what_a_coach_sold_is_never_small_talk(kb, wechat):
+    """"健身教练私下卖蛋白粉 吃了长痘" is a purchase that hurt: never waved off as chit-chat ("帮不上忙")."""
+    text = wechat.say("健身教练私下卖蛋白粉 吃了长痘").text
+    assert "帮不上忙" not in text
+
+
+def test_a_breakfast_shop_without_health_certificates_gets_the_hygiene_answer(kb, wechat):
+    """Staff without health certificates at a breakfast shop is a hygiene lead to report (it had got a menu led by
+    the face-recognition entry)."""
+    assert _answer(kb, "food-restaurant-hygiene") in wechat.say("小区门口的早餐店没有健康证").text
