@@ -19,14 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from services.faq_text import KNOWLEDGE_DIR
+from services.faq_text import KNOWLEDGE_DIR, SAFE_LOADER
 
 REFERRALS = KNOWLEDGE_DIR / "referrals.yaml"
 CATEGORIES = KNOWLEDGE_DIR / "categories.yaml"
 EXAMPLES = KNOWLEDGE_DIR / "examples.yaml"
-# libyaml's parser when PyYAML has it: thousands of examples parsed in pure Python leave each worker's heap
-# fragmented by megabytes; the C parser makes fewer scratch objects (and is several times faster).
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 GENERAL = "general"
 _SQUEEZE = re.compile(r"[\s，。！？、,.!?~…:：;；\"'“”‘’()（）【】\[\]]+")
 

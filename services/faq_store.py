@@ -26,7 +26,7 @@ from extensions import db, redis
 from models.faq import EntryRevision, KnowledgeEntry, PinnedAnswer
 from services.clock import china_today
 from services import Conflict, Invalid, NotFound, audit, keys, ownership, tx
-from services.faq_text import KNOWLEDGE_DIR
+from services.faq_text import KNOWLEDGE_DIR, SAFE_LOADER
 
 log = logs.get(__name__)
 
@@ -107,7 +107,7 @@ def _read(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise Invalid(f"找不到文件 {path}", field="path")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" 第{mark.line + 1}行" if mark is not None else ""
