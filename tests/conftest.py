@@ -6,6 +6,7 @@ migrations (so they are tested too); every test then starts from empty tables, a
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -52,6 +53,9 @@ def base_config(tmp_path_factory, sim_server) -> dict[str, object]:
         # On a loaded test machine a cold Q&A index can take longer than WeChat's patience; tests that check the
         # late path set it (bot/late.py), the others want the passive reply.
         "WECHAT_LATE_AFTER": 120,
+        # Likewise a push's database deadline (production: 3 s): with both CI passes on two cores, a request that
+        # builds a snapshot can spend that long waiting for a core. The store-fault tests set production's value.
+        "WEBHOOK_DB_DEADLINE": 60.0,
     }
 
 
@@ -72,18 +76,45 @@ def _schema(base_config) -> None:
         upgrade(revision="head")
 
 
-def _empty(app) -> None:
+# The knowledge base as the `kb` fixture imported it: (database URL, fingerprint of its tables). A test that asks for
+# `kb` after another one that left those tables exactly so finds them already there: hundreds of Q&A tests would
+# otherwise import and delete the same 260 entries each (most of the suite's time on one core). Any change to an
+# entry, a revision or a pin changes the fingerprint, and the next test starts from an empty database as before.
+KNOWLEDGE_TABLES = frozenset({"knowledge_entries", "knowledge_revisions", "knowledge_pins"})
+_imported_kb: tuple[str, str] | None = None
+
+
+def _knowledge_fingerprint() -> tuple[str, str]:
+    digest = hashlib.sha256()
+    for name in sorted(KNOWLEDGE_TABLES):
+        table = db.metadata.tables[name]
+        for row in db.session.execute(table.select().order_by(table.c.id)):
+            digest.update(repr(tuple(row)).encode("utf-8"))
+        digest.update(b"|")
+    return str(db.engine.url), digest.hexdigest()
+
+
+def _kb_intact() -> bool:
+    """True when the knowledge tables hold exactly what the `kb` fixture imported (call inside an app context)."""
+    return _imported_kb is not None and _knowledge_fingerprint() == _imported_kb
+
+
+def _empty(app, *, keep_kb: bool = False) -> None:
+    """Empty every table and Redis; with keep_kb, the knowledge tables stay if they are as the `kb` fixture left them."""
     with app.app_context():
         db.session.remove()
+        keep = KNOWLEDGE_TABLES if keep_kb and _kb_intact() else frozenset()
         for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
+            if table.name not in keep:
+                db.session.execute(table.delete())
         db.session.commit()
         redis.flushdb()
 
 
 @pytest.fixture
-def make_app(base_config, _schema, sim):
-    """Build an app with extra settings (e.g. AES on); tables, Redis and the sim start empty."""
+def make_app(request, base_config, _schema, sim):
+    """Build an app with extra settings (e.g. AES on); tables, Redis and the sim start empty (but for an untouched
+    knowledge base, when the test asks for `kb`)."""
     made = []
 
     def build(**overrides):
@@ -91,16 +122,17 @@ def make_app(base_config, _schema, sim):
         made.append(app)
         return app
 
-    _empty(build())
+    build.default = build()      # the `app` fixture's: building an app costs a quarter second, most of it routing
+    _empty(build.default, keep_kb="kb" in request.fixturenames)
     yield build
     for app in made:
         app.extensions["outbound"].drain()
-    _empty(made[0])
+    _empty(made[0], keep_kb=True)      # the next test decides whether it keeps them
 
 
 @pytest.fixture
 def app(make_app):
-    return make_app()
+    return make_app.default
 
 
 @pytest.fixture
@@ -160,10 +192,13 @@ def live_app(app):
 def kb(app):
     """The real knowledge base (knowledge/entries), imported and committed as `flask seed` does, with this process's
     index built ahead as each gunicorn worker's warm-up does (cold, it can outlast WeChat's deadline). Returns `app`."""
+    global _imported_kb
     from services import faq
     with app.app_context():
-        faq.import_dir()
-        db.session.commit()
+        if not _kb_intact():
+            faq.import_dir()
+            db.session.commit()
+            _imported_kb = _knowledge_fingerprint()
         faq.loaded()
     return app
 

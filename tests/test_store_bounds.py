@@ -89,7 +89,7 @@ def test_hung_redis_costs_one_timeout_per_request_and_the_reply_is_in_time(make_
 def test_hung_database_at_connect_is_answered_in_time(make_app, hung):
     """With PostgreSQL accepting connections but never answering, a message that needs the database still gets a
     reply (an apology) inside 5 s: the connect timeout holds."""
-    app = make_app(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{hung.port}/hung")
+    app = make_app(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{hung.port}/hung", WEBHOOK_DB_DEADLINE=3.0)
     res, elapsed = _push(app, "o_hung_db", "投诉")
     assert res.status_code == 200 and "抱歉" in res.get_data(as_text=True)
     assert elapsed < WECHAT_LIMIT

@@ -155,7 +155,8 @@ def stores():
 def fault_app(make_app, stores):
     from flask_migrate import upgrade
     redis_server, postgres = stores
-    app = make_app(DATABASE_URL=postgres.url, REDIS_URL=redis_server.url, WECHAT_LATE_AFTER=4)  # production's
+    app = make_app(DATABASE_URL=postgres.url, REDIS_URL=redis_server.url,    # production's deadlines
+                   WECHAT_LATE_AFTER=4, WEBHOOK_DB_DEADLINE=3.0)
     with app.app_context():
         db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.session.commit()
