@@ -177,6 +177,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DB_POOL_TIMEOUT", float, 1.0, "seconds to wait for a pooled connection"),
     Setting("DB_BUSY_TIMEOUT", float, 3.0, "SQLite's busy timeout (the embedded database)"),
     Setting("WEBHOOK_DB_DEADLINE", float, 3.0, "seconds after a push arrives when its database work is cut"),
+    Setting("FAQ_TABLES_KEPT", int, 1, "Q&A ranking tables a process keeps for knowledge bases it saw before"),
     # 人工值守 (issue 15): the notice a follower outside the 48-hour window gets for a staff reply (template, else
     # subscription; neither: shown at their next message), and the template that reaches staff on their phones.
     Setting("INBOX_REPLY_TEMPLATE_ID", str, "", "人工值守: template for a staff reply outside the 48-hour window"),

@@ -23,6 +23,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from flask import current_app, has_app_context
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -83,7 +84,7 @@ class Snapshot:
 _text: Text | None = None
 _routing: faq_route.Routing | None = None
 _snapshot: Snapshot | None = None
-_tables: tuple[str, Index, Centroids | None] | None = None     # the last ranking tables and what they were built from
+_tables: dict[str, tuple[Index, Centroids | None]] = {}     # the last ranking tables, by what they were built from
 _checked = 0.0
 _generation = -1
 _lock = threading.RLock()
@@ -176,18 +177,21 @@ def _build(token: str, stamp: tuple) -> Snapshot:
 
 def _ranking_tables(phrasings: list[Phrasings], labelled: list) -> tuple[Index, Centroids | None]:
     """The index and the centroids for these phrasings — the last ones built again when nothing they are built from
-    changed (a publish, a pin or an answer edit leaves them as they were: seconds of CPU saved per change)."""
-    global _tables
+    changed (a publish, a pin or an answer edit leaves them as they were: seconds of CPU saved per change).
+    FAQ_TABLES_KEPT sets how many are kept (about 110 MiB each; 1 in production)."""
     digest = hashlib.sha256(repr((phrasings, labelled)).encode("utf-8")).hexdigest()
-    if _tables is not None and _tables[0] == digest:
-        return _tables[1], _tables[2]
-    _tables = None                      # the old tables go as the new ones are built, not after
+    if digest in _tables:
+        _tables[digest] = _tables.pop(digest)      # the newest last
+        return _tables[digest]
+    kept = max(1, int(current_app.config["FAQ_TABLES_KEPT"])) if has_app_context() else 1
+    while len(_tables) >= kept:                    # the oldest go before the new ones are built, not after
+        _tables.pop(next(iter(_tables)))
     with bounds.off_the_clock():        # seconds of CPU on a cold worker; no store is waited on meanwhile
         text = text_tools()
         index = Index(phrasings, text)
         centroids = Centroids.build(labelled, normalise=text.normalise)
     _return_freed_memory()
-    _tables = (digest, index, centroids)
+    _tables[digest] = (index, centroids)
     return index, centroids
 
 

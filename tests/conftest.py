@@ -56,6 +56,9 @@ def base_config(tmp_path_factory, sim_server) -> dict[str, object]:
         # Likewise a push's database deadline (production: 3 s): with both CI passes on two cores, a request that
         # builds a snapshot can spend that long waiting for a core. The store-fault tests set production's value.
         "WEBHOOK_DB_DEADLINE": 60.0,
+        # Tests switch between the real knowledge base and small ones of their own: keep the real one's ranking tables
+        # (seconds to build) while they do.
+        "FAQ_TABLES_KEPT": 3,
     }
 
 
@@ -99,16 +102,23 @@ def _kb_intact() -> bool:
     return _imported_kb is not None and _knowledge_fingerprint() == _imported_kb
 
 
-def _empty(app, *, keep_kb: bool = False) -> None:
-    """Empty every table and Redis; with keep_kb, the knowledge tables stay if they are as the `kb` fixture left them."""
+def _empty(app, *, knowledge: str) -> bool:
+    """Empty every table and Redis. `knowledge`: "drop" empties the knowledge tables too; "keep" leaves them and the
+    Q&A index's version token (a test's end: the next test decides); "check" keeps them only when they are as the
+    `kb` fixture imported them. Returns whether they were kept."""
+    from services import keys
     with app.app_context():
         db.session.remove()
-        keep = KNOWLEDGE_TABLES if keep_kb and _kb_intact() else frozenset()
+        kept = knowledge == "keep" or (knowledge == "check" and _kb_intact())
         for table in reversed(db.metadata.sorted_tables):
-            if table.name not in keep:
+            if not (kept and table.name in KNOWLEDGE_TABLES):
                 db.session.execute(table.delete())
         db.session.commit()
+        token = redis.get(keys.faq_index_version()) if kept else None
         redis.flushdb()
+        if token is not None:       # the snapshot built from these tables stays current: no rebuild per test
+            redis.set(keys.faq_index_version(), token)
+        return kept
 
 
 @pytest.fixture
@@ -123,11 +133,11 @@ def make_app(request, base_config, _schema, sim):
         return app
 
     build.default = build()      # the `app` fixture's: building an app costs a quarter second, most of it routing
-    _empty(build.default, keep_kb="kb" in request.fixturenames)
+    build.kb_kept = _empty(build.default, knowledge="check" if "kb" in request.fixturenames else "drop")
     yield build
     for app in made:
         app.extensions["outbound"].drain()
-    _empty(made[0], keep_kb=True)      # the next test decides whether it keeps them
+    _empty(made[0], knowledge="keep")
 
 
 @pytest.fixture
@@ -189,13 +199,13 @@ def live_app(app):
 
 
 @pytest.fixture
-def kb(app):
+def kb(app, make_app):
     """The real knowledge base (knowledge/entries), imported and committed as `flask seed` does, with this process's
     index built ahead as each gunicorn worker's warm-up does (cold, it can outlast WeChat's deadline). Returns `app`."""
     global _imported_kb
     from services import faq
     with app.app_context():
-        if not _kb_intact():
+        if not make_app.kb_kept:
             faq.import_dir()
             db.session.commit()
             _imported_kb = _knowledge_fingerprint()
