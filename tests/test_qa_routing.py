@@ -1285,3 +1285,14 @@ def test_a_breakfast_shop_without_health_certificates_gets_the_hygiene_answer(kb
     """Staff without health certificates at a breakfast shop is a hygiene lead to report (it had got a menu led by
     the face-recognition entry)."""
     assert _answer(kb, "food-restaurant-hygiene") in wechat.say("小区门口的早餐店没有健康证").text
+
+
+def test_a_rider_s_spilt_soup_is_a_takeout_gone_wrong(kb, wechat):
+    """"骑手把汤洒了" gets the takeout answer (it had got the renovation-delay answer: the labelled examples had filed
+    such deliveries under the renovation entry before the takeout entry was a service)."""
+    assert _answer(kb, "takeout-late-wrong") in wechat.say("骑手把汤洒了").text
+
+
+def test_over_packaging_is_never_small_talk(kb, wechat):
+    """"月饼过度包装" names a problem with what is sold: never waved off with the off-topic line."""
+    assert not wechat.say("月饼过度包装").text.startswith("这个问题我帮不上忙")
