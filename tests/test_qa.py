@@ -3,6 +3,7 @@ honest "don't know" with the question queued for staff, and small talk that neve
 from __future__ import annotations
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from extensions import db, redis
@@ -153,6 +154,37 @@ def test_index_is_not_rebuilt_per_request(kb, wechat):
     wechat.say("买到过期食品怎么赔")
     with kb.app_context():
         assert faq.loaded() is first
+
+
+def _small_kb(directory, *, reviewed: str, extra_phrasing: str | None = None):
+    """Two real entries (returns.yaml's first two) in a directory of their own, reviewed on `reviewed`, the first with
+    a phrasing added."""
+    entries = yaml.safe_load((faq_store.ENTRIES_DIR / "returns.yaml").read_text(encoding="utf-8"))[:2]
+    for entry in entries:
+        entry["related"] = []                   # the entries they name are not in this directory
+        entry["reviewed"] = reviewed            # a new text needs a new review date
+    if extra_phrasing:
+        entries[0]["paraphrases"] = [*entries[0].get("paraphrases", []), extra_phrasing]
+    directory.mkdir()
+    (directory / "small.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize("kept, reused", [(1, False), (2, True)])
+def test_ranking_tables_of_a_knowledge_base_seen_before_are_kept_as_configured(make_app, tmp_path, kept, reused):
+    """With FAQ_TABLES_KEPT=1 (production) a process keeps only the newest ranking tables, so going back to a
+    knowledge base it saw before builds them again; with 2 it takes the earlier ones back."""
+    app = make_app(FAQ_TABLES_KEPT=kept)
+    with app.app_context():
+        faq.import_dir(_small_kb(tmp_path / "a", reviewed="2026-01-01"))
+        db.session.commit()
+        first = faq.loaded().index
+        faq.import_dir(_small_kb(tmp_path / "b", reviewed="2026-01-02", extra_phrasing="买了不想要了咋办"))
+        db.session.commit()
+        assert faq.loaded().index is not first
+        faq.import_dir(_small_kb(tmp_path / "c", reviewed="2026-01-03"))      # a's phrasings again
+        db.session.commit()
+        assert (faq.loaded().index is first) is reused
 
 
 def test_queue_holds_no_openid(kb, wechat):
