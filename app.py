@@ -28,6 +28,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     redis.init_app(app)
     import models  # noqa: F401  (registers every table)
+    from services import faq_snapshot
+    faq_snapshot.keep_tables(int(app.config["FAQ_TABLES_KEPT"]))   # Q&A ranking tables this process keeps
 
     import bot
     import cli

@@ -23,7 +23,6 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -85,9 +84,16 @@ _text: Text | None = None
 _routing: faq_route.Routing | None = None
 _snapshot: Snapshot | None = None
 _tables: dict[str, tuple[Index, Centroids | None]] = {}     # the last ranking tables, by what they were built from
+_tables_kept = 1
 _checked = 0.0
 _generation = -1
 _lock = threading.RLock()
+
+
+def keep_tables(n: int) -> None:
+    """How many sets of ranking tables this process keeps (FAQ_TABLES_KEPT, set by create_app): about 110 MiB each."""
+    global _tables_kept
+    _tables_kept = max(1, n)
 
 
 def text_tools() -> Text:
@@ -177,14 +183,13 @@ def _build(token: str, stamp: tuple) -> Snapshot:
 
 def _ranking_tables(phrasings: list[Phrasings], labelled: list) -> tuple[Index, Centroids | None]:
     """The index and the centroids for these phrasings — the last ones built again when nothing they are built from
-    changed (a publish, a pin or an answer edit leaves them as they were: seconds of CPU saved per change).
-    FAQ_TABLES_KEPT sets how many are kept (about 110 MiB each; 1 in production)."""
+    changed (a publish, a pin or an answer edit leaves them as they were: seconds of CPU saved per change). The
+    last `keep_tables` sets are kept (1 in production)."""
     digest = hashlib.sha256(repr((phrasings, labelled)).encode("utf-8")).hexdigest()
     if digest in _tables:
         _tables[digest] = _tables.pop(digest)      # the newest last
         return _tables[digest]
-    kept = max(1, int(current_app.config["FAQ_TABLES_KEPT"])) if has_app_context() else 1
-    while len(_tables) >= kept:                    # the oldest go before the new ones are built, not after
+    while len(_tables) >= _tables_kept:                    # the oldest go before the new ones are built, not after
         _tables.pop(next(iter(_tables)))
     with bounds.off_the_clock():        # seconds of CPU on a cold worker; no store is waited on meanwhile
         text = text_tools()
