@@ -34,7 +34,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
@@ -235,6 +235,43 @@ def off_the_clock() -> Iterator[None]:
 
 def _budget() -> Budget | None:
     return g.get("_db_budget") if has_app_context() else None
+
+
+def time_left() -> float | None:
+    """Seconds until the current request's database deadline; None when no deadline is armed."""
+    budget = _budget()
+    if budget is None or budget.done:
+        return None
+    return 0.0 if budget.expired else max(budget.deadline - time.monotonic(), 0.0)
+
+
+# Left after a queued lock wait for the rest of the request's database work (insert, commit) and the reply.
+QUEUE_RESERVE = 0.5
+_WAIT_LONGER = text("SELECT set_config('lock_timeout', :ms, true), set_config('statement_timeout', :ms, true)")
+_WAIT_AS_USUAL = text("SELECT set_config(name, reset_val, true) FROM pg_settings "
+                      "WHERE name IN ('lock_timeout', 'statement_timeout')")
+
+
+@contextmanager
+def queued(session: Any) -> Iterator[None]:
+    """Let the statements inside wait for a row lock until shortly before the request's deadline, instead of
+    lock_timeout (1 s): for a lock that is a queue by design (every ballot of a poll takes its turn on the poll's hash
+    chain), where a busy minute on 3·15 means waiting behind others, not a stuck holder. Outside a request, and on
+    other databases, the usual timeouts apply. Use inside a savepoint: if the wait still times out
+    (`lock_wait_expired`), rolling the savepoint back also restores the usual timeouts; otherwise they are restored
+    here."""
+    left = time_left()
+    if left is None or session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(_WAIT_LONGER, {"ms": str(max(int((left - QUEUE_RESERVE) * 1000), 1))})
+    yield
+    session.execute(_WAIT_AS_USUAL)
+
+
+def lock_wait_expired(err: exc.DBAPIError) -> bool:
+    """PostgreSQL gave up waiting: lock_timeout (55P03) or statement_timeout (57014)."""
+    return getattr(err.orig, "sqlstate", None) in {"55P03", "57014"}
 
 
 @event.listens_for(Pool, "connect")

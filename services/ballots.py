@@ -3,7 +3,9 @@
 One ballot per follower per poll, final once cast: the table is unique on (poll, openid) and (poll, voter digest),
 so a confirm WeChat re-sends (or two racing processes) counts once. Ballots are appended in `seq` order and each
 stores `hash = sha256(prev_hash + canonical(ballot))`; `verify` recomputes the chain. The poll row is locked
-(`SELECT … FOR UPDATE`, where the database has it) while a ballot is appended; a lost race on `seq` retries.
+(`SELECT … FOR UPDATE`, where the database has it) while a ballot is appended; a lost race on `seq` retries. Waiting
+for that lock is queueing, not a fault: on PostgreSQL a ballot waits until shortly before the webhook's deadline
+(`bounds.queued`), and one that still did not get its turn is answered BUSY, its flow kept for another 确认.
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from datetime import datetime
 from functools import partial
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+import bounds
 import logs
 from extensions import db
 from models.poll import Ballot, BallotChoice, Poll
@@ -138,6 +141,11 @@ def cast(*, poll_id: int, openid: str, choices: Mapping[int, Sequence[int]], sug
                 ballot = _append(poll_id, openid, choices, option_ids, suggestion, subscribed_at, now)
         except IntegrityError:      # another ballot took this seq, or this follower's confirm raced itself
             continue
+        except OperationalError as err:
+            if not bounds.lock_wait_expired(err):
+                raise
+            log.warning("ballot not cast: the poll's queue outlasted the request", poll=poll_id)
+            raise Conflict(BUSY) from err
         tx.after_commit(partial(polls.count_ballot, poll_id=poll_id, option_ids=option_ids))
         log.info("ballot cast", poll=poll_id, seq=ballot.seq)
         return CastResult(ballot, created=True)
@@ -148,9 +156,11 @@ def _append(poll_id: int, openid: str, choices: Mapping[int, Sequence[int]], opt
             suggestion: str | None, subscribed_at: datetime | None, now: datetime) -> Ballot:
     # Serialise appends on this poll: PostgreSQL and MySQL lock the poll row (FOR UPDATE); SQLite ignores FOR UPDATE,
     # so take its write lock first, before reading the chain's tail, or every racing writer reads the same tail.
+    # The lock is a queue: on 3·15 a ballot may wait behind many others, longer than lock_timeout (bounds.queued).
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(update(Poll).where(Poll.id == poll_id).values(id=Poll.id))
-    db.session.execute(select(Poll.id).where(Poll.id == poll_id).with_for_update())
+    with bounds.queued(db.session):
+        db.session.execute(select(Poll.id).where(Poll.id == poll_id).with_for_update())
     last = db.session.execute(select(Ballot.seq, Ballot.hash).where(Ballot.poll_id == poll_id)
                               .order_by(Ballot.seq.desc()).limit(1)).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, genesis(poll_id))

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,11 +13,11 @@ import requests
 from sqlalchemy import delete, select, text, update
 
 from extensions import db, redis
-from models.poll import Ballot, BallotChoice, Option, Question
+from models.poll import Ballot, BallotChoice, Option, Poll, Question
 from services import ballots, polls
 from services.clock import utcnow
 from sim.client import SimUser, http_transport
-from tests.support.wechat import APP_ID, TOKEN
+from tests.support.wechat import APP_ID, TOKEN, transport_for
 from tests.support.polls import make_poll, vote
 
 FOLLOWERS = 200
@@ -78,6 +80,72 @@ def test_concurrent_followers_with_confirms_delivered_four_times_count_once(conc
         by_number = {(q_index * 10) + o.position: o.count
                      for q_index, q in enumerate(tally.questions) for o in q.options}
         assert {k: v for k, v in by_number.items() if v} == dict(expected)
+        assert ballots.verify(poll_id=poll_id).ok
+
+
+def _to_confirm(user) -> None:
+    user.follow()
+    user.click("POLL")
+    user.say("1 3")
+    assert "请确认" in user.say("2").text
+
+
+@contextmanager
+def _poll_locked(app, poll_id: int):
+    """Another transaction holds the poll's row lock, as a ballot being appended does, until the block ends."""
+    with app.app_context(), db.engine.connect() as holder:
+        if holder.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only (TEST_DATABASE_URL): SQLite queues writers with its busy timeout")
+        holder.execute(select(Poll.id).where(Poll.id == poll_id).with_for_update())
+        try:
+            yield holder
+        finally:
+            holder.rollback()
+
+
+def _waited_on_a_lock(holder, seconds: float) -> bool:
+    return bool(holder.execute(text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND clock_timestamp() - query_start > make_interval(secs => :s)"), {"s": seconds}).scalar())
+
+
+def test_a_confirm_queued_behind_other_ballots_longer_than_lock_timeout_is_still_counted(make_app, sim):
+    """On 3·15 a ballot waits its turn on the poll's chain: waiting longer than lock_timeout is queueing, not a
+    fault, so the 确认 is counted and thanked, not apologised for."""
+    app = make_app(DB_LOCK_TIMEOUT=0.2)
+    poll_id = make_poll(app, allow_suggestion=False)
+    user = SimUser(transport_for(app), token=TOKEN, app_id=APP_ID, openid="o_queued_voter", api_base=sim.url)
+    _to_confirm(user)
+    answers = []
+    with _poll_locked(app, poll_id) as holder:
+        voter = threading.Thread(target=lambda: answers.append(user.say("确认")))
+        voter.start()
+        for _ in range(1000):        # until the confirm has queued three lock_timeouts, or was answered anyway
+            voter.join(timeout=0.02)
+            if not voter.is_alive() or _waited_on_a_lock(holder, 0.6):
+                break
+    voter.join()
+    assert "投票成功" in answers[0].text
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Ballot)) == 1
+        assert ballots.verify(poll_id=poll_id).ok
+
+
+def test_a_confirm_that_cannot_get_its_turn_before_the_deadline_is_asked_to_send_again(make_app, sim):
+    """A ballot still queued near the webhook's database deadline is not cast: the voter is asked to send 确认
+    again (not told the system failed), and the next 确认 counts once."""
+    app = make_app(DB_LOCK_TIMEOUT=0.2, WEBHOOK_DB_DEADLINE=1.5)
+    poll_id = make_poll(app, allow_suggestion=False)
+    user = SimUser(transport_for(app), token=TOKEN, app_id=APP_ID, openid="o_patient_voter", api_base=sim.url)
+    _to_confirm(user)
+    with _poll_locked(app, poll_id):
+        busy = user.say("确认")
+        with app.app_context():
+            assert db.session.scalar(select(db.func.count()).select_from(Ballot)) == 0
+    assert busy.text == ballots.BUSY
+    assert "投票成功" in user.say("确认").text
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Ballot)) == 1
         assert ballots.verify(poll_id=poll_id).ok
 
 
