@@ -108,6 +108,9 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
             return None
         if how_to_file:         # "怎么举报" after a price answer: too few words to answer alone, and it asks how to
             return top.slug     # report, whatever was answered before
+    if procedure and top.slug not in family and ranking.clear and (best is None or (
+            best.learned < faq_rank.FOLLOW_COSINE and best.score < EVERY_FAMILY_SCORE)):
+        return None     # "要多久" after expired food asks about the process: the family shares only a stray word with it
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
     near = faq_rank.rank(snapshot, query, raw, only=siblings) if siblings else None
     sibling = near.top if near is not None and near.top is not None and near.top.slug not in near.guarded else None

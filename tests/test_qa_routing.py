@@ -137,6 +137,9 @@ def question(app, slug: str) -> str:
     ("幼儿园乱收费", "教育部门"),
     ("行李在飞机上被摔坏了", "民航"),
     ("小区停车位只租不卖", "住建"),
+    # a shopkeeper's own paperwork: a licence for a new corner shop, a lost business licence
+    ("开个小卖部要办什么证", "政务服务中心"),
+    ("营业执照丢了怎么补", "政务服务中心"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -957,6 +960,25 @@ def test_a_follow_up_can_name_another_entry_of_the_same_topic(kb, wechat, first,
     entry rather than the first answer again."""
     assert _answer(kb, first_slug) in wechat.say(first).text
     assert _answer(kb, slug) in wechat.say(follow).text
+
+
+def test_how_long_after_an_answer_is_never_answered_by_a_stray_word_of_its_family(kb, wechat):
+    """"要多久" after the expired-food answer asks how long the process takes: it gets the complaint-time choices, not
+    the food 1000-yuan minimum, which shares only the character 多 with it."""
+    assert _answer(kb, "food-expired") in wechat.say("买到过期的牛奶 超市只肯退钱").text
+    text = wechat.say("要多久").text
+    assert _answer(kb, "food-1000-minimum") not in text
+    assert question(kb, "complaint-mediation-time") in text
+
+
+@pytest.mark.parametrize("message, slug", [
+    ("打了12315没人接", "hotline-12315"),
+    ("代购的化妆品是假的", "online-social-seller"),
+])
+def test_a_hurried_phrasing_reaches_its_entry(kb, wechat, message, slug):
+    """Typed as a consumer in a hurry, a hotline nobody answers is the 12315 entry (not the 12345 one) and a fake
+    bought from a personal shopper is the social-seller entry (not a cosmetic's rash)."""
+    assert _answer(kb, slug) in wechat.say(message).text
 
 
 def test_when_the_money_comes_back_after_a_return_gets_the_refund_deadline(kb, wechat):
