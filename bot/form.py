@@ -16,9 +16,15 @@ other message a question cannot take is asked again with "请用文字回复".
 
 After the last question the form shows the summary: 确认 runs `submit`, 修改 lists the questions by number and asks
 one again (then back to the summary). An optional question accepts 跳过/无 and stores None. 取消 is the engine's.
+
+A consumer who notices a slip after answering says so the way people do ("不对 是西街那家", "刚才填错了", "上一步"):
+at a question, that asks the previous question again instead of being stored as this one's answer; at the summary,
+it lists the questions as 修改 does. A question that gathers several messages (the story) keeps such a message as
+part of what it gathers (`corrects: False`), since there "说错了 是前天买的" corrects the story itself.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -46,6 +52,10 @@ NONE_LABEL = "无"
 SKIP_WORDS = frozenset({"跳过", "无", "没有", "不填"})
 CONFIRM_WORDS = frozenset({"确认", "确定", "提交", "确认提交"})
 EDIT_WORDS = frozenset({"修改", "改", "更改"})
+# "I got the last answer wrong", as typed in a hurry: at the start of the message
+CORRECTION = re.compile(r"^(不对|错了|有错|说错了?|写错了?|填错了?|打错了?|输错了?|搞错了?|弄错了?|"
+                        r"刚才(的|那个)?(说|写|填|打|输)?错了?|(返回|回到|退回)?上一步|我要改一下|改一下)")
+BACK = "好的，回到上一步重新填写。\n{ask}"
 
 CONFIRM, EDIT = "confirm", "edit"
 EDITING = "_editing"              # in turn.data while one question is being redone from the summary
@@ -64,6 +74,7 @@ class Question:
     free_text: bool = True                                  # takes typed text (the engine's interruption rule)
     accepts: frozenset[str] = TEXT                          # the message types it takes (MsgType)
     collects: bool = False                                  # also takes its non-text kinds at any other question
+    corrects: bool = True                                   # "不对"/"上一步" here asks the previous question again
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,19 @@ class Form:
             return turn.goto(CONFIRM, self.summary(turn.data))
         return self._next(turn, self.order.index(step) + 1)
 
+    def back(self, turn: Turn, step: str) -> Reply | None:
+        """Ask again the question answered before `step` (None at the first one, or while redoing one from the
+        summary, where the answer itself is what is being corrected)."""
+        if turn.data.get(EDITING):
+            return None
+        given = set(turn.data.get(PREFILLED, []))
+        earlier = [s for s in self.order[:self.order.index(step)] if s not in given and self.question(s).asked(turn.data)]
+        if not earlier:
+            return None
+        reply = self.ask(turn, earlier[-1])
+        reply.text = BACK.format(ask=reply.text)
+        return reply
+
     def _next(self, turn: Turn, index: int) -> Reply:
         given = set(turn.data.get(PREFILLED, []))
         for later in self.order[index:]:
@@ -142,6 +166,10 @@ class Form:
         def run(turn: Turn) -> Reply:
             if turn.incoming.type not in question.accepts:
                 return self._elsewhere(turn, question)
+            if question.corrects and turn.incoming.has_text and CORRECTION.match(turn.text):
+                back = self.back(turn, question.step)
+                if back is not None:
+                    return back
             if question.optional and turn.incoming.has_text and turn.text in SKIP_WORDS:
                 turn.data[question.step] = None
             else:
@@ -170,7 +198,7 @@ class Form:
 
     def confirm(self, turn: Turn) -> Reply:
         """确认 submits; 修改 lists the questions to redo; anything else asks again."""
-        if turn.text in EDIT_WORDS:
+        if turn.text in EDIT_WORDS or CORRECTION.match(turn.text):
             lines = [EDIT_LINE.format(n=i, label=q.label) for i, q in enumerate(self.questions, 1)]
             return turn.goto(EDIT, EDIT_ASK.format(lines="\n".join(lines)))
         if turn.text not in CONFIRM_WORDS:

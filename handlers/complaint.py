@@ -127,9 +127,13 @@ def take_address(turn: Turn) -> None:
 
 
 def take_story(turn: Turn) -> Reply | None:
-    """Collect what happened over as many messages as it takes; 完成 goes on once something was told."""
+    """Collect what happened over as many messages as it takes; 完成 goes on once something was told. Asked again
+    (上一步, 修改), new messages replace the story told before, and 完成 alone keeps it."""
     parts = turn.data.setdefault(STORY_PARTS, [])
     if turn.text in STORY_DONE:
+        if not parts and turn.data.get(Step.STORY):
+            turn.data.pop(STORY_PARTS)
+            return None
         if not parts:
             return turn.stay(STORY_EMPTY)
         turn.data[Step.STORY] = "\n".join(turn.data.pop(STORY_PARTS))
@@ -248,7 +252,7 @@ COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
     Question(Step.ADDRESS, "商家的地址在哪里？可以直接输入（如：城关镇人民路88号），也可以点“+”发送位置。", "商家地址",
              take_address, accepts=TEXT | {"location"}),
     Question(Step.STORY, "请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
-             "说完了请回复“完成”。", "事情经过", take_story),
+             "说完了请回复“完成”。", "事情经过", take_story, corrects=False),
     Question(Step.AMOUNT, "您花了多少钱？请填金额数字（如 128），没有花钱请回复“无”。", "金额", take_amount,
              show=_amount, free_text=False),
     Question(Step.WISH, "您希望怎么解决？回复数字，可以选几项（如“4 5”）：\n1 退货\n2 换货\n3 维修\n4 退款\n5 赔偿\n6 其他",
@@ -265,7 +269,7 @@ REPORT_FORM = Form(noun="举报", submit=submit, questions=(
     Question(Step.ADDRESS, "违法行为发生在哪里？可以直接输入地址，也可以点“+”发送位置。", "地点", take_address,
              accepts=TEXT | {"location"}),
     Question(Step.STORY, "请说明违法行为：什么时间、什么行为、涉及什么商品或服务。可以分几条发，说完了请回复“完成”。",
-             "违法行为", take_story),
+             "违法行为", take_story, corrects=False),
     Question(Step.PHOTOS, "有证据照片请直接发送，可以发多张；发完回复“完成”，没有请回复“跳过”。", "证据照片", take_photos,
              show=_photos, free_text=False, accepts=TEXT | {"image"}, collects=True),
     Question(Step.NAME, "请留下您的姓名以便告知处理结果；不想留名请回复“匿名”。", "举报人", take_name, show=_reporter),

@@ -68,6 +68,37 @@ def test_edit_redoes_one_field_and_returns_to_summary(wechat, app):
         assert case.business_name == "华联超市" and case.phone == "0471-6543210"
 
 
+
+def test_a_slip_noticed_at_the_next_question_asks_the_last_one_again(wechat, app):
+    """"不对 是西街那家" at the address question corrects the shop's name: the name is asked again and the words are
+    stored nowhere; "上一步" after the story, then 完成, keeps the story told; "不对" at the summary lists what to change."""
+    wechat.click("COMPLAINT")
+    wechat.say("同意")
+    wechat.say("东街好又多超市")
+    back = wechat.say("不对 是西街那家")
+    assert "上一步" in back.text and "第1步" in back.text
+    assert "地址" in wechat.say("西街好又多超市").text
+    wechat.say("城关镇西街12号")
+    assert "已记下" in wechat.say("说错了 是前天买的牛奶 已经过期了").text     # inside the story: part of it
+    assert "多少钱" in wechat.say("完成").text
+    assert "第3步" in wechat.say("上一步").text
+    assert "多少钱" in wechat.say("完成").text
+    wechat.say("58.5")
+    wechat.say("5")
+    wechat.say("跳过")
+    wechat.say("张三")
+    summary = wechat.say("13812345678").text
+    assert "西街好又多超市" in summary and "东街" not in summary and "不对" not in summary
+    assert "说错了 是前天买的牛奶" in summary
+    assert "1. 商家名称" in wechat.say("不对").text
+    wechat.say("2")
+    assert "城关镇西街18号" in wechat.say("城关镇西街18号").text
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert (case.business_name, case.business_address) == ("西街好又多超市", "城关镇西街18号")
+        assert case.story == "说错了 是前天买的牛奶 已经过期了"
+
 def test_cancel_at_any_step_files_nothing(wechat, app):
     """Replying 取消 ends the intake and files nothing, even at the summary."""
     wechat.say("投诉")
