@@ -52,8 +52,8 @@ NONE_LABEL = "无"
 SKIP_WORDS = frozenset({"跳过", "无", "没有", "不填"})
 CONFIRM_WORDS = frozenset({"确认", "确定", "提交", "确认提交"})
 EDIT_WORDS = frozenset({"修改", "改", "更改"})
-# "I got the last answer wrong", as typed in a hurry: at the start of the message
-CORRECTION = re.compile(r"^(不对|错了|有错|说错了?|写错了?|填错了?|打错了?|输错了?|搞错了?|弄错了?|"
+# "I got the last answer wrong", as typed in a hurry: at the start of the message ("不对外公开吧", "不对劲" are not)
+CORRECTION = re.compile(r"^(不对(?![外劲称应口付])|错了|有错|说错了?|写错了?|填错了?|打错了?|输错了?|搞错了?|弄错了?|"
                         r"刚才(的|那个)?(说|写|填|打|输)?错了?|(返回|回到|退回)?上一步|我要改一下|改一下)")
 BACK = "好的，回到上一步重新填写。\n{ask}"
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
+from bot import form
 from extensions import db
 from models import Case, EvidencePhoto
 from models.complaint import Kind, Status
@@ -98,6 +101,13 @@ def test_a_slip_noticed_at_the_next_question_asks_the_last_one_again(wechat, app
         case = db.session.query(Case).one()
         assert (case.business_name, case.business_address) == ("西街好又多超市", "城关镇西街18号")
         assert case.story == "说错了 是前天买的牛奶 已经过期了"
+
+
+@pytest.mark.parametrize("message, slip", [("不对", True), ("刚才填错了", True), ("上一步", True), ("说错了 是西街那家", True),
+                                           ("不对外公开吧", False), ("不对劲", False), ("对的", False)])
+def test_only_a_slip_reads_as_a_correction(message, slip):
+    """The correction words are read at the start of a message only, and "不对外公开" or "不对劲" is not one."""
+    assert bool(form.CORRECTION.match(message)) is slip
 
 def test_cancel_at_any_step_files_nothing(wechat, app):
     """Replying 取消 ends the intake and files nothing, even at the summary."""
