@@ -22,14 +22,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.INSTANCE))
     app.config.update(settings.load(config))
     app.json.ensure_ascii = False
-    logs.configure(production=app.config["APP_ENV"] == "production", level=app.config["LOG_LEVEL"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     redis.init_app(app)
     import models  # noqa: F401  (registers every table)
-    from services import faq_snapshot
-    faq_snapshot.keep_tables(int(app.config["FAQ_TABLES_KEPT"]))   # Q&A ranking tables this process keeps
+    adopt(app)
 
     import bot
     import cli
@@ -51,6 +49,16 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
     _warn_embedded(app)
     return app
+
+
+def adopt(app: Flask) -> None:
+    """Set what the whole process shares from `app`'s settings: the log format and level, the Redis client used
+    outside an app context, and how many Q&A ranking tables to keep. `create_app` calls it; so does a test suite
+    that keeps one app for many tests, after a test built another app with other settings."""
+    logs.configure(production=app.config["APP_ENV"] == "production", level=app.config["LOG_LEVEL"])
+    redis.bind(app)
+    from services import faq_snapshot
+    faq_snapshot.keep_tables(int(app.config["FAQ_TABLES_KEPT"]))   # Q&A ranking tables this process keeps
 
 
 def warm_up(app: Flask) -> threading.Thread:

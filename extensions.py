@@ -56,12 +56,15 @@ class RedisProxy:
         url = app.config.get("REDIS_URL")
         if url:
             # bounds.py: sub-second timeouts, no retries, one failure per request (issue 12)
-            self._client = bounds.redis_client(url, app.config, decode_responses=True)
-            self.embedded = False
+            app.extensions["redis"] = bounds.redis_client(url, app.config, decode_responses=True)
         else:
-            self._client = fakeredis.FakeRedis(server=_embedded_server(), decode_responses=True)
-            self.embedded = True
-        app.extensions["redis"] = self._client
+            app.extensions["redis"] = fakeredis.FakeRedis(server=_embedded_server(), decode_responses=True)
+        self.bind(app)
+
+    def bind(self, app) -> None:
+        """Make `app`'s client the one used outside an app context (`init_app` does; see app.adopt)."""
+        self._client = app.extensions["redis"]
+        self.embedded = isinstance(self._client, fakeredis.FakeRedis)
 
     @property
     def client(self) -> redis_lib.Redis:

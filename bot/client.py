@@ -65,6 +65,10 @@ class WeChatAPI(WeChatClient):
         self._memo = (token, time.monotonic())
         return token
 
+    def forget_token(self) -> None:
+        """Drop this process's memo: the next call reads the token from Redis (tests whose fake WeChat restarted)."""
+        self._memo = ("", 0.0)
+
     def refresh_token(self, stale: str | None = None) -> str:
         """Fetch a new token unless another process already did. Only the lock holder calls WeChat."""
         lock = self.redis.lock(keys.access_token_lock(self.appid), timeout=keys.TOKEN_LOCK_TTL,

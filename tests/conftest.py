@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import adopt, create_app
 from extensions import db, redis
 from sim import serve_in_thread
 from sim.client import SimUser
@@ -121,10 +121,39 @@ def _empty(app, *, knowledge: str) -> bool:
         return kept
 
 
+# The `app` fixture's app, kept from test to test: building one costs about 0.1 s (werkzeug compiles its ~170 routes,
+# flask-smorest its API schema), a fifth of the suite's time. Everything a test changes lives in the database, Redis
+# and the sim, which every test empties; the process-wide settings another app may have changed are set again
+# (app.adopt), and the WeChat token this process memoised from the previous test's sim is dropped. A test that
+# changes the app itself (its config, or its extensions: a scheduler Runner registers itself) gets it thrown away
+# afterwards, so the next test builds a new one.
+_kept: tuple[object, dict, frozenset] | None = None     # (app, its config, its extensions' names) when built
+
+
+def _default_app(base_config):
+    global _kept
+    if _kept is None:
+        app = create_app(base_config)
+        _kept = (app, dict(app.config), frozenset(app.extensions))
+        return app
+    app = _kept[0]
+    adopt(app)
+    app.extensions["wechat_api"].forget_token()
+    return app
+
+
+def _keep_unless_changed() -> None:
+    global _kept
+    if _kept is not None:
+        app, config, extensions = _kept
+        if dict(app.config) != config or frozenset(app.extensions) != extensions:
+            _kept = None
+
+
 @pytest.fixture
 def make_app(request, base_config, _schema, sim):
     """Build an app with extra settings (e.g. AES on); tables, Redis and the sim start empty (but for an untouched
-    knowledge base, when the test asks for `kb`)."""
+    knowledge base, when the test asks for `kb`). `make_app.default` is the `app` fixture's, kept between tests."""
     made = []
 
     def build(**overrides):
@@ -132,12 +161,13 @@ def make_app(request, base_config, _schema, sim):
         made.append(app)
         return app
 
-    build.default = build()      # the `app` fixture's: an app costs about 0.2 s (werkzeug's routes, the API schema)
+    build.default = _default_app(base_config)
     build.kb_kept = _empty(build.default, knowledge="check" if "kb" in request.fixturenames else "drop")
     yield build
-    for app in made:
+    for app in [build.default, *made]:
         app.extensions["outbound"].drain()
-    _empty(made[0], knowledge="keep")
+    _empty(build.default, knowledge="keep")
+    _keep_unless_changed()
 
 
 @pytest.fixture

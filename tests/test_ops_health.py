@@ -67,12 +67,12 @@ def _epoch(naive_utc) -> float:
     return naive_utc.replace(tzinfo=timezone.utc).timestamp()
 
 
-def test_metrics_expose_the_figures_an_office_alerts_on(app, client, wechat, staff_factory, logged_in):
+def test_metrics_expose_the_figures_an_office_alerts_on(app, client, wechat, staff_factory, logged_in, monkeypatch):
     """After a chat, a refused signature, a refused form and an overdue case, /metrics shows each figure."""
     before = _samples(client)
     wechat.say("你好")
     assert client.post("/wechat?signature=bad&timestamp=1&nonce=1", data=b"<xml/>").status_code == 403
-    app.config["WTF_CSRF_ENABLED"] = True
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     user = logged_in(app.test_client(), staff_factory(role="admin"))
     assert user.client.post("/console/calendar/day", data={"day": "2027-01-04"}).status_code == 400
     with app.app_context():
