@@ -140,6 +140,11 @@ def question(app, slug: str) -> str:
     # a shopkeeper's own paperwork: a licence for a new corner shop, a lost business licence
     ("开个小卖部要办什么证", "政务服务中心"),
     ("营业执照丢了怎么补", "政务服务中心"),
+    # a phone "given" with a two-year plan is the plan's matter: what is charged each month
+    ("营业厅办的存话费送手机 签了两年合约 现在每个月扣的比说好的多一倍", "12300"),
+    # allowances the government pays
+    ("俺娘八十多了 有高龄补贴不 去哪领", "乡镇人民政府"),
+    ("今年的种粮补贴咋还没发", "乡镇人民政府"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -234,6 +239,9 @@ def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     "孩子的辅导班老师让每人买三百块的资料",
     "同一趟航班查了几次机票越查越贵 换个手机就便宜了",
     "那个饭馆没有营业执照 我要举报",
+    "营业厅办套餐送的手机 用了一个月就充不进电了 说赠品不保修",
+    "买手机时充了话费送的手机 后来查出来是翻新机",
+    "以旧换新说好的补贴 商家收了旧冰箱不给兑现",
 ])
 def test_consumer_matters_sharing_words_with_other_offices_are_not_referred(kb, wechat, message):
     """撞/理赔/房租/房东/大巴车/工资/开除/花呗/贷款/噪音/学校/机票 inside a consumer's story do not send them to another
@@ -399,10 +407,13 @@ def test_greeting_and_thanks_get_a_friendly_line(kb, wechat, message):
 
 
 @pytest.mark.parametrize("message", ["附近哪有好吃的", "县城哪里有好玩的", "今天几号", "帮我查查明天下不下雨",
-                                     "孩子作业不会做", "去县城的车几点", "今天天气怎么样"])
+                                     "孩子作业不会做", "去县城的车几点", "今天天气怎么样",
+                                     "鸡兔同笼这道数学题咋算", "俺家的两只羊跑丢了 谁看见了", "母牛下了牛犊就不吃草了 兽医不在家",
+                                     "家里的猫老吐 咋回事", "电动车电瓶冬天咋保养", "地里的白菜冻了咋办", "种大棚赚钱不",
+                                     "果树啥时候剪枝"])
 def test_everyday_requests_are_off_topic_not_a_menu_nor_a_staff_question(kb, wechat, message):
-    """Food nearby, the date, the weather, homework, a bus time: no menu of entries, no law, nothing queued for
-    staff (they are not consumer-rights questions we failed to answer)."""
+    """Food nearby, the date, the weather, homework, a bus time, a farmer's sick or lost animal: no menu of entries,
+    no law, nothing queued for staff (they are not consumer-rights questions we failed to answer)."""
     text = wechat.say(message).text
     assert "您是不是想问" not in text and "依据" not in text and "《" not in text
     with kb.app_context():
@@ -1318,3 +1329,45 @@ def test_a_rider_s_spilt_soup_is_a_takeout_gone_wrong(kb, wechat):
 def test_over_packaging_is_never_small_talk(kb, wechat):
     """"月饼过度包装" names a problem with what is sold: never waved off with the off-topic line."""
     assert not wechat.say("月饼过度包装").text.startswith("这个问题我帮不上忙")
+
+
+@pytest.mark.parametrize("message", ["兽药店卖的假兽药 猪打了针死了三头", "宠物店买的小狗没几天就病了 店里不管",
+                                     "买的种子冻了一场就不出苗了", "网上买的花苗到了都冻死了"])
+def test_an_animal_or_a_crop_harmed_by_something_bought_is_never_small_talk(kb, wechat, message):
+    """An animal harmed by a fake medicine or sold sick, seeds or seedlings that came to nothing, are purchases:
+    never "帮不上忙"."""
+    assert "帮不上忙" not in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message, slug", [
+    # a repairer is a service, whatever it repairs: not the phone's own quality rules
+    ("修手机的把我原装屏换成了杂牌屏", "service-repair-overcharge"),
+    # farm inputs beyond seeds and fertiliser
+    ("地膜买回来一扯就碎 要退人家不给", "farm-inputs"),
+    # grain weighed short on a buyer's weighbridge is a measuring instrument's matter, not the seed answer
+    ("卖玉米的时候收粮的地磅压秤 一车少了二百斤", "metrology-cheating"),
+    # an after-sales visit promised again and again is a seller stalling
+    ("热水器坏了 售后说明天来人 等了半个月也没人来", "quality-seller-delay"),
+    # a deposit: the 定金 rules, not a training fee's refund nor a corkage ban
+    ("婚纱影楼收了两千定金 现在不想拍了 定金能退吗", "earnest-money"),
+    ("订酒席交了一千订金 酒店说改日子就不退", "earnest-money"),
+    ("家具店收了定金 到日子说没货了", "earnest-money"),
+])
+def test_a_stranger_typed_matter_reaches_its_entry(kb, wechat, message, slug):
+    """Typed as a stranger would (tuning half of set 3 and messages like it), each matter gets its own entry."""
+    assert _answer(kb, slug) in wechat.say(message).text
+
+
+def test_a_shops_shuttle_offered_after_a_card_answer_is_not_sent_to_the_taxi_office(kb, wechat):
+    """After the answer about a card shop that moved far away, "店里说给配个班车接送" is still about the card: it is
+    not referred to 交通运输 (12328) for the word 班车."""
+    first = wechat.say("游泳馆搬到城西开发区去了 离家十几公里 卡里还剩二十次 找他们退说不给退").text
+    assert "依据" in first
+    assert "12328" not in wechat.say("店里说给配个班车接送 不同意退").text
+
+
+def test_who_pays_for_the_appraisal_after_a_seed_answer_gets_the_testing_answer(kb, wechat):
+    """After the bad-seed answer, "鉴定费谁出" asks who pays for the test: the testing entry, not the seed answer
+    again."""
+    assert _answer(kb, "agri-fake-seeds") in wechat.say("农资店买的玉米种子出苗不到一半 店里说是天旱").text
+    assert _answer(kb, "quality-dispute-testing") in wechat.say("能找人鉴定不 鉴定费谁出").text
