@@ -40,7 +40,7 @@ def test_department_staff_handle_a_case_through_the_console(app, client, departm
     assert "已电话联系商家" in history and "内部" in history and "已办结" in history
     with app.app_context():
         assert db.session.get(Case, case_id).status == "closed"
-        actions = [e.action for e in db.session.query(AuditEvent).filter_by(object_id=number)]
+        actions = [e.action for e in db.session.query(AuditEvent).filter_by(object_id=number).order_by(AuditEvent.id)]
         assert actions == ["complaint.accept", "complaint.note", "complaint.reply", "complaint.close"]
 
 

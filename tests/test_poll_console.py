@@ -43,7 +43,8 @@ def test_staff_create_schedule_and_open_a_poll_with_every_move_audited(app, clie
     page = user.get(f"/console/polls/{poll_id}").get_data(as_text=True)
     assert "已结束" in page
     with app.app_context():
-        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "poll")).all()
+        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "poll")
+                                      .order_by(AuditEvent.id)).all()
         assert actions == ["poll.create", "poll.scheduled", "poll.open", "poll.closed"]
 
 
