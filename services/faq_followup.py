@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 import logs
 from extensions import redis
 from services import faq_rank, keys
+from services.faq_text import cjk_count
 
 log = logs.get(__name__)
 
@@ -66,7 +67,8 @@ def forget(openid: str) -> None:
 
 
 def is_venting(raw: str) -> bool:
-    return len(raw) >= VENTING_CHARS or bool(VENTING.search(raw))
+    """An upset story: its words, or its length in Chinese (80 letters of English are a sentence, not a story)."""
+    return (len(raw) >= VENTING_CHARS and cjk_count(raw) * 2 >= len(raw)) or bool(VENTING.search(raw))
 
 
 def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking, answerable: bool):

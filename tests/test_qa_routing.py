@@ -1371,3 +1371,14 @@ def test_who_pays_for_the_appraisal_after_a_seed_answer_gets_the_testing_answer(
     again."""
     assert _answer(kb, "agri-fake-seeds") in wechat.say("农资店买的玉米种子出苗不到一半 店里说是天旱").text
     assert _answer(kb, "quality-dispute-testing") in wechat.say("能找人鉴定不 鉴定费谁出").text
+
+
+def test_a_question_in_english_is_kept_for_staff_without_the_chinese_empathy_line(kb, wechat):
+    """A long message in English is not read as an upset Chinese story (no "遇到这种事确实窝火" line): it is queued for
+    staff in the consumer's own words, and the reply offers 投诉, 举报 and 人工."""
+    message = "bought an air conditioner in town, it leaks water after 2 weeks, shop won't fix it, what can I do"
+    text = wechat.say(message).text
+    assert "窝火" not in text
+    assert "投诉" in text and "人工" in text
+    with kb.app_context():
+        assert db.session.scalars(select(UnansweredQuestion.text)).all() == [message]
