@@ -70,22 +70,29 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
                       r"(车|火车|高铁|动车|班车|大巴|飞机).{0,2}几点(开|发车|到|的)?$|"
                       r"(离婚|结婚证|结婚登记|婚姻登记).{0,10}(材料|手续|带啥|带什么|要啥|去哪|怎么办)|"
                       r"(怎么|咋|如何)(做|炒|炖|烧|煮|腌)(才|更|比较)?(好吃|好喝|入味|嫩)|(菜谱|食谱|家常做法)|"
-                      r"(数学|语文|英语|物理|化学|应用|奥数|思考)题")
+                      r"(数学|语文|英语|物理|化学|应用|奥数|思考)题|(孩子|娃|闺女|儿子|孙子|孙女)的?(家庭)?作业(?!本)")
 # A farmer's animals, not something bought: "母牛不吃草 镇上兽医不在", "谁家捡着一只黑头羊". Read as chat only when
 # nothing was bought and no problem named: "兽药站卖的假药 猪吃了死了" is ours.
-ANIMALS = re.compile(r"兽医|(牛|羊|猪|驴|马|鸡|鸭|鹅|狗|猫|兔)(犊子?|羔子?|崽子?|仔)?.{0,8}(不吃草|不吃食|不吃奶|不喝水|趴着不|拉稀|老吐|一直吐|咳嗽|打喷嚏|感冒|发烧|生病|病了|"
+ANIMALS = re.compile(r"兽医|(牛|羊|猪|驴|马|鸡|鸭|鹅|狗|猫|兔)(犊子?|羔子?|崽子?|仔)?.{0,8}(不吃草|不吃食|不吃奶|不喝水|趴着不|拉稀|老吐|一直吐|咳嗽|打喷嚏|感冒|发烧|生病|病了|拉肚子|不下蛋|"
                      r"丢了|走丢|跑丢|跑没了|找不着|找不到)|(捡着|捡到|捡了|谁家丢)了?.{0,4}(一|几)?(只|头|匹|条)")
-ANIMAL_BOUGHT = re.compile(r"买|卖|兽药|饲料|疫苗|药|店|商家|老板|厂")
+ANIMAL_BOUGHT = re.compile(r"买|卖|兽药|饲料|疫苗|假药|药店|药房|店|商家|老板|厂")
 # Farming and upkeep advice, not a purchase: "电动车电瓶冬天咋保养", "地里的白菜冻了咋办", "种大棚赚钱不", "养鸡啥品种好".
 # Read as chat only when nothing was bought, sent or paid and no problem named ("买的种子冻了不出苗" is ours).
 ADVICE = re.compile(r"(咋|怎么|如何|啥时候|什么时候|何时)(保养|养护|施肥|浇水|修剪|剪枝|打药|育苗|嫁接|储存|存放|过冬|越冬|防冻|"
                     r"防虫|治虫|追肥|间苗)|(赚钱|挣钱|能赚钱|划算)(不|吗|么|啊)?$|(啥|什么|哪个|哪种)品种(好|高产|赚钱)?|"
-                    r"(庄稼|麦子|小麦|玉米|稻子|水稻|白菜|菜地|苗|果树|大棚|地里|田里).{0,6}(冻|旱|涝|淹|霜打|冰雹|雹子打)(了|死|伤|坏)")
+                    r"(庄稼|麦子|小麦|玉米|稻子|水稻|白菜|菜地|苗|果树|大棚|地里|田里).{0,6}(冻|旱|涝|淹|霜打|冰雹|雹子打)(了|死|伤|坏)|"
+                    r"哪(个|种|样)(劲大|高产|产量高|长得快|出肉多)|一亩(地)?.{0,6}(下|用|施|撒|打|种)多少|帮(我|俺)(算算|算一下|算个)|"
+                    r"哪(个|种|家)(牌子|品牌|款)的?.{0,6}(好|好用|靠谱)|"
+                    # "土豆发芽了还能吃吗": kitchen advice, unless a date or spoilage is named (that may be a shop's)
+                    r"^(?!.*(过期|保质期|变质|发霉|长毛|生产日期)).*(还|能不能|可不可以)能?(吃|喝)(吗|不|么|啊)?$")
+# Something to write for the consumer ("帮我写个卖羊的广告"): chat, unless it is a complaint or names a problem.
+WRITE_REQUEST = re.compile(r"帮(我|俺)(写|编|拟|起草|想)(个|一个|一篇|一段|篇|段|条)")
 PURCHASE = re.compile(r"买|卖|购|店|商家|老板|厂|快递|寄|单|淘宝|拼多多|京东|抖音|快手|平台|收费|花了|交了|付了|退钱|"
                       r"[0-9一二两三四五六七八九十百千万]+(块|元)|假|质量")
 # A consumer's problem in words the index may not know ("光伏板发电量不够"): in scope, so queued for staff rather
 # than waved off as chit-chat when nothing matches.
-PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|质量|不合格|漏(水|电|油|气)|假(的|货|滴|哒|冒)|退(货|款|钱|不了)|赔|陪(偿|钱|付)|投诉|举报|维权|"
+PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|质量|不合格|漏(水|电|油|气)|假(的|货|滴|哒|冒)|"
+                     r"假(化肥|种子|农药|兽药|药|酒|烟|奶粉|茅台|名牌|牌子|黄金|金子|首饰|手机|发票|证|币|钞|鞋|包|表|化妆品)|退(货|款|钱|不了)|赔|陪(偿|钱|付)|投诉|举报|维权|"
                      r"被?骗|被坑|坑(了|我|人|钱)|欺诈|缺斤|少给|多收|乱收|不给(退|换|修|开)|不(肯|让)?退|(商家|老板|店家)不(管|理)|能退|退吗|退不|可以退|换货|"
                      r"保修|三包|售后|多(扫|算|扣|刷)了?|重复(扫|扣|收|付)|算错|"
                      # a defect named without a verb of buying: "衣柜甲醛超标 孩子咳嗽", "到货有划痕"
@@ -294,7 +301,8 @@ def _smalltalk(raw: str, text) -> Talk | None:
     squeezed = plain.replace(" ", "")
     if CHITCHAT.search(squeezed) or (ANIMALS.search(squeezed) and not ANIMAL_BOUGHT.search(squeezed)
                                      and not PROBLEM.search(squeezed)) or \
-            (ADVICE.search(squeezed) and not PURCHASE.search(squeezed) and not PROBLEM.search(squeezed)):
+            (ADVICE.search(squeezed) and not PURCHASE.search(squeezed) and not PROBLEM.search(squeezed)) or \
+            (WRITE_REQUEST.search(squeezed) and not PROBLEM.search(squeezed)):
         return Talk.OFF_TOPIC
     if "".join(plain.split()) in GREETING_WORDS:    # "在吗", "在不在": every word of it is also a filler word
         return Talk.GREETING

@@ -37,8 +37,13 @@ HOW_TO_FILE = re.compile(r"(怎么|咋|如何|怎样|哪里|哪儿|在哪|去哪
                          r"(举报|投诉)(的话)?(怎么|咋|如何|去哪|到哪|找谁)|"
                          # ... or which number to ring ("打哪个电话", "电话多少")
                          r"(打|拨)(哪个|什么|啥|几号|哪)(个)?(电话|号码|热线)|(电话|热线)(号码)?(是)?多少")
-# After any answer, "要是商家还是不认呢" asks what to do when the shop will not: these entries belong to every family.
-EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses")
+# After any answer, "要是商家还是不认呢" asks what to do when the shop will not, and "要鉴定的话钱谁出" who pays for a
+# test: these entries belong to every family.
+EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses", "quality-dispute-testing")
+# "还有超市结账多收钱咋办", "问下加油站少给油找谁": a message that says it is another question, and says what it is, is
+# read on its own ("还有运费呢" is too short to be one; "还有没有别的办法" asks about the last answer).
+ANOTHER_QUESTION = re.compile(r"^(还有|另外|对了|顺便问一?下|顺便|问一?下|再问一?下|我?还想问一?下?|换个问题)(?!没有|啥|什么|别的|其他|其它|办法)")
+ANOTHER_QUESTION_CHARS = 5      # what follows the marker, at least
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
 STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
@@ -76,6 +81,10 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     question. `answerable`: the whole base's first entry would be answered outright on its own; a new topic the bot
     would only offer in a menu does not outweigh the previous answer's family ("能赔多少" after expired food)."""
     if len(raw) > FOLLOW_MAX_CHARS:
+        return None
+    squeezed = "".join(raw.split())
+    another = ANOTHER_QUESTION.match(squeezed)
+    if another and len(squeezed) - another.end() >= ANOTHER_QUESTION_CHARS:
         return None
     named = snapshot.routing.families(raw)       # "网上买的鞋子不合适想退" names its own purchase: a new question
     if previous.startswith(REFERRAL):

@@ -410,7 +410,9 @@ def test_greeting_and_thanks_get_a_friendly_line(kb, wechat, message):
                                      "孩子作业不会做", "去县城的车几点", "今天天气怎么样",
                                      "鸡兔同笼这道数学题咋算", "俺家的两只羊跑丢了 谁看见了", "母牛下了牛犊就不吃草了 兽医不在家",
                                      "家里的猫老吐 咋回事", "电动车电瓶冬天咋保养", "地里的白菜冻了咋办", "种大棚赚钱不",
-                                     "果树啥时候剪枝"])
+                                     "果树啥时候剪枝", "羊羔拉肚子打啥针", "尿素和复合肥哪个劲大", "种玉米一亩地下多少种子",
+                                     "帮我写个卖牛的广告 发朋友圈", "发芽的土豆还能吃吗", "哪个牌子的电饭锅好",
+                                     "帮我算算 三斤二两 十二一斤该多少"])
 def test_everyday_requests_are_off_topic_not_a_menu_nor_a_staff_question(kb, wechat, message):
     """Food nearby, the date, the weather, homework, a bus time, a farmer's sick or lost animal: no menu of entries,
     no law, nothing queued for staff (they are not consumer-rights questions we failed to answer)."""
@@ -1332,7 +1334,8 @@ def test_over_packaging_is_never_small_talk(kb, wechat):
 
 
 @pytest.mark.parametrize("message", ["兽药店卖的假兽药 猪打了针死了三头", "宠物店买的小狗没几天就病了 店里不管",
-                                     "买的种子冻了一场就不出苗了", "网上买的花苗到了都冻死了"])
+                                     "买的种子冻了一场就不出苗了", "网上买的花苗到了都冻死了", "帮我写个投诉书 商家不给退钱",
+                                     "饼干过期一天了还能吃吗", "兽药店卖的药 羊吃了拉肚子死了", "假化肥咋办"])
 def test_an_animal_or_a_crop_harmed_by_something_bought_is_never_small_talk(kb, wechat, message):
     """An animal harmed by a fake medicine or sold sick, seeds or seedlings that came to nothing, are purchases:
     never "帮不上忙"."""
@@ -1352,6 +1355,9 @@ def test_an_animal_or_a_crop_harmed_by_something_bought_is_never_small_talk(kb, 
     ("婚纱影楼收了两千定金 现在不想拍了 定金能退吗", "earnest-money"),
     ("订酒席交了一千订金 酒店说改日子就不退", "earnest-money"),
     ("家具店收了定金 到日子说没货了", "earnest-money"),
+    # a takeout app by its pinyin name is not a renovation; a card not refunded is not an online return
+    ("elm点的麻辣烫 送了两个钟头 都凉了", "takeout-late-wrong"),
+    ("退卡不给退", "prepaid-refund-balance"),
 ])
 def test_a_stranger_typed_matter_reaches_its_entry(kb, wechat, message, slug):
     """Typed as a stranger would (tuning half of set 3 and messages like it), each matter gets its own entry."""
@@ -1382,3 +1388,29 @@ def test_a_question_in_english_is_kept_for_staff_without_the_chinese_empathy_lin
     assert "投诉" in text and "人工" in text
     with kb.app_context():
         assert db.session.scalars(select(UnansweredQuestion.text)).all() == [message]
+
+
+def test_a_card_at_a_shop_by_the_gate_is_not_the_face_recognition_answer(kb, wechat):
+    """"小区门口" is an address: a card topped up at a fruit shop by the estate's gate that keeps closing gets a prepaid
+    card answer, not the face-recognition one (which needs a face, a camera or a gate's reader named)."""
+    text = wechat.say("小区门口那家水果店 充五百送一百 这几天老是不开门").text
+    assert _answer(kb, "privacy-face-recognition") not in text
+    assert "预付" in text
+
+
+@pytest.mark.parametrize("first, follow, slug", [
+    ("火锅里吃出苍蝇", "还有 超市结账多收了钱咋办", "price-checkout-higher"),
+    ("电视买了八个月 屏幕有一道竖线 售后要我自费换屏", "问下加油站少给油找谁", "metrology-cheating"),
+    ("干洗店把羊绒大衣洗缩水了 老板只肯赔洗衣费", "要鉴定的话钱谁出", "quality-dispute-testing"),
+])
+def test_a_follow_up_that_says_it_is_another_question_is_answered_on_its_own(kb, wechat, first, follow, slug):
+    """After an answer, "还有…", "问下…" with a whole question behind it is that question (not the last answer's
+    family), and who pays for a test is the testing answer after any answer."""
+    assert "依据" in wechat.say(first).text
+    assert _answer(kb, slug) in wechat.say(follow).text
+
+
+def test_a_short_follow_up_starting_with_还有_stays_with_the_last_answer(kb, wechat):
+    """"还有运费呢" after the 7-day-return answer still asks about that return: the return shipping answer."""
+    assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了能退吗").text
+    assert _answer(kb, "return-shipping-fee") in wechat.say("还有运费呢").text
