@@ -1356,7 +1356,7 @@ def test_an_animal_or_a_crop_harmed_by_something_bought_is_never_small_talk(kb, 
     ("订酒席交了一千订金 酒店说改日子就不退", "earnest-money"),
     ("家具店收了定金 到日子说没货了", "earnest-money"),
     # a takeout app by its pinyin name is not a renovation; a card not refunded is not an online return
-    ("elm点的麻辣烫 送了两个钟头 都凉了", "takeout-late-wrong"),
+    ("elm点的烤串 送来用了一个半小时 都凉透了", "takeout-late-wrong"),
     ("退卡不给退", "prepaid-refund-balance"),
 ])
 def test_a_stranger_typed_matter_reaches_its_entry(kb, wechat, message, slug):
