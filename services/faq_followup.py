@@ -45,6 +45,9 @@ EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses", "quality-dispute
 ANOTHER_QUESTION = re.compile(r"^(还有|另外|对了|顺便问一?下|顺便|问一?下|再问一?下|我?还想问一?下?|换个问题)(?!没有|啥|什么|别的|其他|其它|办法)")
 ANOTHER_QUESTION_CHARS = 5      # what follows the marker, at least
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
+# ... the family shares only a stray word with a follow-up below this lexical score ("要多久" after expired food: 0.34,
+# the character 多); "能让他赔钱不" after the renovation-delay answer (0.99) asks about that answer's money
+STRAY_SCORE = 0.6
 STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
@@ -120,7 +123,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
         if how_to_file:         # "怎么举报" after a price answer: too few words to answer alone, and it asks how to
             return top.slug     # report, whatever was answered before
     if procedure and top.slug not in family and ranking.clear and (best is None or (
-            best.learned < faq_rank.FOLLOW_COSINE and best.score < EVERY_FAMILY_SCORE)):
+            best.learned < faq_rank.FOLLOW_COSINE and best.score < STRAY_SCORE)):
         return None     # "要多久" after expired food asks about the process: the family shares only a stray word with it
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
     near = faq_rank.rank(snapshot, query, raw, only=siblings) if siblings else None

@@ -1414,3 +1414,14 @@ def test_a_short_follow_up_starting_with_还有_stays_with_the_last_answer(kb, w
     """"还有运费呢" after the 7-day-return answer still asks about that return: the return shipping answer."""
     assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了能退吗").text
     assert _answer(kb, "return-shipping-fee") in wechat.say("还有运费呢").text
+
+
+@pytest.mark.parametrize("first, slug, follow", [
+    ("装修公司合同写的四十五天完工 三个月了还有一半没弄", "service-renovation-delay", "能让他赔钱不"),
+    ("elm点的烤串 送来用了一个半小时 都凉透了", "takeout-late-wrong", "能让他退钱不"),
+])
+def test_money_asked_for_after_an_answer_stays_with_that_answer(kb, wechat, first, slug, follow):
+    """"能让他赔钱不" after the renovation-delay answer, "能让他退钱不" after the late-takeout one: the same answer again,
+    not a menu of complaint-procedure entries (the words 赔钱 and 退钱 are that answer's own)."""
+    assert _answer(kb, slug) in wechat.say(first).text
+    assert _answer(kb, slug) in wechat.say(follow).text
