@@ -74,7 +74,8 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
 # A farmer's animals, not something bought: "母牛不吃草 镇上兽医不在", "谁家捡着一只黑头羊". Read as chat only when
 # nothing was bought and no problem named: "兽药站卖的假药 猪吃了死了" is ours.
 ANIMALS = re.compile(r"兽医|(牛|羊|猪|驴|马|鸡|鸭|鹅|狗|猫|兔)(犊子?|羔子?|崽子?|仔)?.{0,8}(不吃草|不吃食|不吃奶|不喝水|趴着不|拉稀|老吐|一直吐|咳嗽|打喷嚏|感冒|发烧|生病|病了|拉肚子|不下蛋|"
-                     r"丢了|走丢|跑丢|跑没了|找不着|找不到)|(捡着|捡到|捡了|谁家丢)了?.{0,4}(一|几)?(只|头|匹|条)")
+                     r"丢了|走丢|跑丢|跑没了|找不着|找不到)|"
+                     r"(捡着|捡到|捡了|谁家丢)了?.{0,4}(只|头|匹|条)?.{0,4}(牛|羊|猪|驴|马|鸡|鸭|鹅|狗|猫|兔)")
 ANIMAL_BOUGHT = re.compile(r"买|卖|兽药|饲料|疫苗|假药|药店|药房|店|商家|老板|厂")
 # Farming and upkeep advice, not a purchase: "电动车电瓶冬天咋保养", "地里的白菜冻了咋办", "种大棚赚钱不", "养鸡啥品种好".
 # Read as chat only when nothing was bought, sent or paid and no problem named ("买的种子冻了不出苗" is ours).
@@ -88,7 +89,7 @@ ADVICE = re.compile(r"(咋|怎么|如何|啥时候|什么时候|何时)(保养|�
 # Something to write for the consumer ("帮我写个卖羊的广告"): chat, unless it is a complaint or names a problem.
 WRITE_REQUEST = re.compile(r"帮(我|俺)(写|编|拟|起草|想)(个|一个|一篇|一段|篇|段|条)")
 PURCHASE = re.compile(r"买|卖|购|店|商家|老板|厂|快递|寄|单|淘宝|拼多多|京东|抖音|快手|平台|收费|花了|交了|付了|退钱|"
-                      r"[0-9一二两三四五六七八九十百千万]+(块|元)|假|质量")
+                      r"[0-9一二两三四五六七八九十百千万]+(块|元)|假|质量|投资|理财|入股|返利|项目|加盟")
 # A consumer's problem in words the index may not know ("光伏板发电量不够"): in scope, so queued for staff rather
 # than waved off as chit-chat when nothing matches.
 PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|质量|不合格|漏(水|电|油|气)|假(的|货|滴|哒|冒)|"

@@ -122,7 +122,7 @@ def _empty(app, *, knowledge: str) -> bool:
 
 
 # The `app` fixture's app, kept from test to test: building one costs about 0.1 s (werkzeug compiles its ~170 routes,
-# flask-smorest its API schema), a fifth of the suite's time. Everything a test changes lives in the database, Redis
+# flask-smorest its API schema), a sixth of a pass's time alone. Everything a test changes lives in the database, Redis
 # and the sim, which every test empties; the process-wide settings another app may have changed are set again
 # (app.adopt), and the WeChat token this process memoised from the previous test's sim is dropped. A test that
 # changes the app itself (its config, or its extensions: a scheduler Runner registers itself) gets it thrown away

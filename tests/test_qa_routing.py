@@ -216,6 +216,8 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     # a prize announced by text or call that needs a tax or a fee paid first
     "说我中奖了 要先交个人所得税才能领",
     "收到短信说我中了二等奖 奖品是一台电脑 要先交500手续费",
+    # a "found" necklace to share for a pledge is the scam, not a found animal's small talk
+    "路上捡到一条金项链 旁边人说要我押点钱一起分",
 ])
 def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
@@ -1335,7 +1337,8 @@ def test_over_packaging_is_never_small_talk(kb, wechat):
 
 @pytest.mark.parametrize("message", ["兽药店卖的假兽药 猪打了针死了三头", "宠物店买的小狗没几天就病了 店里不管",
                                      "买的种子冻了一场就不出苗了", "网上买的花苗到了都冻死了", "帮我写个投诉书 商家不给退钱",
-                                     "饼干过期一天了还能吃吗", "兽药店卖的药 羊吃了拉肚子死了", "假化肥咋办"])
+                                     "饼干过期一天了还能吃吗", "兽药店卖的药 羊吃了拉肚子死了", "假化肥咋办",
+                                     "有人拉我投资养老项目 说天天返利 能赚钱不"])
 def test_an_animal_or_a_crop_harmed_by_something_bought_is_never_small_talk(kb, wechat, message):
     """An animal harmed by a fake medicine or sold sick, seeds or seedlings that came to nothing, are purchases:
     never "帮不上忙"."""
