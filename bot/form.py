@@ -125,8 +125,7 @@ class Form:
         summary, where the answer itself is what is being corrected)."""
         if turn.data.get(EDITING):
             return None
-        given = set(turn.data.get(PREFILLED, []))
-        earlier = [s for s in self.order[:self.order.index(step)] if s not in given and self.question(s).asked(turn.data)]
+        earlier = self._to_ask(turn, self.order[:self.order.index(step)])
         if not earlier:
             return None
         reply = self.ask(turn, earlier[-1])
@@ -134,11 +133,13 @@ class Form:
         return reply
 
     def _next(self, turn: Turn, index: int) -> Reply:
+        later = self._to_ask(turn, self.order[index:])
+        return self.ask(turn, later[0]) if later else turn.goto(CONFIRM, self.summary(turn.data))
+
+    def _to_ask(self, turn: Turn, steps: list[str]) -> list[str]:
+        """The steps among `steps` this consumer is asked: not prefilled, and asked given the answers so far."""
         given = set(turn.data.get(PREFILLED, []))
-        for later in self.order[index:]:
-            if later not in given and self.question(later).asked(turn.data):
-                return self.ask(turn, later)
-        return turn.goto(CONFIRM, self.summary(turn.data))
+        return [s for s in steps if s not in given and self.question(s).asked(turn.data)]
 
     def summary(self, data: dict) -> str:
         lines = [SUMMARY_LINE.format(label=q.label, value=(q.show or _stored(q.step))(data))
