@@ -70,7 +70,11 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
                       r"(车|火车|高铁|动车|班车|大巴|飞机).{0,2}几点(开|发车|到|的)?$|"
                       r"(离婚|结婚证|结婚登记|婚姻登记).{0,10}(材料|手续|带啥|带什么|要啥|去哪|怎么办)|"
                       r"(怎么|咋|如何)(做|炒|炖|烧|煮|腌)(才|更|比较)?(好吃|好喝|入味|嫩)|(菜谱|食谱|家常做法)|"
-                      r"(数学|语文|英语|物理|化学|应用|奥数|思考)题|(孩子|娃|闺女|儿子|孙子|孙女)的?(家庭)?作业(?!本)")
+                      r"(数学|语文|英语|物理|化学|应用|奥数|思考)题|(孩子|娃|闺女|儿子|孙子|孙女)的?(家庭)?作业(?!本)|"
+                      # a sum ("一个数的三倍加五等于二十 这个数是几"), an English word to read ("apple咋读")
+                      r"等于.{0,8}(几|多少)|这个数是|^[a-z]+(咋|怎么|如何)(读|念|拼|发音)|(单词|英语).{0,6}(咋|怎么)(读|念|拼)|"
+                      # a good shop nearby asked for, not a complaint about one ("这附近有好点的理发店不")
+                      r"(附近|这边|镇上|县里|城里)(有|哪有|哪里有|哪儿有)(没有)?(好点|好一点|靠谱|便宜点|便宜|好)的.{0,6}(店|馆|医院|宾馆|酒店|超市)")
 # A farmer's animals, not something bought: "母牛不吃草 镇上兽医不在", "谁家捡着一只黑头羊". Read as chat only when
 # nothing was bought and no problem named: "兽药站卖的假药 猪吃了死了" is ours.
 ANIMALS = re.compile(r"兽医|(牛|羊|猪|驴|马|鸡|鸭|鹅|狗|猫|兔)(犊子?|羔子?|崽子?|仔)?.{0,8}(不吃草|不吃食|不吃奶|不喝水|趴着不|拉稀|老吐|一直吐|咳嗽|打喷嚏|感冒|发烧|生病|病了|拉肚子|不下蛋|"
@@ -84,6 +88,8 @@ ADVICE = re.compile(r"(咋|怎么|如何|啥时候|什么时候|何时)(保养|�
                     r"(庄稼|麦子|小麦|玉米|稻子|水稻|白菜|菜地|苗|果树|大棚|地里|田里).{0,6}(冻|旱|涝|淹|霜打|冰雹|雹子打)(了|死|伤|坏)|"
                     r"哪(个|种|样)(劲大|高产|产量高|长得快|出肉多)|一亩(地)?.{0,6}(下|用|施|撒|打|种)多少|帮(我|俺)(算算|算一下|算个)|"
                     r"哪(个|种|家)(牌子|品牌|款)的?.{0,6}(好|好用|靠谱)|"
+                    # how to take a photo, dress or do make-up ("咸鱼上咋给东西拍照好看"): a knack, not a right
+                    r"(咋|怎么|如何|怎样).{0,6}(拍照|拍|修图|p图|化妆|打扮|穿搭|搭配).{0,4}(好看|上镜|显瘦|清楚|漂亮)|"
                     # "土豆发芽了还能吃吗": kitchen advice, unless a date or spoilage is named (that may be a shop's)
                     r"^(?!.*(过期|保质期|变质|发霉|长毛|生产日期)).*(还|能不能|可不可以)能?(吃|喝)(吗|不|么|啊)?$")
 # Something to write for the consumer ("帮我写个卖羊的广告"): chat, unless it is a complaint or names a problem.
@@ -247,11 +253,12 @@ def classify(text: str, *, previous: str | None = None) -> Result:
     referral = state.routing.referral(raw)
     if referral is not None:
         return Result(Kind.REFER, referral=referral)
-    scored = raw[:MAX_SCORED_CHARS]
+    asked = faq_followup.without_marker(raw)      # "另外网购能七天退吗": a new question, ranked without its marker
+    scored = asked[:MAX_SCORED_CHARS]
     query = state.index.query(scored)
     ranking = faq_rank.rank(state, query, scored)
     venting = faq_followup.is_venting(raw)
-    if previous is not None:
+    if previous is not None and asked == raw:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,
                                       answerable=_known(ranking.top))
         if isinstance(follow, Referral):

@@ -42,15 +42,26 @@ HOW_TO_FILE = re.compile(r"(怎么|咋|如何|怎样|哪里|哪儿|在哪|去哪
 EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses", "quality-dispute-testing")
 # "还有超市结账多收钱咋办", "问下加油站少给油找谁": a message that says it is another question, and says what it is, is
 # read on its own ("还有运费呢" is too short to be one; "还有没有别的办法" asks about the last answer).
-ANOTHER_QUESTION = re.compile(r"^(还有|另外|对了|顺便问一?下|顺便|问一?下|再问一?下|我?还想问一?下?|换个问题)(?!没有|啥|什么|别的|其他|其它|办法)")
+ANOTHER_QUESTION = re.compile(r"^(还有|另外|对了|顺便问一?下|顺便|问一?下|再问一?下|我?还想问一?下?|换个问题|换个事|换个话题|再问个事?|另外问一?下)"
+                              r"(?!没有|啥|什么|别的|其他|其它|办法)")
 ANOTHER_QUESTION_CHARS = 5      # what follows the marker, at least
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
 # ... the family shares only a stray word with a follow-up below this lexical score ("要多久" after expired food: 0.34,
 # the character 多); "能让他赔钱不" after the renovation-delay answer (0.99) asks about that answer's money
 STRAY_SCORE = 0.6
+# "平台能不能管" after the lost-parcel answer: the family shares one stray word with it, while the whole base has a clear
+# entry far closer; that entry is the question, answered or not on its own (not a procedure entry: "能让他退钱不"
+# after the late-takeout answer asks for that answer's money, not whether the bureau can force a refund)
+FAR_COSINE = 0.25
+FAR_MARGIN = 0.20
+FAR_STRAY = 0.06               # ... the family's best this far from it ("店家就是不给退呢" after the card-refund answer
+#                                is near complaint-ways: 0.08, with its words really there)
+# "都签收了还能退吗" after an online-shopping answer names the delivery, which is part of buying online, not a new topic
+DELIVERY = frozenset({"transport"})
 STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
+SIBLING_TIE = 0.03             # ... and one this close to the whole base's first entry takes it from that entry
 
 
 def remember(*, openid: str, slug: str) -> None:
@@ -79,6 +90,17 @@ def is_venting(raw: str) -> bool:
     return (len(raw) >= VENTING_CHARS and cjk_count(raw) * 2 >= len(raw)) or bool(VENTING.search(raw))
 
 
+def without_marker(raw: str) -> str:
+    """The question after a leading "另外 / 对了 / 换个事" that only says a new question follows ("另外网购能七天退吗" is
+    ranked as "网购能七天退吗"); the text itself when there is no such marker or too little after it."""
+    text = raw.strip()
+    marker = ANOTHER_QUESTION.match(text)
+    if marker is None:
+        return raw
+    rest = text[marker.end():].lstrip(" ，,。.：:、")
+    return rest if len("".join(rest.split())) >= ANOTHER_QUESTION_CHARS else raw
+
+
 def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking, answerable: bool):
     """The entry slug (or the Referral) a short follow-up of `previous` asks about, or None when it reads as a new
     question. `answerable`: the whole base's first entry would be answered outright on its own; a new topic the bot
@@ -97,7 +119,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
             return None
         return snapshot.routing.by_id(previous.removeprefix(REFERRAL))
     entry = snapshot.entries.get(previous)
-    if entry is None or named and entry.family not in named:
+    if entry is None or named and entry.family not in named and not (named <= DELIVERY and entry.category == "online"):
         return None
     family = [previous, *(r for r in (*entry.related, *EVERY_FAMILY) if r in snapshot.entries)]
     inside = faq_rank.rank(snapshot, query, raw, only=set(family))
@@ -111,6 +133,14 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
             last.learned >= faq_rank.FOLLOW_COSINE or last.score > 0):
         best = last     # "过了半年呢" after the six-month answer: a near tie stays with what was just answered
     top = ranking.top
+    siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
+    if top is not None and top.slug not in family and top.slug not in siblings:
+        # "那运费谁出" after the opened-package answer: the 7-day return's own shipping entry, all but tied with the
+        # quality-shipping one at the top of the whole base, is the one this conversation is about
+        tied = next((h for h in ranking.hits if h.slug in siblings and h.slug not in ranking.guarded
+                     and h.fused >= top.fused - SIBLING_TIE and h.learned >= SIBLING_COSINE), None)
+        if tied is not None:
+            return tied.slug
     top_entry = snapshot.entries.get(top.slug) if top is not None else None
     procedure = top_entry is not None and top_entry.category == "procedure" and entry.category != "procedure"
     new_topic = PROCEDURE_COSINE if procedure else NEW_TOPIC_COSINE
@@ -122,10 +152,13 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
             return None
         if how_to_file:         # "怎么举报" after a price answer: too few words to answer alone, and it asks how to
             return top.slug     # report, whatever was answered before
+    if not procedure and top is not None and top.slug not in family and ranking.clear and \
+            top.slug not in ranking.guarded and top.learned >= FAR_COSINE and top.learned >= (best.learned if best is not None else 0.0) + FAR_MARGIN and (
+            best is None or best.learned < FAR_STRAY and best.score < EVERY_FAMILY_SCORE):
+        return None if answerable else top.slug
     if procedure and top.slug not in family and ranking.clear and (best is None or (
             best.learned < faq_rank.FOLLOW_COSINE and best.score < STRAY_SCORE)):
         return None     # "要多久" after expired food asks about the process: the family shares only a stray word with it
-    siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
     near = faq_rank.rank(snapshot, query, raw, only=siblings) if siblings else None
     sibling = near.top if near is not None and near.top is not None and near.top.slug not in near.guarded else None
     if sibling is not None and sibling.learned >= SIBLING_COSINE and \

@@ -145,6 +145,11 @@ def question(app, slug: str) -> str:
     # allowances the government pays
     ("俺娘八十多了 有高龄补贴不 去哪领", "乡镇人民政府"),
     ("今年的种粮补贴咋还没发", "乡镇人民政府"),
+    # a shop that threatens, blocks the door or hits back after a complaint: the police, at once
+    ("投诉了那家手机店以后 老板带了几个人堵我家门口骂 说再投诉就收拾我", "110"),
+    ("去退货 店员动手打了我", "110"),
+    # insurance sold at a bank counter as savings
+    ("去银行存钱 柜员给俺弄了个保险 说是理财 俺都不知道", "12378"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
@@ -218,6 +223,8 @@ def test_a_tampered_taxi_meter_is_not_referred_away(kb, wechat):
     "收到短信说我中了二等奖 奖品是一台电脑 要先交500手续费",
     # a "found" necklace to share for a pledge is the scam, not a found animal's small talk
     "路上捡到一条金项链 旁边人说要我押点钱一起分",
+    # a "buyer" who says the seller's shop is not verified and wants a deposit by a code
+    "闲鱼上卖东西 买家说俺店铺没认证 让扫码交保证金 交了五千才知道被骗了",
 ])
 def test_scams_in_other_words_are_told_to_call_110(kb, wechat, message):
     """A scam described without the word 骗 still gets 110 and 96110 first, no law."""
@@ -414,7 +421,8 @@ def test_greeting_and_thanks_get_a_friendly_line(kb, wechat, message):
                                      "家里的猫老吐 咋回事", "电动车电瓶冬天咋保养", "地里的白菜冻了咋办", "种大棚赚钱不",
                                      "果树啥时候剪枝", "羊羔拉肚子打啥针", "尿素和复合肥哪个劲大", "种玉米一亩地下多少种子",
                                      "帮我写个卖牛的广告 发朋友圈", "发芽的土豆还能吃吗", "哪个牌子的电饭锅好",
-                                     "帮我算算 三斤二两 十二一斤该多少"])
+                                     "帮我算算 三斤二两 十二一斤该多少", "咸鱼上咋给东西拍照好看",
+                                     "一个数的三倍加五等于二十 这个数是几", "apple咋读", "这附近有好点的理发店不"])
 def test_everyday_requests_are_off_topic_not_a_menu_nor_a_staff_question(kb, wechat, message):
     """Food nearby, the date, the weather, homework, a bus time, a farmer's sick or lost animal: no menu of entries,
     no law, nothing queued for staff (they are not consumer-rights questions we failed to answer)."""
@@ -1428,3 +1436,58 @@ def test_money_asked_for_after_an_answer_stays_with_that_answer(kb, wechat, firs
     not a menu of complaint-procedure entries (the words 赔钱 and 退钱 are that answer's own)."""
     assert _answer(kb, slug) in wechat.say(first).text
     assert _answer(kb, slug) in wechat.say(follow).text
+
+
+def test_being_sent_from_office_to_office_is_not_a_scam(kb, wechat):
+    """"转了一圈" between 消协 and the bureau is a runaround, not money transferred: the 消协 answer, not 110."""
+    text = wechat.say("消协跟你们市场监管局是一回事吗 我上回打消协电话 人家说让我找你们 找你们这边又说可以找消协 "
+                      "转了一圈了 俺也整不明白").text
+    assert "110" not in text
+    assert _answer(kb, "cassoc-vs-bureau") in text
+
+
+def test_who_answers_when_the_last_answer_has_nothing_on_it_is_the_whole_bases_question(kb, wechat):
+    """"平台能不能管" after the lost-parcel answer asks about the platform, which that answer's family does not cover:
+    the platform's duty (消法第44条), not the parcel answer again."""
+    assert _answer(kb, "express-lost-online-order") in wechat.say("物流说东西丢了 拼多多卖家说最多给退五十 东西是三百的").text
+    text = wechat.say("平台能不能管").text
+    assert "第44条" in text and _answer(kb, "express-lost-online-order") not in text
+
+
+def test_goods_sent_back_to_the_seller_are_not_the_post_offices_matter(kb, wechat):
+    """"寄回去" is a return to the seller: a broken cooker to be sent back, and who pays the postage afterwards, stay
+    with us (no 12305) and get an answer, not a menu."""
+    text = wechat.say("网上买的电饭锅用了三天就不加热了 客服让俺自己寄回去检测").text
+    assert "12305" not in text and "您是不是想问" not in text and "依据" in text
+    text = wechat.say("寄回去的邮费谁掏").text
+    assert "12305" not in text and "依据" in text
+
+
+def test_signed_for_after_an_online_return_answer_stays_with_that_return(kb, wechat):
+    """"都签收了还能退吗" after the 7-day-return answer names the delivery, which is part of buying online: an answer
+    from the return family, not a menu."""
+    assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了能退吗").text
+    text = wechat.say("都签收了还能退吗").text
+    assert "您是不是想问" not in text and "依据" in text
+
+
+@pytest.mark.parametrize("marked, plain", [("另外网购能七天退吗", "网购能七天退吗"),
+                                           ("换个事 理发店乱收费咋整", "理发店乱收费咋整")])
+def test_a_new_question_after_a_marker_gets_the_reply_the_question_gets_alone(kb, wechat, consumer, marked, plain):
+    """"另外…" / "换个事…" after an unrelated answer is ranked without the marker: the same reply a new follower gets
+    for the question alone."""
+    assert "依据" in wechat.say("火锅里吃出苍蝇").text
+    assert wechat.say(marked).text == consumer("o_fresh_follower").say(plain).text
+
+
+def test_a_reaction_to_shampoo_is_the_cosmetics_answer(kb, wechat):
+    """"用了洗发水过敏" is a cosmetic's adverse reaction: that answer outright, not a menu."""
+    assert _answer(kb, "cosmetics-adverse-reaction") in wechat.say("用了洗发水过敏").text
+
+
+@pytest.mark.parametrize("message", ["我闺女胳膊骨折了 打着石膏 舞蹈课上不了了 培训班说只能延期不能退",
+                                     "孩子生病住院了 辅导班的课上不了 能退学费吗"])
+def test_a_child_too_ill_or_hurt_for_a_paid_class_gets_the_health_reason_refund(kb, wechat, message):
+    """A class paid in advance that a child can no longer attend for illness or injury is the health-reason refund
+    (预付式消费司法解释第13条), not the training-fee limit or the general training refund."""
+    assert _answer(kb, "prepaid-health-change") in wechat.say(message).text
