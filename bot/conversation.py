@@ -174,7 +174,7 @@ def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, serv
     if flow.forgiving and incoming.type == "voice" and not incoming.has_text:
         return Reply(text=NOT_HEARD)                          # WeChat could not recognise it: nothing to store
     text = incoming.text.strip() if incoming.type in {"text", "voice"} else ""
-    if text and text in flow.cancel_words:
+    if flow.gives_up(text):
         drafts.clear(openid, now=now)
         return Reply(text=CANCELLED)
     texty = bool(text) and flow.forgiving                     # the interruption rules look at typed text only

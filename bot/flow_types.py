@@ -5,6 +5,7 @@ re-exports them; features import them from there.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,6 +14,10 @@ from typing import Any
 from bot.messages import Incoming, Reply
 
 CANCEL_WORDS = frozenset({"取消", "退出", "不办了"})
+# Giving up a form the way people type it in a hurry ("算了 不投了", "不想填了", "不举报了"): the whole message, spaces
+# and punctuation aside; only in a form that has cancel words (the 人工 hand-over has none).
+GIVING_UP = re.compile(r"(算了|不用了|那就算了)?(我|俺)?(先)?(不想?|不要|不用|不打算)(再)?(投诉|投|举报|填|填写|登记|办|弄|报|写|参加|投票)了?"
+                       r"(吧|啊|呀|哈)?|算了(吧|算了)?")
 
 Step = Callable[["Turn"], "Reply | str"]
 
@@ -34,6 +39,14 @@ class Progress:
         return f"{self.noun}（已填到第{self.number}步）" if self.number else self.noun
 
 
+_NOT_WORDS = re.compile(r"[\s\W_]+")
+
+
+def squeeze(text: str) -> str:
+    """A message without spaces and punctuation, for matching whole phrasings ("算了 不投了！" → "算了不投了")."""
+    return _NOT_WORDS.sub("", text)
+
+
 @dataclass(frozen=True)
 class Flow:
     name: str
@@ -49,12 +62,20 @@ class Flow:
     progress: Callable[[str, dict], Progress | None] | None = None    # where a step stands (forms declare it)
     forgiving: bool = True                        # the interruption rules apply; False: the steps see everything
                                                   # and a menu tap ends the flow (the 人工 hand-over)
+    phrases: re.Pattern | None = None             # whole messages (spaces and punctuation aside) that enter it too
 
     def enters_on(self, incoming: Incoming) -> bool:
         if incoming.is_event:
             return incoming.event == "click" and incoming.key in self.keys
         text = incoming.text.strip()
-        return bool(text) and (text in self.words or any(text.startswith(p) for p in self.prefixes))
+        return bool(text) and (text in self.words or any(text.startswith(p) for p in self.prefixes)
+                               or self.phrases is not None and self.phrases.fullmatch(squeeze(text)) is not None)
+
+    def gives_up(self, text: str) -> bool:
+        """`text` ends this flow: a cancel word, or, in a form (a flow that declares `progress`), a whole message that
+        says the consumer gives up. Elsewhere a step reads "算了" itself (撤回's confirmation: the case is kept)."""
+        return bool(text) and bool(self.cancel_words) and (
+            text in self.cancel_words or self.progress is not None and GIVING_UP.fullmatch(squeeze(text)) is not None)
 
     @property
     def word(self) -> str:

@@ -10,6 +10,7 @@ pass through `tap` here, which reads the hand-over marker (`keys.handover`) and 
 """
 from __future__ import annotations
 
+import re
 import sys
 from datetime import timedelta
 
@@ -21,6 +22,16 @@ from services import DomainError, bureau, duty, followers, inbox, inbox_convert,
 from services.clock import to_china
 
 REQUEST_WORDS = frozenset({"人工", "转人工", "人工客服", "客服", "人工服务"})
+# A person asked for in a whole message, as people type it ("人呢 我要找人工", "能转人工不", "有人工吗", "我要跟真人说"):
+# read with spaces and punctuation removed. A question about something else that mentions 人工 is not one.
+REQUEST_PHRASES = re.compile(
+    r"(人呢|有人吗|有人没|有人不|在吗|在不在|喂|你好|您好|哎)*"
+    r"(我|俺)?(要|想|想要|需要|请|麻烦|帮我|给我|快)?(找|转|接|联系|叫|换)?(个|一个|一下)?"
+    r"(人工|真人|活人|人工客服|客服|工作人员)(客服|服务)?(吧|啊|呀|呢|行不|行吗|可以吗|好吗|好不好|在吗|在不在)?|"
+    r"(能|可以|能不能|可不可以)(帮我)?(转|找|接|换)(个|一下)?(人工|真人|客服|工作人员)(吗|不|么|没|不能|不可以)?|"
+    r"有(没有)?(人工|真人|客服)(吗|没|不|没有|么)?|"
+    r"(我|俺)?(要|想)?(跟|和|找)(真人|人工|工作人员|活人)(说|聊|说话|聊聊|谈)(吧|啊)?|"
+    r"(我|俺)?不(想|要)(跟|和)(机器人?|你)(说|聊)了?(我|俺)?(要|想)?(找|转)?(人工|真人)?")
 END_WORDS = frozenset({"结束人工", "退出人工", "结束"})
 CONVERT_WORDS = frozenset({"同意", "确认"})           # a staff-prefilled complaint waits for these (转为投诉)
 MENU_KEYS = frozenset(i["key"] for b in menu.DEFAULT_MENU["button"] for i in b.get("sub_button", []) if "key" in i)
@@ -195,7 +206,7 @@ class _FromStaff(Command):
 
 
 HANDOVER = Flow(name=inbox.HANDOVER_FLOW, title="人工服务", start=request, steps={"talk": talk},
-                words=REQUEST_WORDS, timeout=timedelta(seconds=keys.HANDOVER_TTL), cancel_words=frozenset(),
+                words=REQUEST_WORDS, phrases=REQUEST_PHRASES, timeout=timedelta(seconds=keys.HANDOVER_TTL), cancel_words=frozenset(),
                 forgiving=False)          # talk() itself decides what reaches staff (bot.conversation's rules)
 
 ENTRIES = [

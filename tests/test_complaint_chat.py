@@ -234,3 +234,26 @@ def test_a_bare_case_number_shows_the_case(wechat, app):
     assert "待受理" in wechat.say(number).text
     assert number in wechat.say(f"查询{number.lower()}").text
     assert "您的案件" not in wechat.say("查询商家信用怎么查").text
+
+
+@pytest.mark.parametrize("give_up", ["算了 不投了", "不想填了", "算了！"])
+def test_giving_up_in_ones_own_words_cancels_and_files_nothing(wechat, app, give_up):
+    """"算了 不投了" at the consent question, or in the middle of the form, ends the intake like 取消 and files
+    nothing, instead of asking for 同意 or storing the words as an answer."""
+    wechat.say("投诉")
+    assert "已取消" in wechat.say(give_up).text
+    wechat.say("投诉")
+    wechat.say("同意")
+    wechat.say("东街好又多超市")
+    assert "已取消" in wechat.say(give_up).text
+    with app.app_context():
+        assert db.session.query(Case).count() == 0
+
+
+def test_a_story_that_says_it_gave_up_on_something_else_is_still_the_story(wechat, app):
+    """Only a whole message that gives up cancels: "算了 他们已经退钱了" inside the story is part of the story."""
+    wechat.say("投诉")
+    wechat.say("同意")
+    wechat.say("东街好又多超市")
+    wechat.say("城关镇东街1号")
+    assert "已取消" not in wechat.say("买的牛奶过期了 说是算了 他们不管").text

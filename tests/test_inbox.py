@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from extensions import db
 from models import AuditEvent, DeliveryAttempt, Follower
 from sim.client import SimUser
@@ -152,3 +154,28 @@ def test_staff_resolving_hands_back_with_a_line(app, wechat, sim, client, staff_
     assert wechat.say("买到过期食品怎么赔").type != "success"
     with app.app_context():
         assert db.session.query(AuditEvent).filter_by(action="inbox.resolve").count() == 1
+
+
+@pytest.mark.parametrize("ask", ["人呢 我要找人工", "能转人工不", "有人工吗？", "我不想跟机器说 我要人工", "人工客服在吗"])
+def test_a_person_asked_for_in_a_whole_sentence_hands_over_at_once(app, wechat, staff_factory, ask):
+    """"人呢 我要找人工" is a request for a person as much as "人工": the hand-over starts with that message (the
+    thread holds it), not an answer telling the consumer to send "人工"."""
+    on_duty_now(app, staff_factory(role="admin").id)
+    assert "已为您转人工服务" in wechat.say(ask).text
+    thread, _ = thread_rows(app)
+    assert thread["handover"]
+
+
+def test_a_person_asked_for_in_the_middle_of_a_form_parks_the_form_and_hands_over(app, wechat, staff_factory):
+    """At the complaint's consent question, "人呢 我要找人工" keeps the form for later and hands over, instead of
+    asking for 同意 again."""
+    on_duty_now(app, staff_factory(role="admin").id)
+    wechat.say("投诉")
+    text = wechat.say("人呢 我要找人工").text
+    assert "暂存" in text and "已为您转人工服务" in text
+
+
+@pytest.mark.parametrize("message", ["人工费多少钱", "装修的人工费太贵了", "淘宝客服不给退"])
+def test_a_question_that_mentions_人工_or_客服_is_not_a_hand_over(app, wechat, message):
+    """人工费 or a shop's 客服 inside a question is the question, not a request for a person."""
+    assert "已为您转人工服务" not in wechat.say(message).text
