@@ -1491,3 +1491,18 @@ def test_a_child_too_ill_or_hurt_for_a_paid_class_gets_the_health_reason_refund(
     """A class paid in advance that a child can no longer attend for illness or injury is the health-reason refund
     (预付式消费司法解释第13条), not the training-fee limit or the general training refund."""
     assert _answer(kb, "prepaid-health-change") in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message", ["做了个美甲一百六 第二天就掉了一半 店里说是我碰水了",
+                                     "理发店给剪得跟狗啃的一样 还收了八十 能不给钱吗"])
+def test_a_service_done_badly_without_harm_gets_the_redo_or_pay_less_answer(kb, wechat, message):
+    """Nails that came off the next day, a haircut far from what was asked: the service fell short of what was agreed
+    (消法第48条, 民法典第577条), not the personal-injury answer."""
+    text = wechat.say(message).text
+    assert _answer(kb, "service-quality-poor") in text and _answer(kb, "service-beauty-injury") not in text
+
+
+def test_the_false_advertising_answer_cites_the_duty_to_tell_the_truth(kb, wechat):
+    """A shop's false claims break 消法第20条 (true and complete information); the false-advertising answer says so."""
+    text = wechat.say("被虚假广告骗了 找谁赔").text
+    assert _answer(kb, "ad-false-advertising") in text and "第20条" in text
