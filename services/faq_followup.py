@@ -62,6 +62,8 @@ STAY_MARGIN = 0.02             # a related entry only this close ahead of the la
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
 SIBLING_TIE = 0.03             # ... and one this close to the whole base's first entry takes it from that entry
+TOPIC_TIE = 0.10               # (fused) an entry of the last answer's topic this close to a follow-up's answer of
+#                                another topic, and as close in cosine (SIBLING_TIE), takes it
 
 
 def remember(*, openid: str, slug: str) -> None:
@@ -166,4 +168,16 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
         return sibling.slug         # "发票丢了呢" after 修了两次: another entry of the same topic, clearly named
     if best is None or (best.learned < faq_rank.FOLLOW_COSINE and best.score <= 0):
         return None
-    return best.slug
+    return _same_topic(snapshot, ranking, best.slug, entry.topic) or best.slug
+
+
+def _same_topic(snapshot, ranking: faq_rank.Ranking, chosen: str, topic: str) -> str | None:
+    """An entry of the last answer's topic all but tied with `chosen` in the whole base, when `chosen` is of another
+    topic: "来回运费谁掏" after the tags-worn return answer is the 7-day return's shipping (the buyer pays), not the
+    quality-problem shipping entry that the same words reach a hair better."""
+    picked = next((h for h in ranking.hits if h.slug == chosen), None)
+    if picked is None or snapshot.entries[chosen].topic == topic:
+        return None
+    same = next((h for h in ranking.hits if snapshot.entries[h.slug].topic == topic and h.slug not in ranking.guarded
+                 and h.learned >= picked.learned - SIBLING_TIE and h.fused >= picked.fused - TOPIC_TIE), None)
+    return same.slug if same is not None else None

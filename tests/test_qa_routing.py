@@ -1506,3 +1506,15 @@ def test_the_false_advertising_answer_cites_the_duty_to_tell_the_truth(kb, wecha
     """A shop's false claims break 消法第20条 (true and complete information); the false-advertising answer says so."""
     text = wechat.say("被虚假广告骗了 找谁赔").text
     assert _answer(kb, "ad-false-advertising") in text and "第20条" in text
+
+
+def test_shipping_asked_after_a_7_day_return_answer_is_the_7_day_returns_shipping(kb, wechat):
+    """"来回运费谁掏" after the tags-worn return answer asks who pays to send a no-reason return back (the buyer, as a
+    rule), not the quality-problem shipping answer that the same words reach a hair better on their own."""
+    assert _answer(kb, "return-tags-worn") in wechat.say("拼多多买的羽绒服到了 穿上肥了一圈 吊牌没摘 能退不").text
+    assert _answer(kb, "return-shipping-fee") in wechat.say("来回运费谁掏").text
+
+
+def test_a_year_gone_by_asks_whether_a_complaint_is_still_in_time(kb, wechat):
+    """"都一年多了还能投吗" asks about the time limit for a complaint: that answer, not "答不好"."""
+    assert _answer(kb, "complaint-over-3-years") in wechat.say("都一年多了还能投吗").text
