@@ -206,7 +206,8 @@ class _FromStaff(Command):
 
 
 HANDOVER = Flow(name=inbox.HANDOVER_FLOW, title="人工服务", start=request, steps={"talk": talk},
-                words=REQUEST_WORDS, phrases=REQUEST_PHRASES, timeout=timedelta(seconds=keys.HANDOVER_TTL), cancel_words=frozenset(),
+                words=REQUEST_WORDS, phrases=REQUEST_PHRASES, timeout=timedelta(seconds=keys.HANDOVER_TTL),
+                cancel_words=frozenset(),
                 forgiving=False)          # talk() itself decides what reaches staff (bot.conversation's rules)
 
 ENTRIES = [

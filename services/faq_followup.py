@@ -154,9 +154,10 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
             return None
         if how_to_file:         # "怎么举报" after a price answer: too few words to answer alone, and it asks how to
             return top.slug     # report, whatever was answered before
-    if not procedure and top is not None and top.slug not in family and ranking.clear and \
-            top.slug not in ranking.guarded and top.learned >= FAR_COSINE and top.learned >= (best.learned if best is not None else 0.0) + FAR_MARGIN and (
-            best is None or best.learned < FAR_STRAY and best.score < EVERY_FAMILY_SCORE):
+    stray = best is None or (best.learned < FAR_STRAY and best.score < EVERY_FAMILY_SCORE)
+    if stray and not procedure and top is not None and top.slug not in family and top.slug not in ranking.guarded \
+            and ranking.clear and top.learned >= FAR_COSINE and \
+            top.learned >= (best.learned if best is not None else 0.0) + FAR_MARGIN:
         return None if answerable else top.slug
     if procedure and top.slug not in family and ranking.clear and (best is None or (
             best.learned < faq_rank.FOLLOW_COSINE and best.score < STRAY_SCORE)):
