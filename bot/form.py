@@ -56,6 +56,7 @@ EDIT_WORDS = frozenset({"修改", "改", "更改"})
 CORRECTION = re.compile(r"^(不对(?![外劲称应口付])|错了|有错|说错了?|写错了?|填错了?|打错了?|输错了?|搞错了?|弄错了?|"
                         r"刚才(的|那个)?(说|写|填|打|输)?错了?|(返回|回到|退回)?上一步|我要改一下|改一下)")
 BACK = "好的，回到上一步重新填写。\n{ask}"
+NOT_YET = "还没有填完，请先回答这一步：\n{ask}"
 
 CONFIRM, EDIT = "confirm", "edit"
 EDITING = "_editing"              # in turn.data while one question is being redone from the summary
@@ -167,10 +168,13 @@ class Form:
         def run(turn: Turn) -> Reply:
             if turn.incoming.type not in question.accepts:
                 return self._elsewhere(turn, question)
-            if question.corrects and turn.incoming.has_text and CORRECTION.match(turn.text):
-                back = self.back(turn, question.step)
+            if question.corrects and turn.incoming.has_text and (CORRECTION.match(turn.text) or
+                                                                 turn.text in EDIT_WORDS):
+                back = self.back(turn, question.step)       # "修改" before the summary: the last answer, again
                 if back is not None:
                     return back
+            if question.corrects and question.free_text and turn.text in CONFIRM_WORDS | EDIT_WORDS:
+                return turn.stay(NOT_YET.format(ask=self.ask(turn, question.step).text))   # never stored as a name
             if question.optional and turn.incoming.has_text and turn.text in SKIP_WORDS:
                 turn.data[question.step] = None
             else:

@@ -35,7 +35,8 @@ PRIVACY = {
 NEED_CONSENT = "需要您回复“同意”才能继续登记；不想继续请回复“取消”。"
 WISHES = list(Wish)
 _WISH_SPLIT = re.compile(r"[\s,，、;；/和及与跟还有以及或]+")
-BAD_WISH = "请回复 1 到 6 的数字，可以选几项（如“4 5”）：1 退货，2 换货，3 维修，4 退款，5 赔偿，6 其他。"
+BAD_WISH = ("请回复 1 到 6 的数字，可以选几项（如“4 5”），也可以直接写“退款 赔偿”：1 退货，2 换货，3 维修，4 退款，5 赔偿，"
+            "6 其他。")
 ASK_OTHER = "您选了“其他”：请说说您希望怎么解决（如：赔礼道歉、出具书面说明）。"
 STORY_MORE = "已记下（共 {n} 字）。还有要补充的请接着发；说完了请回复“完成”。"
 STORY_EMPTY = "还没有收到事情经过。请先说说发生了什么，说完了再回复“完成”。"
@@ -153,7 +154,7 @@ def take_amount(turn: Turn) -> None:
 
 
 def take_wish(turn: Turn) -> Reply | None:
-    """Store one or more remedies (`4 5`, `④⑤`, `退款和赔偿`); 其他 asks what they want."""
+    """Store one or more remedies (`4 5`, `④⑤`, `退款和赔偿`, "退钱 再赔点"); 其他 asks what they want."""
     wishes = _wishes(turn.text)
     if wishes is None:
         return turn.stay(BAD_WISH)
@@ -171,9 +172,22 @@ def _wishes(text: str) -> list[Wish] | None:
         return [WISHES[n - 1] for n in sorted(numbers)]
     words = [w for w in _WISH_SPLIT.split(text) if w]
     labels = {w.value: w for w in WISHES}
-    if not words or not all(w in labels for w in words):
-        return None
-    return [labels[w] for w in dict.fromkeys(words)]
+    if words and all(w in labels for w in words):
+        return [labels[w] for w in dict.fromkeys(words)]
+    said = {wish for wish, pattern in _WISH_WORDS if pattern.search(text)}
+    return [w for w in WISHES if w in said] or None
+
+
+# What a remedy is called when typed in a hurry ("退钱 再赔点", "给换个新的", "修好就行"), each not after 不要/不用 (nor
+# 不 itself: "不退不换" names none). 退钱 is a refund, not a return of the goods.
+_NOT = r"(?<!不要)(?<!不用)(?<!不需要)(?<!不)"
+_WISH_WORDS = [
+    (Wish.RETURN, re.compile(_NOT + r"(退货|退掉|退回去|把货退|东西退)")),
+    (Wish.EXCHANGE, re.compile(_NOT + r"(换货|换一个|换个|换新|调换|给换|换一台|换一件|换一双)")),
+    (Wish.REPAIR, re.compile(_NOT + r"(维修|修好|修一下|修理|给修|修修)")),
+    (Wish.REFUND, re.compile(_NOT + r"(退款|退钱|退费|退全款|全额退|把钱退|钱退|返钱|还钱|退我钱|退给我)")),
+    (Wish.COMPENSATION, re.compile(_NOT + r"(赔偿|赔钱|赔点|赔我|给赔|补偿|十倍|三倍|退一赔三|假一赔|赔(?!礼))")),
+]
 
 
 def take_other_wish(turn: Turn) -> Reply:

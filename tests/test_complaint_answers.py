@@ -129,3 +129,20 @@ def test_a_location_where_a_name_is_asked_is_asked_again(wechat, app):
 
 COMPLAINT_FORM_ASK_STORY = ("第3步：请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
                             "说完了请回复“完成”。")
+
+
+@pytest.mark.parametrize("answer, wish", [("退钱 再赔点", "退款、赔偿"), ("给换个新的", "换货"), ("修好就行", "维修"),
+                                          ("不要赔偿 只要退钱", "退款")])
+def test_demands_typed_in_ones_own_words(wechat, app, answer, wish):
+    """A remedy typed in a hurry ("退钱 再赔点") is understood as the remedies it names, not re-asked as a number;
+    one the consumer says they do not want is left out."""
+    _to_wish(wechat)
+    assert "照片" in wechat.say(answer).text
+    assert f"诉求：{wish}" in _file(wechat)
+
+
+def test_words_that_name_no_remedy_are_asked_again(wechat, app):
+    """"我也不知道" names no remedy: the question is asked again and nothing is stored."""
+    _to_wish(wechat)
+    assert "1 到 6" in wechat.say("我也不知道").text
+    assert "照片" in wechat.say("4").text

@@ -257,3 +257,25 @@ def test_a_story_that_says_it_gave_up_on_something_else_is_still_the_story(wecha
     wechat.say("东街好又多超市")
     wechat.say("城关镇东街1号")
     assert "已取消" not in wechat.say("买的牛奶过期了 说是算了 他们不管").text
+
+
+def test_form_words_typed_at_a_question_are_never_stored_as_its_answer(wechat, app):
+    """"确认" or "修改" sent at a question before the summary is not the shop's name or the consumer's name: 确认 asks
+    the same question again, 修改 goes back to the one before (at the first question: asks it again)."""
+    wechat.say("投诉")
+    wechat.say("同意")
+    assert "第1步" in wechat.say("修改").text
+    wechat.say("东街好又多超市")
+    assert "还没有填完" in wechat.say("确认").text
+    wechat.say("城关镇东街12号")
+    wechat.say("牛奶过期了")
+    wechat.say("完成")
+    wechat.say("58")
+    wechat.say("4")
+    wechat.say("跳过")
+    assert "第6步" in wechat.say("修改").text
+    wechat.say("跳过")
+    wechat.say("张三")
+    summary = wechat.say("13812345678").text
+    assert "商家名称：东街好又多超市" in summary and "姓名：张三" in summary
+    assert "：修改" not in summary and "：确认" not in summary
