@@ -223,11 +223,11 @@ class Form:
 
     # --- the flow ----------------------------------------------------------------------------------------------
     def flow(self, *, name: str, title: str, start: Callable[[Turn], Reply], before: Mapping[str, Callable] = {},
-             keys: frozenset[str] = frozenset(), words: frozenset[str] = frozenset(),
+             keys: frozenset[str] = frozenset(), words: frozenset[str] = frozenset(), phrases: re.Pattern | None = None,
              timeout: timedelta = timedelta(minutes=30)) -> Flow:
         """The engine's Flow for this form; `before` holds steps ahead of question 1 (a consent notice)."""
         return Flow(name=name, title=title, start=start, steps={**before, **self.steps()}, keys=keys, words=words,
-                    timeout=timeout, free_text=self.free_text_steps(), progress=self.progress)
+                    phrases=phrases, timeout=timeout, free_text=self.free_text_steps(), progress=self.progress)
 
 
 def guarded(step: Callable[[Turn], Reply]) -> Callable[[Turn], Reply]:

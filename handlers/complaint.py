@@ -292,12 +292,20 @@ REPORT_FORM = Form(noun="举报", submit=submit, questions=(
 ))
 FORMS = {Kind.COMPLAINT: COMPLAINT_FORM, Kind.REPORT: REPORT_FORM}
 
+# The wish to file, said as a whole message in one's own words ("想投诉一下", "投述超市", "我要举报他们"), spaces and
+# punctuation aside: it starts the form as 投诉 / 举报 do. A message that says what happened is a question for 维权问答
+# (its answer offers 投诉 and 举报).
+_WHO = r"(这家|那家|他们家|他家|这个|那个)?(超市|商家|店家|饭店|饭馆|商店|商场|店铺|店|老板|卖家|网店|他们|他|她)?"
+COMPLAINT_PHRASES = re.compile(r"(我|俺)?(要|想|想要|得|必须|准备|打算)?(投诉|投述|投拆|头诉)(一下|下)?" + _WHO +
+                               r"(吧|啊|呀|了|怎么弄|咋弄)?")
+REPORT_PHRASES = re.compile(r"(我|俺)?(要|想|想要|得|必须|准备|打算)?举报(一下|下)?" + _WHO + r"(吧|啊|呀|了|怎么弄|咋弄)?")
 COMPLAINT = COMPLAINT_FORM.flow(name="complaint", title="投诉登记", start=start_complaint,
                                 before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
-                                keys=frozenset({MenuKey.COMPLAINT}),
-                                words=frozenset({"投诉", "我要投诉"}), timeout=INTAKE_TIMEOUT)
+                                keys=frozenset({MenuKey.COMPLAINT}), words=frozenset({"投诉", "我要投诉"}),
+                                phrases=COMPLAINT_PHRASES, timeout=INTAKE_TIMEOUT)
 REPORT = REPORT_FORM.flow(name="report", title="举报登记", start=start_report,
                           before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
-                          keys=frozenset({MenuKey.REPORT}), words=frozenset({"举报", "我要举报"}), timeout=INTAKE_TIMEOUT)
+                          keys=frozenset({MenuKey.REPORT}), words=frozenset({"举报", "我要举报"}),
+                          phrases=REPORT_PHRASES, timeout=INTAKE_TIMEOUT)
 
 ENTRIES = [COMPLAINT, REPORT]

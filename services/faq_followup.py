@@ -45,6 +45,9 @@ EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses", "quality-dispute
 ANOTHER_QUESTION = re.compile(r"^(还有|另外|对了|顺便问一?下|顺便|问一?下|再问一?下|我?还想问一?下?|换个问题|换个事|换个话题|再问个事?|另外问一?下)"
                               r"(?!没有|啥|什么|别的|其他|其它|办法)")
 ANOTHER_QUESTION_CHARS = 5      # what follows the marker, at least
+# "我要举报 村口小卖部卖假烟" after a food answer names a new matter to report: read on its own, the marker kept
+NEW_MATTER = re.compile(r"^(我|俺)?(要|想|想要)(举报|投诉|投述)")
+NEW_MATTER_CHARS = 4
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
 # ... the family shares only a stray word with a follow-up below this lexical score ("要多久" after expired food: 0.34,
 # the character 多); "能让他赔钱不" after the renovation-delay answer (0.99) asks about that answer's money
@@ -112,6 +115,9 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     squeezed = "".join(raw.split())
     another = ANOTHER_QUESTION.match(squeezed)
     if another and len(squeezed) - another.end() >= ANOTHER_QUESTION_CHARS:
+        return None
+    matter = NEW_MATTER.match(squeezed)
+    if matter and len(squeezed) - matter.end() >= NEW_MATTER_CHARS:
         return None
     named = snapshot.routing.families(raw)       # "网上买的鞋子不合适想退" names its own purchase: a new question
     if previous.startswith(REFERRAL):

@@ -279,3 +279,19 @@ def test_form_words_typed_at_a_question_are_never_stored_as_its_answer(wechat, a
     summary = wechat.say("13812345678").text
     assert "商家名称：东街好又多超市" in summary and "姓名：张三" in summary
     assert "：修改" not in summary and "：确认" not in summary
+
+
+@pytest.mark.parametrize("message, notice", [("想投诉一下", "投诉登记"), ("投述超市", "投诉登记"), ("我想举报", "举报登记"),
+                                             ("我要举报他们", "举报登记")])
+def test_the_wish_to_file_in_ones_own_words_starts_the_form(wechat, message, notice):
+    """"想投诉一下", "投述超市" (a typo), "我想举报" start the form as 投诉 and 举报 do, even right after an answer,
+    instead of a menu of how-to entries or a follow-up of the last answer."""
+    wechat.say("超市卖过期面包")
+    assert notice in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message", ["投诉要多久", "投诉电话多少", "举报有奖励吗"])
+def test_a_question_about_filing_is_still_a_question(wechat, message):
+    """A question about complaints or reports is answered, not taken as the wish to file one."""
+    text = wechat.say(message).text
+    assert "投诉登记" not in text and "举报登记" not in text

@@ -1518,3 +1518,11 @@ def test_shipping_asked_after_a_7_day_return_answer_is_the_7_day_returns_shippin
 def test_a_year_gone_by_asks_whether_a_complaint_is_still_in_time(kb, wechat):
     """"都一年多了还能投吗" asks about the time limit for a complaint: that answer, not "答不好"."""
     assert _answer(kb, "complaint-over-3-years") in wechat.say("都一年多了还能投吗").text
+
+
+def test_a_new_matter_to_report_after_an_answer_is_read_on_its_own(kb, wechat):
+    """"我要举报 村口小卖部卖假烟" after the expired-food answer is a new matter (cigarettes: the tobacco office), not
+    a follow-up of the food answer."""
+    assert "依据" in wechat.say("超市卖过期面包").text
+    text = wechat.say("我要举报 村口小卖部卖假烟").text
+    assert "烟草" in text and "依据" not in text
