@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.messages import Incoming, Reply
+from services.faq_route import squeeze      # spaces and punctuation removed: "算了 不投了！" → "算了不投了"
 
 CANCEL_WORDS = frozenset({"取消", "退出", "不办了"})
 # Giving up a form the way people type it in a hurry ("算了 不投了", "不想填了", "不举报了"): the whole message, spaces
@@ -37,14 +38,6 @@ class Progress:
 
     def what(self) -> str:                    # 投诉（已填到第3步）
         return f"{self.noun}（已填到第{self.number}步）" if self.number else self.noun
-
-
-_NOT_WORDS = re.compile(r"[\s\W_]+")
-
-
-def squeeze(text: str) -> str:
-    """A message without spaces and punctuation, for matching whole phrasings ("算了 不投了！" → "算了不投了")."""
-    return _NOT_WORDS.sub("", text)
 
 
 @dataclass(frozen=True)
