@@ -7,6 +7,7 @@ as tables (`bot.form`), which also tell the engine where a form stands ("第2步
 
 Interruptions — the rule, the same for every flow (`advance`, in this order):
 1. 取消 (the flow's cancel words) ends the flow; nothing of it is kept. 继续 repeats the question being asked.
+   In a form, 重新开始 (or "重新填", "从头来") starts it afresh from its first message; nothing typed before is kept.
 2. A menu tap, or the keyword of another flow (投票 in the middle of a complaint), parks the draft: it is kept with
    its own timeout, the reply starts with one line saying so, and the other feature answers. The keyword or menu
    of the flow itself (投诉 again) offers the draft back: 继续 resumes at the same step, 重新开始 starts afresh.
@@ -41,17 +42,18 @@ from typing import Any
 import logs
 from bot import drafts
 # The declared values live in bot.flow_types; features import them from here, with the rules that run them.
-from bot.flow_types import CANCEL_WORDS, Aside, Command, Flow, Progress, Step, Turn  # noqa: F401
+from bot.flow_types import CANCEL_WORDS, Aside, Command, Flow, Progress, Step, Turn, squeeze  # noqa: F401
 from bot.messages import Incoming, Reply
 
 log = logs.get(__name__)
 
 CONTINUE_WORDS = frozenset({"继续", "接着填", "继续填写"})
-RESTART_WORDS = frozenset({"重新开始", "重新填写", "重来", "新建"})
+RESTART_WORDS = frozenset({"重新开始", "重新填写", "重来", "新建", "重新填", "重填", "从头开始", "从头来", "重新来"})
 YES_WORDS = frozenset({"是", "是的", "对", "保存", "嗯"})
 # Words that answer a form's own questions; another feature listing one (同意 for 转为投诉) never takes it mid-form.
 ANSWER_WORDS = frozenset({"同意", "确认", "确定", "提交", "修改", "完成", "跳过", "无", "没有", "匿名", "好", "好的"}) | YES_WORDS
 CANCELLED = "已取消，本次填写的内容没有保存。需要时再点菜单或发关键词即可。"
+RESTARTED = "好的，刚才填写的内容已清空，从头开始。"
 EXPIRED = "您上次的「{title}」超过{minutes}分钟没有继续，已自动结束，内容没有保存。"
 WHERE = "{at}，回复“继续”接着填写，回复“取消”放弃。"
 PARKED = "{at}，已为您暂存，之后发“{word}”可以接着填。"
@@ -188,6 +190,8 @@ def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, serv
             return Reply(text=state.asked or WHERE.format(at=where.at()))
     elif texty and text in CONTINUE_WORDS and state.asked:
         return Reply(text=state.asked)
+    elif texty and flow.progress is not None and squeeze(text) in RESTART_WORDS:    # mid-form: never an answer
+        return _prefixed(RESTARTED, _start(flow, incoming, state, now=now, services=services))
     if texty:
         interrupted = _interrupt(flow, state, incoming, where, now=now, services=services, features=features,
                                  aside=aside)

@@ -20,7 +20,9 @@ one again (then back to the summary). An optional question accepts 跳过/无 an
 A consumer who notices a slip after answering says so the way people do ("不对 是西街那家", "刚才填错了", "上一步"):
 at a question, that asks the previous question again instead of being stored as this one's answer; at the summary,
 it lists the questions as 修改 does. A question that gathers several messages (the story) keeps such a message as
-part of what it gathers (`corrects: False`), since there "说错了 是前天买的" corrects the story itself.
+part of what it gathers (`corrects: False`), since there "说错了 是前天买的" corrects the story itself. "上一步" as the
+whole message is never an answer anywhere: during the story it goes back too, at the first question it says there is
+nothing before it, and while one item is redone from the summary it returns to the summary unchanged.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from datetime import timedelta
 
 from bot.conversation import Flow, Progress, Turn
 from bot.messages import Reply
+from bot.flow_types import squeeze
 from bot.numbers import parse_choice
 from services import DomainError
 
@@ -55,7 +58,10 @@ EDIT_WORDS = frozenset({"修改", "改", "更改"})
 # "I got the last answer wrong", as typed in a hurry: at the start of the message ("不对外公开吧", "不对劲" are not)
 CORRECTION = re.compile(r"^(不对(?![外劲称应口付])|错了|有错|说错了?|写错了?|填错了?|打错了?|输错了?|搞错了?|弄错了?|"
                         r"刚才(的|那个)?(说|写|填|打|输)?错了?|(返回|回到|退回)?上一步|我要改一下|改一下)")
+# "上一步" as the whole message is never an answer, not even to a question that gathers several messages (the story)
+BACK_ONLY = re.compile(r"(返回|回到|退回|回)?上一步|返回|后退")
 BACK = "好的，回到上一步重新填写。\n{ask}"
+FIRST_ALREADY = "这已经是第一步了，请直接回答：\n{ask}"
 NOT_YET = "还没有填完，请先回答这一步：\n{ask}"
 
 CONFIRM, EDIT = "confirm", "edit"
@@ -168,11 +174,16 @@ class Form:
         def run(turn: Turn) -> Reply:
             if turn.incoming.type not in question.accepts:
                 return self._elsewhere(turn, question)
-            if question.corrects and turn.incoming.has_text and (CORRECTION.match(turn.text) or
-                                                                 turn.text in EDIT_WORDS):
+            only_back = turn.incoming.has_text and BACK_ONLY.fullmatch(squeeze(turn.text)) is not None
+            if only_back or question.corrects and turn.incoming.has_text and (CORRECTION.match(turn.text) or
+                                                                              turn.text in EDIT_WORDS):
                 back = self.back(turn, question.step)       # "修改" before the summary: the last answer, again
                 if back is not None:
                     return back
+                if only_back:                               # never stored as the answer
+                    if turn.data.pop(EDITING, False):       # redoing one from the summary: back to it, unchanged
+                        return turn.goto(CONFIRM, self.summary(turn.data))
+                    return turn.stay(FIRST_ALREADY.format(ask=self.ask(turn, question.step).text))
             if question.corrects and question.free_text and turn.text in CONFIRM_WORDS | EDIT_WORDS:
                 return turn.stay(NOT_YET.format(ask=self.ask(turn, question.step).text))   # never stored as a name
             if question.optional and turn.incoming.has_text and turn.text in SKIP_WORDS:

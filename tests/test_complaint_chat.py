@@ -103,6 +103,63 @@ def test_a_slip_noticed_at_the_next_question_asks_the_last_one_again(wechat, app
         assert case.story == "说错了 是前天买的牛奶 已经过期了"
 
 
+def test_a_back_command_is_never_stored_as_an_answer(wechat, app):
+    """"上一步" at the first question says there is nothing before it; typed during the story it goes back to the
+    address (the story told so far is kept); while redoing one item from the summary it returns to the summary
+    unchanged — and the words are stored nowhere."""
+    wechat.click("COMPLAINT")
+    wechat.say("同意")
+    first = wechat.say("上一步").text
+    assert "第一步" in first and "第1步" in first
+    assert "这是商家名称吗" in wechat.say("不知道叫啥名 就是东街口那家卖手机的").text
+    assert "第一步" in wechat.say("返回上一步").text            # the pending guess is dropped, not saved
+    wechat.say("东街口手机店")
+    wechat.say("城关镇东街口")
+    wechat.say("上个月买的手机 充不进电")
+    assert "第2步" in wechat.say("上一步").text
+    assert "事情经过" in wechat.say("城关镇东街口8号").text
+    assert "多少钱" in wechat.say("完成").text
+    wechat.say("1999")
+    wechat.say("2")
+    wechat.say("跳过")
+    wechat.say("张三")
+    wechat.say("13812345678")
+    wechat.say("修改")
+    wechat.say("1")
+    summary = wechat.say("上一步").text
+    assert "请核对" in summary and "东街口手机店" in summary and "上一步" not in summary
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert (case.business_name, case.business_address) == ("东街口手机店", "城关镇东街口8号")
+        assert case.story == "上个月买的手机 充不进电"
+
+
+@pytest.mark.parametrize("word", ["重新填", "重新开始", "从头来"])
+def test_starting_over_mid_form_clears_what_was_typed(wechat, app, word):
+    """"重新填" in the middle of a form is never stored as an answer: the form starts again from its notice, and
+    only what is typed after it is filed."""
+    wechat.click("COMPLAINT")
+    wechat.say("同意")
+    wechat.say("东街好又多超市")
+    again = wechat.say(word).text
+    assert "从头开始" in again and "个人信息告知" in again
+    assert "商家的名称" in wechat.say("同意").text
+    wechat.say("好又多超市")
+    wechat.say("城关镇人民路88号")
+    wechat.say("买的牛奶已过期")
+    wechat.say("完成")
+    wechat.say("58.5")
+    wechat.say("5")
+    wechat.say("跳过")
+    wechat.say("张三")
+    summary = wechat.say("13812345678").text
+    assert "请核对" in summary and "东街" not in summary and word not in summary
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        assert db.session.query(Case).one().business_name == "好又多超市"
+
+
 @pytest.mark.parametrize("message, slip", [("不对", True), ("刚才填错了", True), ("上一步", True), ("说错了 是西街那家", True),
                                            ("不对外公开吧", False), ("不对劲", False), ("对的", False)])
 def test_only_a_slip_reads_as_a_correction(message, slip):
