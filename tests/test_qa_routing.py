@@ -1526,3 +1526,42 @@ def test_a_new_matter_to_report_after_an_answer_is_read_on_its_own(kb, wechat):
     assert "依据" in wechat.say("超市卖过期面包").text
     text = wechat.say("我要举报 村口小卖部卖假烟").text
     assert "烟草" in text and "依据" not in text
+
+
+@pytest.mark.parametrize("message, office", [
+    # hurt while working in a kitchen (the consumer is the worker, not a diner)
+    ("在饭馆后厨帮工 切菜把手割了个大口子 老板不管", "12333"),
+    # an injection or a drip given at a village clinic
+    ("镇上卫生室给打的针 回来屁股肿了", "卫生健康"),
+    # closing a phone number
+    ("注销手机号非得回开户地吗", "12300"),
+])
+def test_a_worker_hurt_at_work_a_clinics_injection_and_a_number_to_close_are_referred(kb, wechat, message, office):
+    """Set 6's tuning half in other words: an injury at work is the labour office's, a clinic's injection the health
+    department's, a phone number to close the telecom regulator's — never a kitchen-hygiene, beauty-injection or
+    personal-information answer."""
+    text = wechat.say(message).text
+    assert office in text
+    assert "依据" not in text and "《" not in text and "您是不是想问" not in text
+
+
+@pytest.mark.parametrize("message", ["油卡英语咋说", "储值卡英语咋说", "明年春节是几号", "今年中秋是哪天",
+                                     "羊粪跟鸡粪哪个好"])
+def test_an_english_word_a_holidays_date_and_which_of_two_is_better_are_small_talk(kb, wechat, message):
+    """A word to say in English, a holiday's date and which of two farm inputs is better are chat: no law, no menu
+    of entries and nothing queued for staff (储值卡 in "储值卡英语咋说" had got the card-balance answer)."""
+    text = wechat.say(message).text
+    assert "您是不是想问" not in text and "依据" not in text and "《" not in text
+    with kb.app_context():
+        assert db.session.scalars(select(UnansweredQuestion.text)).all() == []
+
+
+def test_a_repair_that_never_holds_is_the_repaired_twice_rule(kb, wechat):
+    """A hearing aid adjusted again and again is the repaired-twice rule, not a menu of complaint materials."""
+    assert _answer(kb, "sanbao-repair-twice") in wechat.say("给俺爹配的助听器老是吱吱响 店里调了好几回了还不行").text
+
+
+def test_a_phone_number_sold_on_is_a_personal_information_answer(kb, wechat):
+    """"电话号被卖了 你们管吗" is answered with the personal-information rule (消法第29条), not the hotlines' boundaries."""
+    text = wechat.say("对了 我电话号被卖了 你们管不管").text
+    assert "第29条" in text and "您是不是想问" not in text
