@@ -214,7 +214,8 @@ def evaluate(args) -> None:
                                   entry_by_question=by_question, aliases=aliases)
             print(f"  one follower asking them all in a row: right law first {chained['on_topic answered right']}/"
                   f"{chained['on_topic']}, referred right {chained['referral right']}/{chained['referral']}, "
-                  f"follow-ups {chained['followup answered right']}/{chained['followup']}")
+                  f"follow-ups {chained['followup answered right']}/{chained['followup']}, "
+                  f"off-topic citing law {chained.get('offtopic with law', 0)}/{chained['offtopic']}")
             times = []
             for item in items:
                 started = time.perf_counter()

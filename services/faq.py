@@ -263,6 +263,10 @@ def classify(text: str, *, previous: str | None = None) -> Result:
     query = state.index.query(scored)
     ranking = faq_rank.rank(state, query, scored)
     venting = faq_followup.is_venting(raw)
+    if previous is not None and asked == raw and not faq_followup.REFERS_BACK.match(squeezed):
+        chat = _learned_talk(state, query, ranking, raw, unanswered=False)
+        if chat is not None:            # "你会唱歌不" after an answer is still small talk
+            return chat
     if previous is not None and asked == raw:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,
                                       answerable=_known(ranking.top))

@@ -1,7 +1,10 @@
 """维权问答 follow-ups in context: for FAQ_CONTEXT_TTL after an answer, a short second question ("那都过了十天了呢",
 "运费谁出") is read against the entry just given and its related entries before the whole knowledge base, or against
 another entry of the same topic that it clearly names ("发票丢了呢" after 修了两次); a message that is clearly a new topic
-still wins. Also recognises venting, so the reply can open with a line of empathy.
+still wins. A short message is a follow-up only when it can be one: small talk ("你会唱歌不"), a question complete in
+itself ("瓷砖空鼓好几块") and one with nothing of the family in it ("西瓜咋挑甜的") are read on their own, unless they
+point back at what was said ("那…", "要是…", "他…"). Also recognises venting, so the reply can open with a line of
+empathy.
 
 The context is one Redis key per follower (`keys.faq_context`, 5 minutes); losing it (Redis down) only means a
 follow-up is ranked like a first question.
@@ -48,6 +51,13 @@ ANOTHER_QUESTION_CHARS = 5      # what follows the marker, at least
 # "我要举报 村口小卖部卖假烟" after a food answer names a new matter to report: read on its own, the marker kept
 NEW_MATTER = re.compile(r"^(我|俺)?(要|想|想要)(举报|投诉|投述)")
 NEW_MATTER_CHARS = 4
+# A follow-up points back at what was just said ("他不承认咋办", "要是跑了咋整", "那商场呢"); a message that reads as
+# small talk by the learned channel and does not ("你会唱歌不", "西瓜咋挑甜的", "晚上好 有人没") is small talk after an
+# answer too, never one more answer from the last one's family
+REFERS_BACK = re.compile(r"^(那|要是|如果|万一|假如|他|她|它|他们|她们|人家|店家|商家|老板|对方|卖家|厂家|平台|店里|这个|这种|这样)")
+# ... and one that neither points back, nor names a word of ours, nor shares more than a stray word with the family
+# ("西瓜咋挑甜的", "科目二倒车入库有啥技巧" after a card answer) is not a follow-up: it is read on its own
+LONE_SCORE = 0.8
 EVERY_FAMILY_SCORE = 1.0       # ... when their words are really there: "光伏板发电量不够" shares only a stray word
 # ... the family shares only a stray word with a follow-up below this lexical score ("要多久" after expired food: 0.34,
 # the character 多); "能让他赔钱不" after the renovation-delay answer (0.99) asks about that answer's money
@@ -61,6 +71,10 @@ FAR_STRAY = 0.06               # ... the family's best this far from it ("店家
 #                                is near complaint-ways: 0.08, with its words really there)
 # "都签收了还能退吗" after an online-shopping answer names the delivery, which is part of buying online, not a new topic
 DELIVERY = frozenset({"transport"})
+# A whole question of its own ("瓷砖空鼓好几块", "视频会员一声不吭又扣了我二十五" after a card answer): answered outright
+# alone, by an entry outside the family that leads the family's best by this much (fused), and not pointing back
+NEW_QUESTION_LEAD = 0.35
+WHO_PAYS = re.compile(r"(谁出|谁掏|谁付|谁给|谁赔|谁承担|谁负责)(啊|呀|呢|吗)?$")   # "看病的钱谁出": this matter's cost
 STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
@@ -141,6 +155,10 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
             last.learned >= faq_rank.FOLLOW_COSINE or last.score > 0):
         best = last     # "过了半年呢" after the six-month answer: a near tie stays with what was just answered
     top = ranking.top
+    if answerable and top is not None and top.slug not in family and ranking.clear and \
+            not REFERS_BACK.match(squeezed) and not WHO_PAYS.search(squeezed) and \
+            top.fused >= (best.fused if best is not None else 0.0) + NEW_QUESTION_LEAD:
+        return None
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
     if top is not None and top.slug not in family and top.slug not in siblings:
         # "那运费谁出" after the opened-package answer: the 7-day return's own shipping entry, all but tied with the
@@ -174,6 +192,9 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
             sibling.learned >= (best.learned if best is not None else 0.0) + SIBLING_MARGIN:
         return sibling.slug         # "发票丢了呢" after 修了两次: another entry of the same topic, clearly named
     if best is None or (best.learned < faq_rank.FOLLOW_COSINE and best.score <= 0):
+        return None
+    if not answerable and best.learned < faq_rank.FOLLOW_COSINE and best.score < LONE_SCORE and \
+            not REFERS_BACK.match(squeezed) and not snapshot.index.domain_words(query):
         return None
     return _same_topic(snapshot, ranking, best.slug, entry.topic) or best.slug
 

@@ -1565,3 +1565,20 @@ def test_a_phone_number_sold_on_is_a_personal_information_answer(kb, wechat):
     """"电话号被卖了 你们管吗" is answered with the personal-information rule (消法第29条), not the hotlines' boundaries."""
     text = wechat.say("对了 我电话号被卖了 你们管不管").text
     assert "第29条" in text and "您是不是想问" not in text
+
+
+@pytest.mark.parametrize("chat", ["你会讲故事不", "红薯咋蒸好吃", "今年过年放几天"])
+def test_small_talk_right_after_an_answer_is_still_small_talk(kb, wechat, chat):
+    """One follower asking in a row: chat sent a minute after an answer is small talk, never one more answer (with
+    its law) from the last answer's family."""
+    assert _answer(kb, "return-7day-online") in wechat.say("网上买的衣服不想要了能退吗").text
+    text = wechat.say(chat).text
+    assert "依据" not in text and "《" not in text and "您是不是想问" not in text
+
+
+def test_a_whole_new_question_right_after_an_unrelated_answer_gets_its_own_answer(kb, wechat):
+    """A short question complete in itself ("瓷砖贴完空鼓了好几块") sent after the card-refund answer is answered on its
+    own (renovation quality), not as a follow-up of the card."""
+    first = wechat.say("办的健身卡不想去了 卡里还有钱能退吗").text
+    assert _answer(kb, "prepaid-refund-balance") in first
+    assert _answer(kb, "service-renovation-quality") in wechat.say("瓷砖贴完空鼓了好几块").text
