@@ -1582,3 +1582,10 @@ def test_a_whole_new_question_right_after_an_unrelated_answer_gets_its_own_answe
     first = wechat.say("办的健身卡不想去了 卡里还有钱能退吗").text
     assert _answer(kb, "prepaid-refund-balance") in first
     assert _answer(kb, "service-renovation-quality") in wechat.say("瓷砖贴完空鼓了好几块").text
+
+
+@pytest.mark.parametrize("message", ["商场专柜买的包坏了 专柜已经撤了", "在商场柜台买的鞋开胶了 去找柜台没了"])
+def test_a_counter_that_has_left_the_mall_is_the_malls_matter(kb, wechat, message):
+    """Goods from a mall counter that has since gone get the counter-and-fair answer (the mall answers for it, 消法第43条),
+    not the shop's own quality duty, which the consumer can no longer reach."""
+    assert _answer(kb, "counter-fair-vendor") in wechat.say(message).text
