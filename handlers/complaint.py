@@ -296,9 +296,12 @@ FORMS = {Kind.COMPLAINT: COMPLAINT_FORM, Kind.REPORT: REPORT_FORM}
 # punctuation aside: it starts the form as 投诉 / 举报 do. A message that says what happened is a question for 维权问答
 # (its answer offers 投诉 and 举报).
 _WHO = r"(这家|那家|他们家|他家|这个|那个)?(超市|商家|店家|饭店|饭馆|商店|商场|店铺|店|老板|卖家|网店|他们|他|她)?"
+# ... or typed in toneless pinyin when the phone's input method fails ("wo yao tousu", "jubao"; squeezed, lower case)
+_PINYIN_WISH = r"(wo|an)?(yao|xiang|xiangyao|dei)?"
 COMPLAINT_PHRASES = re.compile(r"(我|俺)?(要|想|想要|得|必须|准备|打算)?(投诉|投述|投拆|头诉)(一下|下)?" + _WHO +
-                               r"(吧|啊|呀|了|怎么弄|咋弄)?")
-REPORT_PHRASES = re.compile(r"(我|俺)?(要|想|想要|得|必须|准备|打算)?举报(一下|下)?" + _WHO + r"(吧|啊|呀|了|怎么弄|咋弄)?")
+                               r"(吧|啊|呀|了|怎么弄|咋弄)?|" + _PINYIN_WISH + r"(tousu|toushu)(yixia|xia)?")
+REPORT_PHRASES = re.compile(r"(我|俺)?(要|想|想要|得|必须|准备|打算)?举报(一下|下)?" + _WHO + r"(吧|啊|呀|了|怎么弄|咋弄)?|" +
+                            _PINYIN_WISH + r"jubao(yixia|xia)?")
 COMPLAINT = COMPLAINT_FORM.flow(name="complaint", title="投诉登记", start=start_complaint,
                                 before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
                                 keys=frozenset({MenuKey.COMPLAINT}), words=frozenset({"投诉", "我要投诉"}),

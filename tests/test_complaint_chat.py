@@ -352,3 +352,12 @@ def test_a_question_about_filing_is_still_a_question(wechat, message):
     """A question about complaints or reports is answered, not taken as the wish to file one."""
     text = wechat.say(message).text
     assert "投诉登记" not in text and "举报登记" not in text
+
+
+@pytest.mark.parametrize("message, notice", [("wo yao tousu", "投诉登记"), ("Tou Su", "投诉登记"),
+                                             ("wo xiang jubao", "举报登记")])
+def test_the_wish_to_file_typed_in_pinyin_starts_the_form(wechat, message, notice):
+    """"wo yao tousu", typed in pinyin when the phone's input method fails, starts the complaint form as 我要投诉 does,
+    instead of a menu of how-to entries."""
+    text = wechat.say(message).text
+    assert notice in text and "同意" in text and "您是不是想问" not in text
