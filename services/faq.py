@@ -263,10 +263,13 @@ def classify(text: str, *, previous: str | None = None) -> Result:
     query = state.index.query(scored)
     ranking = faq_rank.rank(state, query, scored)
     venting = faq_followup.is_venting(raw)
-    if previous is not None and asked == raw and not faq_followup.REFERS_BACK.match(squeezed):
-        chat = _learned_talk(state, query, ranking, raw, unanswered=False)
-        if chat is not None:            # "你会唱歌不" after an answer is still small talk
-            return chat
+    if previous is not None and asked == raw and len(raw) <= faq_followup.FOLLOW_MAX_CHARS and \
+            not faq_followup.points_back(squeezed):
+        # read alone first: "你会唱歌不" after an answer is still small talk, "小区车位让物业卖给外人了" still another
+        # office's matter
+        alone = classify(text)
+        if alone.kind is Kind.REFER or alone.kind is Kind.SMALLTALK and alone.via == "learned":
+            return alone
     if previous is not None and asked == raw:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,
                                       answerable=_known(ranking.top))

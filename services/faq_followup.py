@@ -74,7 +74,8 @@ DELIVERY = frozenset({"transport"})
 # A whole question of its own ("瓷砖空鼓好几块", "视频会员一声不吭又扣了我二十五" after a card answer): answered outright
 # alone, by an entry outside the family that leads the family's best by this much (fused), and not pointing back
 NEW_QUESTION_LEAD = 0.35
-WHO_PAYS = re.compile(r"(谁出|谁掏|谁付|谁给|谁赔|谁承担|谁负责)(啊|呀|呢|吗)?$")   # "看病的钱谁出": this matter's cost
+# "看病的钱谁出", "医药费商场给掏吗": who pays this matter's cost
+WHO_PAYS = re.compile(r"(谁出|谁掏|谁付|谁给|谁赔|谁承担|谁负责)(啊|呀|呢|吗)?$|(给|能|会|要|得)(掏|出|付|赔|报销|承担)(吗|不|么|没)$")
 STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
@@ -107,6 +108,11 @@ def forget(openid: str) -> None:
 def is_venting(raw: str) -> bool:
     """An upset story: its words, or its length in Chinese (80 letters of English are a sentence, not a story)."""
     return (len(raw) >= VENTING_CHARS and cjk_count(raw) * 2 >= len(raw)) or bool(VENTING.search(raw))
+
+
+def points_back(squeezed: str) -> bool:
+    """The message asks about what was just said: it opens pointing back at it, or asks who pays for it."""
+    return REFERS_BACK.match(squeezed) is not None or WHO_PAYS.search(squeezed) is not None
 
 
 def without_marker(raw: str) -> str:
@@ -156,8 +162,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
         best = last     # "过了半年呢" after the six-month answer: a near tie stays with what was just answered
     top = ranking.top
     if answerable and top is not None and top.slug not in family and ranking.clear and \
-            not REFERS_BACK.match(squeezed) and not WHO_PAYS.search(squeezed) and \
-            top.fused >= (best.fused if best is not None else 0.0) + NEW_QUESTION_LEAD:
+            not points_back(squeezed) and top.fused >= (best.fused if best is not None else 0.0) + NEW_QUESTION_LEAD:
         return None
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
     if top is not None and top.slug not in family and top.slug not in siblings:
@@ -194,7 +199,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if best is None or (best.learned < faq_rank.FOLLOW_COSINE and best.score <= 0):
         return None
     if not answerable and best.learned < faq_rank.FOLLOW_COSINE and best.score < LONE_SCORE and \
-            not REFERS_BACK.match(squeezed) and not snapshot.index.domain_words(query):
+            not points_back(squeezed) and not snapshot.index.domain_words(query):
         return None
     return _same_topic(snapshot, ranking, best.slug, entry.topic) or best.slug
 

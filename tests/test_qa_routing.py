@@ -1589,3 +1589,11 @@ def test_a_counter_that_has_left_the_mall_is_the_malls_matter(kb, wechat, messag
     """Goods from a mall counter that has since gone get the counter-and-fair answer (the mall answers for it, 消法第43条),
     not the shop's own quality duty, which the consumer can no longer reach."""
     assert _answer(kb, "counter-fair-vendor") in wechat.say(message).text
+
+
+def test_another_offices_matter_right_after_an_answer_is_still_referred(kb, wechat):
+    """One follower asking in a row: a road accident told a minute after the quality answer goes to the traffic police
+    (122), not back to the quality answer as a follow-up."""
+    assert _answer(kb, "quality-return-exchange-repair") in wechat.say("买的东西有质量问题 能退能换还是只能修").text
+    text = wechat.say("电动车让货车给刮了 司机跑了").text
+    assert "122" in text and "依据" not in text
