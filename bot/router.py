@@ -38,6 +38,9 @@ log = logs.get(__name__)
 
 APOLOGY = "抱歉，系统刚才出了点问题，您的消息我们没能处理。请稍后再发一次，或拨打 12315。"
 DEGRADED = "抱歉，多步填写功能暂时不可用（系统维护中），请稍后再试。急事请拨打 12315。"
+# ... in the middle of a form: what was filled in is kept (the database copy), only this message was not taken
+DRAFT_KEPT = ("抱歉，系统正在维护，刚才这条没有保存。{at}，已填的内容都还在，请过几分钟重发这一条，"
+              "或回复“继续”接着填写。急事请拨打 12315。")
 # Well under WeChat's 5 s, leaving the rest for the handler; past it the message is answered `success` and handled
 # once the lock frees, its reply sent by customer-service message (bot/late.py says why).
 LOCK_WAIT_SECONDS = 1.5
@@ -124,8 +127,10 @@ def _answer(incoming: Incoming, *, now: datetime, services: Any, claim: inbox.Cl
         elif incoming.is_event and incoming.event == "click":
             prefix = conversation.park(incoming, _flows(), now=now)   # a menu tap parks the draft
         elif not incoming.is_event:
+            kept = DRAFT_KEPT.format(at=flow.where(state.step, state.data).at()) if flow.forgiving else DEGRADED
             return _guard(lambda: conversation.advance(flow, state, incoming, now=now, services=services,
-                                                       features=handlers.FEATURES, aside=handlers.ASIDE))
+                                                       features=handlers.FEATURES, aside=handlers.ASIDE),
+                          degraded=kept)
 
     reply = _guard(lambda: conversation.resume_parked(incoming, _flows(), now=now)
                    or _enter(incoming, now=now, services=services))
@@ -151,8 +156,9 @@ def _enter(incoming: Incoming, *, now: datetime, services: Any) -> Reply:
     return Reply.of(handlers.FALLBACK(Turn(incoming=incoming, now=now, services=services)))
 
 
-def _guard(fn) -> Reply:
-    """A domain rule that refuses is told to the user in its own (Chinese) words; nothing is half-written."""
+def _guard(fn, *, degraded: str = DEGRADED) -> Reply:
+    """A domain rule that refuses is told to the user in its own (Chinese) words; nothing is half-written. Redis
+    unreachable gets `degraded`."""
     try:
         return fn()
     except DomainError as err:
@@ -161,4 +167,4 @@ def _guard(fn) -> Reply:
     except RedisError:
         db.session.rollback()
         log.warning("redis unavailable inside a handler")
-        return Reply(text=DEGRADED)
+        return Reply(text=degraded)

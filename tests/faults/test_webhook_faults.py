@@ -270,3 +270,29 @@ def test_voting_while_redis_is_killed_and_restarted(fault_app, stores, sim):
     assert sorted(ballots) == sorted(succeeded) == sorted(v.user.openid for v in voters)
     assert all(v.slowest < WECHAT_LIMIT for v in voters), [round(v.slowest, 2) for v in voters]
     print("\nredis killed: slowest replies", [round(v.slowest, 2) for v in voters])
+
+
+def test_a_form_half_filled_when_redis_is_killed_goes_on_after_it_restarts(fault_app, stores, sim):
+    """A consumer halfway through the complaint form when Redis is killed (-9): the answer sent while it is down is
+    told within 5 s that it was not taken but what was filled in is kept (and where the form stands); once Redis is
+    back (empty) the form goes on from the database copy of the draft, the answers given before are kept, and
+    confirming files exactly one case."""
+    redis_server, _ = stores
+    person = Timed(fault_app, sim, "o_fault_midform")
+    for step in STEPS[:5]:                      # consent, shop, address and the first line of the story given
+        person.user.say(step)
+    redis_server.kill()
+    try:
+        during = person.user.say("完成")
+    finally:
+        redis_server.start()
+    assert during.status == 200 and "已填的内容都还在" in during.text and "第3步" in during.text, during.text
+    answers = [person.user.say("完成")]
+    for step in STEPS[6:]:
+        answers.append(person.user.say(step))
+    summary = answers[-1].text
+    assert "好又多超市" in summary and "城关镇人民路88号" in summary and "买到过期牛奶" in summary, summary
+    confirmed = person.user.say("确认")
+    assert person.case_numbers([confirmed]), confirmed.text
+    assert _cases(fault_app).get("o_fault_midform") == 1
+    assert person.slowest < WECHAT_LIMIT, person.slowest
