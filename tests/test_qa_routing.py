@@ -1597,3 +1597,17 @@ def test_another_offices_matter_right_after_an_answer_is_still_referred(kb, wech
     assert _answer(kb, "quality-return-exchange-repair") in wechat.say("买的东西有质量问题 能退能换还是只能修").text
     text = wechat.say("电动车让货车给刮了 司机跑了").text
     assert "122" in text and "依据" not in text
+
+
+@pytest.mark.parametrize("message", ["网上买的药吃了以后过敏了", "拼多多买的药 吃完过敏"])
+def test_a_medicine_bought_online_that_caused_a_rash_is_the_medicine_answer(kb, wechat, message):
+    """A medicine bought online that brought the consumer out in a rash gets the medicine answer (see a doctor, keep
+    the box), never a return rule (the seven-day return, or the sealed food-and-cosmetics exception)."""
+    assert _answer(kb, "drug-quality") in wechat.say(message).text
+
+
+def test_a_phone_plan_that_charges_after_a_free_month_is_the_telecom_regulators(kb, wechat):
+    """A phone plan said to be free that charges from the second month goes to the telecom regulator (12300), not the
+    auto-renewal answer."""
+    text = wechat.say("营业员说这个手机套餐头一个月免费 第二个月扣了我三十").text
+    assert "12300" in text and "依据" not in text
