@@ -11,7 +11,8 @@ Interruptions — the rule, the same for every flow (`advance`, in this order):
 2. A menu tap, or the keyword of another flow (投票 in the middle of a complaint), parks the draft: it is kept with
    its own timeout, the reply starts with one line saying so, and the other feature answers. The keyword or menu
    of the flow itself (投诉 again) offers the draft back: 继续 resumes at the same step, 重新开始 starts afresh.
-   继续 with no form active resumes the draft parked last (and says so when there is none).
+   继续 with no form active resumes the draft parked last (and says so when there is none). Changing one's mind in
+   words ("我不投诉了 我要举报", "算了 还是投诉吧") is the other form's keyword too.
 3. Any other exact command word (查询, 人工, 帮助, 警示, …; every `Command` in `handlers.FEATURES`) is answered
    and the form stays where it was; the reply ends with where it stands and how to go on ("您的投诉已填到第2步
    （商家地址），回复“继续”接着填写，回复“取消”放弃"). A numbered list in that reply (the help) answers the next
@@ -42,7 +43,8 @@ from typing import Any
 import logs
 from bot import drafts
 # The declared values live in bot.flow_types; features import them from here, with the rules that run them.
-from bot.flow_types import CANCEL_WORDS, Aside, Command, Flow, Progress, Step, Turn, squeeze  # noqa: F401
+from bot.flow_types import (CANCEL_WORDS, SWITCHING, Aside, Command, Flow, Progress, Step, Turn,  # noqa: F401
+                            squeeze)
 from bot.messages import Incoming, Reply
 
 log = logs.get(__name__)
@@ -176,6 +178,14 @@ def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, serv
     if flow.forgiving and incoming.type == "voice" and not incoming.has_text:
         return Reply(text=NOT_HEARD)                          # WeChat could not recognise it: nothing to store
     text = incoming.text.strip() if incoming.type in {"text", "voice"} else ""
+    switched = _switched(flow, text, features) if flow.progress is not None else None
+    if switched is not None:        # "我不投诉了 我要举报": the other form, this one parked (or, the same, asked on)
+        other, said = switched
+        if other.name == flow.name:
+            return Reply(text=state.asked or WHERE.format(at=flow.where(state.step, state.data).at()))
+        flows = {e.name: e for f in features for e in f.ENTRIES if isinstance(e, Flow)}
+        line = park(incoming, flows, now=now)
+        return _prefixed(line, begin(other, replace(incoming, text=said), now=now, services=services))
     if flow.gives_up(text):
         drafts.clear(openid, now=now)
         return Reply(text=CANCELLED)
@@ -205,6 +215,22 @@ def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, serv
     reply = Reply.of(flow.steps[state.step](turn))
     _save(openid, flow, turn, state)
     return reply
+
+
+def _switched(flow: Flow, text: str, features: Sequence[Any]) -> tuple[Flow, str] | None:
+    """A whole message that gives up this form, or takes it back, for another form's own words ("算了 还是举报吧"): that
+    form and its words; None for anything else (the other form's words alone are rule 2's)."""
+    squeezed = squeeze(text)
+    lead = SWITCHING.match(squeezed)
+    if not lead or lead.end() == len(squeezed):
+        return None
+    said = squeezed[lead.end():].removesuffix("吧")
+    for feature in features:
+        for entry in feature.ENTRIES:
+            if isinstance(entry, Flow) and entry.progress is not None and (
+                    said in entry.words or entry.phrases is not None and entry.phrases.fullmatch(said)):
+                return entry, said
+    return None
 
 
 def _interrupt(flow: Flow, state: State, incoming: Incoming, where: Progress, *, now: datetime, services: Any,

@@ -20,6 +20,11 @@ CANCEL_WORDS = frozenset({"取消", "退出", "不办了"})
 GIVING_UP = re.compile(r"(算了|不用了|那就算了)?(我|俺)?(先)?(不想?|不要|不用|不打算)(再)?(投诉|投|举报|填|填写|登记|办|弄|报|写|参加|投票)了?"
                        r"(吧|啊|呀|哈)?|算了(吧|算了)?")
 
+# Changing one's mind to another form ("我不投诉了 我要举报", "算了 还是投诉吧", "改成举报"): what comes before the
+# other form's own words, squeezed
+SWITCHING = re.compile(r"((算了|不用了|那就算了)?(我|俺)?(先)?(不想?|不要|不用|不打算)(再)?(投诉|投|举报|填|填写|登记)了?|"
+                       r"算了|不对|错了|还是|改成|换成|改为|那就|那|我还是|俺还是)+")
+
 Step = Callable[["Turn"], "Reply | str"]
 
 

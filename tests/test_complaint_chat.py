@@ -361,3 +361,26 @@ def test_the_wish_to_file_typed_in_pinyin_starts_the_form(wechat, message, notic
     instead of a menu of how-to entries."""
     text = wechat.say(message).text
     assert notice in text and "同意" in text and "您是不是想问" not in text
+
+
+def test_changing_ones_mind_to_the_other_form_parks_this_one_and_stores_nothing(wechat, app):
+    """"我不投诉了 我要举报" at the address question starts the report (the complaint kept as a draft, the words stored
+    nowhere); "算了 还是投诉吧" in the report offers the complaint back, and 继续 asks the address again."""
+    wechat.say("投诉")
+    wechat.say("同意")
+    wechat.say("好又多超市")
+    switched = wechat.say("我不投诉了 我要举报").text
+    assert "举报登记" in switched and "暂存" in switched
+    wechat.say("同意")
+    back = wechat.say("算了 还是投诉吧").text
+    assert "未提交的投诉" in back
+    assert "商家的地址" in wechat.say("继续").text
+    wechat.say("城关镇人民路88号")
+    wechat.say("买的牛奶过期了")
+    wechat.say("完成")
+    wechat.say("58")
+    wechat.say("4")
+    wechat.say("跳过")
+    wechat.say("张三")
+    summary = wechat.say("13812345678").text
+    assert "好又多超市" in summary and "城关镇人民路88号" in summary and "举报" not in summary
