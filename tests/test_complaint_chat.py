@@ -31,6 +31,13 @@ def _file_up_to_summary(user, *, phone="13812345678"):
     return user.say(phone)
 
 
+def _answer_after_the_story(user, *, amount="58", wish="4") -> str:
+    """From the amount question on (no photos): the summary's text."""
+    for reply in (amount, wish, "跳过", "张三"):
+        user.say(reply)
+    return user.say("13812345678").text
+
+
 def test_full_complaint_flow_files_one_case(wechat, app):
     """A consumer answers every question, confirms, and gets the case number and the acceptance date in words."""
     with app.app_context():
@@ -119,11 +126,7 @@ def test_a_back_command_is_never_stored_as_an_answer(wechat, app):
     assert "第2步" in wechat.say("上一步").text
     assert "事情经过" in wechat.say("城关镇东街口8号").text
     assert "多少钱" in wechat.say("完成").text
-    wechat.say("1999")
-    wechat.say("2")
-    wechat.say("跳过")
-    wechat.say("张三")
-    wechat.say("13812345678")
+    _answer_after_the_story(wechat, amount="1999", wish="2")
     wechat.say("修改")
     wechat.say("1")
     summary = wechat.say("上一步").text
@@ -149,11 +152,7 @@ def test_starting_over_mid_form_clears_what_was_typed(wechat, app, word):
     wechat.say("城关镇人民路88号")
     wechat.say("买的牛奶已过期")
     wechat.say("完成")
-    wechat.say("58.5")
-    wechat.say("5")
-    wechat.say("跳过")
-    wechat.say("张三")
-    summary = wechat.say("13812345678").text
+    summary = _answer_after_the_story(wechat, amount="58.5", wish="5")
     assert "请核对" in summary and "东街" not in summary and word not in summary
     assert NUMBER.search(wechat.say("确认").text)
     with app.app_context():
@@ -378,9 +377,5 @@ def test_changing_ones_mind_to_the_other_form_parks_this_one_and_stores_nothing(
     wechat.say("城关镇人民路88号")
     wechat.say("买的牛奶过期了")
     wechat.say("完成")
-    wechat.say("58")
-    wechat.say("4")
-    wechat.say("跳过")
-    wechat.say("张三")
-    summary = wechat.say("13812345678").text
+    summary = _answer_after_the_story(wechat)
     assert "好又多超市" in summary and "城关镇人民路88号" in summary and "举报" not in summary
