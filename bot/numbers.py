@@ -48,6 +48,21 @@ def parse_numbers(text: str) -> list[int] | None:
     return list(dict.fromkeys(v for v in values if v is not None))
 
 
+_LABEL_SEPARATORS = re.compile(r"[\s,，、;；/。+]+|和|跟|与|及|还有|以及")
+_LABEL_LEAD = re.compile(r"^(我|俺)?(想|要|就)?(选|要|投)(了)?")
+
+
+def parse_labels(text: str, labels: list[str]) -> list[int] | None:
+    """Options picked by their names, as people type them ("牛奶 鸡蛋", "大米和猪肉", "选超市") → their 1-based
+    positions in `labels`; None unless every part of the text is an option's name."""
+    plain = _LABEL_LEAD.sub("", unicodedata.normalize("NFKC", text or "").strip().strip("。.!！"))
+    parts = [p for p in _LABEL_SEPARATORS.split(plain) if p]
+    position = {label.strip().lower(): n for n, label in enumerate(labels, start=1)}
+    if not parts or any(p.lower() not in position for p in parts):
+        return None
+    return list(dict.fromkeys(position[p.lower()] for p in parts))
+
+
 def parse_choice(text: str) -> int | None:
     """One number (`2`, `２`, `②`, `第二个`, `二`) → 2; anything else (several numbers, words) → None."""
     numbers = parse_numbers(text)

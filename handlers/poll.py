@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot.conversation import Command, Flow, Progress, Turn
 from bot.messages import Reply
-from bot.numbers import parse_choice, parse_numbers
+from bot.numbers import parse_choice, parse_labels, parse_numbers
 from handlers.menu_keys import MenuKey
 from models.poll import Poll, Question
 from services import DomainError, ballots, disposals, followers, polls, sampling
@@ -22,7 +22,7 @@ NO_POLL = "目前没有正在进行的“你点我检”投票。往期抽检结
 ALREADY_VOTED = "您已于{when}参与「{title}」投票，每人限投一次，感谢支持！抽检结果公布后会告诉您。"
 INTRO = "【{title}】\n{description}"
 QUESTION = "第{n}题（共{total}题）：{text}（最多选{max}项）\n{options}\n请回复选项编号，多个用空格或逗号隔开，如：{example}\n回复“取消”退出。"
-NOT_NUMBERS = "请回复选项前面的数字，多个用空格或逗号隔开。"
+NOT_NUMBERS = "请回复选项前面的数字或选项名称，多个用空格或逗号隔开。"
 OUT_OF_RANGE = "没有第{bad}项，请在1到{count}之间选择。"
 TOO_MANY = "这一题最多选{max}项，您选了{count}项，请重新选择。"
 ASK_SUGGESTION = "其他建议（选填）：您还希望我们抽检哪些食品或场所？直接回复文字；没有请回复“无”。"
@@ -85,6 +85,9 @@ def pick(turn: Turn) -> Reply:
     index = turn.data["index"]
     question: Question = poll.questions[index]
     numbers = parse_numbers(turn.text)
+    if numbers is None:                                 # the options by name: "牛奶 大米", "选超市"
+        named = parse_labels(turn.text, [o.label for o in question.options])
+        numbers = [question.options[n - 1].position for n in named] if named else None
     count = len(question.options)
     if numbers is None:
         return turn.stay(f"{NOT_NUMBERS}\n\n{_question_text(poll, index)}")
@@ -111,7 +114,8 @@ def suggest(turn: Turn) -> Reply:
     text = turn.text
     if len(text) > ballots.SUGGESTION_MAX:
         return turn.stay(SUGGESTION_TOO_LONG.format(max=ballots.SUGGESTION_MAX))
-    turn.data["suggestion"] = None if text.lower() in NONE_WORDS or not text else text
+    # 确认 here means "nothing to add, let me confirm": never stored as the suggestion
+    turn.data["suggestion"] = None if text.lower() in NONE_WORDS | CONFIRM_WORDS or not text else text
     turn.data.pop("editing", None)
     return turn.goto("confirm", _summary(poll, turn.data))
 

@@ -41,12 +41,28 @@ def test_follower_votes_through_every_question_and_confirms(app, wechat):
         assert len(ballot.choices) == 5
 
 
+def test_options_typed_by_name_are_picked_and_confirm_is_never_a_suggestion(app, wechat):
+    """Consumers type what they want, not its number: "牛奶 大米" and "选超市" pick those options; 确认 at the optional
+    suggestion means nothing to add (it is never stored as the suggestion), and the ballot holds the named picks."""
+    make_poll(app)
+    wechat.follow()
+    wechat.say("投票")
+    assert "第2题" in wechat.say("牛奶 大米").text
+    assert "其他建议" in wechat.say("选超市").text
+    summary = wechat.say("确认").text
+    assert "牛奶、大米" in summary and "超市" in summary and "其他建议：无" in summary
+    assert "投票成功" in wechat.say("确认").text
+    with app.app_context():
+        ballot = db.session.query(Ballot).one()
+        assert ballot.suggestion is None and len(ballot.choices) == 3
+
+
 def test_invalid_answers_are_asked_again_with_the_reason(app, wechat):
     """Words, numbers out of range and too many picks each get a re-ask that says why; nothing is stored."""
     make_poll(app)
     wechat.follow()
     wechat.say("投票")
-    assert "请回复选项前面的数字" in wechat.say("牛奶和鸡蛋").text
+    assert "请回复选项前面的数字" in wechat.say("我都想选").text
     assert "没有第11项" in wechat.say("1 11").text
     assert "最多选3项，您选了4项" in wechat.say("1 2 3 4").text
     assert "第2题" in wechat.say("1 2 3").text
