@@ -150,6 +150,9 @@ def question(app, slug: str) -> str:
     ("去退货 店员动手打了我", "110"),
     # insurance sold at a bank counter as savings
     ("去银行存钱 柜员给俺弄了个保险 说是理财 俺都不知道", "12378"),
+    # gambling in a card room, private lottery sold in a shop: the police
+    ("棋牌室里天天有人聚众赌博", "110"),
+    ("村头小卖部偷着卖六合彩", "110"),
 ])
 def test_other_departments_are_referred_without_law(kb, wechat, message, office):
     """Each other department's matter names its office, cites no law, offers no menu and still offers 人工."""
