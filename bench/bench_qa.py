@@ -216,14 +216,19 @@ def evaluate(args) -> None:
                   f"{chained['on_topic']}, referred right {chained['referral right']}/{chained['referral']}, "
                   f"follow-ups {chained['followup answered right']}/{chained['followup']}, "
                   f"off-topic citing law {chained.get('offtopic with law', 0)}/{chained['offtopic']}")
-            times = []
+            times, in_row, previous = [], [], None
             for item in items:
                 started = time.perf_counter()
                 faq.classify(str(item["q"]))
                 times.append((time.perf_counter() - started) * 1000)
-            times.sort()
-            print(f"  time per message in services.faq.classify: median {statistics.median(times):.2f} ms, "
-                  f"p99 {times[min(len(times) - 1, int(len(times) * 0.99))]:.2f} ms")
+                started = time.perf_counter()        # the same message a minute after the last one's answer
+                result = faq.classify(str(item["q"]), previous=previous)
+                in_row.append((time.perf_counter() - started) * 1000)
+                previous = result.entry.slug if result.entry is not None else previous
+            for label, taken in (("", times), (" in a row", in_row)):
+                taken.sort()
+                print(f"  time per message in services.faq.classify{label}: median {statistics.median(taken):.2f} ms, "
+                      f"p99 {taken[min(len(taken) - 1, int(len(taken) * 0.99))]:.2f} ms")
         if args.old:
             old_sets(say, snapshot)
         print(f"RSS {rss_mib():.0f} MiB after the run ({rss_before:.0f} MiB before the snapshot was built)")
