@@ -119,6 +119,9 @@ PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|�
 # An interjection typed over and over ("怎么办呀呀呀", "啊啊啊啊"): read once, as it is said.
 _STRETCHED = re.compile(r"([啊呀哈呢吗吧哦噢嘛啦哇呜唉哎])\1+")
 ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你叫(什么|啥)|你(几|多大)岁|你的名字|你会(干|做)(什么|啥)")
+# "都不是" after a menu: none of the choices was the question (the whole message, squeezed)
+NONE_FITS = re.compile(r"(都|全|好像|好像都|这些都|这几个都)?(不是|不对)(的|啊|呀|吧)?|(都|全)?不是(我)?(要|想)(问|找)的|"
+                       r"不是这(个|些|样|几个)|没有(我)?(要|想)(问|找)的|答非所问|(你)?说的(都)?不对|(都)?没(啥)?用")
 _CHOICE = re.compile(r"^(?:第)?([0-9]{1,3}|[一二三四五六七八九十])(?:个|条|项|号)?$")
 _CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
 
@@ -178,6 +181,13 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
         if entry is not None:
             faq_followup.remember(openid=openid, slug=entry.slug)
             return Result(Kind.ANSWER, entry=entry, via="choice")
+    if offered and offered_for and NONE_FITS.fullmatch(faq_route.squeeze(text)):
+        # "都不是" after a menu: the question that got it waits for a person, in the consumer's own words
+        faq_queue.none_fitted(text=offered_for)
+        inbox.note_unanswered(openid=openid, text=offered_for, now=now)
+        faq_followup.forget(openid)
+        log.info("faq asked", kind=Kind.UNKNOWN.value, via="none-fitted")
+        return Result(Kind.UNKNOWN, via="none-fitted")
     if choice is not None and offered:      # "4" after three choices: show them again, keep the offer open
         choices = [state.entries[s] for s in offered if s in state.entries]
         if choices:

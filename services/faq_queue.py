@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
-from models.faq import QUEUE_TRANSITIONS, QueueStatus, UnansweredQuestion
+from models.faq import QUEUE_TRANSITIONS, QuestionOutcome, QueueStatus, UnansweredQuestion
 from services import Conflict, NotFound, audit, faq_store
 
 TEXT_LIMIT = 200
@@ -29,6 +29,13 @@ def unanswered(*, openid: str, text: str, outcome: str, best_score: float, best_
     messages outside any flow (the router hands flow input to its flow, never to 维权问答)."""
     record(text=" ".join((text or "").split()).rstrip(_TRAILING), outcome=outcome, best_score=best_score,
            best_slug=best_slug, now=now)
+
+
+def none_fitted(*, text: str) -> None:
+    """The consumer said none of the menu's choices was the question: it is unanswered, not a close call."""
+    text = " ".join((text or "").split()).rstrip(_TRAILING).strip()[:TEXT_LIMIT]
+    db.session.execute(update(UnansweredQuestion).where(UnansweredQuestion.text == text)
+                       .values(outcome=QuestionOutcome.UNANSWERED).execution_options(synchronize_session=False))
 
 
 def record(*, text: str, outcome: str, best_score: float, best_slug: str | None, now: datetime) -> None:

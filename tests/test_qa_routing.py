@@ -1614,3 +1614,21 @@ def test_a_phone_plan_that_charges_after_a_free_month_is_the_telecom_regulators(
     auto-renewal answer."""
     text = wechat.say("营业员说这个手机套餐头一个月免费 第二个月扣了我三十").text
     assert "12300" in text and "依据" not in text
+
+
+@pytest.mark.parametrize("rejection", ["都不是", "不是这个", "好像都不对"])
+def test_none_of_the_choices_puts_the_question_before_a_person(kb, wechat, rejection):
+    """"都不是" after a 您是不是想问 menu is not small talk: the reply says the question was noted and offers 投诉 / 举报 /
+    人工, and the question that got the menu — in the consumer's words — waits in their staff thread and in the
+    knowledge-base queue as unanswered, not as a close call."""
+    question = "过期的能赔多少"
+    assert wechat.say(question).text.startswith("您是不是想问")
+    text = wechat.say(rejection).text
+    assert "记下" in text and "人工" in text and "帮不上忙" not in text
+    with kb.app_context():
+        rows = db.session.execute(select(ThreadMessage.kind, ThreadMessage.text)
+                                  .join(Thread, ThreadMessage.thread_id == Thread.id)
+                                  .where(Thread.openid == wechat.openid)).all()
+        queued = db.session.execute(select(UnansweredQuestion.text, UnansweredQuestion.outcome)).all()
+    assert [(r.kind, r.text) for r in rows] == [(MessageKind.UNANSWERED, question)]
+    assert [(q.text, q.outcome) for q in queued] == [(question, "unanswered")]
