@@ -179,12 +179,19 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
     if choice is not None and offered and 1 <= choice <= len(offered):
         entry = state.entries.get(offered[choice - 1])
         if entry is not None:
-            faq_followup.remember(openid=openid, slug=entry.slug)
+            faq_followup.remember(openid=openid, slug=entry.slug, asked=offered_for)
             return Result(Kind.ANSWER, entry=entry, via="choice")
-    if offered and offered_for and NONE_FITS.fullmatch(faq_route.squeeze(text)):
-        # "都不是" after a menu: the question that got it waits for a person, in the consumer's own words
-        faq_queue.none_fitted(text=offered_for)
-        inbox.note_unanswered(openid=openid, text=offered_for, now=now)
+    previous, earlier = faq_followup.recall(openid)
+    missed = offered_for if offered else earlier
+    if missed and NONE_FITS.fullmatch(faq_route.squeeze(text)):
+        # "都不是" after a menu, "不对" after an answer: the question that got it waits for a person, in the consumer's
+        # own words
+        if offered:
+            faq_queue.none_fitted(text=missed)
+        else:
+            faq_queue.unanswered(openid=openid, text=missed, outcome=QuestionOutcome.UNANSWERED, best_score=0.0,
+                                 best_slug=None, now=now)
+        inbox.note_unanswered(openid=openid, text=missed, now=now)
         faq_followup.forget(openid)
         log.info("faq asked", kind=Kind.UNKNOWN.value, via="none-fitted")
         return Result(Kind.UNKNOWN, via="none-fitted")
@@ -193,17 +200,21 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
         if choices:
             _keep_offer(openid, [e.slug for e in choices], question=offered_for)
             return Result(Kind.SUGGEST, choices=choices, via="repick")
-    result = classify(text, previous=faq_followup.recall(openid))
+    result = classify(text, previous=previous)
     if offered_for and _unsettled(result) and len(text.strip()) <= faq_followup.FOLLOW_MAX_CHARS and \
             state.routing.families(text) <= state.routing.families(offered_for):   # "网上买的手机…" is a new one
         joint = classify(f"{offered_for} {text}")   # "买到假货" (three choices), then "不到500块呢": one question
         if joint.kind is Kind.ANSWER:
             joint.via = "offer"
             result = joint
+    if result.via == "followup" and earlier:
+        text_asked = f"{earlier}；{text}"          # "网上买的衣服能退吗；那运费谁出": the follow-up with what it follows
+    else:
+        text_asked = text
     if result.kind is Kind.ANSWER and result.entry is not None:
-        faq_followup.remember(openid=openid, slug=result.entry.slug)
+        faq_followup.remember(openid=openid, slug=result.entry.slug, asked=text_asked)
     elif result.kind is Kind.REFER and result.referral is not None:
-        faq_followup.remember(openid=openid, slug=faq_followup.REFERRAL + result.referral.id)
+        faq_followup.remember(openid=openid, slug=faq_followup.REFERRAL + result.referral.id, asked=text_asked)
     elif result.kind is not Kind.SMALLTALK:
         faq_followup.forget(openid)
     if result.kind is Kind.SUGGEST:

@@ -6,8 +6,9 @@ itself ("瓷砖空鼓好几块") and one with nothing of the family in it ("西�
 point back at what was said ("那…", "要是…", "他…"). Also recognises venting, so the reply can open with a line of
 empathy.
 
-The context is one Redis key per follower (`keys.faq_context`, 5 minutes); losing it (Redis down) only means a
-follow-up is ranked like a first question.
+The context is one Redis key per follower (`keys.faq_context`, 5 minutes): the entry answered and the consumer's
+words that got it (so "不对" can put them before a person); losing it (Redis down) only means a follow-up is ranked
+like a first question.
 """
 from __future__ import annotations
 
@@ -84,18 +85,27 @@ TOPIC_TIE = 0.10               # (fused) an entry of the last answer's topic thi
 #                                another topic, and as close in cosine (SIBLING_TIE), takes it
 
 
-def remember(*, openid: str, slug: str) -> None:
+_ASKED = "\x1f"                # context value: the slug, then the words that got it ("不对" sends them to a person)
+
+
+def remember(*, openid: str, slug: str, asked: str = "") -> None:
     try:
-        redis.set(keys.faq_context(openid), slug, ex=keys.FAQ_CONTEXT_TTL)
+        redis.set(keys.faq_context(openid), f"{slug}{_ASKED}{asked}" if asked else slug, ex=keys.FAQ_CONTEXT_TTL)
     except RedisError:
         log.warning("faq context not kept: redis unavailable")
 
 
-def recall(openid: str) -> str | None:
+def recall(openid: str) -> tuple[str | None, str]:
+    """The slug (or referral) answered last within the context's few minutes, and the consumer's words that got it
+    ("" when not kept); (None, "") when there is none."""
     try:
-        return redis.get(keys.faq_context(openid))
+        raw = redis.get(keys.faq_context(openid))
     except RedisError:
-        return None
+        return None, ""
+    if not raw:
+        return None, ""
+    slug, _, asked = raw.partition(_ASKED)
+    return slug, asked
 
 
 def forget(openid: str) -> None:

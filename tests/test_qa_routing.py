@@ -1632,3 +1632,17 @@ def test_none_of_the_choices_puts_the_question_before_a_person(kb, wechat, rejec
         queued = db.session.execute(select(UnansweredQuestion.text, UnansweredQuestion.outcome)).all()
     assert [(r.kind, r.text) for r in rows] == [(MessageKind.UNANSWERED, question)]
     assert [(q.text, q.outcome) for q in queued] == [(question, "unanswered")]
+
+
+def test_saying_an_answer_missed_puts_the_question_and_its_follow_up_before_a_person(kb, wechat):
+    """"你说的不对" right after an answer is not queued as a question of its own: the question the answer was for (with
+    the follow-up it answered, as typed) waits in the consumer's staff thread, and the reply offers 投诉 / 举报 / 人工."""
+    wechat.say("网上买的衣服不想要了能退吗")
+    assert _answer(kb, "return-shipping-fee") in wechat.say("那运费谁出").text
+    text = wechat.say("你说的不对").text
+    assert "记下" in text and "人工" in text
+    with kb.app_context():
+        rows = db.session.execute(select(ThreadMessage.text).join(Thread, ThreadMessage.thread_id == Thread.id)
+                                  .where(Thread.openid == wechat.openid)).scalars().all()
+        queued = db.session.scalars(select(UnansweredQuestion.text)).all()
+    assert rows == ["网上买的衣服不想要了能退吗；那运费谁出"] and queued == rows
