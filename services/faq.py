@@ -29,7 +29,8 @@ import logs
 from extensions import redis
 from models.faq import QuestionOutcome
 from models.qa_tally import AskOutcome
-from services import faq_followup, faq_queue, faq_rank, faq_route, faq_snapshot, faq_store, inbox, keys, qa_tally
+from services import (faq_followup, faq_queue, faq_rank, faq_route, faq_snapshot, faq_store, followers, inbox, keys,
+                      qa_tally)
 from services.clock import utcnow
 from services.faq_index import Hit
 from services.faq_route import Referral
@@ -412,6 +413,15 @@ def _keep_offer(openid: str, slugs: list[str], *, question: str) -> None:
                   ex=keys.FAQ_OFFER_TTL)
     except RedisError:
         log.warning("faq offer not kept: redis unavailable")
+
+
+@followers.on_unsubscribe
+def erase(openid: str, now: datetime) -> None:
+    """An unsubscribe erases the words kept for a menu and for a follow-up at once (they expire within minutes)."""
+    try:
+        redis.delete(keys.faq_offer(openid), keys.faq_context(openid))
+    except RedisError:
+        log.warning("faq offer and context erase in redis failed")
 
 
 def _take_offer(openid: str) -> tuple[list[str], str]:

@@ -75,7 +75,8 @@ FAQ_CONTEXT_TTL = 300
 
 
 def faq_context(openid: str) -> str:
-    """The slug of the entry last answered to the follower, for a follow-up question. TTL FAQ_CONTEXT_TTL."""
+    """The slug of the entry last answered to the follower and the words that got it, for a follow-up question (and
+    "不对"). TTL FAQ_CONTEXT_TTL."""
     return f"{PREFIX}:faq:context:{openid}"
 
 

@@ -1646,3 +1646,18 @@ def test_saying_an_answer_missed_puts_the_question_and_its_follow_up_before_a_pe
                                   .where(Thread.openid == wechat.openid)).scalars().all()
         queued = db.session.scalars(select(UnansweredQuestion.text)).all()
     assert rows == ["网上买的衣服不想要了能退吗；那运费谁出"] and queued == rows
+
+
+def test_unsubscribe_erases_the_words_kept_for_a_menu_and_a_follow_up(kb, wechat):
+    """The consumer's words kept in Redis for a menu ("过期的能赔多少") and for a follow-up go at once when they
+    unsubscribe, not when the keys expire."""
+    from extensions import redis
+    from services import keys
+    for message, key in (("过期的能赔多少", keys.faq_offer), ("网上买的衣服不想要了能退吗", keys.faq_context)):
+        wechat.follow()
+        wechat.say(message)
+        with kb.app_context():
+            assert redis.get(key(wechat.openid)) is not None
+        wechat.unfollow()
+        with kb.app_context():
+            assert redis.get(key(wechat.openid)) is None
