@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.conversation import Turn
+from bot.flow_types import squeeze
 from bot.form import TEXT, Form, Question, guarded
 from bot.messages import Reply
 from bot.numbers import parse_numbers
@@ -51,6 +52,14 @@ STORY_PARTS = "story_parts"
 OTHER_MAX = 60              # cases.wish holds the chosen remedies and these words (String(120))
 WISH_OTHER = "wish_other"   # the follow-up to 其他, outside the numbered table
 ANONYMOUS_WORDS = {"匿名", "不留名"}
+# Not wanting to leave one's name or number, said in one's own words (squeezed, the whole message): "我不想留名字",
+# "不想让老板知道是我", "电话就不留了"
+UNNAMED = re.compile(r"(我|俺)?(还是)?(就)?(不想|不愿意|不愿|不要|不用|不|不方便|没法)(留|写|填|说|透露|告诉你们?|给)"
+                     r"(我的|俺的)?(名字|名|姓名|真名|电话|手机号?|号码|联系方式)?(了|吧|行吗|可以吗|行不|中不中|啊)?|"
+                     r"(名字|姓名|电话|手机号?|号码)(就)?不(留|写|填|给)了?(吧|啊)?|匿名(举报)?(吧|行吗|可以吗|行不)?|"
+                     r"不想让.{0,8}知道(是我|我是谁)?(举报的)?")
+REAL_NAME = ("投诉需要留真实姓名和电话，部门才能依法受理并联系您调解。不想留名的话，可以回复“取消”后发“举报”，举报可以匿名。\n"
+             "{ask}")
 SKIP_WORDS = {"跳过", "不留", "无"}
 FILED = {
     Kind.COMPLAINT: "投诉已提交！您的投诉编号：{number}\n我们会在{date}前告知您是否受理。"
@@ -212,19 +221,31 @@ def take_photos(turn: Turn) -> Reply | None:
     return turn.stay(PHOTO_ASK)
 
 
-def take_name(turn: Turn) -> None:
-    """Store the name (举报: 匿名 leaves name and phone out)."""
-    if _kind(turn) == Kind.REPORT and turn.text in ANONYMOUS_WORDS:
+def take_name(turn: Turn) -> Reply | None:
+    """Store the name (举报: 匿名, or not wanting to leave it in one's own words, leaves name and phone out; 投诉 says
+    why a name is needed)."""
+    unnamed = turn.text in ANONYMOUS_WORDS or UNNAMED.fullmatch(squeeze(turn.text)) is not None
+    if _kind(turn) == Kind.REPORT and unnamed:
         turn.data.update(name=None, phone=None, anonymous=True)
-        return
+        return None
+    if unnamed:
+        return turn.stay(REAL_NAME.format(ask=turn.asked or ""))
     turn.data.update(name=complaints.clean_name(turn.text), anonymous=False)
+    return None
 
 
-def take_phone(turn: Turn) -> None:
-    """Store a validated mobile or landline number (举报 may skip: the question is optional there)."""
+def take_phone(turn: Turn) -> Reply | None:
+    """Store a validated mobile or landline number (举报 may skip: the question is optional there, and not wanting to
+    leave one in one's own words skips it too)."""
+    if UNNAMED.fullmatch(squeeze(turn.text)):
+        if _kind(turn) == Kind.REPORT:
+            turn.data[Step.PHONE] = None
+            return None
+        return turn.stay(REAL_NAME.format(ask=turn.asked or ""))
     turn.data[Step.PHONE] = complaints.clean_phone(turn.text)
     if _kind(turn) == Kind.REPORT:      # a reporter who leaves a phone (even without a name) is contactable
         turn.data["anonymous"] = False
+    return None
 
 
 def _amount(data: dict) -> str:

@@ -379,3 +379,26 @@ def test_changing_ones_mind_to_the_other_form_parks_this_one_and_stores_nothing(
     wechat.say("完成")
     summary = _answer_after_the_story(wechat)
     assert "好又多超市" in summary and "城关镇人民路88号" in summary and "举报" not in summary
+
+
+@pytest.mark.parametrize("refusal", ["我不想留名字", "不想让老板知道是我", "名字就不留了"])
+def test_not_wanting_to_leave_a_name_in_ones_own_words(wechat, app, refusal):
+    """In a 举报, not wanting to leave one's name in one's own words files it anonymously (it had been stored as the
+    reporter's name); in a 投诉 it is never stored: the reply says a complaint needs a real name and that a report can
+    be anonymous, and asks for the name again."""
+    wechat.say("举报")
+    wechat.say("同意")
+    for step in ("无证小作坊", "东风镇北街", "无证生产月饼", "完成", "跳过"):
+        wechat.say(step)
+    summary = wechat.say(refusal).text
+    assert "举报人：匿名" in summary and refusal not in summary
+    assert NUMBER.search(wechat.say("确认").text)
+    wechat.say("投诉")
+    wechat.say("同意")
+    for step in ("好又多超市", "城关镇人民路88号", "买的牛奶过期了", "完成", "58", "4", "跳过"):
+        wechat.say(step)
+    again = wechat.say(refusal).text
+    assert "真实姓名" in again and "匿名" in again and "第7步" in again
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert case.anonymous and case.name is None and case.kind == Kind.REPORT
