@@ -151,8 +151,8 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
         return None
     named = snapshot.routing.families(raw)       # "网上买的鞋子不合适想退" names its own purchase: a new question
     if previous.startswith(REFERRAL):
-        if named:
-            return None
+        if named or answerable and ranking.clear and not points_back(squeezed):
+            return None         # "我上周投诉的那个有结果了吗" after a referral is a question of its own
         if ranking.clear and ranking.top.learned >= NEW_TOPIC_COSINE:
             return None
         return snapshot.routing.by_id(previous.removeprefix(REFERRAL))

@@ -1661,3 +1661,20 @@ def test_unsubscribe_erases_the_words_kept_for_a_menu_and_a_follow_up(kb, wechat
         wechat.unfollow()
         with kb.app_context():
             assert redis.get(key(wechat.openid)) is None
+
+
+def test_a_question_of_its_own_after_a_referral_is_answered_not_referred_again(kb, wechat):
+    """After the ride-hailing referral, "我前几天投诉的有信儿了吗" is a question about the consumer's complaint (answered,
+    with how to check progress), not the same referral again; "那12328打不通咋办", which points back, still is."""
+    assert "12328" in wechat.say("打车司机故意绕远多收了钱").text
+    own = wechat.say("我前几天投诉的有信儿了吗").text
+    assert "12328" not in own and "查询" in own
+    wechat.say("打车司机故意绕远多收了钱")
+    assert "12328" in wechat.say("那12328打不通咋办").text
+
+
+def test_a_shop_that_refunds_but_will_not_pay_the_tenfold_after_the_expired_food_answer(kb, wechat):
+    """"他说只给退钱不给赔" after the expired-food answer asks about the compensation the shop refuses: the tenfold answer,
+    not the bought-knowingly one."""
+    wechat.say("超市买的酸奶过期了")
+    assert _answer(kb, "food-tenfold") in wechat.say("他说只退钱 不给赔").text
