@@ -63,6 +63,11 @@ THANKS_WORDS = frozenset("谢谢 谢 多谢 多谢了 感谢 感激 谢啦 谢�
 FILLER_WORDS = frozenset("啊 呀 哈 哈哈 呢 吗 吧 了 的 哦 噢 嘛 啦 你 您 你们 我 在 不 真 很 非常 太 一下 一 下 "
                          "啊啊 呐 哇 们 大 了解了 已经".split())
 THANKS_EMOJI = frozenset("👍🙏❤♥🌹💐👌😊🙂☺🤝💪")
+# WeChat's own emoticons arrive as text in brackets ("[捂脸]", "[强]", "[Facepalm]"): never words of the question
+# ("[捂脸]" had got the face-recognition answer); the thankful ones read as thanks
+WECHAT_EMOTICON = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,10}\]")
+THANKS_EMOTICONS = frozenset({"[强]", "[抱拳]", "[玫瑰]", "[爱心]", "[握手]", "[OK]", "[胜利]", "[鼓掌]", "[合十]", "[微笑]",
+                              "[愉快]", "[好的]", "[ThumbsUp]", "[Salute]", "[Rose]", "[Heart]", "[Shake]"})
 # Requests no consumer-rights account answers (recommendations, homework, weather, songs): off-topic outright.
 CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好玩|好看|好听)|附近(哪里?|哪儿)?有(什么|啥)?(好吃|好玩)|哪(里|儿)?有(什么|啥)?(好吃|好玩)的|讲个笑话|"
                       r"(唱|来)(首|个)歌|作文|翻译成|天气(怎么样|咋样|如何|预报|好不好|好吗)|(今天|明天|后天|周末|这几天).{0,3}天气|股市|星期几|几点的(火车|飞机|汽车|车)|"
@@ -255,6 +260,12 @@ def classify(text: str, *, previous: str | None = None) -> Result:
     """Decide what a message is, without side effects (the console's "try a question" uses this too).
     `previous`: the entry answered a few minutes ago in this conversation, for a follow-up."""
     raw = _STRETCHED.sub(r"\1", unicodedata.normalize("NFKC", text or "")).strip()
+    emoticons = WECHAT_EMOTICON.findall(raw)
+    if emoticons:
+        raw = WECHAT_EMOTICON.sub(" ", raw).strip()
+        if not raw:
+            thankful = any(e in THANKS_EMOTICONS for e in emoticons)
+            return Result(Kind.SMALLTALK, talk=Talk.THANKS if thankful else Talk.EMPTY)
     if len(raw) > MAX_QUESTION_CHARS:
         return Result(Kind.SMALLTALK, talk=Talk.TOO_LONG)
     state = loaded()

@@ -1678,3 +1678,21 @@ def test_a_shop_that_refunds_but_will_not_pay_the_tenfold_after_the_expired_food
     not the bought-knowingly one."""
     wechat.say("超市买的酸奶过期了")
     assert _answer(kb, "food-tenfold") in wechat.say("他说只退钱 不给赔").text
+
+
+@pytest.mark.parametrize("message, thanks", [("[捂脸]", False), ("[强][强]", True), ("谢谢[抱拳]", True)])
+def test_wechat_emoticons_are_not_words_of_a_question(kb, wechat, message, thanks):
+    """WeChat sends its own emoticons as bracketed text: "[捂脸]" sent after an answer had got the face-recognition
+    answer as its follow-up. Alone they are never a question (no law, no menu, nothing queued); the thankful ones are
+    thanks."""
+    assert _answer(kb, "food-expired") in wechat.say("超市买的牛奶过期了").text
+    text = wechat.say(message).text
+    assert "依据" not in text and "《" not in text and "您是不是想问" not in text
+    assert ("不客气" in text) is thanks
+    with kb.app_context():
+        assert db.session.scalars(select(UnansweredQuestion.text)).all() == []
+
+
+def test_a_question_with_a_wechat_emoticon_is_answered_as_the_question(kb, wechat):
+    """"[捂脸]超市买的牛奶过期了" is the expired-food question."""
+    assert _answer(kb, "food-expired") in wechat.say("[捂脸]超市买的牛奶过期了").text
