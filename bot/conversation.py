@@ -7,7 +7,8 @@ as tables (`bot.form`), which also tell the engine where a form stands ("第2步
 
 Interruptions — the rule, the same for every flow (`advance`, in this order):
 1. 取消 (the flow's cancel words) ends the flow; nothing of it is kept. 继续 repeats the question being asked.
-   In a form, 重新开始 (or "重新填", "从头来") starts it afresh from its first message; nothing typed before is kept.
+   In a form, 重新开始 (or "重新填", "从头来") starts it afresh from its first message; nothing typed before is kept
+   (what was filled in before the form began, a QR scene's business, is).
 2. A menu tap, or the keyword of another flow (投票 in the middle of a complaint), parks the draft: it is kept with
    its own timeout, the reply starts with one line saying so, and the other feature answers. The keyword or menu
    of the flow itself (投诉 again) offers the draft back: 继续 resumes at the same step, 重新开始 starts afresh.
@@ -43,8 +44,8 @@ from typing import Any
 import logs
 from bot import drafts
 # The declared values live in bot.flow_types; features import them from here, with the rules that run them.
-from bot.flow_types import (CANCEL_WORDS, SWITCHING, Aside, Command, Flow, Progress, Step, Turn,  # noqa: F401
-                            squeeze)
+from bot.flow_types import (CANCEL_WORDS, PREFILLED, SWITCHING, Aside, Command, Flow, Progress, Step,  # noqa: F401
+                            Turn, squeeze)
 from bot.messages import Incoming, Reply
 
 log = logs.get(__name__)
@@ -201,7 +202,10 @@ def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, serv
     elif texty and text in CONTINUE_WORDS and state.asked:
         return Reply(text=state.asked)
     elif texty and flow.progress is not None and squeeze(text) in RESTART_WORDS:    # mid-form: never an answer
-        return _prefixed(RESTARTED, _start(flow, incoming, state, now=now, services=services))
+        given = state.data.get(PREFILLED, [])       # what was filled in before the form began is not the consumer's
+        prefill = {**{step: state.data[step] for step in given if step in state.data}, PREFILLED: given}
+        return _prefixed(RESTARTED, _start(flow, incoming, state, now=now, services=services,
+                                           prefill=prefill if given else None))
     if texty:
         interrupted = _interrupt(flow, state, incoming, where, now=now, services=services, features=features,
                                  aside=aside)

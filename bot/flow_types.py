@@ -25,6 +25,9 @@ GIVING_UP = re.compile(r"(算了|不用了|那就算了)?(我|俺)?(先)?(不想
 SWITCHING = re.compile(r"((算了|不用了|那就算了)?(我|俺)?(先)?(不想?|不要|不用|不打算)(再)?(投诉|投|举报|填|填写|登记)了?|"
                        r"算了|不对|错了|还是|改成|换成|改为|那就|那|我还是|俺还是)+")
 
+# In a form's data: the steps answered before it began (a QR scene's business, staff's 转为投诉), never asked
+PREFILLED = "_prefilled"
+
 Step = Callable[["Turn"], "Reply | str"]
 
 

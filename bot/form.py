@@ -33,7 +33,7 @@ from datetime import timedelta
 
 from bot.conversation import Flow, Progress, Turn
 from bot.messages import Reply
-from bot.flow_types import squeeze
+from bot.flow_types import PREFILLED, squeeze
 from bot.numbers import parse_choice
 from services import DomainError
 
@@ -66,7 +66,6 @@ NOT_YET = "还没有填完，请先回答这一步：\n{ask}"
 
 CONFIRM, EDIT = "confirm", "edit"
 EDITING = "_editing"              # in turn.data while one question is being redone from the summary
-PREFILLED = "_prefilled"          # in turn.data: the steps answered before the form began (never asked)
 
 
 @dataclass(frozen=True)
