@@ -104,6 +104,9 @@ ADVICE = re.compile(r"(咋|怎么|如何|啥时候|什么时候|何时)(保养|�
                     # "土豆发芽了还能吃吗": kitchen advice, unless a date or spoilage is named (that may be a shop's)
                     r"^(?!.*(过期|保质期|变质|发霉|长毛|生产日期)).*(还|能不能|可不可以)能?(吃|喝)(吗|不|么|啊)?$")
 # Something to write for the consumer ("帮我写个卖羊的广告"): chat, unless it is a complaint or names a problem.
+# A farmer's sum over his own crop ("二十亩能卖多少钱"), a book to read: chat, when no problem is named
+OWN_SUMS = re.compile(r"[0-9一二三四五六七八九十百千万两几]+(亩|斤|公斤|吨|头|只|车|筐|箱).{0,16}(能|可以|一共|总共|一年)?卖(多少|几)(钱|块|万)|"
+                      r"(看|读|买)哪(本|几本|些)书|推荐.{0,4}(本|几本|些)书")
 WRITE_REQUEST = re.compile(r"帮(我|俺)(写|编|拟|起草|想)(个|一个|一篇|一段|篇|段|条)")
 PURCHASE = re.compile(r"买|卖|购|店|商家|老板|厂|快递|寄|单|淘宝|拼多多|京东|抖音|快手|平台|收费|花了|交了|付了|退钱|"
                       r"[0-9一二两三四五六七八九十百千万]+(块|元)|假|质量|投资|理财|入股|返利|项目|加盟")
@@ -206,7 +209,7 @@ def ask(*, openid: str, text: str, now: datetime) -> Result:
         if choices:
             _keep_offer(openid, [e.slug for e in choices], question=offered_for)
             return Result(Kind.SUGGEST, choices=choices, via="repick")
-    result = classify(text, previous=previous)
+    result = classify(text, previous=previous, earlier=earlier)
     if offered_for and _unsettled(result) and len(text.strip()) <= faq_followup.FOLLOW_MAX_CHARS and \
             state.routing.families(text) <= state.routing.families(offered_for):   # "网上买的手机…" is a new one
         joint = classify(f"{offered_for} {text}")   # "买到假货" (three choices), then "不到500块呢": one question
@@ -256,9 +259,10 @@ def _tally(result: Result, now: datetime) -> None:
         qa_tally.count(outcome=AskOutcome.UNANSWERED, topic="", category="", now=now)
 
 
-def classify(text: str, *, previous: str | None = None) -> Result:
+def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Result:
     """Decide what a message is, without side effects (the console's "try a question" uses this too).
-    `previous`: the entry answered a few minutes ago in this conversation, for a follow-up."""
+    `previous`: the entry answered a few minutes ago in this conversation, for a follow-up; `earlier`: the consumer's
+    words that got it (the setting they named still holds: "他就赔个电池钱中不" after a story about an e-bike)."""
     raw = _STRETCHED.sub(r"\1", unicodedata.normalize("NFKC", text or "")).strip()
     emoticons = WECHAT_EMOTICON.findall(raw)
     if emoticons:
@@ -271,9 +275,10 @@ def classify(text: str, *, previous: str | None = None) -> Result:
     state = loaded()
     reading = state.pinyin().read(raw) if not cjk_count(raw) else None
     if reading is not None:                         # "wo yao tousu": pinyin, read as 我要投诉
-        result = classify(reading.text, previous=previous)
+        result = classify(reading.text, previous=previous, earlier=earlier)
         if result.kind is Kind.ANSWER and result.hits and any(     # xie: 写? 鞋? a guess is not answered outright
-                _first(classify(text, previous=previous)) not in {None, result.entry} for text in reading.alternatives):
+                _first(classify(text, previous=previous, earlier=earlier)) not in {None, result.entry}
+                for text in reading.alternatives):
             return _offer(state, result.hits)
         return result
     norm = state.index.text.normalise(raw)
@@ -305,7 +310,7 @@ def classify(text: str, *, previous: str | None = None) -> Result:
             return alone
     if previous is not None and asked == raw:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,
-                                      answerable=_known(ranking.top))
+                                      answerable=_known(ranking.top), earlier=earlier)
         if isinstance(follow, Referral):
             return Result(Kind.REFER, referral=follow, via="followup")
         if follow is not None:
@@ -355,7 +360,8 @@ def _smalltalk(raw: str, text) -> Talk | None:
     if CHITCHAT.search(squeezed) or (ANIMALS.search(squeezed) and not ANIMAL_BOUGHT.search(squeezed)
                                      and not PROBLEM.search(squeezed)) or \
             (ADVICE.search(squeezed) and not PURCHASE.search(squeezed) and not PROBLEM.search(squeezed)) or \
-            (WRITE_REQUEST.search(squeezed) and not PROBLEM.search(squeezed)):
+            (WRITE_REQUEST.search(squeezed) and not PROBLEM.search(squeezed)) or \
+            (OWN_SUMS.search(squeezed) and not PROBLEM.search(squeezed)):
         return Talk.OFF_TOPIC
     if "".join(plain.split()) in GREETING_WORDS:    # "在吗", "在不在": every word of it is also a filler word
         return Talk.GREETING

@@ -43,7 +43,7 @@ HOW_TO_FILE = re.compile(r"(怎么|咋|如何|怎样|哪里|哪儿|在哪|去哪
                          r"(打|拨)(哪个|什么|啥|几号|哪)(个)?(电话|号码|热线)|(电话|热线)(号码)?(是)?多少")
 # After any answer, "要是商家还是不认呢" asks what to do when the shop will not, and "要鉴定的话钱谁出" who pays for a
 # test: these entries belong to every family.
-EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses", "quality-dispute-testing")
+EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses", "quality-dispute-testing", "complaint-evidence")
 # "还有超市结账多收钱咋办", "问下加油站少给油找谁": a message that says it is another question, and says what it is, is
 # read on its own ("还有运费呢" is too short to be one; "还有没有别的办法" asks about the last answer).
 ANOTHER_QUESTION = re.compile(r"^(还有|另外|对了|顺便问一?下|顺便|问一?下|再问一?下|我?还想问一?下?|换个问题|换个事|换个话题|再问个事?|另外问一?下)"
@@ -77,6 +77,9 @@ DELIVERY = frozenset({"transport"})
 NEW_QUESTION_LEAD = 0.35
 # "看病的钱谁出", "医药费商场给掏吗": who pays this matter's cost
 WHO_PAYS = re.compile(r"(谁出|谁掏|谁付|谁给|谁赔|谁承担|谁负责)(啊|呀|呢|吗)?$|(给|能|会|要|得)(掏|出|付|赔|报销|承担)(吗|不|么|没)$")
+# "能全退吗", "可以要赔偿不", "还能退不": a remedy asked for with no matter of its own is the last answer's remedy
+BARE_REMEDY = re.compile(r"(那|我|俺)?(还|就)?(能|可以|可不可以|能不能|会不会|有没有可能|是不是能)(全|都|全部|直接|再|让他|叫他|要求)?"
+                         r"(退|退钱|退款|退货|赔|赔钱|赔偿|要赔偿|换|换货|修|索赔|要回来|要回|退回来)(吗|不|么|没|呀|啊|呢)?[?？]*")
 STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
@@ -121,8 +124,10 @@ def is_venting(raw: str) -> bool:
 
 
 def points_back(squeezed: str) -> bool:
-    """The message asks about what was just said: it opens pointing back at it, or asks who pays for it."""
-    return REFERS_BACK.match(squeezed) is not None or WHO_PAYS.search(squeezed) is not None
+    """The message asks about what was just said: it opens pointing back at it, asks who pays for it, or asks for a
+    remedy with nothing of its own to have it for ("能全退吗")."""
+    return REFERS_BACK.match(squeezed) is not None or WHO_PAYS.search(squeezed) is not None or \
+        BARE_REMEDY.fullmatch(squeezed) is not None
 
 
 def without_marker(raw: str) -> str:
@@ -136,10 +141,13 @@ def without_marker(raw: str) -> str:
     return rest if len("".join(rest.split())) >= ANOTHER_QUESTION_CHARS else raw
 
 
-def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking, answerable: bool):
+def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranking, answerable: bool,
+            earlier: str = ""):
     """The entry slug (or the Referral) a short follow-up of `previous` asks about, or None when it reads as a new
     question. `answerable`: the whole base's first entry would be answered outright on its own; a new topic the bot
-    would only offer in a menu does not outweigh the previous answer's family ("能赔多少" after expired food)."""
+    would only offer in a menu does not outweigh the previous answer's family ("能赔多少" after expired food).
+    `earlier`: the words that got `previous`; an entry of the family whose rule stops at a setting they named (its
+    `not_for`) does not answer the follow-up either (the phone 三包 answer after a story about an e-bike)."""
     if len(raw) > FOLLOW_MAX_CHARS:
         return None
     squeezed = "".join(raw.split())
@@ -161,6 +169,8 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
         return None
     family = [previous, *(r for r in (*entry.related, *EVERY_FAMILY) if r in snapshot.entries)]
     inside = faq_rank.rank(snapshot, query, raw, only=set(family))
+    if earlier:
+        inside.guarded |= snapshot.routing.set_apart(earlier) - {previous}
     # a related entry kept from answering this message (its `not_for`, another category) does not answer it as a
     # follow-up either: "已经十天了" after the 7-day answer names no money, so it is not the refund deadline. The last
     # answer itself stays: its own words were in the first message ("平台说协议里写了" after the auto-renewal answer)
@@ -186,8 +196,12 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     procedure = top_entry is not None and top_entry.category == "procedure" and entry.category != "procedure"
     new_topic = PROCEDURE_COSINE if procedure else NEW_TOPIC_COSINE
     how_to_file = procedure and HOW_TO_FILE.search(raw) is not None
+    # "怎么证明" after the short-weight answer names no kind of purchase: the food-evidence entry, however close its
+    # words, is not a new topic the message opens, only one the last answer's family does not belong to
+    other_kind = top_entry is not None and top_entry.family is not None and top_entry.family != entry.family \
+        and not named
     if top is not None and top.slug not in family and ranking.clear and (
-            how_to_file or top.learned >= new_topic and
+            how_to_file or top.learned >= new_topic and not other_kind and
             top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN):
         if answerable:
             return None

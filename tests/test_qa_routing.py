@@ -1696,3 +1696,70 @@ def test_wechat_emoticons_are_not_words_of_a_question(kb, wechat, message, thank
 def test_a_question_with_a_wechat_emoticon_is_answered_as_the_question(kb, wechat):
     """"[捂脸]超市买的牛奶过期了" is the expired-food question."""
     assert _answer(kb, "food-expired") in wechat.say("[捂脸]超市买的牛奶过期了").text
+
+
+def test_where_a_phone_was_bought_after_its_answer_is_not_the_telecom_regulators(kb, wechat):
+    """"是在营业厅买的" after the phone-fault answer says where the phone was bought: the same answer again, not a
+    referral to 12300; a SIM card bought there that charges too much still goes to 12300."""
+    assert _answer(kb, "sanbao-appliance-7-15") in wechat.say("手机刚买三天就黑屏").text
+    text = wechat.say("是在营业厅买的").text
+    assert _answer(kb, "sanbao-appliance-7-15") in text and "12300" not in text
+    assert "12300" in wechat.say("在营业厅买的手机卡 一个月扣我五十").text
+
+
+@pytest.mark.parametrize("message", ["去哪里投诉", "连锁店总部在北京 门店在咱们这 投诉哪个", "店在镇上 归县里管还是镇上管"])
+def test_where_to_complain_without_buying_online_is_never_the_online_shop_answer(kb, wechat, message):
+    """A plain "where do I complain", a chain store's head office elsewhere or a shop in a town is not the answer for a
+    faraway online shop (平台住所地, 店铺资质页)."""
+    text = wechat.say(message).text
+    first_choice = text.split("\n")[1] if text.startswith("您是不是想问") else ""
+    assert _answer(kb, "complaint-online-where") not in text
+    assert question(kb, "complaint-online-where") not in first_choice
+
+
+def test_where_to_complain_about_an_online_shop_is_still_the_online_shop_answer(kb, wechat):
+    """An online shop in another province keeps the online-shop answer."""
+    assert _answer(kb, "complaint-online-where") in wechat.say("网店在广东 我在这边 投诉找哪的市场局").text
+
+
+@pytest.mark.parametrize("first, slug, follow", [
+    ("加油站加的油感觉不够数", "metrology-cheating", "怎么证明"),
+    ("在超市买了盒牛奶 回家一看过期三天了", "food-expired", "小票丢了"),
+    ("网上买的鞋 穿了一次就开胶", "quality-return-exchange-repair", "要留什么证据"),
+])
+def test_evidence_asked_after_an_answer_is_the_evidence_answer_of_no_other_kind_of_purchase(kb, wechat, first, slug,
+                                                                                            follow):
+    """"怎么证明" after the fuel answer, "小票丢了" after expired milk: what proves the purchase, in general (receipts,
+    payment records, photos), not the food-evidence answer for fuel nor the appliance 三包 invoice for milk."""
+    assert _answer(kb, slug) in wechat.say(first).text
+    assert _answer(kb, "complaint-evidence") in wechat.say(follow).text
+
+
+def test_the_setting_of_the_story_holds_for_its_follow_up(kb, wechat):
+    """"他就赔个电池钱中不" after a story of an e-bike fitted with a refurbished battery asks about that fraud: never the
+    phone-and-computer 三包 answer its word 电池 reaches."""
+    assert _answer(kb, "fraud-refurbished") in wechat.say("电动车店老板说给我换的是新电池 用了半年才发现是翻新的").text
+    text = wechat.say("他就赔个电池钱中不").text
+    assert _answer(kb, "sanbao-phone-computer") not in text
+    assert _answer(kb, "fraud-refurbished") in text
+
+
+def test_a_bare_ask_for_a_refund_after_an_answer_is_that_answers_refund(kb, wechat):
+    """"能全退吗" after the auto-renewal answer asks for that money back: the same answer, not "这个问题我还答不好"."""
+    assert _answer(kb, "autorenew-no-reminder") in wechat.say("家里老人手机上有个什么视频会员 每个月扣三十 扣了一年多了").text
+    assert _answer(kb, "autorenew-no-reminder") in wechat.say("能全退吗").text
+
+
+@pytest.mark.parametrize("message", ["一亩地打一千二百斤玉米 一块一一斤 二十亩能卖多少钱", "学投资理财先看哪本书好"])
+def test_a_sum_over_ones_own_crop_and_a_book_to_read_are_small_talk(kb, wechat, message):
+    """A farmer's sum over his own harvest and a book asked for are chat: no law (the seed answer had been given) and
+    no menu."""
+    text = wechat.say(message).text
+    assert "依据" not in text and "《" not in text and "您是不是想问" not in text
+
+
+def test_opening_ones_own_online_shop_goes_to_the_registration_window(kb, wechat):
+    """Someone who wants to open a shop online to sell their own beef jerky is sent to the registration window, not
+    given the online-food answer and its law."""
+    text = wechat.say("想在淘宝开个店卖自家的牛肉干 咋开").text
+    assert "政务服务中心" in text and "依据" not in text
