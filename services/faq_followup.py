@@ -147,7 +147,8 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     question. `answerable`: the whole base's first entry would be answered outright on its own; a new topic the bot
     would only offer in a menu does not outweigh the previous answer's family ("能赔多少" after expired food).
     `earlier`: the words that got `previous`; an entry of the family whose rule stops at a setting they named (its
-    `not_for`) does not answer the follow-up either (the phone 三包 answer after a story about an e-bike)."""
+    `not_for`) does not answer a follow-up that names no purchase of its own either (the phone 三包 answer after a
+    story about an e-bike)."""
     if len(raw) > FOLLOW_MAX_CHARS:
         return None
     squeezed = "".join(raw.split())
@@ -169,7 +170,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
         return None
     family = [previous, *(r for r in (*entry.related, *EVERY_FAMILY) if r in snapshot.entries)]
     inside = faq_rank.rank(snapshot, query, raw, only=set(family))
-    if earlier:
+    if earlier and not named:      # "超市买的面包过期了三天" after the near-expiry answer names its own purchase
         inside.guarded |= snapshot.routing.set_apart(earlier) - {previous}
     # a related entry kept from answering this message (its `not_for`, another category) does not answer it as a
     # follow-up either: "已经十天了" after the 7-day answer names no money, so it is not the refund deadline. The last
