@@ -1763,3 +1763,17 @@ def test_opening_ones_own_online_shop_goes_to_the_registration_window(kb, wechat
     given the online-food answer and its law."""
     text = wechat.say("想在淘宝开个店卖自家的牛肉干 咋开").text
     assert "政务服务中心" in text and "依据" not in text
+
+
+def test_the_same_model_still_on_sale_after_an_injury_answer_is_the_hazard_report(kb, wechat):
+    """"同款还在卖呢" after the answer about a rice cooker that gave a shock asks how to get it off the shelves: the
+    hazard-report answer (the bureau can order it withdrawn), not "这个问题我还答不好"."""
+    assert _answer(kb, "defect-injury") in wechat.say("在县城超市买的电饭锅 用的时候漏电 把手麻了一下 咋弄").text
+    assert _answer(kb, "defect-report-hazard") in wechat.say("同款还在卖呢").text
+
+
+def test_goods_found_broken_after_signing_for_them_are_the_sellers_transit_risk(kb, wechat):
+    """A television found cracked after the courier hurried the consumer into signing is the seller's risk until
+    delivery (电子商务法第20条), not only the right to inspect before signing."""
+    text = wechat.say("网购的电视屏幕碎了 快递员催着签收 我没拆开看就签了").text
+    assert _answer(kb, "express-lost-online-order") in text and "《电子商务法》第20条" in text
