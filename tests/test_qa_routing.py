@@ -1777,3 +1777,10 @@ def test_goods_found_broken_after_signing_for_them_are_the_sellers_transit_risk(
     delivery (电子商务法第20条), not only the right to inspect before signing."""
     text = wechat.say("网购的电视屏幕碎了 快递员催着签收 我没拆开看就签了").text
     assert _answer(kb, "express-lost-online-order") in text and "《电子商务法》第20条" in text
+
+
+def test_how_to_prove_it_asked_alone_is_the_general_evidence_answer(kb, wechat):
+    """"怎么证明" with nothing before it names no food: the general evidence answer (receipts, payment records, photos),
+    not the one for keeping food and its packaging."""
+    text = wechat.say("怎么证明").text
+    assert _answer(kb, "complaint-evidence") in text and _answer(kb, "food-evidence") not in text
