@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import wechatpy
+from opencc import OpenCC
 from xml.parsers import expat
 
 # Passive text replies are limited to 2048 bytes (passive-reply doc); keep a margin for the XML envelope.
@@ -26,6 +27,9 @@ ARTICLES_FOR_EVENTS = 8
 # The deepest push WeChat sends is 5 levels (xml/SendPicsInfo/PicList/item/PicMd5Sum); 3,000 levels under 64 KiB
 # raised RecursionError (HTTP 500) before this limit.
 MAX_DEPTH = 16
+# A message typed on a traditional-character keyboard ("我要投訴", "網購的衣服能退嗎") is read in the Simplified
+# Chinese that the keywords, forms and 维权问答 are written in; OpenCC's t2s tables leave simplified text as it is.
+_SIMPLIFIED = OpenCC("t2s")
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _words(value: Any) -> str:
+    """What the follower wrote (or said), in simplified characters."""
+    text = _text(value)
+    return _SIMPLIFIED.convert(text) if text else text
+
+
 def _coordinates(lat: Any, lng: Any) -> dict[str, float]:
     """Latitude and longitude as finite numbers on the globe; ValueError otherwise (nan, inf, 91°...)."""
     latitude, longitude = float(_text(lat) or 0), float(_text(lng) or 0)
@@ -215,9 +225,9 @@ def parse(xml: str | bytes) -> Incoming:
     }
     mtype = _text(raw["MsgType"]).lower()
     if mtype == "text":
-        return Incoming(type="text", text=_text(raw.get("Content")), **base)
+        return Incoming(type="text", text=_words(raw.get("Content")), **base)
     if mtype == "voice":
-        return Incoming(type="voice", text=_text(raw.get("Recognition")), media_id=_text(raw.get("MediaId")),
+        return Incoming(type="voice", text=_words(raw.get("Recognition")), media_id=_text(raw.get("MediaId")),
                         **base)
     if mtype == "image":
         return Incoming(type="image", media_id=_text(raw.get("MediaId")), pic_url=_text(raw.get("PicUrl")),

@@ -1784,3 +1784,16 @@ def test_how_to_prove_it_asked_alone_is_the_general_evidence_answer(kb, wechat):
     not the one for keeping food and its packaging."""
     text = wechat.say("怎么证明").text
     assert _answer(kb, "complaint-evidence") in text and _answer(kb, "food-evidence") not in text
+
+
+@pytest.mark.parametrize("typed, slug", [("網購的衣服不想要了能退嗎", "return-7day-online"),
+                                         ("買到過期食品怎麼賠", "food-expired")])
+def test_a_question_typed_in_traditional_characters_is_answered(kb, wechat, typed, slug):
+    """A follower whose keyboard writes traditional characters gets the same answer as in simplified ones (买到过期
+    食品怎么赔 had got a menu)."""
+    assert _answer(kb, slug) in wechat.say(typed).text
+
+
+def test_complaining_in_traditional_characters_starts_the_complaint_form(kb, wechat):
+    """"我要投訴" starts the complaint form, as "我要投诉" does; it had got "这个问题我帮不上忙"."""
+    assert "投诉登记" in wechat.say("我要投訴").text
