@@ -1797,3 +1797,10 @@ def test_a_question_typed_in_traditional_characters_is_answered(kb, wechat, type
 def test_complaining_in_traditional_characters_starts_the_complaint_form(kb, wechat):
     """"我要投訴" starts the complaint form, as "我要投诉" does; it had got "这个问题我帮不上忙"."""
     assert "投诉登记" in wechat.say("我要投訴").text
+
+
+@pytest.mark.parametrize("message", ["你们电话多少", "咨询电话"])
+def test_asking_for_the_bureaus_phone_number_gets_it(kb, wechat, message):
+    """"你们电话多少" gets the bureau's contact answer outright (it had got a menu), and "咨询电话" is not the answer
+    about sales calls that pester."""
+    assert _answer(kb, "account-contact") in wechat.say(message).text
