@@ -98,3 +98,36 @@ def test_the_examples_generator_refuses_a_held_out_set(held_out, tmp_path):
                            "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "held out" in done.stderr
     assert not out.exists()
+
+
+def test_appending_a_set_keeps_the_shipped_examples_and_adds_its_own(tmp_path):
+    """--append labels only the new set: every example already shipped stays as it was, in order, the new set's
+    messages follow, and the header names the new set among its sources."""
+    shipped = tmp_path / "examples.yaml"
+    shipped.write_text((ROOT / "knowledge" / "examples.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    before = yaml.safe_load(shipped.read_text(encoding="utf-8"))["examples"]
+    extra = tmp_path / "blind_new.yaml"
+    extra.write_text(yaml.safe_dump([
+        {"text": "网上买的裤子不合适 七天内能退不", "kind": "on_topic", "topic": "七日无理由退货",
+         "laws": ["《消费者权益保护法》第25条"], "category": "online"},
+        {"text": "老板欠我俩月工钱不给", "kind": "referral", "office": "12333"}], allow_unicode=True), encoding="utf-8")
+    done = subprocess.run([sys.executable, "bench/qa_examples.py", "--append", str(extra), "--out", str(shipped)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    text = shipped.read_text(encoding="utf-8")
+    after = yaml.safe_load(text)["examples"]
+    assert after[:len(before)] == before
+    assert [e["text"] for e in after[len(before):]] == ["网上买的裤子不合适 七天内能退不", "老板欠我俩月工钱不给"]
+    assert after[-1] == {"referral": "labour", "text": "老板欠我俩月工钱不给"}
+    assert "knowledge/messages/blind_t.yaml" in text and str(extra) in text
+
+
+def test_appending_a_set_already_shipped_is_refused(tmp_path):
+    """A set already among the examples' sources is not added twice: one line, a non-zero exit, the file untouched."""
+    shipped = tmp_path / "examples.yaml"
+    original = (ROOT / "knowledge" / "examples.yaml").read_text(encoding="utf-8")
+    shipped.write_text(original, encoding="utf-8")
+    done = subprocess.run([sys.executable, "bench/qa_examples.py", "--append", "knowledge/messages/blind_a.yaml",
+                           "--out", str(shipped)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "already in" in done.stderr
+    assert shipped.read_text(encoding="utf-8") == original
