@@ -46,7 +46,10 @@ PHOTO_OK = "已收到第 {n} 张照片。可以继续发送，发完请回复“
 PHOTO_LATER = "已收到第 {n} 张照片（暂时没能下载，系统会自动重试，不会丢失）。可以继续发送，发完请回复“完成”。"
 PHOTO_ASK = "请发送照片，或回复“完成”继续（没有照片请回复“跳过”）。"
 DONE_WORDS = {"完成", "好了", "跳过", "没有", "无"}
-STORY_DONE = frozenset({"完成", "说完了", "好了", "没有了", "就这些"})
+# The story (and the photos) end on 完成, or on what a hurried consumer types instead: "确认", "提交", "下一步", "就这些
+# 吧", "ok" (a whole message, trailing particles and punctuation aside)
+STORY_DONE = re.compile(r"(完成|完成了|完了|说完了?|写完了?|发完了?|讲完了?|好了|行了|可以了|没有了|没了|就这些|就这样|就这么多|"
+                        r"确认|确定|提交|下一步|结束|ok|okay|嗯好了)[了啦吧呀啊哈嗯]*", re.IGNORECASE)
 STORY_MAX = 3000            # cases.story is Text; a few thousand characters over several messages
 STORY_PARTS = "story_parts"
 OTHER_MAX = 60              # cases.wish holds the chosen remedies and these words (String(120))
@@ -140,7 +143,7 @@ def take_story(turn: Turn) -> Reply | None:
     """Collect what happened over as many messages as it takes; 完成 goes on once something was told. Asked again
     (上一步, 修改), new messages replace the story told before, and 完成 alone keeps it."""
     parts = turn.data.setdefault(STORY_PARTS, [])
-    if turn.text in STORY_DONE:
+    if STORY_DONE.fullmatch(squeeze(turn.text)):
         if not parts and turn.data.get(Step.STORY):
             turn.data.pop(STORY_PARTS)
             return None
@@ -216,7 +219,7 @@ def take_photos(turn: Turn) -> Reply | None:
         n = case_evidence.count(openid=incoming.openid, intake_token=turn.data["token"])
         turn.data[Step.PHOTOS] = n
         return turn.stay((PHOTO_OK if photo.data is not None else PHOTO_LATER).format(n=n))
-    if turn.text in DONE_WORDS:
+    if turn.text in DONE_WORDS or STORY_DONE.fullmatch(squeeze(turn.text)):
         return None
     return turn.stay(PHOTO_ASK)
 

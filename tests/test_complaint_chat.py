@@ -402,3 +402,22 @@ def test_not_wanting_to_leave_a_name_in_ones_own_words(wechat, app, refusal):
     with app.app_context():
         case = db.session.query(Case).one()
         assert case.anonymous and case.name is None and case.kind == Kind.REPORT
+
+
+@pytest.mark.parametrize("done", ["确认", "提交", "就这些吧", "下一步", "ok"])
+def test_the_story_ends_on_what_a_hurried_consumer_types_instead_of_完成(wechat, app, done):
+    """At the story, "确认", "提交", "就这些吧", "下一步" or "ok" ends it as 完成 does: the amount is asked next, and the
+    word is not added to the story the case keeps."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    wechat.say("同意")
+    wechat.say("好又多超市")
+    wechat.say("城关镇人民路88号")
+    wechat.say("11月20日买的牛奶已过期，喝了肚子疼")
+    with app.app_context():
+        departments.seed_defaults()
+        db.session.commit()
+    assert "多少钱" in wechat.say(done).text
+    _answer_after_the_story(wechat)
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        assert db.session.query(Case).one().story == "11月20日买的牛奶已过期，喝了肚子疼"
