@@ -17,6 +17,8 @@ _CIRCLED = {**{chr(0x2460 + i): i + 1 for i in range(20)}, **{chr(0x2474 + i): i
             **{chr(0x2780 + i): i + 1 for i in range(10)}, **{chr(0x278A + i): i + 1 for i in range(10)},
             **{chr(0x24EB + i): i + 11 for i in range(10)}, "⓪": 0, "⓿": 0}
 _SEPARATORS = re.compile(r"[\s,，、;；/.。+和及与跟还有以及]+")
+# "我选…", "俺要…", "投…": the words before the picks
+_LABEL_LEAD = re.compile(r"^(我|俺)?(想|要|就)?(选|要|投)(了)?")
 _ONE = re.compile(r"^第?([0-9]{1,3}|[零〇一二两三四五六七八九十]{1,3})(?:个|条|项|号|种|步|题)?$")
 
 
@@ -39,9 +41,9 @@ def _value(token: str) -> int | None:
 
 
 def parse_numbers(text: str) -> list[int] | None:
-    """`1 3 5`, `1,3,5`, `1、3、5`, `①③`, `１，３`, `二和三` → [1, 3, 5] (duplicates dropped); None when the text is
-    not a list of numbers."""
-    parts = [p for p in _SEPARATORS.split(_plain(text)) if p]
+    """`1 3 5`, `1,3,5`, `1、3、5`, `①③`, `１，３`, `二和三`, `我选第一个和第三个` → [1, 3, 5] (duplicates dropped); None
+    when the text is not a list of numbers."""
+    parts = [p for p in _SEPARATORS.split(_LABEL_LEAD.sub("", _plain(text))) if p]
     values = [_value(p) for p in parts]
     if not values or any(v is None for v in values):
         return None
@@ -49,7 +51,6 @@ def parse_numbers(text: str) -> list[int] | None:
 
 
 _LABEL_SEPARATORS = re.compile(r"[\s,，、;；/。+]+|和|跟|与|及|还有|以及")
-_LABEL_LEAD = re.compile(r"^(我|俺)?(想|要|就)?(选|要|投)(了)?")
 
 
 def parse_labels(text: str, labels: list[str]) -> list[int] | None:

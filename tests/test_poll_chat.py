@@ -17,9 +17,12 @@ from tests.support.polls import make_poll, vote
     ("1 3 5", [1, 3, 5]), ("1,3,5", [1, 3, 5]), ("1、3、5", [1, 3, 5]), ("１ ３ ５", [1, 3, 5]),
     ("1，3", [1, 3]), ("2；4", [2, 4]), (" 7 ", [7]), ("3 3 1", [3, 1]),
     ("牛奶", None), ("1 3 a", None), ("", None),
+    # the words before the picks, and ordinals ("我选第一个和第三个" had been asked again)
+    ("我选第一个和第三个", [1, 3]), ("选1 3", [1, 3]), ("俺要2", [2]), ("我要投诉", None),
 ])
 def test_numbers_in_every_common_form_are_read(text, numbers):
-    """Spaces, commas, 顿号, full-width digits and Chinese commas all separate option numbers; words do not parse."""
+    """Spaces, commas, 顿号, full-width digits and Chinese commas all separate option numbers, and "我选…" before them
+    and ordinals are read; words do not parse."""
     assert parse_numbers(text) == numbers
 
 
@@ -206,3 +209,13 @@ def test_question_mid_vote_keeps_the_vote(app, wechat):
     answer = wechat.say("查询").text
     assert "您的投票已填到第1步" in answer
     assert "第2题" in wechat.say("1").text
+
+
+def test_picks_typed_as_a_sentence_of_ordinals_are_taken(app, wechat):
+    """"我选第一个和第三个" at a poll question picks options 1 and 3 and goes on to the next question."""
+    make_poll(app)
+    wechat.follow()
+    wechat.say("投票")
+    assert "第2题" in wechat.say("我选第一个和第三个").text
+    wechat.say("1")
+    assert "牛奶、大米" in wechat.say("确认").text
