@@ -33,7 +33,12 @@ PRIVACY = {
         "留下姓名电话的，我们依法为您保密，举报人信息只有管理员可见，不会透露给被举报人。"
         "请如实反映情况，对举报内容的真实性负责。\n同意请回复“同意”；不同意请回复“取消”。"),
 }
-NEED_CONSENT = "需要您回复“同意”才能继续登记；不想继续请回复“取消”。"
+NEED_CONSENT = "需要您先回复“同意”才能开始登记，刚才发的内容还没有记下；不想继续请回复“取消”。"
+# No photos, in the consumer's words: "没照片", "没有图", "没拍", "不用了", "不发了"
+NO_PHOTOS = re.compile(r"(没|没有|无|木有)(照片|图|图片|相片|拍|拍照|证据|截图)?(了|啊|呀|哦)?|不用了?|不发了?|不用发了?")
+# A plain yes to the notice's question is consent: "好", "可以", "行", "没问题" ("不同意" and "知道了" are not)
+AGREE = re.compile(r"(我|俺)?(同意|好|好的|好滴|可以|行|中|没问题|确认|确定|是|是的|对|嗯|嗯嗯|ok|okay)(了|的|啊|呀|吧|哈)?",
+                   re.IGNORECASE)
 WISHES = list(Wish)
 _WISH_SPLIT = re.compile(r"[\s,，、;；/和及与跟还有以及或]+")
 BAD_WISH = ("请回复 1 到 6 的数字，可以选几项（如“4 5”），也可以直接写“退款 赔偿”：1 退货，2 换货，3 维修，4 退款，5 赔偿，"
@@ -118,8 +123,8 @@ def prefilled(kind: Kind, *, business_name: str | None, business_address: str | 
 
 
 def consent(turn: Turn) -> Reply:
-    """Go on only after 同意; ask the first question."""
-    if turn.text != "同意":
+    """Go on only after 同意 (or a plain yes); ask the first question."""
+    if AGREE.fullmatch(squeeze(turn.text)) is None:
         return turn.stay(NEED_CONSENT)
     return _form(turn).first(turn)
 
@@ -219,7 +224,8 @@ def take_photos(turn: Turn) -> Reply | None:
         n = case_evidence.count(openid=incoming.openid, intake_token=turn.data["token"])
         turn.data[Step.PHOTOS] = n
         return turn.stay((PHOTO_OK if photo.data is not None else PHOTO_LATER).format(n=n))
-    if turn.text in DONE_WORDS or STORY_DONE.fullmatch(squeeze(turn.text)):
+    said = squeeze(turn.text)
+    if turn.text in DONE_WORDS or STORY_DONE.fullmatch(said) or NO_PHOTOS.fullmatch(said):
         return None
     return turn.stay(PHOTO_ASK)
 

@@ -179,7 +179,7 @@ def test_cancel_at_any_step_files_nothing(wechat, app):
 def test_validation_re_asks_with_the_reason(wechat, app):
     """A bad amount, remedy, name or phone is re-asked with what was wrong, and nothing advances."""
     wechat.say("投诉")
-    assert "同意" in wechat.say("好的").text
+    assert "同意" in wechat.say("知道了").text
     wechat.say("同意")
     assert "不能为空" in wechat.say("   ").text
     wechat.say("某某餐厅")
@@ -421,3 +421,29 @@ def test_the_story_ends_on_what_a_hurried_consumer_types_instead_of_完成(wecha
     assert NUMBER.search(wechat.say("确认").text)
     with app.app_context():
         assert db.session.query(Case).one().story == "11月20日买的牛奶已过期，喝了肚子疼"
+
+
+@pytest.mark.parametrize("yes", ["好", "可以", "好的", "行"])
+def test_a_plain_yes_to_the_privacy_notice_is_consent(wechat, yes):
+    """"好", "可以", "好的" or "行" in reply to the notice's "同意请回复同意" starts the form; they had been asked for 同意
+    again and again while the shop's name and the story went unrecorded."""
+    assert "同意" in wechat.click("REPORT").text
+    assert "第1步" in wechat.say(yes).text
+
+
+@pytest.mark.parametrize("no", ["不同意", "知道了", "村口小卖部"])
+def test_anything_but_yes_to_the_privacy_notice_is_not_consent_and_says_it_was_not_kept(wechat, no):
+    """No consent without a yes: "不同意", "知道了" or a shop's name typed ahead gets the notice's question again, and
+    the reply says what was sent was not recorded."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    reply = wechat.say(no).text
+    assert "第1步" not in reply and "还没有记下" in reply
+
+
+@pytest.mark.parametrize("none", ["没照片", "没有图", "不用了"])
+def test_no_photos_in_the_consumers_words_goes_on(wechat, none):
+    """At the photos question, "没照片", "没有图" or "不用了" goes on to the name, as 跳过 does."""
+    assert "同意" in wechat.click("REPORT").text
+    for answer in ("好", "村口小卖部", "村口", "卖过期辣条给小孩", "完成"):
+        wechat.say(answer)
+    assert "姓名" in wechat.say(none).text
