@@ -24,7 +24,7 @@ _ONE = re.compile(r"^第?([0-9]{1,3}|[零〇一二两三四五六七八九十]{1
 
 def _plain(text: str) -> str:
     spaced = "".join(f" {_CIRCLED[c]} " if c in _CIRCLED else c for c in text or "")
-    return unicodedata.normalize("NFKC", spaced).strip().strip("。.!！")
+    return unicodedata.normalize("NFKC", spaced).strip().strip("。.!！").removesuffix("吧").removesuffix("呀")
 
 
 def _value(token: str) -> int | None:

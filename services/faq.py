@@ -131,7 +131,9 @@ ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你
 # "都不是" after a menu: none of the choices was the question (the whole message, squeezed)
 NONE_FITS = re.compile(r"(都|全|好像|好像都|这些都|这几个都)?(不是|不对)(的|啊|呀|吧)?|(都|全)?不是(我)?(要|想)(问|找)的|"
                        r"不是这(个|些|样|几个)|没有(我)?(要|想)(问|找)的|答非所问|(你)?说的(都)?不对|(都)?没(啥)?用")
-_CHOICE = re.compile(r"^(?:第)?([0-9]{1,3}|[一二三四五六七八九十])(?:个|条|项|号)?$")
+# "2", "第二个", and as typed in a hurry: "我选2", "看第一个", "第二个吧"
+_CHOICE = re.compile(r"^(?:(?:我|俺)?(?:想|要|就)?(?:选|要|看|点)了?)?(?:第)?([0-9]{1,3}|[一二三四五六七八九十])(?:个|条|项|号)?"
+                     r"(?:吧|呀|啊|哈|呢|吗)?$")
 _CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
 
 

@@ -63,9 +63,10 @@ def test_close_call_offers_three_and_a_number_answers(kb, wechat):
     assert answer in wechat.say("2").text
 
 
-@pytest.mark.parametrize("reply", ["１", "第1个", "一"])
+@pytest.mark.parametrize("reply", ["１", "第1个", "一", "我选1", "看第一个", "第一个吧"])
 def test_full_width_and_spoken_choice_numbers_work(kb, wechat, reply):
-    """Full-width digits, 第N个 and Chinese numerals pick a choice too."""
+    """Full-width digits, 第N个, Chinese numerals and a number typed in a hurry ("我选1", "第一个吧") pick a choice
+    too ("我选2" had got "这个问题我帮不上忙")."""
     offered = _offer(kb, wechat)
     with kb.app_context():
         answer = db.session.scalar(select(KnowledgeEntry.answer).where(KnowledgeEntry.question == offered[0][3:]))
