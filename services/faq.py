@@ -56,7 +56,9 @@ MAX_SCORED_CHARS = 400      # a long message is scored on its first 400 characte
 GREETING_WORDS = frozenset("你好 您好 你们好 大家好 在吗 在不在 在不 在 有人 有人吗 有没有人 哈喽 嗨 hi hello hey 喂 "
                            "早 早安 早上好 上午好 中午好 下午好 晚上好 晚安 小助手 助手 客服 老师 老师好 领导好 "
                            "新年快乐 新年好 过年好 节日快乐 快乐 赛努 赛白努 请问 打扰 打扰了 麻烦 同志 工作人员 "
-                           "你好呀 您好呀 在么 在嘛 亲 ".split())
+                           "你好呀 您好呀 在么 在嘛 亲 "
+                           # an impatient "人呢", "说话啊": someone is asked for, the greeting offers 人工
+                           "人呢 人 说话 回话 回个话 理我 理理我 ".split())
 THANKS_WORDS = frozenset("谢谢 谢 多谢 多谢了 感谢 感激 谢啦 谢了 thanks thank you thx 好的 好 好嘞 嗯 嗯嗯 哦 哦哦 ok okay "
                          "知道 知道了 明白 明白了 收到 懂了 行 行吧 好吧 拜拜 再见 辛苦 辛苦了 赞 棒 服务 真好 不错 "
                          "厉害 满意 感谢感谢 谢谢你们 谢谢您 太 有用 帮 帮助 大忙 解决 问题 了解 清楚 非常感谢 万分感谢".split())

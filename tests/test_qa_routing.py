@@ -1804,3 +1804,11 @@ def test_asking_for_the_bureaus_phone_number_gets_it(kb, wechat, message):
     """"你们电话多少" gets the bureau's contact answer outright (it had got a menu), and "咨询电话" is not the answer
     about sales calls that pester."""
     assert _answer(kb, "account-contact") in wechat.say(message).text
+
+
+@pytest.mark.parametrize("impatient", ["人呢", "说话啊"])
+def test_an_impatient_call_for_someone_gets_the_greeting_that_offers_a_person(kb, wechat, impatient):
+    """"人呢" or "说话啊" alone is someone waiting for an answer: the greeting, which says how to reach a person (人工),
+    not "这个问题我帮不上忙"."""
+    text = wechat.say(impatient).text
+    assert text.startswith("您好") and "人工" in text and "帮不上忙" not in text
