@@ -240,7 +240,10 @@ def _switched(flow: Flow, text: str, features: Sequence[Any]) -> tuple[Flow, str
 def _interrupt(flow: Flow, state: State, incoming: Incoming, where: Progress, *, now: datetime, services: Any,
                features: Sequence[Any], aside: Callable[[Turn], Aside] | None) -> Reply | None:
     """Rules 2–5: another feature's word, a clear question, or a question-like answer to confirm; None: data."""
-    entry = None if incoming.text.strip() in ANSWER_WORDS else _entry(features, incoming)
+    text = incoming.text.strip()
+    if flow.claims is not None and flow.claims(state.step, text):
+        return None                                 # "电话" at the 修改 list is the item, not the contact card
+    entry = None if text in ANSWER_WORDS else _entry(features, incoming)
     if isinstance(entry, Flow):
         if entry.name == flow.name:
             state.offered = True

@@ -64,6 +64,8 @@ class Flow:
     forgiving: bool = True                        # the interruption rules apply; False: the steps see everything
                                                   # and a menu tap ends the flow (the 人工 hand-over)
     phrases: re.Pattern | None = None             # whole messages (spaces and punctuation aside) that enter it too
+    claims: Callable[[str, str], bool] | None = None    # (step, text): the step takes this text as its answer, before
+    #                                                     any other feature's word ("电话" at a form's 修改 list)
 
     def enters_on(self, incoming: Incoming) -> bool:
         if incoming.is_event:

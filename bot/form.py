@@ -58,6 +58,8 @@ EDIT_WORDS = frozenset({"修改", "改", "更改"})
 # "I got the last answer wrong", as typed in a hurry: at the start of the message ("不对外公开吧", "不对劲" are not)
 CORRECTION = re.compile(r"^(不对(?![外劲称应口付])|错了|有错|说错了?|写错了?|填错了?|打错了?|输错了?|搞错了?|弄错了?|"
                         r"刚才(的|那个)?(说|写|填|打|输)?错了?|(返回|回到|退回)?上一步|我要改一下|改一下)")
+# A summary item said to be wrong, or to be changed: "地址写错了", "电话不对", "改一下名字", "金额有误"
+WRONG = re.compile(r"错|不对|有误|改|换一?下|更正")
 # "上一步" as the whole message is never an answer, not even to a question that gathers several messages (the story)
 BACK_ONLY = re.compile(r"(返回|回到|退回|回)?上一步|返回|后退")
 BACK = "好的，回到上一步重新填写。\n{ask}"
@@ -81,6 +83,7 @@ class Question:
     accepts: frozenset[str] = TEXT                          # the message types it takes (MsgType)
     collects: bool = False                                  # also takes its non-text kinds at any other question
     corrects: bool = True                                   # "不对"/"上一步" here asks the previous question again
+    names: str = ""                                         # words naming it ("地址|位置"), for "地址写错了"; the label
 
 
 @dataclass(frozen=True)
@@ -211,8 +214,22 @@ class Form:
             return turn.stay(f"{err.message}\n{ask}")
         return turn.stay(COLLECTED.format(label=taker.label, ask=ask))
 
+    def named(self, text: str, *, corrected: bool) -> str | None:
+        """The one question a message names ("地址写错了", "改一下电话"; at the 修改 list, "地址" alone): its step, or None
+        when it names none or several, or (`corrected`) says nothing is wrong with it."""
+        said = squeeze(text)
+        if corrected and not WRONG.search(said):
+            return None
+        hits = [q.step for q in self.questions if re.search(q.names or re.escape(q.label), said)]
+        return hits[0] if len(hits) == 1 else None
+
     def confirm(self, turn: Turn) -> Reply:
-        """确认 submits; 修改 lists the questions to redo; anything else asks again."""
+        """确认 submits; 修改 lists the questions to redo, and a message naming one that is wrong ("地址写错了") asks it
+        again at once; anything else asks again."""
+        step = self.named(turn.text, corrected=True)
+        if step is not None:
+            turn.data[EDITING] = True
+            return self.ask(turn, step)
         if turn.text in EDIT_WORDS or CORRECTION.match(turn.text):
             lines = [EDIT_LINE.format(n=i, label=q.label) for i, q in enumerate(self.questions, 1)]
             return turn.goto(EDIT, EDIT_ASK.format(lines="\n".join(lines)))
@@ -224,6 +241,10 @@ class Form:
         """Pick one question by number and ask it again; its answer returns to the summary."""
         count = len(self.questions)
         n = parse_choice(turn.text)
+        step = self.named(turn.text, corrected=False) if n is None else None
+        if step is not None:                        # "地址", "电话" typed instead of its number
+            turn.data[EDITING] = True
+            return self.ask(turn, step)
         if n is None:
             return turn.stay(EDIT_NOT_NUMBER.format(count=count))
         if not 1 <= n <= count:
@@ -237,7 +258,12 @@ class Form:
              timeout: timedelta = timedelta(minutes=30)) -> Flow:
         """The engine's Flow for this form; `before` holds steps ahead of question 1 (a consent notice)."""
         return Flow(name=name, title=title, start=start, steps={**before, **self.steps()}, keys=keys, words=words,
-                    phrases=phrases, timeout=timeout, free_text=self.free_text_steps(), progress=self.progress)
+                    phrases=phrases, timeout=timeout, free_text=self.free_text_steps(), progress=self.progress,
+                    claims=self.claims)
+
+    def claims(self, step: str, text: str) -> bool:
+        """The summary and the 修改 list take a message naming one of the questions ("地址写错了", "电话") as theirs."""
+        return step in {CONFIRM, EDIT} and self.named(text, corrected=step == CONFIRM) is not None
 
 
 def guarded(step: Callable[[Turn], Reply]) -> Callable[[Turn], Reply]:

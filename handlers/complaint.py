@@ -34,6 +34,9 @@ PRIVACY = {
         "请如实反映情况，对举报内容的真实性负责。\n同意请回复“同意”；不同意请回复“取消”。"),
 }
 NEED_CONSENT = "需要您先回复“同意”才能开始登记，刚才发的内容还没有记下；不想继续请回复“取消”。"
+# What people type before the answer itself: "我叫张三", "我是张三", "姓名：张三"; "我电话是138…", "手机号 138…"
+SAYS_NAME = re.compile(r"^((我|俺)(的)?(叫|是|名字是|名字叫|姓名是|真名是|真名叫)|(姓名|名字|真名)(是|叫)?[:：]?)\s*")
+SAYS_PHONE = re.compile(r"^(我|俺)?(的)?(手机号码?|手机|电话号码?|电话|联系电话|联系方式|号码)(是|为)?[:：]?\s*")
 # No photos, in the consumer's words: "没照片", "没有图", "没拍", "不用了", "不发了"
 NO_PHOTOS = re.compile(r"(没|没有|无|木有)(照片|图|图片|相片|拍|拍照|证据|截图)?(了|啊|呀|哦)?|不用了?|不发了?|不用发了?")
 # A plain yes to the notice's question is consent: "好", "可以", "行", "没问题" ("不同意" and "知道了" are not)
@@ -239,7 +242,7 @@ def take_name(turn: Turn) -> Reply | None:
         return None
     if unnamed:
         return turn.stay(REAL_NAME.format(ask=turn.asked or ""))
-    turn.data.update(name=complaints.clean_name(turn.text), anonymous=False)
+    turn.data.update(name=complaints.clean_name(SAYS_NAME.sub("", turn.text.strip())), anonymous=False)
     return None
 
 
@@ -251,7 +254,7 @@ def take_phone(turn: Turn) -> Reply | None:
             turn.data[Step.PHONE] = None
             return None
         return turn.stay(REAL_NAME.format(ask=turn.asked or ""))
-    turn.data[Step.PHONE] = complaints.clean_phone(turn.text)
+    turn.data[Step.PHONE] = complaints.clean_phone(SAYS_PHONE.sub("", turn.text.strip()))
     if _kind(turn) == Kind.REPORT:      # a reporter who leaves a phone (even without a name) is contactable
         turn.data["anonymous"] = False
     return None
@@ -292,33 +295,37 @@ def _intake(turn: Turn) -> complaints.Intake:
 
 
 COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
-    Question(Step.MERCHANT, "请告诉我被投诉商家的名称（店名或网店名）。", "商家名称", take_merchant),
+    Question(Step.MERCHANT, "请告诉我被投诉商家的名称（店名或网店名）。", "商家名称", take_merchant,
+             names="商家名|店名|名称|商家名字|店的名字"),
     Question(Step.ADDRESS, "商家的地址在哪里？可以直接输入（如：城关镇人民路88号），也可以点“+”发送位置。", "商家地址",
-             take_address, accepts=TEXT | {"location"}),
+             take_address, accepts=TEXT | {"location"}, names="地址|位置|门牌"),
     Question(Step.STORY, "请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
-             "说完了请回复“完成”。", "事情经过", take_story, corrects=False),
+             "说完了请回复“完成”。", "事情经过", take_story, corrects=False, names="经过|事情"),
     Question(Step.AMOUNT, "您花了多少钱？请填金额数字（如 128），没有花钱请回复“无”。", "金额", take_amount,
-             show=_amount, free_text=False),
+             show=_amount, free_text=False, names="金额|钱数|花了多少|价钱|钱"),
     Question(Step.WISH, "您希望怎么解决？回复数字，可以选几项（如“4 5”）：\n1 退货\n2 换货\n3 维修\n4 退款\n5 赔偿\n6 其他",
              "诉求", take_wish,
-             free_text=False),
+             free_text=False, names="诉求|要求|解决"),
     Question(Step.PHOTOS, "请发送照片作为证据（发票、小票、商品、聊天记录截图等），可以发多张。"
              "发完请回复“完成”；没有照片请回复“跳过”。", "照片", take_photos, show=_photos, free_text=False,
-             accepts=TEXT | {"image"}, collects=True),
-    Question(Step.NAME, "请告诉我您的真实姓名。", "姓名", take_name),
-    Question(Step.PHONE, "请留下您的联系电话（手机或带区号的座机），方便我们联系您。", "电话", take_phone),
+             accepts=TEXT | {"image"}, collects=True, names="照片|图片"),
+    Question(Step.NAME, "请告诉我您的真实姓名。", "姓名", take_name, names="姓名|名字"),
+    Question(Step.PHONE, "请留下您的联系电话（手机或带区号的座机），方便我们联系您。", "电话", take_phone,
+             names="电话|手机|号码"),
 ))
 REPORT_FORM = Form(noun="举报", submit=submit, questions=(
-    Question(Step.MERCHANT, "您要举报谁？请写明经营者名称（店名、网店名或个人）。", "被举报对象", take_merchant),
+    Question(Step.MERCHANT, "您要举报谁？请写明经营者名称（店名、网店名或个人）。", "被举报对象", take_merchant,
+             names="举报对象|对象|商家名|店名|名称"),
     Question(Step.ADDRESS, "违法行为发生在哪里？可以直接输入地址，也可以点“+”发送位置。", "地点", take_address,
-             accepts=TEXT | {"location"}),
+             accepts=TEXT | {"location"}, names="地点|地址|位置"),
     Question(Step.STORY, "请说明违法行为：什么时间、什么行为、涉及什么商品或服务。可以分几条发，说完了请回复“完成”。",
-             "违法行为", take_story, corrects=False),
+             "违法行为", take_story, corrects=False, names="违法行为|行为|经过|事情"),
     Question(Step.PHOTOS, "有证据照片请直接发送，可以发多张；发完回复“完成”，没有请回复“跳过”。", "证据照片", take_photos,
-             show=_photos, free_text=False, accepts=TEXT | {"image"}, collects=True),
-    Question(Step.NAME, "请留下您的姓名以便告知处理结果；不想留名请回复“匿名”。", "举报人", take_name, show=_reporter),
+             show=_photos, free_text=False, accepts=TEXT | {"image"}, collects=True, names="照片|图片|证据"),
+    Question(Step.NAME, "请留下您的姓名以便告知处理结果；不想留名请回复“匿名”。", "举报人", take_name, show=_reporter,
+             names="举报人|姓名|名字"),
     Question(Step.PHONE, "请留下联系电话（手机或带区号的座机）；不想留请回复“跳过”。", "电话", take_phone,
-             optional=True, asked=_named),
+             optional=True, asked=_named, names="电话|手机|号码"),
 ))
 FORMS = {Kind.COMPLAINT: COMPLAINT_FORM, Kind.REPORT: REPORT_FORM}
 

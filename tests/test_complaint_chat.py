@@ -447,3 +447,39 @@ def test_no_photos_in_the_consumers_words_goes_on(wechat, none):
     for answer in ("好", "村口小卖部", "村口", "卖过期辣条给小孩", "完成"):
         wechat.say(answer)
     assert "姓名" in wechat.say(none).text
+
+
+def test_a_name_and_a_phone_said_in_a_sentence_are_stored_as_the_name_and_the_phone(wechat, app):
+    """"我叫张三" is the name 张三 and "我电话是138 0013 8000" the phone 13800138000 (it had been refused as a wrong
+    number, and the name stored as "我叫张三")."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "好又多超市", "城关镇人民路88号", "牛奶过期了", "完成", "58", "4", "跳过"):
+        wechat.say(answer)
+    assert "电话" in wechat.say("我叫张三").text
+    summary = wechat.say("我电话是138 0013 8000").text
+    assert "姓名：张三\n" in summary and "电话：13800138000" in summary
+
+
+@pytest.mark.parametrize("wrong, answer, line", [("地址写错了", "城关镇人民路66号", "商家地址：城关镇人民路66号"),
+                                                 ("改一下电话", "13900001111", "电话：13900001111")])
+def test_an_item_said_to_be_wrong_at_the_summary_is_asked_again_at_once(wechat, wrong, answer, line):
+    """At the summary, "地址写错了" or "改一下电话" asks that question again (not "请回复确认…" and not the numbered
+    修改 list), and its new answer goes back to the summary."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for reply in ("同意", "好又多超市", "城关镇人民路88号", "牛奶过期了", "完成", "58", "4", "跳过", "张三"):
+        wechat.say(reply)
+    assert "请核对" in wechat.say("13800138000").text
+    assert "第" in wechat.say(wrong).text
+    summary = wechat.say(answer).text
+    assert "请核对" in summary and line in summary
+
+
+def test_an_item_named_at_the_edit_list_is_asked_not_another_features_word(wechat):
+    """At the 修改 list, "电话" is the phone question, not the bureau's contact card (a keyword elsewhere)."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for reply in ("同意", "好又多超市", "城关镇人民路88号", "牛奶过期了", "完成", "58", "4", "跳过", "张三",
+                  "13800138000"):
+        wechat.say(reply)
+    assert "要修改哪一项" in wechat.say("修改").text
+    text = wechat.say("电话").text
+    assert "联系电话" in text and "办公时间" not in text
