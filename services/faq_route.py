@@ -54,8 +54,6 @@ class Routing:
     examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # entry id → messages it answers
     talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)       # small-talk kind → messages of that kind
     not_for: Mapping[str, re.Pattern] = field(default_factory=dict)       # entry id → settings it never answers
-    # ... only the patterns that name a setting (not the ^(?!…) ones that name what the message itself must say)
-    settings: Mapping[str, re.Pattern] = field(default_factory=dict)
 
     def referral(self, text: str) -> Referral | None:
         """The first referral whose patterns match the message (spaces and punctuation removed)."""
@@ -77,12 +75,6 @@ class Routing:
         """The entries whose rule does not reach the setting the message names (the 饭店 ban is not KTV's rule)."""
         flat = squeeze(text)
         return {slug for slug, pattern in self.not_for.items() if pattern.search(flat)}
-
-    def set_apart(self, text: str) -> set[str]:
-        """The entries whose rule does not reach a setting the text names: an earlier message's setting still holds
-        for a follow-up ("他就赔个电池钱中不" after a story about an e-bike), what it had to say does not."""
-        flat = squeeze(text)
-        return {slug for slug, pattern in self.settings.items() if pattern.search(flat)}
 
     def category(self, *, slug: str, topic: str) -> str:
         return self.entry_category.get(slug) or self.topic_category.get(topic) or GENERAL
@@ -118,15 +110,13 @@ def load(referrals: Path = REFERRALS, categories: Path = CATEGORIES, examples: P
     try:
         cues = {str(c): _any(p) for c, p in (data.get("cues") or {}).items()}
         not_for = {str(slug): _any(p) for slug, p in (data.get("not_for") or {}).items()}
-        settings = {str(slug): _any(named) for slug, p in (data.get("not_for") or {}).items()
-                    if (named := [q for q in ([p] if isinstance(p, str) else p) if _names_setting(str(q))])}
     except re.error as err:
         raise ValueError(f"{categories.name}: bad cue pattern ({err})") from err
     return Routing(referrals=tuple(refs), topic_category=topic_category, entry_category=entry_category, cues=cues,
                    guarded={str(k): str(v) for k, v in (data.get("guarded") or {}).items()},
                    unguarded_topics=frozenset(str(t) for t in data.get("unguarded_topics") or []),
                    unguarded_entries=frozenset(str(s) for s in data.get("unguarded_entries") or []),
-                   examples=entry_examples, talk=talk_examples, not_for=not_for, settings=settings)
+                   examples=entry_examples, talk=talk_examples, not_for=not_for)
 
 
 EXAMPLE_KINDS = ("entry", "referral", "talk")
@@ -146,25 +136,6 @@ def _examples(path: Path) -> tuple[dict[str, tuple[str, ...]], ...]:
     for (kind, key), texts in by_key.items():
         split[EXAMPLE_KINDS.index(kind)][key] = tuple(texts)
     return split
-
-
-def _names_setting(pattern: str) -> bool:
-    """A not_for pattern that names a setting: anything but a lone ^(?!…) saying what the message must name."""
-    if not pattern.startswith("^(?!"):
-        return True
-    depth, escaped = 0, False
-    for n, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return bool(pattern[n + 1:].strip())
-    return False
 
 
 def _any(patterns) -> re.Pattern:

@@ -1621,7 +1621,7 @@ def test_none_of_the_choices_puts_the_question_before_a_person(kb, wechat, rejec
     """"都不是" after a 您是不是想问 menu is not small talk: the reply says the question was noted and offers 投诉 / 举报 /
     人工, and the question that got the menu — in the consumer's words — waits in their staff thread and in the
     knowledge-base queue as unanswered, not as a close call."""
-    question = "过期的能赔多少"
+    question = "退款"
     assert wechat.say(question).text.startswith("您是不是想问")
     text = wechat.say(rejection).text
     assert "记下" in text and "人工" in text and "帮不上忙" not in text
@@ -1649,11 +1649,11 @@ def test_saying_an_answer_missed_puts_the_question_and_its_follow_up_before_a_pe
 
 
 def test_unsubscribe_erases_the_words_kept_for_a_menu_and_a_follow_up(kb, wechat):
-    """The consumer's words kept in Redis for a menu ("过期的能赔多少") and for a follow-up go at once when they
-    unsubscribe, not when the keys expire."""
+    """The consumer's words kept in Redis for a menu ("退款") and for a follow-up go at once when they unsubscribe, not
+    when the keys expire."""
     from extensions import redis
     from services import keys
-    for message, key in (("过期的能赔多少", keys.faq_offer), ("网上买的衣服不想要了能退吗", keys.faq_context)):
+    for message, key in (("退款", keys.faq_offer), ("网上买的衣服不想要了能退吗", keys.faq_context)):
         wechat.follow()
         wechat.say(message)
         with kb.app_context():
