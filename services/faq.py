@@ -105,10 +105,10 @@ ADVICE = re.compile(r"(咋|怎么|如何|啥时候|什么时候|何时)(保养|�
                     r"(咋|怎么|如何|怎样).{0,6}(拍照|拍|修图|p图|化妆|打扮|穿搭|搭配).{0,4}(好看|上镜|显瘦|清楚|漂亮)|"
                     # "土豆发芽了还能吃吗": kitchen advice, unless a date or spoilage is named (that may be a shop's)
                     r"^(?!.*(过期|保质期|变质|发霉|长毛|生产日期)).*(还|能不能|可不可以)能?(吃|喝)(吗|不|么|啊)?$")
-# Something to write for the consumer ("帮我写个卖羊的广告"): chat, unless it is a complaint or names a problem.
 # A farmer's sum over his own crop ("二十亩能卖多少钱"), a book to read: chat, when no problem is named
 OWN_SUMS = re.compile(r"[0-9一二三四五六七八九十百千万两几]+(亩|斤|公斤|吨|头|只|车|筐|箱).{0,16}(能|可以|一共|总共|一年)?卖(多少|几)(钱|块|万)|"
                       r"(看|读|买)哪(本|几本|些)书|推荐.{0,4}(本|几本|些)书")
+# Something to write for the consumer ("帮我写个卖羊的广告"): chat, unless it is a complaint or names a problem.
 WRITE_REQUEST = re.compile(r"帮(我|俺)(写|编|拟|起草|想)(个|一个|一篇|一段|篇|段|条)")
 PURCHASE = re.compile(r"买|卖|购|店|商家|老板|厂|快递|寄|单|淘宝|拼多多|京东|抖音|快手|平台|收费|花了|交了|付了|退钱|"
                       r"[0-9一二两三四五六七八九十百千万]+(块|元)|假|质量|投资|理财|入股|返利|项目|加盟")

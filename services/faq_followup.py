@@ -172,7 +172,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     inside = faq_rank.rank(snapshot, query, raw, only=set(family))
     if earlier and not named:      # "超市买的面包过期了三天" after the near-expiry answer names its own purchase
         # the conversation's words decide what reaches the follow-up: a setting named before rules an entry out, and
-        # what an entry needs named may have been named before ("得留点啥证据" after a cockroach in the soup)
+        # what an entry needs named counts when it was named before
         inside.guarded = snapshot.routing.outside(f"{earlier} {raw}") - {previous}
     # a related entry kept from answering this message (its `not_for`, another category) does not answer it as a
     # follow-up either: "已经十天了" after the 7-day answer names no money, so it is not the refund deadline. The last
