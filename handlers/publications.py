@@ -23,6 +23,8 @@ LIST_SIZE = 3
 ALL_WORDS = frozenset({"全部", "所有"})
 KIND_TYPO_CHARS = 4        # `退订 警告`: a short unknown word after the space is a kind mistyped, answered with the list
 SEPARATORS = "：:，,、"
+# The words the toggles start with, longest first: "取消订阅 警示" is 退订 as people also say it
+LEADS = ("取消订阅", "取消推送", "退订", "订阅", "TD", "td")
 
 
 def _articles(turn: Turn, kind: Kind, items) -> Reply:
@@ -84,9 +86,14 @@ def _toggle(turn: Turn, subscribed: bool) -> str:
     return template.format(kinds=names, word=kinds[0].word if len(kinds) == 1 else "全部")
 
 
+def _lead(text: str) -> int:
+    """How long the command word the text starts with is (退订, 取消订阅 …)."""
+    return next((len(lead) for lead in LEADS if text.startswith(lead)), 2)
+
+
 def _kind_word(text: str) -> str:
-    """What follows 退订 / 订阅, past a space or a comma or colon typed between ("退订：警示")."""
-    return text[2:].strip().lstrip(SEPARATORS).strip()
+    """What follows 退订 / 订阅 / 取消订阅, past a space or a comma or colon typed between ("退订：警示")."""
+    return text[_lead(text):].strip().lstrip(SEPARATORS).strip()
 
 
 def _is_toggle(text: str) -> bool:
@@ -95,7 +102,8 @@ def _is_toggle(text: str) -> bool:
     word = _kind_word(text)
     if not word or word in audience.KIND_WORDS or word in ALL_WORDS:
         return True
-    return (text[2:3].isspace() or text[2:3] in SEPARATORS) and len(word) <= KIND_TYPO_CHARS
+    after = text[_lead(text):_lead(text) + 1]
+    return (after.isspace() or after in SEPARATORS) and len(word) <= KIND_TYPO_CHARS
 
 
 def unsubscribe(turn: Turn) -> str:
@@ -123,7 +131,8 @@ ENTRIES = [
     Command(warnings, keys=frozenset({MenuKey.WARNINGS}), words=frozenset({"警示", "最新警示", "消费警示"})),
     Command(cases, keys=frozenset({MenuKey.CASES}), words=frozenset({"案例", "典型案例"})),
     Command(search, prefixes=("警示 ", "案例 ", "提示 ", "抽检 ")),
-    Command(unsubscribe, words=frozenset({"退订", "TD", "td"}), prefixes=("退订",), accepts=_is_toggle),
+    Command(unsubscribe, words=frozenset({"退订", "TD", "td", "取消订阅", "取消推送"}), prefixes=("退订", "取消订阅", "取消推送"),
+            accepts=_is_toggle),
     Command(subscribe, words=frozenset({"订阅"}), prefixes=("订阅",), accepts=_is_toggle),
     Command(job_finished, events=frozenset({"masssendjobfinish", "templatesendjobfinish"})),
 ]

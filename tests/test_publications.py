@@ -121,6 +121,15 @@ def test_a_question_starting_with_tuiding_is_answered_not_taken_as_a_command(app
     assert "没有“警告”这类推送" in asker.say("退订 警告").text
 
 
+def test_cancelling_a_subscription_in_everyday_words_is_the_unsubscribe_command(app, kb, consumer):
+    """"取消订阅 警示" unsubscribes from 消费警示 as "退订 警示" does, and "取消订阅" alone lists the choices; "取消订阅" had
+    got "这个问题我还答不好" and was queued for staff."""
+    asker = consumer("o_c")
+    assert "当前：全部接收" in asker.say("取消订阅").text
+    assert "已退订：消费警示。" in asker.say("取消订阅 警示").text
+    assert "当前：警示退订" in asker.say("取消推送").text
+
+
 def test_mass_send_batches_with_clientmsgid_and_counts_quota(app, sim, wechat):
     """A mass send goes in batches with a deterministic clientmsgid; MASSSENDJOBFINISH counts are recorded."""
     with app.app_context():
