@@ -130,6 +130,16 @@ PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|�
 # An interjection typed over and over ("怎么办呀呀呀", "啊啊啊啊"): read once, as it is said.
 _STRETCHED = re.compile(r"([啊呀哈呢吗吧哦噢嘛啦哇呜唉哎])\1+")
 ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你叫(什么|啥)|你(几|多大)岁|你的名字|你会(干|做)(什么|啥)")
+# Upset and nothing else ("气死我了", "商家太坑了", "被坑了！！"): the whole message, squeezed, is this
+VENT_ONLY = re.compile(r"(我|俺|这|这个|那个|这家|商家|老板|店家|卖家|他们|他|真|真是|太|简直|都|也|要|快|被|好)*"
+                       r"(气死|太坑|坑人|坑爹|坑|骗人|无语|恶心|欺负人|太过分|过分|受不了|窝火|憋屈|郁闷|闹心|糟心|心塞|崩溃|"
+                       r"气人|欺人太甚|没天理|黑心|奸商|忍不了)+(了|啊|呀|吧|呢|的|啦|人|我了|死了|透了|我|哦)*")
+# A shop's link or an app's share text ("【淘宝】https://m.tb.cn/… 复制这条信息 打开手机淘宝"): not words of a question
+LINK = re.compile(r"https?://\S+|www\.\S+|\S+\.(com|cn|net)/\S*")
+SHARE_TEXT = re.compile(r"复制这条信息|复制本条信息|打开(手机)?(淘宝|天猫|京东|拼多多|抖音|快手|闲鱼|咸鱼|美团)(app|APP)?|"
+                        r"【(淘宝|天猫|京东|拼多多|抖音|快手|闲鱼|美团)】|点击链接直接打开|长按复制|[￥$€¥][A-Za-z0-9]{6,}[￥$€¥]")
+SHARED_TITLE = re.compile(r"「[^」]*」|“[^”]*”")     # the goods' title in a share text
+LINK_WORDS = 4              # a link sent with fewer Chinese characters of the consumer's own is a link, not a question
 # "都不是" after a menu: none of the choices was the question (the whole message, squeezed)
 NONE_FITS = re.compile(r"(都|全|好像|好像都|这些都|这几个都)?(不是|不对)(的|啊|呀|吧)?|(都|全)?不是(我)?(要|想)(问|找)的|"
                        r"不是这(个|些|样|几个)|没有(我)?(要|想)(问|找)的|答非所问|(你)?说的(都)?不对|(都)?没(啥)?用")
@@ -156,6 +166,8 @@ class Talk(StrEnum):
     ABOUT_ME = "about_me"    # 你是机器人吗 / 你叫什么名字
     OFF_TOPIC = "off_topic"
     CLOSING = "closing"      # 好的知道了 / 算了 / 我再想想: the conversation ends
+    VENT = "vent"            # 气死我了 / 商家太坑了: upset, with nothing yet of what happened
+    LINK = "link"            # a shop's link or share text and nothing of what went wrong
 
 
 # The learned channel's small-talk labels (knowledge/examples.yaml `talk:`) → the reply they get.
@@ -274,6 +286,10 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         if not raw:
             thankful = any(e in THANKS_EMOTICONS for e in emoticons)
             return Result(Kind.SMALLTALK, talk=Talk.THANKS if thankful else Talk.EMPTY)
+    if LINK.search(raw):
+        raw = SHARE_TEXT.sub(" ", LINK.sub(" ", raw)).strip()
+        if cjk_count(SHARED_TITLE.sub("", raw)) < LINK_WORDS:    # a shop's share text: ask what went wrong
+            return Result(Kind.SMALLTALK, talk=Talk.LINK)
     if len(raw) > MAX_QUESTION_CHARS:
         return Result(Kind.SMALLTALK, talk=Talk.TOO_LONG)
     state = loaded()
@@ -297,6 +313,8 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
     talk = _smalltalk(raw, state.index.text)
     if talk is not None:
         return Result(Kind.SMALLTALK, talk=talk)
+    if VENT_ONLY.fullmatch("".join(c for c in raw if c.isalnum())):
+        return Result(Kind.SMALLTALK, talk=Talk.VENT)
     referral = state.routing.referral(raw)
     if referral is not None:
         return Result(Kind.REFER, referral=referral)

@@ -1812,3 +1812,28 @@ def test_an_impatient_call_for_someone_gets_the_greeting_that_offers_a_person(kb
     not "这个问题我帮不上忙"."""
     text = wechat.say(impatient).text
     assert text.startswith("您好") and "人工" in text and "帮不上忙" not in text
+
+
+@pytest.mark.parametrize("upset", ["气死我了", "商家太坑了", "😡😡被坑了！！"])
+def test_upset_with_nothing_yet_of_what_happened_is_asked_what_happened(kb, wechat, upset):
+    """"气死我了" or "商家太坑了" alone gets a line of empathy that asks what happened and offers 投诉 and 人工: not "这个问题
+    我帮不上忙", not a menu of unrelated entries, and no law."""
+    text = wechat.say(upset).text
+    assert "窝火" in text and "出了什么问题" in text and "人工" in text
+    assert "帮不上忙" not in text and "您是不是想问" not in text and "依据" not in text
+
+
+@pytest.mark.parametrize("shared", ["【淘宝】https://m.tb.cn/h.AbC12 复制这条信息 打开手机淘宝",
+                                    "https://item.jd.com/100012345.html"])
+def test_a_shops_link_alone_is_asked_what_went_wrong(kb, wechat, shared):
+    """A shop's link or an app's share text with nothing of what went wrong is asked what happened, never given a menu
+    of entries its boilerplate words reach."""
+    text = wechat.say(shared).text
+    assert "链接" in text and "遇到了什么问题" in text and "您是不是想问" not in text and "依据" not in text
+
+
+def test_a_link_with_the_problem_is_answered_as_the_problem(kb, wechat):
+    """The link is set aside and the words with it are the question: a pair of shoes that came apart on the first
+    day gets the quality answer."""
+    text = wechat.say("https://item.taobao.com/item.htm?id=42 网上买的鞋穿一天就开胶").text
+    assert _answer(kb, "quality-return-exchange-repair") in text
