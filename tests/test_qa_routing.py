@@ -1837,3 +1837,11 @@ def test_a_link_with_the_problem_is_answered_as_the_problem(kb, wechat):
     day gets the quality answer."""
     text = wechat.say("https://item.taobao.com/item.htm?id=42 网上买的鞋穿一天就开胶").text
     assert _answer(kb, "quality-return-exchange-repair") in text
+
+
+@pytest.mark.parametrize("message", ["美甲店做的指甲第二天就掉了", "做的美甲三天就翘起来了"])
+def test_nails_that_came_off_without_harm_are_a_service_done_badly(kb, wechat, message):
+    """Nails done that came off or lifted, with no harm to the hand, get the redo-or-pay-less answer, not the beauty
+    injury one (which starts from harm done)."""
+    text = wechat.say(message).text
+    assert _answer(kb, "service-quality-poor") in text and _answer(kb, "service-beauty-injury") not in text
