@@ -26,6 +26,13 @@ def test_numbers_in_every_common_form_are_read(text, numbers):
     assert parse_numbers(text) == numbers
 
 
+def _at_the_first_question(app, wechat) -> None:
+    """A poll open, the follower following it and asked its first question (by the word 投票)."""
+    make_poll(app)
+    wechat.follow()
+    wechat.say("投票")
+
+
 def test_follower_votes_through_every_question_and_confirms(app, wechat):
     """The follower sees each question with numbered options, a summary, and a thank-you; one ballot is stored."""
     poll_id = make_poll(app)
@@ -47,9 +54,7 @@ def test_follower_votes_through_every_question_and_confirms(app, wechat):
 def test_options_typed_by_name_are_picked_and_confirm_is_never_a_suggestion(app, wechat):
     """Consumers type what they want, not its number: "牛奶 大米" and "选超市" pick those options; 确认 at the optional
     suggestion means nothing to add (it is never stored as the suggestion), and the ballot holds the named picks."""
-    make_poll(app)
-    wechat.follow()
-    wechat.say("投票")
+    _at_the_first_question(app, wechat)
     assert "第2题" in wechat.say("牛奶 大米").text
     assert "其他建议" in wechat.say("选超市").text
     summary = wechat.say("确认").text
@@ -62,9 +67,7 @@ def test_options_typed_by_name_are_picked_and_confirm_is_never_a_suggestion(app,
 
 def test_invalid_answers_are_asked_again_with_the_reason(app, wechat):
     """Words, numbers out of range and too many picks each get a re-ask that says why; nothing is stored."""
-    make_poll(app)
-    wechat.follow()
-    wechat.say("投票")
+    _at_the_first_question(app, wechat)
     assert "请回复选项前面的数字" in wechat.say("我都想选").text
     assert "没有第11项" in wechat.say("1 11").text
     assert "最多选3项，您选了4项" in wechat.say("1 2 3 4").text
@@ -174,9 +177,7 @@ def test_no_poll_at_all(wechat):
 
 def test_circled_numbers_are_separate_options(app, wechat):
     """①③ picks options 1 and 3 (not 13); an out-of-range circled number is asked again."""
-    make_poll(app)
-    wechat.follow()
-    wechat.say("投票")
+    _at_the_first_question(app, wechat)
     assert "没有第11项" in wechat.say("⑪").text
     assert "第2题" in wechat.say("①③").text
     wechat.say("2")
@@ -186,9 +187,7 @@ def test_circled_numbers_are_separate_options(app, wechat):
 
 def test_summary_offers_edit_of_one_question(app, wechat):
     """修改 at the poll summary lists the questions; the chosen one is asked again and the summary comes back."""
-    make_poll(app)
-    wechat.follow()
-    wechat.say("投票")
+    _at_the_first_question(app, wechat)
     wechat.say("1")
     wechat.say("2")
     assert "修改" in wechat.say("无").text
@@ -203,9 +202,7 @@ def test_summary_offers_edit_of_one_question(app, wechat):
 
 def test_question_mid_vote_keeps_the_vote(app, wechat):
     """查询 in the middle of a vote is answered and the vote goes on at the same question."""
-    make_poll(app)
-    wechat.follow()
-    wechat.say("投票")
+    _at_the_first_question(app, wechat)
     answer = wechat.say("查询").text
     assert "您的投票已填到第1步" in answer
     assert "第2题" in wechat.say("1").text
@@ -213,9 +210,7 @@ def test_question_mid_vote_keeps_the_vote(app, wechat):
 
 def test_picks_typed_as_a_sentence_of_ordinals_are_taken(app, wechat):
     """"我选第一个和第三个" at a poll question picks options 1 and 3 and goes on to the next question."""
-    make_poll(app)
-    wechat.follow()
-    wechat.say("投票")
+    _at_the_first_question(app, wechat)
     assert "第2题" in wechat.say("我选第一个和第三个").text
     wechat.say("1")
     assert "牛奶、大米" in wechat.say("确认").text
