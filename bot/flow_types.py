@@ -66,13 +66,15 @@ class Flow:
     phrases: re.Pattern | None = None             # whole messages (spaces and punctuation aside) that enter it too
     claims: Callable[[str, str], bool] | None = None    # (step, text): the step takes this text as its answer, before
     #                                                     any other feature's word ("电话" at a form's 修改 list)
+    opens: Callable[[str], bool] | None = None    # a longer message that enters it too ("投诉 东街超市卖过期面包")
 
     def enters_on(self, incoming: Incoming) -> bool:
         if incoming.is_event:
             return incoming.event == "click" and incoming.key in self.keys
         text = incoming.text.strip()
         return bool(text) and (text in self.words or any(text.startswith(p) for p in self.prefixes)
-                               or self.phrases is not None and self.phrases.fullmatch(squeeze(text)) is not None)
+                               or self.phrases is not None and self.phrases.fullmatch(squeeze(text)) is not None
+                               or self.opens is not None and self.opens(text))
 
     def gives_up(self, text: str) -> bool:
         """`text` ends this flow: a cancel word, or, in a form (a flow that declares `progress`), a whole message that

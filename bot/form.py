@@ -22,7 +22,12 @@ at a question, that asks the previous question again instead of being stored as 
 it lists the questions as 修改 does. A question that gathers several messages (the story) keeps such a message as
 part of what it gathers (`corrects: False`), since there "说错了 是前天买的" corrects the story itself. "上一步" as the
 whole message is never an answer anywhere: during the story it goes back too, at the first question it says there is
-nothing before it, and while one item is redone from the summary it returns to the summary unchanged.
+nothing before it, and while one item is redone from the summary it returns to the summary unchanged. A short message
+naming an earlier item as wrong ("地址写错了" at the phone question) asks that item again, then the question it
+interrupted.
+
+An answer typed before its question ("13800138000" or "我叫张三" while the story is told) is stored as that question's
+answer when it can be nothing else (`ahead`): that question is not asked later, and the summary shows it for 修改.
 """
 from __future__ import annotations
 
@@ -63,17 +68,22 @@ WRONG = re.compile(r"错|不对|有误|改|换一?下|更正")
 # "上一步" as the whole message is never an answer, not even to a question that gathers several messages (the story)
 BACK_ONLY = re.compile(r"(返回|回到|退回|回)?上一步|返回|后退")
 BACK = "好的，回到上一步重新填写。\n{ask}"
+REDO = "好的，重新填写{label}。\n{ask}"
+TAKEN_AHEAD = "已记下{label}：{value}，后面不用再填。\n{ask}"
+NAMED_MAX = 12                    # "地址写错了", "改一下店名": longer messages are answers that mention an item
 FIRST_ALREADY = "这已经是第一步了，请直接回答：\n{ask}"
 NOT_YET = "还没有填完，请先回答这一步：\n{ask}"
 
 CONFIRM, EDIT = "confirm", "edit"
 EDITING = "_editing"              # in turn.data while one question is being redone from the summary
+RESUME = "_resume"                # in turn.data while an earlier item is redone mid-form: the question to return to
+AHEAD = "_ahead"                  # in turn.data: the steps answered before they were asked, never asked again
 
 
 @dataclass(frozen=True)
 class Question:
     step: str                                               # a member of the feature's Step enum
-    prompt: str
+    prompt: str | Callable[[dict], str]                     # or made from the answers so far
     label: str
     take: Callable[[Turn], Reply | None]                    # store the answer; a Reply stays on this step
     optional: bool = False                                  # 跳过/无 stores None
@@ -84,6 +94,10 @@ class Question:
     collects: bool = False                                  # also takes its non-text kinds at any other question
     corrects: bool = True                                   # "不对"/"上一步" here asks the previous question again
     names: str = ""                                         # words naming it ("地址|位置"), for "地址写错了"; the label
+    ahead: re.Pattern | None = None                         # a whole message that can only be this answer, typed early
+
+    def ask(self, data: dict) -> str:
+        return self.prompt(data) if callable(self.prompt) else self.prompt
 
 
 @dataclass(frozen=True)
@@ -105,7 +119,7 @@ class Form:
     # --- moving through the table ----------------------------------------------------------------------------
     def ask(self, turn: Turn, step: str) -> Reply:
         """Go to `step` and ask its numbered question."""
-        return turn.goto(step, NUMBERED.format(n=self.number(step), prompt=self.question(step).prompt))
+        return turn.goto(step, NUMBERED.format(n=self.number(step), prompt=self.question(step).ask(turn.data)))
 
     def prefilled(self, answers: Mapping[str, str | None]) -> dict:
         """Form data with these answers (step → text) already given; empty ones are left to ask."""
@@ -127,6 +141,9 @@ class Form:
         """After storing `step`'s answer: back to the summary when editing, else the next question still asked."""
         if turn.data.pop(EDITING, False):
             return turn.goto(CONFIRM, self.summary(turn.data))
+        resume = turn.data.pop(RESUME, None)
+        if resume in self.order and self._to_ask(turn, [resume]):
+            return self.ask(turn, resume)
         return self._next(turn, self.order.index(step) + 1)
 
     def back(self, turn: Turn, step: str) -> Reply | None:
@@ -147,7 +164,7 @@ class Form:
 
     def _to_ask(self, turn: Turn, steps: list[str]) -> list[str]:
         """The steps among `steps` this consumer is asked: not prefilled, and asked given the answers so far."""
-        given = set(turn.data.get(PREFILLED, []))
+        given = set(turn.data.get(PREFILLED, [])) | set(turn.data.get(AHEAD, []))
         return [s for s in steps if s not in given and self.question(s).asked(turn.data)]
 
     def summary(self, data: dict) -> str:
@@ -186,6 +203,10 @@ class Form:
                     if turn.data.pop(EDITING, False):       # redoing one from the summary: back to it, unchanged
                         return turn.goto(CONFIRM, self.summary(turn.data))
                     return turn.stay(FIRST_ALREADY.format(ask=self.ask(turn, question.step).text))
+            if turn.incoming.has_text and not turn.data.get(EDITING):
+                redo = self._redo_earlier(turn, question.step) or self._take_ahead(turn, question.step)
+                if redo is not None:
+                    return redo
             if question.corrects and question.free_text and turn.text in CONFIRM_WORDS | EDIT_WORDS:
                 return turn.stay(NOT_YET.format(ask=self.ask(turn, question.step).text))   # never stored as a name
             if question.optional and turn.incoming.has_text and turn.text in SKIP_WORDS:
@@ -203,7 +224,7 @@ class Form:
 
     def _elsewhere(self, turn: Turn, question: Question) -> Reply:
         """A message `question` cannot take: a collecting question of its kind keeps it; `question` is asked again."""
-        ask = NUMBERED.format(n=self.number(question.step), prompt=question.prompt)
+        ask = NUMBERED.format(n=self.number(question.step), prompt=question.ask(turn.data))
         kind = turn.incoming.type
         taker = next((q for q in self.questions if q.collects and kind in q.accepts - TEXT), None)
         if taker is None:
@@ -213,6 +234,37 @@ class Form:
         except DomainError as err:
             return turn.stay(f"{err.message}\n{ask}")
         return turn.stay(COLLECTED.format(label=taker.label, ask=ask))
+
+    def _redo_earlier(self, turn: Turn, step: str) -> Reply | None:
+        """A short message naming an item answered before `step` as wrong ("地址写错了"): ask it again, then `step`."""
+        if len(squeeze(turn.text)) > NAMED_MAX:
+            return None
+        named = self.named(turn.text, corrected=True)
+        if named is None or named not in self._to_ask(turn, self.order[:self.order.index(step)]):
+            return None
+        turn.data[RESUME] = step
+        reply = self.ask(turn, named)
+        reply.text = REDO.format(label=self.question(named).label, ask=reply.text)
+        return reply
+
+    def _take_ahead(self, turn: Turn, step: str) -> Reply | None:
+        """A message that can only answer a later question (a phone number during the story): store it there and ask
+        `step` again; that question is not asked later."""
+        said = turn.text
+        later = [q for q in self.questions[self.order.index(step) + 1:]
+                 if q.ahead is not None and q.ahead.fullmatch(said) and q.step not in turn.data.get(AHEAD, [])]
+        if not later:
+            return None
+        try:
+            stayed = later[0].take(turn)
+        except DomainError:
+            return None                              # not a valid answer there either: this question's to judge
+        if stayed is not None:
+            return None
+        taken = later[0]
+        turn.data[AHEAD] = [*turn.data.get(AHEAD, []), taken.step]
+        value = (taken.show or _stored(taken.step))(turn.data)
+        return turn.stay(TAKEN_AHEAD.format(label=taken.label, value=value, ask=self.ask(turn, step).text))
 
     def named(self, text: str, *, corrected: bool) -> str | None:
         """The one question a message names ("地址写错了", "改一下电话"; at the 修改 list, "地址" alone): its step, or None
@@ -255,11 +307,11 @@ class Form:
     # --- the flow ----------------------------------------------------------------------------------------------
     def flow(self, *, name: str, title: str, start: Callable[[Turn], Reply], before: Mapping[str, Callable] = {},
              keys: frozenset[str] = frozenset(), words: frozenset[str] = frozenset(), phrases: re.Pattern | None = None,
-             timeout: timedelta = timedelta(minutes=30)) -> Flow:
+             opens: Callable[[str], bool] | None = None, timeout: timedelta = timedelta(minutes=30)) -> Flow:
         """The engine's Flow for this form; `before` holds steps ahead of question 1 (a consent notice)."""
         return Flow(name=name, title=title, start=start, steps={**before, **self.steps()}, keys=keys, words=words,
-                    phrases=phrases, timeout=timeout, free_text=self.free_text_steps(), progress=self.progress,
-                    claims=self.claims)
+                    phrases=phrases, opens=opens, timeout=timeout, free_text=self.free_text_steps(),
+                    progress=self.progress, claims=self.claims)
 
     def claims(self, step: str, text: str) -> bool:
         """The summary and the 修改 list take a message naming one of the questions ("地址写错了", "电话") as theirs."""

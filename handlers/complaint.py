@@ -8,6 +8,7 @@ a privacy notice that needs 同意. 取消 at any step files nothing (the flow e
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -19,7 +20,7 @@ from bot.messages import Reply
 from bot.numbers import parse_numbers
 from handlers.menu_keys import MenuKey
 from models.complaint import Kind, Wish
-from services import case_evidence, complaints
+from services import case_evidence, complaints, faq
 from services.clock import plain_date
 
 PRIVACY = {
@@ -37,6 +38,11 @@ NEED_CONSENT = "需要您先回复“同意”才能开始登记，刚才发的�
 # What people type before the answer itself: "我叫张三", "我是张三", "姓名：张三"; "我电话是138…", "手机号 138…"
 SAYS_NAME = re.compile(r"^((我|俺)(的)?(叫|是|名字是|名字叫|姓名是|真名是|真名叫)|(姓名|名字|真名)(是|叫)?[:：]?)\s*")
 SAYS_PHONE = re.compile(r"^(我|俺)?(的)?(手机号码?|手机|电话号码?|电话|联系电话|联系方式|号码)(是|为)?[:：]?\s*")
+# A name or a phone typed before it is asked (while the story is told): a whole message that can be nothing else —
+# "我叫张三", "姓名：张三" (not "我是…": "我是消费者"), "13800138000", "电话 0371-6543210"
+NAME_AHEAD = re.compile(r"(我|俺)(的)?(叫|名字是|名字叫|姓名是|真名是|真名叫)\s*[\u4e00-\u9fff]{2,4}|(姓名|名字|真名)[:：]\s*[\u4e00-\u9fff]{2,4}")
+PHONE_AHEAD = re.compile(r"((我|俺)?(的)?(手机号码?|手机|电话号码?|电话|联系电话|联系方式|号码)(是|为)?[:：]?\s*)?"
+                         r"(\+86)?[\d\s()（）\-—－]{7,20}")
 # No photos, in the consumer's words: "没照片", "没有图", "没拍", "不用了", "不发了"
 NO_PHOTOS = re.compile(r"(没|没有|无|木有)(照片|图|图片|相片|拍|拍照|证据|截图)?(了|啊|呀|哦)?|不用了?|不发了?|不用发了?")
 # A plain yes to the notice's question is consent: "好", "可以", "行", "没问题" ("不同意" and "知道了" are not)
@@ -48,6 +54,7 @@ BAD_WISH = ("请回复 1 到 6 的数字，可以选几项（如“4 5”），�
             "6 其他。")
 ASK_OTHER = "您选了“其他”：请说说您希望怎么解决（如：赔礼道歉、出具书面说明）。"
 STORY_MORE = "已记下（共 {n} 字）。还有要补充的请接着发；说完了请回复“完成”。"
+STORY_TOLD = "{ask}\n已记下您说的：“{told}”\n还有要补充的请接着发；没有了请回复“完成”。"
 STORY_EMPTY = "还没有收到事情经过。请先说说发生了什么，说完了再回复“完成”。"
 STORY_FULL = "事情经过最多 {limit} 字，这一段放不下了。请精简后再发，或回复“完成”提交已记下的内容。"
 PHOTO_OK = "已收到第 {n} 张照片。可以继续发送，发完请回复“完成”。"
@@ -107,7 +114,11 @@ def _form(turn: Turn) -> Form:
 
 def _begin(turn: Turn, kind: Kind) -> Reply:
     turn.data.update(kind=kind, token=complaints.new_intake_token(), photos=0)
-    return turn.goto(Step.CONSENT, PRIVACY[kind])
+    story = told(turn.text, kind) if turn.incoming.has_text else None
+    if story is None:
+        return turn.goto(Step.CONSENT, PRIVACY[kind])
+    turn.data[STORY_PARTS] = [story]            # the story question shows it and takes more, or 完成
+    return turn.goto(Step.CONSENT, f"{PRIVACY[kind]}\n{TOLD_KEPT}")
 
 
 def start_complaint(turn: Turn) -> Reply:
@@ -165,6 +176,14 @@ def take_story(turn: Turn) -> Reply | None:
         return turn.stay(STORY_FULL.format(limit=STORY_MAX))
     parts.append(text)
     return turn.stay(STORY_MORE.format(n=total))
+
+
+def _story_prompt(ask: str) -> Callable[[dict], str]:
+    """The story question; with the story told already (in the message that opened the form), what was told."""
+    def prompt(data: dict) -> str:
+        parts = data.get(STORY_PARTS)
+        return STORY_TOLD.format(ask=ask.split("可以分几条发")[0], told="".join(parts)) if parts else ask
+    return prompt
 
 
 def take_amount(turn: Turn) -> None:
@@ -299,8 +318,9 @@ COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
              names="商家名|店名|名称|商家名字|店的名字"),
     Question(Step.ADDRESS, "商家的地址在哪里？可以直接输入（如：城关镇人民路88号），也可以点“+”发送位置。", "商家地址",
              take_address, accepts=TEXT | {"location"}, names="地址|位置|门牌"),
-    Question(Step.STORY, "请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
-             "说完了请回复“完成”。", "事情经过", take_story, corrects=False, names="经过|事情"),
+    Question(Step.STORY, _story_prompt("请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
+                                       "说完了请回复“完成”。"), "事情经过", take_story, corrects=False,
+             names="经过|事情"),
     Question(Step.AMOUNT, "您花了多少钱？请填金额数字（如 128），没有花钱请回复“无”。", "金额", take_amount,
              show=_amount, free_text=False, names="金额|钱数|花了多少|价钱|钱"),
     Question(Step.WISH, "您希望怎么解决？回复数字，可以选几项（如“4 5”）：\n1 退货\n2 换货\n3 维修\n4 退款\n5 赔偿\n6 其他",
@@ -309,23 +329,23 @@ COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
     Question(Step.PHOTOS, "请发送照片作为证据（发票、小票、商品、聊天记录截图等），可以发多张。"
              "发完请回复“完成”；没有照片请回复“跳过”。", "照片", take_photos, show=_photos, free_text=False,
              accepts=TEXT | {"image"}, collects=True, names="照片|图片"),
-    Question(Step.NAME, "请告诉我您的真实姓名。", "姓名", take_name, names="姓名|名字"),
+    Question(Step.NAME, "请告诉我您的真实姓名。", "姓名", take_name, names="姓名|名字", ahead=NAME_AHEAD),
     Question(Step.PHONE, "请留下您的联系电话（手机或带区号的座机），方便我们联系您。", "电话", take_phone,
-             names="电话|手机|号码"),
+             names="电话|手机|号码", ahead=PHONE_AHEAD),
 ))
 REPORT_FORM = Form(noun="举报", submit=submit, questions=(
     Question(Step.MERCHANT, "您要举报谁？请写明经营者名称（店名、网店名或个人）。", "被举报对象", take_merchant,
              names="举报对象|对象|商家名|店名|名称"),
     Question(Step.ADDRESS, "违法行为发生在哪里？可以直接输入地址，也可以点“+”发送位置。", "地点", take_address,
              accepts=TEXT | {"location"}, names="地点|地址|位置"),
-    Question(Step.STORY, "请说明违法行为：什么时间、什么行为、涉及什么商品或服务。可以分几条发，说完了请回复“完成”。",
+    Question(Step.STORY, _story_prompt("请说明违法行为：什么时间、什么行为、涉及什么商品或服务。可以分几条发，说完了请回复“完成”。"),
              "违法行为", take_story, corrects=False, names="违法行为|行为|经过|事情"),
     Question(Step.PHOTOS, "有证据照片请直接发送，可以发多张；发完回复“完成”，没有请回复“跳过”。", "证据照片", take_photos,
              show=_photos, free_text=False, accepts=TEXT | {"image"}, collects=True, names="照片|图片|证据"),
     Question(Step.NAME, "请留下您的姓名以便告知处理结果；不想留名请回复“匿名”。", "举报人", take_name, show=_reporter,
-             names="举报人|姓名|名字"),
+             names="举报人|姓名|名字", ahead=NAME_AHEAD),
     Question(Step.PHONE, "请留下联系电话（手机或带区号的座机）；不想留请回复“跳过”。", "电话", take_phone,
-             optional=True, asked=_named, names="电话|手机|号码"),
+             optional=True, asked=_named, names="电话|手机|号码", ahead=PHONE_AHEAD),
 ))
 FORMS = {Kind.COMPLAINT: COMPLAINT_FORM, Kind.REPORT: REPORT_FORM}
 
@@ -339,13 +359,41 @@ COMPLAINT_PHRASES = re.compile(r"(我|俺)?(要|想|想要|得|必须|准备|打
                                r"(吧|啊|呀|了|怎么弄|咋弄)?|" + _PINYIN_WISH + r"(tousu|toushu)(yixia|xia)?")
 REPORT_PHRASES = re.compile(r"(我|俺)?(要|想|想要|得|必须|准备|打算)?举报(一下|下)?" + _WHO + r"(吧|啊|呀|了|怎么弄|咋弄)?|" +
                             _PINYIN_WISH + r"jubao(yixia|xia)?")
+# The wish to file and what happened, in one message ("投诉 东街好运来超市卖过期面包", "我要举报村口小卖部卖假烟"): the
+# form starts with the rest as the story. A question about filing ("投诉需要什么材料", "我想投诉 有用吗") is the Q&A's, and
+# so is another office's matter ("我要投诉物业乱收费": 住建), as 维权问答 refers it.
+_TOLD = {
+    Kind.COMPLAINT: re.compile(r"(?:(?:我|俺)?(?:要|想|想要|得)(?:投诉|投述)(?:一下)?|(?:投诉|投述)[\s:：,，]+)(?P<rest>.+)",
+                               re.DOTALL),
+    Kind.REPORT: re.compile(r"(?:(?:我|俺)?(?:要|想|想要|得)举报(?:一下)?|举报[\s:：,，]+)(?P<rest>.+)", re.DOTALL),
+}
+_ASKS = re.compile(r"[吗嘛么呢？?]\W*$|怎么|咋|如何|能不能|能否|可不可以|可以吗|行吗|有用|管用|多久|多长|哪里|哪儿|什么|是否|"
+                   r"需要|要不要|找谁|去哪|有没有")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+TOLD_MIN = 4                # Han characters of what happened: "投诉 超市" names a shop, not a story
+TOLD_KEPT = "您刚才说的情况，同意后会记入“事情经过”，到那一步可以补充。"
+
+
+def told(text: str, kind: Kind) -> str | None:
+    """What happened, when `text` is the wish to file (`kind`) followed by it; None otherwise."""
+    found = _TOLD[kind].fullmatch(text.strip())
+    if found is None:
+        return None
+    rest = found.group("rest").strip(" \t:：,，。")
+    if len(_HAN.findall(rest)) < TOLD_MIN or len(rest) > STORY_MAX or _ASKS.search(rest):
+        return None
+    return None if faq.classify(rest).kind is faq.Kind.REFER else rest
+
+
 COMPLAINT = COMPLAINT_FORM.flow(name="complaint", title="投诉登记", start=start_complaint,
                                 before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
                                 keys=frozenset({MenuKey.COMPLAINT}), words=frozenset({"投诉", "我要投诉"}),
-                                phrases=COMPLAINT_PHRASES, timeout=INTAKE_TIMEOUT)
+                                phrases=COMPLAINT_PHRASES, opens=lambda text: told(text, Kind.COMPLAINT) is not None,
+                                timeout=INTAKE_TIMEOUT)
 REPORT = REPORT_FORM.flow(name="report", title="举报登记", start=start_report,
                           before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
                           keys=frozenset({MenuKey.REPORT}), words=frozenset({"举报", "我要举报"}),
-                          phrases=REPORT_PHRASES, timeout=INTAKE_TIMEOUT)
+                          phrases=REPORT_PHRASES, opens=lambda text: told(text, Kind.REPORT) is not None,
+                          timeout=INTAKE_TIMEOUT)
 
 ENTRIES = [COMPLAINT, REPORT]

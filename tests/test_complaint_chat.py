@@ -483,3 +483,78 @@ def test_an_item_named_at_the_edit_list_is_asked_not_another_features_word(wecha
     assert "要修改哪一项" in wechat.say("修改").text
     text = wechat.say("电话").text
     assert "联系电话" in text and "办公时间" not in text
+
+
+@pytest.mark.parametrize("opening, kind, told", [
+    ("我要投诉东街好运来超市卖过期面包", Kind.COMPLAINT, "东街好运来超市卖过期面包"),
+    ("投诉 东街好运来超市卖过期面包", Kind.COMPLAINT, "东街好运来超市卖过期面包"),
+    ("举报：村口小卖部卖过期辣条给小学生", Kind.REPORT, "村口小卖部卖过期辣条给小学生")])
+def test_the_wish_to_file_and_what_happened_in_one_message_starts_the_form_with_the_story(wechat, app, opening,
+                                                                                          kind, told):
+    """"我要投诉 + what happened" in one message starts the form (it had got a 维权问答 answer ending "回复投诉", and the
+    story had to be typed again); at the story question what was told is shown, more can be added, and the case keeps
+    both."""
+    with app.app_context():
+        departments.seed_defaults()
+        db.session.commit()
+    notice = wechat.say(opening).text
+    assert "个人信息告知" in notice and "事情经过" in notice
+    for answer in ("同意", "好运来超市"):
+        wechat.say(answer)
+    story = wechat.say("城关镇东街").text
+    assert told in story and "第3步" in story
+    wechat.say("是昨天下午买的")
+    wechat.say("完成")
+    answers = ("12", "4", "跳过", "张三", "13800138000") if kind == Kind.COMPLAINT else ("跳过", "张三", "13800138000")
+    for answer in answers:
+        wechat.say(answer)
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert case.kind == kind and case.story == f"{told}\n是昨天下午买的"
+
+
+@pytest.mark.parametrize("message, reply", [("投诉需要什么材料", "材料"), ("我想投诉 有用吗", None),
+                                            ("我要投诉物业乱收费", "住建")])
+def test_a_question_about_filing_or_another_offices_matter_does_not_open_the_form(kb, wechat, message, reply):
+    """A question about complaining ("投诉需要什么材料") or another office's matter ("我要投诉物业乱收费": 住建) is
+    answered by 维权问答, not with the complaint form's privacy notice."""
+    text = wechat.say(message).text
+    assert "个人信息告知" not in text
+    assert reply is None or reply in text
+
+
+def test_a_phone_and_a_name_typed_during_the_story_are_stored_and_not_asked_again(wechat, app):
+    """A phone number or "我叫张三" typed while the story is told is stored as the phone and the name (it had been
+    added to the story), the reply says so, and neither question is asked later."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "好又多超市", "城关镇人民路88号", "牛奶过期了"):
+        wechat.say(answer)
+    phone = wechat.say("138 0013 8000").text
+    assert "电话：13800138000" in phone and "第3步" in phone
+    assert "姓名：张三" in wechat.say("我叫张三").text
+    wechat.say("完成")
+    wechat.say("58")
+    wechat.say("4")
+    summary = wechat.say("跳过").text
+    assert "请核对" in summary and "姓名：张三" in summary and "电话：13800138000" in summary
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert case.story == "牛奶过期了" and case.name == "张三" and case.phone == "13800138000"
+
+
+def test_an_earlier_item_said_to_be_wrong_mid_form_is_asked_again_then_the_form_goes_on(wechat, app):
+    """"地址写错了" at the amount question asks the address again (it had been refused as an amount), and after the
+    new address the amount is asked again; the case keeps the new address."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "好又多超市", "城关镇人民路88号", "牛奶过期了", "完成"):
+        wechat.say(answer)
+    again = wechat.say("地址写错了").text
+    assert "第2步" in again and "地址" in again
+    assert "第4步" in wechat.say("城关镇人民路66号").text
+    summary = _answer_after_the_story(wechat)
+    assert "商家地址：城关镇人民路66号" in summary
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        assert db.session.query(Case).one().business_address == "城关镇人民路66号"
