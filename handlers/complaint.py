@@ -367,8 +367,8 @@ _TOLD = {
                                re.DOTALL),
     Kind.REPORT: re.compile(r"(?:(?:我|俺)?(?:要|想|想要|得)举报(?:一下)?|举报[\s:：,，]+)(?P<rest>.+)", re.DOTALL),
 }
-_ASKS = re.compile(r"[吗嘛么呢？?]\W*$|怎么|咋|如何|能不能|能否|可不可以|可以吗|行吗|有用|管用|多久|多长|哪里|哪儿|什么|是否|"
-                   r"需要|要不要|找谁|去哪|有没有")
+_ASKS = re.compile(r"[吗嘛么呢？?不没]\W*$|怎么|咋|如何|能不能|能否|可不可以|可以吗|行吗|行不行|中不中|会不会|有用|管用|多久|多长|"
+                   r"哪里|哪儿|什么|啥|是否|需要|要不要|找谁|去哪|有没有|不知道|第一步|匿名|留名|名字|调解|见面")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 TOLD_MIN = 4                # Han characters of what happened: "投诉 超市" names a shop, not a story
 TOLD_KEPT = "您刚才说的情况，同意后会记入“事情经过”，到那一步可以补充。"

@@ -515,10 +515,12 @@ def test_the_wish_to_file_and_what_happened_in_one_message_starts_the_form_with_
 
 
 @pytest.mark.parametrize("message, reply", [("投诉需要什么材料", "材料"), ("我想投诉 有用吗", None),
-                                            ("我要投诉物业乱收费", "住建")])
+                                            ("我要投诉物业乱收费", "住建"),
+                                            ("我想举报镇上超市卖过期东西 不留名字行不行", None),
+                                            ("想投诉卖电动车的 电瓶鼓包了 不知道第一步该干啥", None)])
 def test_a_question_about_filing_or_another_offices_matter_does_not_open_the_form(kb, wechat, message, reply):
-    """A question about complaining ("投诉需要什么材料") or another office's matter ("我要投诉物业乱收费": 住建) is
-    answered by 维权问答, not with the complaint form's privacy notice."""
+    """A question about complaining ("投诉需要什么材料", "…不留名字行不行", "…不知道第一步该干啥") or another office's
+    matter ("我要投诉物业乱收费": 住建) is answered by 维权问答, not with the complaint form's privacy notice."""
     text = wechat.say(message).text
     assert "个人信息告知" not in text
     assert reply is None or reply in text
