@@ -9,12 +9,14 @@ computation over a snapshot; no database, no Redis.
 `Ranking.clear` is the confidence rule (docs/BENCHMARKS.md): the top entry is answered outright when its centroid
 cosine and its lead over the runner-up are both large enough, when its lead alone is large (with a floor on the
 cosine), when the first two entries cite the same article (a near-tie between them costs the consumer nothing), or
-when the two channels agree on it and the cosine is at least moderate. First calibrated on the development set's
+when the two channels agree on it and the cosine is at least moderate, or when the three entries a menu would offer
+all cite one article and all lie in the message's category (the menu would offer one law three ways). First calibrated on the development set's
 tuning half (right first in 68 % of on-topic questions; with a lead ≥ 0.15 it was right in 3 of 4); CLEAR_COSINE,
 CLEAR_MARGIN and the same-article rule were then set by leave-one-set-out over the 20 blind training sets of
 knowledge/messages (4,931 messages whose laws some entry cites, each judged with its own set left out of the
 examples): at 0.10 / 0.025, 3,958 right law first and 372 wrong answers; at 0.08 / 0.015, 4,079 and 407; with the
-same-article rule, 4,156 and 417.
+same-article rule, 4,156 and 417. The one-article rule (session 23): 4,338 → 4,342 right law first, wrong answers
+348 → 348, menus 206 → 202.
 """
 from __future__ import annotations
 
@@ -74,6 +76,8 @@ class Ranking:
     learned_top: str | None = None
     guarded: set[str] = field(default_factory=set)    # slugs outside the message's category
     same_law: bool = False          # the first two entries cite the same article: a near-tie between them is no guess
+    one_law: bool = False           # the first three (a menu's choices) all cite one article and are all in the
+    #                                 message's category: the menu would offer one law three ways
     referral: str | None = None     # the referral whose examples are closest to the message ...
     referral_cosine: float = 0.0    # ... and how close
     talk: str | None = None         # the kind of small talk whose examples are closest to the message ...
@@ -125,6 +129,8 @@ class Ranking:
             return True
         if self.same_law and top.learned >= CLEAR_COSINE and self.margin > 0:
             return True             # "过期食平怎么陪": three food entries, all 食安法第148条: answer the first
+        if self.one_law and self.margin > 0:
+            return True             # "集上买的银镯子 回来一测是白铜的": three fraud entries, all 消法第55条
         return top.slug == self.lexical_top == self.learned_top and top.learned >= AGREE_COSINE
 
 
@@ -177,10 +183,13 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
         hits.append(hit)
     hits.sort(key=lambda h: (-h.fused, h.slug))
     same_law = len(hits) > 1 and bool(set(entries[hits[0].slug].citations) & set(entries[hits[1].slug].citations))
+    shown = hits[:3]
+    one_law = len(shown) == 3 and not any(h.slug in guarded for h in shown) and bool(
+        set.intersection(*(set(entries[h.slug].citations) for h in shown)))
     lexical_top = max(lexical.values(), key=lambda h: (h.score, h.slug)).slug if lexical else None
     learned_top = max(learned.items(), key=lambda kv: kv[1])[0] if learned else None
     referral, referral_cosine = closest.get(REFERRAL_SLUG, (None, 0.0))
     talk, talk_cosine = closest.get(TALK_SLUG, (None, 0.0))
-    return Ranking(hits=hits, lexical_top=lexical_top, learned_top=learned_top, guarded=guarded, same_law=same_law,
+    return Ranking(hits=hits, lexical_top=lexical_top, learned_top=learned_top, guarded=guarded, same_law=same_law, one_law=one_law,
                    referral=referral,
                    referral_cosine=round(referral_cosine, 4), talk=talk, talk_cosine=round(talk_cosine, 4))

@@ -1845,3 +1845,40 @@ def test_nails_that_came_off_without_harm_are_a_service_done_badly(kb, wechat, m
     injury one (which starts from harm done)."""
     text = wechat.say(message).text
     assert _answer(kb, "service-quality-poor") in text and _answer(kb, "service-beauty-injury") not in text
+
+
+@pytest.mark.parametrize("message", ["俺家种了十来亩花生 现在收购价多少 前年卖五块", "种了八亩玉米 现在收购价是多少 能不能涨"])
+def test_the_market_price_of_ones_own_crop_is_small_talk(kb, wechat, message):
+    """A farmer asking what his crop will fetch is chat: no law (the seed answer had been given) and no menu."""
+    text = wechat.say(message).text
+    assert "依据" not in text and "《" not in text and "您是不是想问" not in text
+
+
+def test_a_pet_unwell_at_home_is_small_talk_but_one_a_shop_sold_is_not(kb, wechat):
+    """"俺家狗两天不吃东西了" is a vet's matter: chat, no menu of service entries; a sick puppy sold by a pet shop is
+    still a consumer's question (not waved off as chat)."""
+    text = wechat.say("俺家狗两天不吃东西了 咋办 县里宠物医院太远").text
+    assert "依据" not in text and "您是不是想问" not in text
+    assert "帮不上忙" not in wechat.say("宠物店买的小狗 卖给我才三天就病了 店里不管").text
+
+
+@pytest.mark.parametrize("message", ["新农合跟城镇医保有啥不一样", "俺娘的新农合今年交多少钱"])
+def test_the_rural_medical_scheme_is_referred_to_medical_insurance(kb, wechat, message):
+    """新农合 (the rural scheme's old name) is the medical-insurance office's, with no law (it had got the 消协 answer
+    and its article)."""
+    text = wechat.say(message).text
+    assert "医疗保障" in text and "依据" not in text
+
+
+def test_a_childs_game_top_up_asked_back_is_the_refund_answer_not_the_limits(kb, wechat):
+    """"小孩游戏充钱能退吗" asks for the money back: the minor's refund answer (民法典第19条), not the rules on
+    minors' play time and top-up limits."""
+    text = wechat.say("小孩游戏充钱能退吗").text
+    assert _answer(kb, "game-minor-recharge") in text and "《民法典》第19条" in text
+
+
+def test_three_choices_that_cite_one_article_are_answered_not_offered(kb, wechat):
+    """When a menu's three choices would all be fraud entries citing 消法第55条 ("集上买的银手链 回家一测是白铜的"),
+    the first is answered with that article instead of a 您是不是想问 menu."""
+    text = wechat.say("集上买的银手链 回家一测是白铜的 花了二百").text
+    assert "您是不是想问" not in text and "《消费者权益保护法》第55条" in text
