@@ -1882,3 +1882,13 @@ def test_three_choices_that_cite_one_article_are_answered_not_offered(kb, wechat
     the first is answered with that article instead of a 您是不是想问 menu."""
     text = wechat.say("集上买的银手链 回家一测是白铜的 花了二百").text
     assert "您是不是想问" not in text and "《消费者权益保护法》第55条" in text
+
+
+def test_a_receipt_dearer_than_the_label_after_an_answer_is_the_price_answer_not_evidence(kb, consumer):
+    """"小票上的价格跟标签不一样" after the fake-goods answer is a price charged above the label (明码标价), not the
+    question of what evidence to keep; "小票丢了" after that answer still is."""
+    for openid, follow_up, slug in (("o_dearer", "小票上的价格跟标签不一样", "price-checkout-higher"),
+                                    ("o_lost", "小票丢了", "complaint-evidence")):
+        user = consumer(openid)
+        assert _answer(kb, "fraud-fake-goods") in user.say("在超市买的洗衣液 拿回家发现是假的").text
+        assert _answer(kb, slug) in user.say(follow_up).text
