@@ -17,8 +17,8 @@ from services.faq_route import squeeze      # spaces and punctuation removed: "�
 CANCEL_WORDS = frozenset({"取消", "退出", "不办了"})
 # Giving up a form the way people type it in a hurry ("算了 不投了", "不想填了", "不举报了"): the whole message, spaces
 # and punctuation aside; only in a form that has cancel words (the 人工 hand-over has none).
-GIVING_UP = re.compile(r"(算了|不用了|那就算了)?(我|俺)?(先)?(不想?|不要|不用|不打算)(再)?(投诉|投|举报|填|填写|登记|办|弄|报|写|参加|投票)了?"
-                       r"(吧|啊|呀|哈)?|算了(吧|算了)?")
+GIVING_UP = re.compile(r"(算了|不用了|那就算了)?(我|俺)?(先)?(不想?|不要|不用|不打算)(再)?(投诉|投|举报|填|填写|登记|办|弄|报|写|参加|投票|搞)了?"
+                       r"(吧|啊|呀|哈)?|算了(吧|算了)?|算球|拉倒(吧|了)?|(太|真)(麻烦|费劲|啰嗦)了?(不弄了|不填了|算了)?")
 
 # Changing one's mind to another form ("我不投诉了 我要举报", "算了 还是投诉吧", "改成举报"): what comes before the
 # other form's own words, squeezed
@@ -80,7 +80,7 @@ class Flow:
         """`text` ends this flow: a cancel word, or, in a form (a flow that declares `progress`), a whole message that
         says the consumer gives up. Elsewhere a step reads "算了" itself (撤回's confirmation: the case is kept)."""
         return bool(text) and bool(self.cancel_words) and (
-            text in self.cancel_words or self.progress is not None and GIVING_UP.fullmatch(squeeze(text)) is not None)
+            squeeze(text) in self.cancel_words or self.progress is not None and GIVING_UP.fullmatch(squeeze(text)) is not None)
 
     @property
     def word(self) -> str:

@@ -59,6 +59,9 @@ FILLED_ITEM = "{label}“{value}”"
 NONE_LABEL = "无"
 SKIP_WORDS = frozenset({"跳过", "无", "没有", "不填"})
 CONFIRM_WORDS = frozenset({"确认", "确定", "提交", "确认提交"})
+# Agreeing with the summary in one's own words ("没问题", "对的", "没错", "可以了"): 确认
+SUMMARY_OK = re.compile(r"(没问题|没错|对的|对|都对|可以|可以了|好|好的|行|是的|无误|确认无误|没有问题|就这样|ok)[了啦吧呀啊哈]*",
+                        re.IGNORECASE)
 EDIT_WORDS = frozenset({"修改", "改", "更改"})
 # "I got the last answer wrong", as typed in a hurry: at the start of the message ("不对外公开吧", "不对劲" are not)
 CORRECTION = re.compile(r"^(不对(?![外劲称应口付])|错了|有错|说错了?|写错了?|填错了?|打错了?|输错了?|搞错了?|弄错了?|"
@@ -73,6 +76,12 @@ TAKEN_AHEAD = "已记下{label}：{value}，后面不用再填。\n{ask}"
 NAMED_MAX = 12                    # "地址写错了", "改一下店名": longer messages are answers that mention an item
 FIRST_ALREADY = "这已经是第一步了，请直接回答：\n{ask}"
 NOT_YET = "还没有填完，请先回答这一步：\n{ask}"
+# "好的", "嗯", "谢谢" or an emoji after the bot answered a question mid-form, or offered the draft back: an
+# acknowledgement, never a shop's name, an address or a person's name (the question is asked again)
+ACKNOWLEDGED = re.compile(r"(好|好的|好滴|好嘞|嗯|嗯嗯|哦|哦哦|噢|喔|行|中|知道了|明白|明白了|懂了|收到|了解|谢谢|谢了|多谢|"
+                          r"谢谢你|ok|okay|可以|对|对的|是|是的|没问题|哈哈|呵呵)[了啦呀啊哈的哦嗯]*", re.IGNORECASE)
+GO_ON = "好的，请接着回答：\n{ask}"
+REDO_HERE = "好的，请重新填写：\n{ask}"
 
 CONFIRM, EDIT = "confirm", "edit"
 EDITING = "_editing"              # in turn.data while one question is being redone from the summary
@@ -203,6 +212,8 @@ class Form:
                     if turn.data.pop(EDITING, False):       # redoing one from the summary: back to it, unchanged
                         return turn.goto(CONFIRM, self.summary(turn.data))
                     return turn.stay(FIRST_ALREADY.format(ask=self.ask(turn, question.step).text))
+            if question.corrects and question.free_text and turn.incoming.has_text and _acknowledges(turn.text):
+                return turn.stay(GO_ON.format(ask=self.ask(turn, question.step).text))
             if turn.incoming.has_text and not turn.data.get(EDITING):
                 redo = self._redo_earlier(turn, question.step) or self._take_ahead(turn, question.step)
                 if redo is not None:
@@ -240,6 +251,8 @@ class Form:
         if len(squeeze(turn.text)) > NAMED_MAX:
             return None
         named = self.named(turn.text, corrected=True)
+        if named == step and self.question(step).corrects:     # "地址不对" at the address: this question, again
+            return turn.stay(REDO_HERE.format(ask=self.ask(turn, step).text))
         if named is None or named not in self._to_ask(turn, self.order[:self.order.index(step)]):
             return None
         turn.data[RESUME] = step
@@ -282,10 +295,11 @@ class Form:
         if step is not None:
             turn.data[EDITING] = True
             return self.ask(turn, step)
-        if turn.text in EDIT_WORDS or CORRECTION.match(turn.text):
+        said = squeeze(turn.text)                   # "确认。", "修改！"
+        if said in EDIT_WORDS or CORRECTION.match(turn.text):
             lines = [EDIT_LINE.format(n=i, label=q.label) for i, q in enumerate(self.questions, 1)]
             return turn.goto(EDIT, EDIT_ASK.format(lines="\n".join(lines)))
-        if turn.text not in CONFIRM_WORDS:
+        if said not in CONFIRM_WORDS and SUMMARY_OK.fullmatch(said) is None:
             return turn.stay(CONFIRM_ASK)
         return self.submit(turn)
 
@@ -316,6 +330,12 @@ class Form:
     def claims(self, step: str, text: str) -> bool:
         """The summary and the 修改 list take a message naming one of the questions ("地址写错了", "电话") as theirs."""
         return step in {CONFIRM, EDIT} and self.named(text, corrected=step == CONFIRM) is not None
+
+
+def _acknowledges(text: str) -> bool:
+    """An "ok", a thanks or only emoji and punctuation: no answer to any question."""
+    said = squeeze(text)
+    return ACKNOWLEDGED.fullmatch(said) is not None or not any(c.isalnum() for c in said)
 
 
 def guarded(step: Callable[[Turn], Reply]) -> Callable[[Turn], Reply]:

@@ -193,10 +193,15 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _words(value: Any) -> str:
-    """What the follower wrote (or said), in simplified characters."""
-    text = _text(value)
-    return _SIMPLIFIED.convert(text) if text else text
+# The full stop or exclamation mark WeChat's voice recognition puts at the end of what was said: "取消。" is 取消
+# and "确认！" 确认. Question marks stay: they make a question. Typed text keeps its punctuation (a story's own).
+_FINAL_STOP = re.compile(r"(?<=\S)[\s。．.！!～~]+$")
+
+
+def _words(value: Any, *, spoken: bool = False) -> str:
+    """What the follower wrote (or said, then without the final full stop), in simplified characters."""
+    text = _SIMPLIFIED.convert(_text(value))
+    return _FINAL_STOP.sub("", text) if spoken else text
 
 
 def _coordinates(lat: Any, lng: Any) -> dict[str, float]:
@@ -227,8 +232,8 @@ def parse(xml: str | bytes) -> Incoming:
     if mtype == "text":
         return Incoming(type="text", text=_words(raw.get("Content")), **base)
     if mtype == "voice":
-        return Incoming(type="voice", text=_words(raw.get("Recognition")), media_id=_text(raw.get("MediaId")),
-                        **base)
+        return Incoming(type="voice", text=_words(raw.get("Recognition"), spoken=True),
+                        media_id=_text(raw.get("MediaId")), **base)
     if mtype == "image":
         return Incoming(type="image", media_id=_text(raw.get("MediaId")), pic_url=_text(raw.get("PicUrl")),
                         **base)

@@ -46,8 +46,15 @@ PHONE_AHEAD = re.compile(r"((我|俺)?(的)?(手机号码?|手机|电话号码?|
 # No photos, in the consumer's words: "没照片", "没有图", "没拍", "不用了", "不发了"
 NO_PHOTOS = re.compile(r"(没|没有|无|木有)(照片|图|图片|相片|拍|拍照|证据|截图)?(了|啊|呀|哦)?|不用了?|不发了?|不用发了?")
 # A plain yes to the notice's question is consent: "好", "可以", "行", "没问题" ("不同意" and "知道了" are not)
-AGREE = re.compile(r"(我|俺)?(同意|好|好的|好滴|可以|行|中|没问题|确认|确定|是|是的|对|嗯|嗯嗯|ok|okay)(了|的|啊|呀|吧|哈)?",
+AGREE = re.compile(r"(好的?|嗯|行|可以|ok)?(我|俺)?(同意|好|好的|好滴|可以|行|中|没问题|确认|确定|是|是的|对|嗯|嗯嗯|ok|okay)(了|的|啊|呀|吧|哈)?",
                    re.IGNORECASE)
+# Saying no to the notice ("不同意", "不想给"): the intake ends, with what can be done without it
+REFUSE = re.compile(r"(我|俺)?(不同意|不愿意|拒绝|不想同意|不给|不想给|不想留)(了|的|啊|呀|吧)?")
+REFUSED = {
+    Kind.COMPLAINT: "好的，不登记了，也没有保存任何内容。投诉需要实名才能受理；不想留个人信息的，可以发“举报”匿名反映商家的问题，"
+                    "有问题也可以直接问我。",
+    Kind.REPORT: "好的，不登记了，也没有保存任何内容。有问题可以直接问我，或者发“人工”找工作人员。",
+}
 WISHES = list(Wish)
 _WISH_SPLIT = re.compile(r"[\s,，、;；/和及与跟还有以及或]+")
 BAD_WISH = ("请回复 1 到 6 的数字，可以选几项（如“4 5”），也可以直接写“退款 赔偿”：1 退货，2 换货，3 维修，4 退款，5 赔偿，"
@@ -138,7 +145,10 @@ def prefilled(kind: Kind, *, business_name: str | None, business_address: str | 
 
 def consent(turn: Turn) -> Reply:
     """Go on only after 同意 (or a plain yes); ask the first question."""
-    if AGREE.fullmatch(squeeze(turn.text)) is None:
+    said = "".join(c for c in squeeze(turn.text) if c.isalnum())      # "同意👌"
+    if REFUSE.fullmatch(said):
+        return turn.end(REFUSED[_kind(turn)])
+    if AGREE.fullmatch(said) is None:
         return turn.stay(NEED_CONSENT)
     return _form(turn).first(turn)
 

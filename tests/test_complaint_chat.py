@@ -423,7 +423,7 @@ def test_the_story_ends_on_what_a_hurried_consumer_types_instead_of_完成(wecha
         assert db.session.query(Case).one().story == "11月20日买的牛奶已过期，喝了肚子疼"
 
 
-@pytest.mark.parametrize("yes", ["好", "可以", "好的", "行"])
+@pytest.mark.parametrize("yes", ["好", "可以", "好的", "行", "同意👌", "好的同意"])
 def test_a_plain_yes_to_the_privacy_notice_is_consent(wechat, yes):
     """"好", "可以", "好的" or "行" in reply to the notice's "同意请回复同意" starts the form; they had been asked for 同意
     again and again while the shop's name and the story went unrecorded."""
@@ -431,10 +431,10 @@ def test_a_plain_yes_to_the_privacy_notice_is_consent(wechat, yes):
     assert "第1步" in wechat.say(yes).text
 
 
-@pytest.mark.parametrize("no", ["不同意", "知道了", "村口小卖部"])
+@pytest.mark.parametrize("no", ["知道了", "村口小卖部"])
 def test_anything_but_yes_to_the_privacy_notice_is_not_consent_and_says_it_was_not_kept(wechat, no):
-    """No consent without a yes: "不同意", "知道了" or a shop's name typed ahead gets the notice's question again, and
-    the reply says what was sent was not recorded."""
+    """No consent without a yes: "知道了" or a shop's name typed ahead gets the notice's question again, and the reply
+    says what was sent was not recorded."""
     assert "同意" in wechat.click("COMPLAINT").text
     reply = wechat.say(no).text
     assert "第1步" not in reply and "还没有记下" in reply
@@ -560,3 +560,80 @@ def test_an_earlier_item_said_to_be_wrong_mid_form_is_asked_again_then_the_form_
     assert NUMBER.search(wechat.say("确认").text)
     with app.app_context():
         assert db.session.query(Case).one().business_address == "城关镇人民路66号"
+
+
+def test_saying_no_to_the_privacy_notice_ends_the_intake_and_says_what_can_be_done(wechat):
+    """"不同意" to the notice ends the intake (it had been asked for 同意 again and again): nothing is kept, and the reply
+    says a complaint needs a real name and that 举报 can be anonymous; the next message is not taken as consent."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    reply = wechat.say("不同意").text
+    assert "不登记了" in reply and "举报" in reply
+    assert "第1步" not in wechat.say("好").text
+
+
+@pytest.mark.parametrize("said", ["好的", "嗯", "谢谢", "😂"])
+def test_an_acknowledgement_or_an_emoji_is_never_stored_as_an_answer(wechat, said):
+    """"好的", "嗯", "谢谢" or an emoji at the address question (typed after a mid-form answer, as people do) asks the
+    question again; it had been stored as the shop's address."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市"):
+        wechat.say(answer)
+    again = wechat.say(said).text
+    assert "第2步" in again and "地址" in again
+    assert "第3步" in wechat.say("城关镇东街8号").text
+    for answer in ("牛奶过期了", "完成"):
+        wechat.say(answer)
+    summary = _answer_after_the_story(wechat)
+    assert "商家地址：城关镇东街8号" in summary
+
+
+def test_an_item_said_to_be_wrong_at_its_own_question_is_asked_again(wechat):
+    """"地址不对" at the address question asks for the address again; it had been stored as the address."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市"):
+        wechat.say(answer)
+    assert "第2步" in wechat.say("地址不对").text
+    assert "第3步" in wechat.say("城关镇东街8号").text
+
+
+@pytest.mark.parametrize("words", ["算球", "拉倒吧", "不搞了", "太麻烦了"])
+def test_giving_up_in_dialect_ends_the_form(wechat, words):
+    """"算球", "拉倒吧", "不搞了" or "太麻烦了" mid-form ends it and keeps nothing (each had been stored as the address)."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市"):
+        wechat.say(answer)
+    assert "已取消" in wechat.say(words).text
+
+
+def test_a_final_full_stop_from_voice_input_changes_nothing(wechat, app):
+    """Voice recognition ends each sentence with "。": spoken, "取消。" cancels (it had been stored as the shop's name),
+    "200。" is the amount, "跳过。" skips the photos and the name and phone are stored without it; typed, "确认。" at
+    the summary files the case (it had been asked again)."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    wechat.voice("同意。")
+    assert "已取消" in wechat.voice("取消。").text
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意。", "东街超市。", "城关镇东街8号。", "牛奶过期了。", "完成。"):
+        wechat.voice(answer)
+    assert "怎么解决" in wechat.voice("200。").text
+    wechat.voice("4。")
+    assert "姓名" in wechat.voice("跳过。").text
+    wechat.voice("张三。")
+    summary = wechat.voice("13800138000。").text
+    assert "商家名称：东街超市\n" in summary and "姓名：张三\n" in summary and "200.00元" in summary
+    assert NUMBER.search(wechat.say("确认。").text)
+
+
+@pytest.mark.parametrize("agreed", ["没问题", "对的", "没错"])
+def test_agreeing_with_the_summary_in_ones_own_words_files_the_case(wechat, agreed):
+    """"没问题", "对的" or "没错" at the summary files the case as 确认 does (each had been asked for 确认 again)."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
+        wechat.say(answer)
+    assert "请核对" in _answer_after_the_story(wechat)
+    assert NUMBER.search(wechat.say(agreed).text)
+
+
+def test_a_spoken_command_with_its_full_stop_is_the_command(wechat):
+    """"查询。" said by voice is 查询 (it had got a 您是不是想问 menu about how to check progress)."""
+    assert "您还没有提交过投诉或举报" in wechat.voice("查询。").text
