@@ -266,7 +266,7 @@ def _interrupt(flow: Flow, state: State, incoming: Incoming, where: Progress, *,
     if seen.unsure and state.step in flow.free_text:
         state.pending = incoming.text.strip()
         drafts.store(incoming.openid, state, now=now)
-        return Reply(text=IS_IT.format(label=where.label or "您要填写的内容"))
+        return Reply(text=IS_IT.format(label=where.item or where.label or "您要填写的内容"))
     return None
 
 

@@ -38,6 +38,7 @@ class Progress:
     noun: str
     number: int | None = None
     label: str | None = None
+    item: str | None = None                   # what the step takes, when the label is not it ("您的其他建议")
 
     def at(self) -> str:                      # 您的投诉已填到第2步（商家地址）
         if self.number is None:

@@ -55,13 +55,26 @@ _LABEL_SEPARATORS = re.compile(r"[\s,，、;；/。+]+|和|跟|与|及|还有|�
 
 def parse_labels(text: str, labels: list[str]) -> list[int] | None:
     """Options picked by their names, as people type them ("牛奶 鸡蛋", "大米和猪肉", "选超市") → their 1-based
-    positions in `labels`; None unless every part of the text is an option's name."""
-    plain = _LABEL_LEAD.sub("", unicodedata.normalize("NFKC", text or "").strip().strip("。.!！"))
-    parts = [p for p in _LABEL_SEPARATORS.split(plain) if p]
-    position = {label.strip().lower(): n for n, label in enumerate(labels, start=1)}
-    if not parts or any(p.lower() not in position for p in parts):
+    positions in `labels`, in the order typed. A whole name counts first ("牛奶及乳制品", though 及 also separates
+    names); any other part must be part of exactly one name ("牛奶" for 牛奶及乳制品). None unless every part is."""
+    plain = _LABEL_LEAD.sub("", unicodedata.normalize("NFKC", text or "").strip().strip("。.!！")).lower()
+    position = {label.strip().lower(): n for n, label in enumerate(labels, start=1) if label.strip()}
+    picked: list[tuple[int, int]] = []          # (where it was typed, option)
+    rest = plain
+    for name in sorted(position, key=len, reverse=True):
+        while name in rest:
+            picked.append((rest.index(name), position[name]))
+            rest = rest.replace(name, " " * len(name), 1)
+    for part in _LABEL_SEPARATORS.finditer(rest):
+        rest = rest[:part.start()] + " " * (part.end() - part.start()) + rest[part.end():]
+    for word in re.finditer(r"\S+", rest):
+        options = [n for name, n in position.items() if word.group() in name]
+        if len(options) != 1:
+            return None
+        picked.append((word.start(), options[0]))
+    if not picked:
         return None
-    return list(dict.fromkeys(position[p.lower()] for p in parts))
+    return list(dict.fromkeys(n for _, n in sorted(picked)))
 
 
 def parse_choice(text: str) -> int | None:

@@ -170,7 +170,7 @@ def progress(step: str, data: dict) -> Progress:
     if step == "pick":
         return Progress(noun=NOUN, number=data.get("index", 0) + 1, label=f"第{data.get('index', 0) + 1}题")
     if step == "suggest":
-        return Progress(noun=NOUN, label="已答完选择题，还差其他建议")
+        return Progress(noun=NOUN, label="已答完选择题，还差其他建议", item="您的其他建议")
     return Progress(noun=NOUN, label="已经选完，还没有提交")
 
 

@@ -8,7 +8,7 @@ import pytest
 from extensions import db
 from handlers.poll import parse_numbers
 from models.poll import Ballot, BallotChoice, PollStatus
-from services import PermissionDenied, ballots, polls
+from services import PermissionDenied, ballots, poll_seed, polls
 from services.clock import utcnow
 from tests.support.polls import make_poll, vote
 
@@ -214,3 +214,25 @@ def test_picks_typed_as_a_sentence_of_ordinals_are_taken(app, wechat):
     assert "第2题" in wechat.say("我选第一个和第三个").text
     wechat.say("1")
     assert "牛奶、大米" in wechat.say("确认").text
+
+
+@pytest.mark.parametrize("picks, shown", [("牛奶 大米", "牛奶及乳制品、大米及米粉"), ("牛奶及乳制品 鸡蛋", "牛奶及乳制品、鸡蛋")])
+def test_options_named_by_part_of_their_name_are_picked(app, wechat, picks, shown):
+    """With the demo poll's option names ("牛奶及乳制品", "大米及米粉", "酱油醋等调味品"), "牛奶 大米" — the README's
+    example — picks those two, and a whole name with 及 picks its option; each had been refused."""
+    make_poll(app, foods=poll_seed.FOODS)
+    wechat.follow()
+    wechat.say("投票")
+    assert "第2题" in wechat.say(picks).text
+    wechat.say("1")
+    assert shown in wechat.say("无").text
+
+
+def test_an_unclear_message_at_the_suggestion_asks_if_it_is_the_suggestion(app, wechat):
+    """A question the bot cannot answer, typed where the poll asks for other suggestions, is asked about in plain
+    words ("这是您的其他建议吗"), not with the step's progress line ("这是已答完选择题，还差其他建议吗")."""
+    _at_the_first_question(app, wechat)
+    wechat.say("1")
+    assert "其他建议" in wechat.say("1").text
+    text = wechat.say("结果啥时候公布").text
+    assert "已答完选择题" not in text and "这是您的其他建议吗" in text

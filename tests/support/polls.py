@@ -13,14 +13,15 @@ PLACES = ["超市", "农贸市场", "学校食堂", "网店", "餐馆", "小作�
 
 
 def make_poll(app, *, status: PollStatus = PollStatus.OPEN, allow_suggestion: bool = True,
-              opens_at: datetime | None = None, closes_at: datetime | None = None, title: str = "3·15 你点我检") -> int:
+              opens_at: datetime | None = None, closes_at: datetime | None = None, title: str = "3·15 你点我检",
+              foods: list[str] = FOODS) -> int:
     """Create a two-question poll and move it to `status`; returns its id."""
     now = utcnow()
     opens_at, closes_at = opens_at or now - timedelta(hours=1), closes_at or now + timedelta(days=7)
     with app.app_context():
         poll = polls.create(
             title=title, description="选出您最关心的食品和场所，我们抽检并公布结果。",
-            questions=[polls.QuestionSpec("您最想抽检哪些食品？", FOODS, max_picks=3, top_n=3),
+            questions=[polls.QuestionSpec("您最想抽检哪些食品？", foods, max_picks=3, top_n=3),
                        polls.QuestionSpec("您最想抽检哪些场所？", PLACES, max_picks=2, top_n=2)],
             opens_at=opens_at, closes_at=closes_at, allow_suggestion=allow_suggestion, by="tester",
             now=opens_at - timedelta(hours=2))
