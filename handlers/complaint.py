@@ -15,12 +15,12 @@ from enum import StrEnum
 
 from bot.conversation import Turn
 from bot.flow_types import squeeze
-from bot.form import TEXT, Form, Question, guarded
+from bot.form import AHEAD, TEXT, Form, Question, guarded
 from bot.messages import Reply
 from bot.numbers import parse_numbers
 from handlers.menu_keys import MenuKey
 from models.complaint import Kind, Wish
-from services import case_evidence, complaints, faq
+from services import DomainError, case_evidence, complaints, faq
 from services.clock import plain_date
 
 PRIVACY = {
@@ -271,8 +271,23 @@ def take_name(turn: Turn) -> Reply | None:
         return None
     if unnamed:
         return turn.stay(REAL_NAME.format(ask=turn.asked or ""))
-    turn.data.update(name=complaints.clean_name(SAYS_NAME.sub("", turn.text.strip())), anonymous=False)
+    said, phone = _with_phone(turn.text.strip())
+    turn.data.update(name=complaints.clean_name(SAYS_NAME.sub("", said)), anonymous=False)
+    if phone is not None:                   # "张三 13800138000": the phone question is not asked
+        turn.data.update(phone=phone)
+        turn.data[AHEAD] = [*turn.data.get(AHEAD, []), Step.PHONE]
     return None
+
+
+def _with_phone(text: str) -> tuple[str, str | None]:
+    """A name typed with the phone after it ("张三 13800138000", "张三，电话138…"): the name's words and the phone."""
+    found = re.search(r"[\s,，、;；]*(电话|手机|号码)?[:：]?\s*[0-9０-９+][0-9０-９\s\-]{6,}$", text)
+    if found is None:
+        return text, None
+    try:
+        return text[:found.start()], complaints.clean_phone(found.group())
+    except DomainError:
+        return text, None
 
 
 def take_phone(turn: Turn) -> Reply | None:

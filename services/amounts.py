@@ -1,4 +1,5 @@
-"""Money as consumers type it in chat: `128`, `58.5`, `￥58.5`, `一百`, `一百五十块`, `1千2`, `五十八块五`, `两百元左右`.
+"""Money as consumers type it in chat: `128`, `58.5`, `￥58.5`, `一百`, `一百五十块`, `1千2`, `五十八块五`, `两百元左右`,
+`两百来块`, `大概两百多` (an amount about which the consumer is unsure is taken at its round figure).
 
 Chinese numerals are read by cn2an (a maintained converter), never by hand; this module only peels off what
 surrounds the number (currency signs, 元/块, 毛/角, 左右) and splits yuan from jiao.
@@ -12,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 import cn2an
 
 MAX = Decimal("10000000000")                     # Numeric(12, 2) holds up to 9,999,999,999.99
-_NOISE = re.compile(r"[\s,，¥￥]|人民币|大概|大约|约|左右|钱$")
+_NOISE = re.compile(r"[\s,，¥￥]|人民币|大概|大约|约|左右|差不多|将近|钱$|(?<=[\d十百千万])(来|多|出头)(?=块|元|圆|$)")
 _YUAN = re.compile(r"^(?P<yuan>.+?)(?:块|元|圆)(?P<jiao>[^毛角]*)(?:毛|角)?$")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,7 +34,11 @@ FIRST_CLOCK = {Kind.COMPLAINT: ClockName.COMPLAINT_ACCEPTANCE, Kind.REPORT: Cloc
 NUMBER_RE = re.compile(r"(TS|JB)\d{8}-\d{4,}", re.IGNORECASE)
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-NO_AMOUNT = {"无", "没有", "0", "免费"}
+NO_AMOUNT = {"无", "没有", "0", "免费", "免费的", "没花钱", "没花", "没有花钱", "没花一分钱", "不要钱", "白送的", "送的",
+             "不记得了", "不记得", "记不清了", "忘了"}
+# Digits said in words, as voice input gives a phone number ("幺三八…", "一三八零…")
+_SPOKEN_DIGITS = str.maketrans("零〇一二三四五六七八九幺两洞", "00123456789120")
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 REVIEW_AT_OR_BELOW = 2              # 不满意 or worse opens a 复核 task for the department head
 RATABLE = {Status.CLOSED, Status.REJECTED, Status.NOT_FILED}
@@ -94,11 +99,19 @@ def clean_name(value: str) -> str:
 
 
 def clean_phone(value: str) -> str:
-    value = re.sub(r"[\s()（）]", "", value or "").replace("—", "-").replace("－", "-")
+    """A mobile or landline number as people type or say it: full-width digits, digits in words ("幺三八…"),
+    "138-0013-8000", or with words around it ("13800138000 白天打")."""
+    value = unicodedata.normalize("NFKC", value or "").translate(_SPOKEN_DIGITS)
+    value = re.sub(r"[\s()（）]", "", value).replace("—", "-")
     if value.startswith("+86"):
         value = value[3:]
     if MOBILE_RE.match(value) or LANDLINE_RE.match(value):
         return value
+    if MOBILE_RE.match(value.replace("-", "")):
+        return value.replace("-", "")
+    found = _PHONE_IN_TEXT.findall(value)
+    if len(found) == 1:
+        return found[0]
     raise Invalid(BAD_PHONE, field="phone")
 
 

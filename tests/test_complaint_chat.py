@@ -637,3 +637,35 @@ def test_agreeing_with_the_summary_in_ones_own_words_files_the_case(wechat, agre
 def test_a_spoken_command_with_its_full_stop_is_the_command(wechat):
     """"查询。" said by voice is 查询 (it had got a 您是不是想问 menu about how to check progress)."""
     assert "您还没有提交过投诉或举报" in wechat.voice("查询。").text
+
+
+@pytest.mark.parametrize("typed", ["１３８００１３８０００", "138-0013-8000", "幺三八零零幺三八零零零", "13800138000 白天打"])
+def test_a_phone_number_as_people_type_or_say_it_is_read(wechat, typed):
+    """Full-width digits, dashes, digits said in words (voice input) or a note after the number are read as
+    13800138000 (each had been refused as a wrong number)."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成", "58", "4", "跳过", "张三"):
+        wechat.say(answer)
+    assert "电话：13800138000" in wechat.say(typed).text
+
+
+@pytest.mark.parametrize("typed, shown", [("两百来块", "200.00元"), ("大概两百多", "200.00元"), ("没花钱", "金额：无")])
+def test_an_amount_said_roughly_or_none_spent_is_taken(wechat, typed, shown):
+    """"两百来块" and "大概两百多" are taken at their round figure, and "没花钱" is 无 (each had been refused)."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
+        wechat.say(answer)
+    assert "怎么解决" in wechat.say(typed).text
+    for answer in ("4", "跳过", "张三"):
+        wechat.say(answer)
+    assert shown in wechat.say("13800138000").text
+
+
+def test_a_name_and_a_phone_in_one_message_are_both_kept(wechat):
+    """"张三 13800138000" at the name question stores both; the phone question is not asked (the name had been
+    refused for holding digits)."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成", "58", "4", "跳过"):
+        wechat.say(answer)
+    summary = wechat.say("张三 13800138000").text
+    assert "请核对" in summary and "姓名：张三\n" in summary and "电话：13800138000" in summary
