@@ -25,6 +25,8 @@ GIVING_UP = re.compile(r"(算了|不用了|那就算了)?(我|俺)?(先)?(不想
 SWITCHING = re.compile(r"((算了|不用了|那就算了)?(我|俺)?(先)?(不想?|不要|不用|不打算)(再)?(投诉|投|举报|填|填写|登记)了?|"
                        r"算了|不对|错了|还是|改成|换成|改为|那就|那|我还是|俺还是)+")
 
+PHRASE_MAX = 30             # a command's phrases are looked for in short messages only, never in a long story
+
 # In a form's data: the steps answered before it began (a QR scene's business, staff's 转为投诉), never asked
 PREFILLED = "_prefilled"
 
@@ -148,6 +150,7 @@ class Command:
     events: frozenset[str] = frozenset()
     types: frozenset[str] = frozenset()
     accepts: Callable[[str], bool] | None = None   # a prefixed text is the command only when this says so
+    phrases: re.Pattern | None = None              # a short message (spaces and punctuation aside) it is found in
 
     def matches(self, incoming: Incoming) -> bool:
         if incoming.is_event:
@@ -160,5 +163,7 @@ class Command:
         if not text:
             return False
         if text in self.words:
+            return True
+        if self.phrases is not None and len(text) <= PHRASE_MAX and self.phrases.search(squeeze(text)):
             return True
         return any(text.startswith(p) for p in self.prefixes) and (self.accepts is None or self.accepts(text))

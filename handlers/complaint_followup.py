@@ -5,9 +5,10 @@ A follower only ever sees their own cases: another's number answers exactly like
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
-from bot.conversation import Command, Flow, Turn
+from bot.conversation import Command, Flow, Turn, squeeze
 from bot.messages import Reply
 from bot.numbers import parse_choice
 from handlers.menu_keys import MenuKey
@@ -35,6 +36,15 @@ WITHDRAWN = "案件 {number} 已撤回。如有需要，可以随时重新投诉
 ASK_WITHDRAW = "确定要撤回案件 {number}（{business}）吗？撤回后我们将不再处理。\n回复“确认撤回”撤回；回复其他内容则不撤回。"
 KEPT = "好的，案件 {number} 没有撤回，我们会继续处理。"
 WITHDRAW_YES = frozenset({"确认撤回", "确认", "确定", "是", "撤回"})
+# Yes to "确定要撤回吗", in one's own words ("是的", "嗯", "撤吧"), spaces and punctuation aside
+SAYS_YES = re.compile(r"(是的?|对|嗯+|好的?|行|可以|确定|确认|撤|撤回|撤了|撤销)(撤回|撤销)?[了吧啊呀的]*")
+# One's own cases asked about in words ("查一下俺的投诉咋样了", "我的投诉有结果了吗", "俺上次那个举报有人管没")
+MY_CASES = re.compile(r"(我|俺)(的|家|们|上次|刚才|之前|前几天|那个)*(投诉|举报|案子|案件)(的)?(咋样|怎么样|有结果|有消息|受理|有人管|"
+                      r"处理|进度|到哪|啥情况|什么情况|办得|办了|编号)")
+# Withdrawing in words ("我要撤回投诉", "撤回我的投诉", "把投诉撤了")
+WITHDRAW_PHRASES = re.compile(r"(我|俺)?(要|想|想要)?(撤回|撤销|撤掉)(我的|俺的)?(那个|刚才的|上次的)?(投诉|举报|案件)?(吧|了)?|"
+                              r"(把|我把)?(投诉|举报)(撤回|撤销|撤了|撤掉)(吧|了)?")
+CHOOSE_WITHDRAW = "要撤回哪一件？回复前面的数字：\n{lines}"
 NOTHING_TO_RATE = "您目前没有待评价的已办结案件。"
 PICK_CASE = "请回复要评价的案件序号：\n{lines}"
 BAD_PICK = "请回复上面列出的序号。"
@@ -100,14 +110,35 @@ def start_withdraw(turn: Turn) -> Reply:
     open_cases = [c for c in complaints.mine(openid=openid, limit=50) if c.status in complaints.WITHDRAWABLE]
     if not open_cases:
         return turn.end(NOTHING_TO_WITHDRAW)
-    lines = "\n".join(f"{c.number} {c.kind_label} {c.business_name}" for c in open_cases)
-    return turn.end(WITHDRAW_HOW.format(number=open_cases[0].number, lines=lines))
+    if len(open_cases) == 1:                # the only one that can be: ask about it
+        case = open_cases[0]
+        turn.data["number"] = case.number
+        return turn.goto("confirm", ASK_WITHDRAW.format(number=case.number, business=case.business_name))
+    turn.data["numbers"] = [c.number for c in open_cases]
+    lines = "\n".join(f"{n}. {c.number} {c.kind_label} {c.business_name}" for n, c in enumerate(open_cases, 1))
+    return turn.goto("choose", CHOOSE_WITHDRAW.format(lines=lines))
+
+
+def choose_withdraw(turn: Turn) -> Reply:
+    """Which of several cases: its number in the list, or its case number; anything else withdraws nothing."""
+    numbers = turn.data["numbers"]
+    match = complaints.NUMBER_RE.search(turn.text.upper())
+    n = parse_choice(turn.text)
+    number = match.group(0) if match else numbers[n - 1] if n is not None and 1 <= n <= len(numbers) else None
+    if number is None:
+        return turn.end(WITHDRAW_HOW.format(number=numbers[0], lines="\n".join(numbers)))
+    try:
+        case = complaints.withdrawable(openid=turn.incoming.openid, number=number)
+    except DomainError as err:
+        return turn.end(err.message)
+    turn.data["number"] = case.number
+    return turn.goto("confirm", ASK_WITHDRAW.format(number=case.number, business=case.business_name))
 
 
 def confirm_withdraw(turn: Turn) -> Reply:
-    """确认撤回 withdraws the case (if it still may be); anything else keeps it."""
+    """确认撤回 (or a plain yes: "是的", "嗯") withdraws the case (if it still may be); anything else keeps it."""
     number = turn.data["number"]
-    if turn.text not in WITHDRAW_YES:
+    if turn.text not in WITHDRAW_YES and SAYS_YES.fullmatch(squeeze(turn.text)) is None:
         return turn.end(KEPT.format(number=number))
     try:
         case = complaints.withdraw(openid=turn.incoming.openid, number=number, now=turn.now)
@@ -116,8 +147,9 @@ def confirm_withdraw(turn: Turn) -> Reply:
     return turn.end(WITHDRAWN.format(number=case.number))
 
 
-WITHDRAW = Flow(name="withdraw", title="撤回案件", start=start_withdraw, steps={"confirm": confirm_withdraw},
-                words=frozenset({"撤回"}), prefixes=("撤回",), timeout=timedelta(minutes=10))
+WITHDRAW = Flow(name="withdraw", title="撤回案件", start=start_withdraw,
+                steps={"choose": choose_withdraw, "confirm": confirm_withdraw},
+                words=frozenset({"撤回"}), prefixes=("撤回",), phrases=WITHDRAW_PHRASES, timeout=timedelta(minutes=10))
 
 
 # --- rating -------------------------------------------------------------------------------------------------------
@@ -175,6 +207,7 @@ RATE = Flow(name="rate", title="办理评价", start=start_rating, steps={"pick"
 ENTRIES = [
     # A case number alone, or after 查询/进度; other text starting with 查询 is left to the Q&A.
     Command(show_cases, keys=frozenset({MenuKey.MY_CASES}), words=frozenset({"查询", "进度", "进度查询", "我的案件"}),
+            phrases=MY_CASES,
             prefixes=tuple(f"{lead}{p}" for lead in ("查询", "查询 ", "进度", "进度 ", "")
                            for p in ("TS2", "JB2", "ts2", "jb2"))),
     WITHDRAW,

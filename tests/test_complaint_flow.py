@@ -261,3 +261,39 @@ def test_status_notice_outside_the_window_uses_an_accepted_subscription(make_app
         number = case.number
     received = [m for m in sim.inbox("o_consumer_1") if m["kind"] == "subscription"]
     assert received and received[0]["data"]["character_string1"]["value"] == number
+
+
+@pytest.mark.parametrize("ask, yes", [("撤回", "是的"), ("我要撤回投诉", "嗯")])
+def test_withdrawing_the_only_open_case_in_plain_words(app, wechat, ask, yes):
+    """With one case that can be withdrawn, "撤回" or "我要撤回投诉" asks about that case at once (the first had only
+    listed it, the second got an unrelated answer), and "是的" or "嗯" is a yes (both had kept the case)."""
+    with app.app_context():
+        number = file_case(now=utcnow(), openid="o_consumer_1").number
+    assert f"确定要撤回案件 {number}" in wechat.say(ask).text
+    assert "已撤回" in wechat.say(yes).text
+    with app.app_context():
+        assert db.session.query(Case).filter_by(number=number).one().status == Status.WITHDRAWN
+
+
+def test_withdrawing_one_of_several_open_cases_by_its_number_in_the_list(app, wechat):
+    """With two open cases, "撤回" numbers them (newest first) and "2" asks about the older one; 确认撤回 withdraws
+    only that one."""
+    with app.app_context():
+        older = file_case(now=utcnow() - timedelta(hours=1), openid="o_consumer_1").number
+        newer = file_case(now=utcnow(), openid="o_consumer_1").number
+    listing = wechat.say("撤回").text
+    assert f"1. {newer}" in listing and f"2. {older}" in listing
+    assert f"确定要撤回案件 {older}" in wechat.say("2").text
+    assert "已撤回" in wechat.say("确认撤回").text
+    with app.app_context():
+        statuses = {c.number: c.status for c in db.session.query(Case)}
+        assert statuses == {older: Status.WITHDRAWN, newer: Status.SUBMITTED}
+
+
+@pytest.mark.parametrize("ask", ["查一下俺的投诉咋样了", "我的投诉有结果了吗"])
+def test_asking_about_my_complaint_in_words_lists_my_cases(app, wechat, ask):
+    """"查一下俺的投诉咋样了" shows the follower's own cases as 查询 does (it had got the how-to answer)."""
+    with app.app_context():
+        number = file_case(now=utcnow(), openid="o_consumer_1").number
+    text = wechat.say(ask).text
+    assert number in text and "待受理" in text
