@@ -17,7 +17,9 @@ from services import faq
 
 QUESTION_CHARS = 40
 _QUESTION = re.compile(r"[?？]|吗|嘛|么$|呢$|怎么|怎样|如何|咋|能不能|可不可以|能否|是否|多少|几[天个块]|为什么|为啥|"
-                       r"什么|啥|哪里|哪儿|哪个|有没有|要不要|行不行|会不会|算不算|该不该")
+                       r"什么|啥|哪里|哪儿|哪个|有没有|要不要|行不行|会不会|算不算|该不该|"
+                       # the dialect's yes-no question ends in 不 or 没 ("过期的能退不", "有人管没"); how long, who
+                       r"(能|可以|行|中|犯法|违法|算|是|有|要|会|管|赔|退)[^，,。]{0,8}(不|没)$|多久|多长时间|谁(出|管|负责|赔|来)")
 
 
 def phrased_as_question(text: str) -> bool:

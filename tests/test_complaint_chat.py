@@ -669,3 +669,13 @@ def test_a_name_and_a_phone_in_one_message_are_both_kept(wechat):
         wechat.say(answer)
     summary = wechat.say("张三 13800138000").text
     assert "请核对" in summary and "姓名：张三\n" in summary and "电话：13800138000" in summary
+
+
+@pytest.mark.parametrize("asked", ["超市卖过期的犯法不", "过期的能退不", "要多久能处理"])
+def test_a_dialect_question_mid_form_is_not_stored_as_the_answer(wechat, asked):
+    """A question without 吗 ("…犯法不", "…能退不", "要多久…") at the shop question is asked about ("这是商家名称
+    吗"), not stored as the shop's name and the form moved on."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    wechat.say("同意")
+    text = wechat.say(asked).text
+    assert "第2步" not in text and "这是商家名称吗" in text
