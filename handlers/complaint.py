@@ -44,7 +44,8 @@ NAME_AHEAD = re.compile(r"(我|俺)(的)?(叫|名字是|名字叫|姓名是|真�
 PHONE_AHEAD = re.compile(r"((我|俺)?(的)?(手机号码?|手机|电话号码?|电话|联系电话|联系方式|号码)(是|为)?[:：]?\s*)?"
                          r"(\+86)?[\d\s()（）\-—－]{7,20}")
 # No photos, in the consumer's words: "没照片", "没有图", "没拍", "不用了", "不发了"
-NO_PHOTOS = re.compile(r"(没|没有|无|木有)(照片|图|图片|相片|拍|拍照|证据|截图)?(了|啊|呀|哦)?|不用了?|不发了?|不用发了?")
+NO_PHOTOS = re.compile(r"(没|没有|无|木有)(照片|图|图片|相片|拍|拍照|证据|截图)?(了|啊|呀|哦)?|不用了?|不发了?|不用发了?|"
+                       r"(照片|图片|图)?(刚才|已经|之前|前面)?(都)?(发过了|发了|发完了|发过)(了|啊)?")
 # A plain yes to the notice's question is consent: "好", "可以", "行", "没问题" ("不同意" and "知道了" are not)
 AGREE = re.compile(r"(好的?|嗯|行|可以|ok)?(我|俺)?(同意|好|好的|好滴|可以|行|中|没问题|确认|确定|是|是的|对|嗯|嗯嗯|ok|okay)(了|的|啊|呀|吧|哈)?",
                    re.IGNORECASE)
@@ -61,6 +62,10 @@ BAD_WISH = ("请回复 1 到 6 的数字，可以选几项（如“4 5”），�
             "6 其他。")
 ASK_OTHER = "您选了“其他”：请说说您希望怎么解决（如：赔礼道歉、出具书面说明）。"
 STORY_MORE = "已记下（共 {n} 字）。还有要补充的请接着发；说完了请回复“完成”。"
+MERCHANT_MAX = 100
+STORY_FIRST = "您说的经过已经记下，到“事情经过”那一步会给您看，还可以补充。\n{ask}"
+STORY_AGAIN = "{ask}\n原来写的是：“{told}”\n发新的内容会替换原来的；不用改请回复“完成”。"
+PHOTOS_HAVE = "已收到您发的 {n} 张照片。还有要补充的请接着发，发完请回复“完成”。"
 STORY_TOLD = "{ask}\n已记下您说的：“{told}”\n还有要补充的请接着发；没有了请回复“完成”。"
 STORY_EMPTY = "还没有收到事情经过。请先说说发生了什么，说完了再回复“完成”。"
 STORY_FULL = "事情经过最多 {limit} 字，这一段放不下了。请精简后再发，或回复“完成”提交已记下的内容。"
@@ -153,9 +158,14 @@ def consent(turn: Turn) -> Reply:
     return _form(turn).first(turn)
 
 
-def take_merchant(turn: Turn) -> None:
-    """Store the business (or reported party) name."""
-    turn.data[Step.MERCHANT] = complaints.clean_text(turn.text, limit=100, field="merchant")
+def take_merchant(turn: Turn) -> Reply | None:
+    """Store the business (or reported party) name. The whole story told first, longer than any name, is kept for
+    the story question, and the name asked again."""
+    if len(turn.text.strip()) > MERCHANT_MAX and STORY_PARTS not in turn.data:
+        turn.data[STORY_PARTS] = [complaints.clean_text(turn.text, limit=STORY_MAX, field="story")]
+        return turn.stay(STORY_FIRST.format(ask=turn.asked or ""))
+    turn.data[Step.MERCHANT] = complaints.clean_text(turn.text, limit=MERCHANT_MAX, field="merchant")
+    return None
 
 
 def take_address(turn: Turn) -> None:
@@ -191,8 +201,19 @@ def take_story(turn: Turn) -> Reply | None:
 def _story_prompt(ask: str) -> Callable[[dict], str]:
     """The story question; with the story told already (in the message that opened the form), what was told."""
     def prompt(data: dict) -> str:
-        parts = data.get(STORY_PARTS)
-        return STORY_TOLD.format(ask=ask.split("可以分几条发")[0], told="".join(parts)) if parts else ask
+        parts, told = data.get(STORY_PARTS), data.get(Step.STORY)
+        if parts:
+            return STORY_TOLD.format(ask=ask.split("可以分几条发")[0], told="".join(parts))
+        if told:                            # asked again (上一步, 修改): what a new story would replace
+            return STORY_AGAIN.format(ask=ask.split("可以分几条发")[0], told=told)
+        return ask
+    return prompt
+
+
+def _photos_prompt(ask: str) -> Callable[[dict], str]:
+    """The photos question; with photos sent earlier in the form (while telling the story), how many are in."""
+    def prompt(data: dict) -> str:
+        return PHOTOS_HAVE.format(n=data[Step.PHOTOS]) if data.get(Step.PHOTOS) else ask
     return prompt
 
 
@@ -351,8 +372,9 @@ COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
     Question(Step.WISH, "您希望怎么解决？回复数字，可以选几项（如“4 5”）：\n1 退货\n2 换货\n3 维修\n4 退款\n5 赔偿\n6 其他",
              "诉求", take_wish,
              free_text=False, names="诉求|要求|解决"),
-    Question(Step.PHOTOS, "请发送照片作为证据（发票、小票、商品、聊天记录截图等），可以发多张。"
-             "发完请回复“完成”；没有照片请回复“跳过”。", "照片", take_photos, show=_photos, free_text=False,
+    Question(Step.PHOTOS, _photos_prompt("请发送照片作为证据（发票、小票、商品、聊天记录截图等），可以发多张。"
+                                         "发完请回复“完成”；没有照片请回复“跳过”。"), "照片", take_photos, show=_photos,
+             free_text=False,
              accepts=TEXT | {"image"}, collects=True, names="照片|图片"),
     Question(Step.NAME, "请告诉我您的真实姓名。", "姓名", take_name, names="姓名|名字", ahead=NAME_AHEAD),
     Question(Step.PHONE, "请留下您的联系电话（手机或带区号的座机），方便我们联系您。", "电话", take_phone,
@@ -365,8 +387,8 @@ REPORT_FORM = Form(noun="举报", submit=submit, questions=(
              accepts=TEXT | {"location"}, names="地点|地址|位置"),
     Question(Step.STORY, _story_prompt("请说明违法行为：什么时间、什么行为、涉及什么商品或服务。可以分几条发，说完了请回复“完成”。"),
              "违法行为", take_story, corrects=False, names="违法行为|行为|经过|事情"),
-    Question(Step.PHOTOS, "有证据照片请直接发送，可以发多张；发完回复“完成”，没有请回复“跳过”。", "证据照片", take_photos,
-             show=_photos, free_text=False, accepts=TEXT | {"image"}, collects=True, names="照片|图片|证据"),
+    Question(Step.PHOTOS, _photos_prompt("有证据照片请直接发送，可以发多张；发完回复“完成”，没有请回复“跳过”。"), "证据照片",
+             take_photos, show=_photos, free_text=False, accepts=TEXT | {"image"}, collects=True, names="照片|图片|证据"),
     Question(Step.NAME, "请留下您的姓名以便告知处理结果；不想留名请回复“匿名”。", "举报人", take_name, show=_reporter,
              names="举报人|姓名|名字", ahead=NAME_AHEAD),
     Question(Step.PHONE, "请留下联系电话（手机或带区号的座机）；不想留请回复“跳过”。", "电话", take_phone,

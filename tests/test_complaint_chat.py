@@ -679,3 +679,51 @@ def test_a_dialect_question_mid_form_is_not_stored_as_the_answer(wechat, asked):
     wechat.say("同意")
     text = wechat.say(asked).text
     assert "第2步" not in text and "这是商家名称吗" in text
+
+
+def test_the_whole_story_typed_at_the_shop_question_is_kept_for_the_story(wechat, app):
+    """A story longer than any shop's name typed at the first question is kept for the story question (it had been
+    refused as too long, to be condensed and typed again), and the shop's name is asked again."""
+    story = "昨天下午在东街超市买了两盒牛奶，回家给孩子喝了一盒，孩子说味道不对，我一看生产日期，已经过期五天了，" \
+            "去找超市，店员说不是在他们家买的，我有小票，他们还是不认，后来经理出来说最多退钱，不赔，我想问问该怎么办，" \
+            "孩子喝了以后有点拉肚子。"
+    assert "同意" in wechat.click("COMPLAINT").text
+    wechat.say("同意")
+    again = wechat.say(story).text
+    assert "已经记下" in again and "第1步" in again
+    wechat.say("东街超市")
+    shown = wechat.say("城关镇东街8号").text
+    assert "第3步" in shown and story in shown
+    wechat.say("完成")
+    assert "怎么解决" in wechat.say("35").text
+    for answer in ("4", "跳过", "张三", "13800138000"):
+        wechat.say(answer)
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert case.story == story and case.business_name == "东街超市"
+
+
+def test_the_photos_question_says_how_many_photos_came_earlier(wechat):
+    """Photos sent while the story was told are counted at the photos question, which asks only for more; "照片刚才
+    发过了" goes on."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了"):
+        wechat.say(answer)
+    wechat.image(b"\xff\xd8\xff\xe0 receipt")
+    wechat.say("完成")
+    wechat.say("35")
+    asked = wechat.say("4").text
+    assert "已收到您发的 1 张照片" in asked
+    assert "姓名" in wechat.say("照片刚才发过了").text
+
+
+def test_the_story_asked_again_shows_what_was_written(wechat):
+    """Going back to the story (上一步 at the amount) shows the story already written and says a new one replaces it;
+    完成 keeps it (it had been asked for as if nothing had been written)."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
+        wechat.say(answer)
+    again = wechat.say("上一步").text
+    assert "原来写的是：“牛奶过期了”" in again and "替换" in again
+    assert "第4步" in wechat.say("完成").text
