@@ -2,6 +2,8 @@
 MASSSENDJOBFINISH / TEMPLATESENDJOBFINISH reports (answered silently)."""
 from __future__ import annotations
 
+import re
+
 from bot.conversation import Command, Turn
 from bot.messages import ARTICLES_FOR_EVENTS, ARTICLES_FOR_MESSAGES, Article, Reply
 from handlers.menu_keys import MenuKey
@@ -25,6 +27,10 @@ KIND_TYPO_CHARS = 4        # `退订 警告`: a short unknown word after the spa
 SEPARATORS = "：:，,、"
 # The words the toggles start with, longest first: "取消订阅 警示" is 退订 as people also say it
 LEADS = ("取消订阅", "取消推送", "退订", "订阅", "TD", "td")
+# Not wanting the pushes, in one's own words, as the whole message ("不要再给我发了", "别推送了"): the 退订 choices.
+# Anchored: "商家别给我发短信了" is a question about a shop's texts.
+STOP_SENDING = re.compile(r"^(你们)?(不要|别|不用|甭)(再)?(给我|给俺)?(发|推|推送|发消息|推消息)(了|啦)?(行吗|好吗|可以吗)?$|"
+                          r"^(我|俺)?不想(再)?(收到|接收|看|收)(你们的)?(推送|消息|这些|文章)(了)?$")
 
 
 def _articles(turn: Turn, kind: Kind, items) -> Reply:
@@ -71,7 +77,7 @@ def search(turn: Turn) -> Reply | str:
 
 def _toggle(turn: Turn, subscribed: bool) -> str:
     """`退订 警示` / `订阅 案例` / `退订 全部`: record the choice per kind; the bare word lists the choices."""
-    word = _kind_word(turn.text)          # after 退订 / 订阅 (or TD)
+    word = _kind_word(turn.text) if turn.text.startswith(LEADS) else ""   # after 退订 / 订阅 (or TD)
     if not word:
         current = audience.preferences(turn.incoming.openid)
         shown = "，".join(f"{Kind(k).word}{STATE[v]}" for k, v in current.items()) or "全部接收"
@@ -132,7 +138,7 @@ ENTRIES = [
     Command(cases, keys=frozenset({MenuKey.CASES}), words=frozenset({"案例", "典型案例"})),
     Command(search, prefixes=("警示 ", "案例 ", "提示 ", "抽检 ")),
     Command(unsubscribe, words=frozenset({"退订", "TD", "td", "取消订阅", "取消推送"}), prefixes=("退订", "取消订阅", "取消推送"),
-            accepts=_is_toggle),
+            accepts=_is_toggle, phrases=STOP_SENDING),
     Command(subscribe, words=frozenset({"订阅"}), prefixes=("订阅",), accepts=_is_toggle),
     Command(job_finished, events=frozenset({"masssendjobfinish", "templatesendjobfinish"})),
 ]

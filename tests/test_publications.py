@@ -130,6 +130,15 @@ def test_cancelling_a_subscription_in_everyday_words_is_the_unsubscribe_command(
     assert "当前：警示退订" in asker.say("取消推送").text
 
 
+@pytest.mark.parametrize("said", ["不要再给我发了", "别推送了"])
+def test_not_wanting_the_pushes_in_ones_own_words_lists_the_choices(app, kb, consumer, said):
+    """"不要再给我发了" or "别推送了" gets the 退订 choices (it had got "这个问题我帮不上忙"); "商家别给我发短信了" is still
+    a question about a shop's texts, not a 退订."""
+    asker = consumer("o_stop")
+    assert "当前：全部接收" in asker.say(said).text
+    assert "当前：" not in consumer("o_sms").say("商家别给我发短信了").text
+
+
 def test_mass_send_batches_with_clientmsgid_and_counts_quota(app, sim, wechat):
     """A mass send goes in batches with a deterministic clientmsgid; MASSSENDJOBFINISH counts are recorded."""
     with app.app_context():
