@@ -15,9 +15,10 @@ from enum import StrEnum
 
 from bot.conversation import Turn
 from bot.flow_types import squeeze
-from bot.form import AHEAD, TEXT, Form, Question, guarded
+from bot.form import ACKNOWLEDGED, AHEAD, TEXT, Form, Question, guarded
 from bot.messages import Reply
 from bot.numbers import parse_numbers
+from handlers.interruptions import phrased_as_question
 from handlers.menu_keys import MenuKey
 from models.complaint import Kind, Wish
 from services import DomainError, case_evidence, complaints, faq
@@ -82,6 +83,8 @@ STORY_PARTS = "story_parts"
 OTHER_MAX = 60              # cases.wish holds the chosen remedies and these words (String(120))
 WISH_OTHER = "wish_other"   # the follow-up to 其他, outside the numbered table
 ANONYMOUS_WORDS = {"匿名", "不留名"}
+ANONYMOUS_WISH = re.compile(r"(我|俺)?(要|想)?匿名(举报)?(吧|可以吗|行吗|行不)?|(我|俺)?(要|想)?(不留名|不留名字)(举报)?")
+ANONYMOUS_NOTED = "好的，这次举报匿名，不问您的姓名和电话。\n{ask}"
 # Not wanting to leave one's name or number, said in one's own words (squeezed, the whole message): "我不想留名字",
 # "不想让老板知道是我", "电话就不留了"
 UNNAMED = re.compile(r"(我|俺)?(还是)?(就)?(不想|不愿意|不愿|不要|不用|不|不方便|没法)(留|写|填|说|透露|告诉你们?|给)"
@@ -160,7 +163,12 @@ def consent(turn: Turn) -> Reply:
 
 def take_merchant(turn: Turn) -> Reply | None:
     """Store the business (or reported party) name. The whole story told first, longer than any name, is kept for
-    the story question, and the name asked again."""
+    the story question, and the name asked again. In a 举报, "我要匿名举报" here is the wish to stay anonymous: name
+    and phone are not asked, and who is reported is asked again."""
+    if _kind(turn) == Kind.REPORT and ANONYMOUS_WISH.fullmatch(squeeze(turn.text)):
+        turn.data.update(name=None, phone=None, anonymous=True)
+        turn.data[AHEAD] = [*turn.data.get(AHEAD, []), Step.NAME]
+        return turn.stay(ANONYMOUS_NOTED.format(ask=turn.asked or ""))
     if len(turn.text.strip()) > MERCHANT_MAX and STORY_PARTS not in turn.data:
         turn.data[STORY_PARTS] = [complaints.clean_text(turn.text, limit=STORY_MAX, field="story")]
         return turn.stay(STORY_FIRST.format(ask=turn.asked or ""))
@@ -224,11 +232,20 @@ def take_amount(turn: Turn) -> None:
 
 
 def take_wish(turn: Turn) -> Reply | None:
-    """Store one or more remedies (`4 5`, `④⑤`, `退款和赔偿`, "退钱 再赔点"); 其他 asks what they want."""
+    """Store one or more remedies (`4 5`, `④⑤`, `退款和赔偿`, "退钱 再赔点"); 其他 asks what they want. A claim's
+    multiple is kept ("十倍赔偿" → 赔偿（十倍）), and a wish in words that names none of the five ("道歉", "给个说法")
+    is 其他 with those words."""
     wishes = _wishes(turn.text)
     if wishes is None:
-        return turn.stay(BAD_WISH)
-    turn.data[Step.WISH] = "、".join(wishes)
+        said = squeeze(turn.text)
+        if not _HAN.search(said) or len(said) > OTHER_MAX or ACKNOWLEDGED.fullmatch(said) or _UNSURE.search(said) or \
+                phrased_as_question(turn.text) or parse_numbers(turn.text) is not None:
+            return turn.stay(BAD_WISH)
+        turn.data[Step.WISH] = f"{Wish.OTHER}（{said}）"
+        return None
+    shown = [f"{w}（{_MULTIPLE.search(turn.text).group()}）" if w == Wish.COMPENSATION and _MULTIPLE.search(turn.text)
+             else str(w) for w in wishes]
+    turn.data[Step.WISH] = "、".join(shown)
     if Wish.OTHER in wishes:
         return turn.goto(WISH_OTHER, ASK_OTHER)
     return None
@@ -255,9 +272,15 @@ _WISH_WORDS = [
     (Wish.RETURN, re.compile(_NOT + r"(退货|退掉|退回去|把货退|东西退)")),
     (Wish.EXCHANGE, re.compile(_NOT + r"(换货|换一个|换个|换新|调换|给换|换一台|换一件|换一双)")),
     (Wish.REPAIR, re.compile(_NOT + r"(维修|修好|修一下|修理|给修|修修)")),
-    (Wish.REFUND, re.compile(_NOT + r"(退款|退钱|退费|退全款|全额退|把钱退|钱退|返钱|还钱|退我钱|退给我)")),
+    (Wish.REFUND, re.compile(_NOT + r"(退款|退钱|退费|退全款|全额退|把钱退|钱退|返钱|还钱|退我钱|退给我|全退|全部退|退一赔三)")),
     (Wish.COMPENSATION, re.compile(_NOT + r"(赔偿|赔钱|赔点|赔我|给赔|补偿|十倍|三倍|退一赔三|假一赔|赔(?!礼))")),
 ]
+
+
+# Not knowing what to ask for ("我也不知道", "随便"): asked again with the choices, never stored as 其他
+_UNSURE = re.compile(r"不知道|不清楚|不晓得|不懂|随便|都行|看着办|没想好")
+# How much a claim asks for, kept for staff ("十倍赔偿", "退一赔三", "三倍")
+_MULTIPLE = re.compile(r"[十三两二五]倍|退一赔三|假一赔[十三]")
 
 
 def take_other_wish(turn: Turn) -> Reply:

@@ -146,3 +146,15 @@ def test_words_that_name_no_remedy_are_asked_again(wechat, app):
     _to_wish(wechat)
     assert "1 到 6" in wechat.say("我也不知道").text
     assert "照片" in wechat.say("4").text
+
+
+@pytest.mark.parametrize("answer, wish", [("十倍赔偿", "诉求：赔偿（十倍）"), ("退一赔三", "诉求：退款、赔偿（退一赔三）"),
+                                          ("道歉", "诉求：其他（道歉）"), ("全退", "诉求：退款")])
+def test_a_wish_keeps_its_claim_and_words_that_name_no_remedy_are_other(wechat, app, answer, wish):
+    """"十倍赔偿" keeps its multiple for staff (it had been stored as plain 赔偿, and "退一赔三" lost the refund);
+    "道歉", which names none of the five, is 其他 with the word (it had been refused); "全退" is a refund."""
+    _to_wish(wechat)
+    wechat.say(answer)
+    for reply in ("跳过", "张三"):
+        wechat.say(reply)
+    assert wish in wechat.say("13800138000").text

@@ -727,3 +727,20 @@ def test_the_story_asked_again_shows_what_was_written(wechat):
     again = wechat.say("上一步").text
     assert "原来写的是：“牛奶过期了”" in again and "替换" in again
     assert "第4步" in wechat.say("完成").text
+
+
+def test_wanting_to_report_anonymously_at_the_first_question_is_noted_not_stored_as_the_party(wechat, app):
+    """"我要匿名举报" where the 举报 asks whom is reported notes the wish (name and phone are not asked) and asks
+    whom again; it had been stored as the reported party."""
+    assert "同意" in wechat.click("REPORT").text
+    wechat.say("同意")
+    again = wechat.say("我要匿名举报").text
+    assert "匿名" in again and "第1步" in again
+    for answer in ("村口小卖部", "村口", "卖过期辣条", "完成"):
+        wechat.say(answer)
+    summary = wechat.say("跳过").text
+    assert "被举报对象：村口小卖部" in summary and "举报人：匿名" in summary
+    assert NUMBER.search(wechat.say("确认").text)
+    with app.app_context():
+        case = db.session.query(Case).one()
+        assert case.anonymous and case.name is None and case.business_name == "村口小卖部"
