@@ -67,7 +67,7 @@ BROKEN = "登记已中断，请重新发“{word}”。"
 # A form's own words: with no form active they are answered by `stray`, not by the Q&A. 是/好/无 are left out: as
 # chat they are small talk, which the Q&A answers.
 FORM_WORDS = CANCEL_WORDS | RESTART_WORDS | frozenset({"确认", "确定", "提交", "确认提交", "修改", "完成", "跳过",
-                                                       "同意", "匿名", "确认撤回"})
+                                                       "同意", "匿名", "确认撤回", "上一步", "返回上一步", "下一步"})
 NOTHING_OPEN = "您现在没有正在填写的内容，“{word}”没有可以操作的。需要投诉请发“投诉”，举报请发“举报”，有问题直接发给我就行。"
 NOTHING_TO_CONTINUE = "您目前没有未填完的登记。需要投诉请发“投诉”，举报请发“举报”，有问题直接发给我就行。"
 

@@ -195,11 +195,12 @@ def test_unrecognised_voice_outside_a_form_is_told_not_heard(wechat, app):
 
 
 def test_form_words_with_no_form_active_are_not_questions(wechat, app, kb):
-    """取消, 确认, 修改, 重新开始 typed with no form active are told so; none reaches the Q&A or its queue."""
+    """取消, 确认, 修改, 重新开始, 上一步 typed with no form active are told so; none reaches the Q&A or its queue
+    ("上一步" had been queued for staff)."""
     from models.faq import UnansweredQuestion
 
     wechat.follow()
-    for word in ["取消", "确认", "修改", "重新开始", "完成"]:
+    for word in ["取消", "确认", "修改", "重新开始", "完成", "上一步"]:
         assert wechat.say(word).text.startswith(f"您现在没有正在填写的内容，“{word}”没有可以操作的")
     with app.app_context():
         assert db.session.query(UnansweredQuestion).count() == 0

@@ -195,3 +195,9 @@ def test_queue_holds_no_openid(kb, wechat):
         columns = set(UnansweredQuestion.__table__.columns.keys())
         assert "openid" not in columns
         assert db.session.scalar(select(func.count(UnansweredQuestion.id))) >= 1
+
+
+def test_asked_whether_it_is_a_robot_it_says_so_once(kb, wechat):
+    """"你是机器人吗" is answered with one introduction (the reply had said 我是…消费维权助手 twice in a row)."""
+    text = wechat.say("你是机器人吗").text
+    assert text.count("消费维权助手") == 1 and "机器人" in text
