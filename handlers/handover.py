@@ -3,7 +3,8 @@ own WeChat (never a consumer) and the QR scans that bind it.
 
 Listed first in `handlers.FEATURES`. The hand-over is a conversation flow, so the router's one Redis read per
 message (`bot.inbox.claim`) already says whether a follower is handed over: the check costs nothing extra. While
-handed over, free text goes to the thread and the bot stays quiet; one-shot commands (查询, 警示, 联系我们…) still
+handed over, free text goes to the thread and the bot stays quiet (off duty, when nobody reads it yet, each message is
+acknowledged and a clear question answered meanwhile); "算了不用了" ends it as 结束人工 does; one-shot commands (查询, 警示, 联系我们…) still
 answer; form flows (投诉, 举报, 投票) ask to end the hand-over first; `结束人工`, staff resolving the thread, or
 staff silence (setting) hands back with a line saying so. A menu tap clears any flow state in the router, so taps
 pass through `tap` here, which reads the hand-over marker (`keys.handover`) and keeps the hand-over.
@@ -15,9 +16,9 @@ import sys
 from datetime import timedelta
 
 from bot import conversation
-from bot.conversation import Command, Flow, Turn
+from bot.conversation import Command, Flow, Turn, squeeze
 from bot.messages import Incoming, Reply
-from handlers import menu
+from handlers import interruptions, menu
 from services import DomainError, bureau, duty, followers, inbox, inbox_convert, keys, staff_binding
 from services.clock import to_china
 
@@ -36,6 +37,9 @@ REQUEST_PHRASES = re.compile(
     r"(我|俺)?(要|想)?找(你们|您们)?的?(领导|负责人|管事的|主任|局长)(说|谈|聊)?(吧|啊)?|"
     r"(我|俺)?不(想|要)(跟|和)(机器人?|你)(说|聊)了?(我|俺)?(要|想)?(找|转)?(人工|真人)?")
 END_WORDS = frozenset({"结束人工", "退出人工", "结束"})
+# Not needing the person any more, in one's own words ("算了不用了", "好了没事了", "拜拜"), the whole message
+ENDING = re.compile(r"(算了|好了|那|那就)?(不用了|不需要了|没事了|没事儿了|不找了|不用人工了|不等了|解决了|问题解决了)(谢谢|谢谢了|谢了)?(吧|啊)?|"
+                    r"(谢谢)?(拜拜|再见|88)(了|啦)?")
 CONVERT_WORDS = frozenset({"同意", "确认"})           # a staff-prefilled complaint waits for these (转为投诉)
 MENU_KEYS = frozenset(i["key"] for b in menu.DEFAULT_MENU["button"] for i in b.get("sub_button", []) if "key" in i)
 
@@ -48,6 +52,8 @@ NO_DUTY_PLANNED = ("现在没有工作人员值班。请直接留言说明情况
                    "发“结束人工”可回到智能问答；紧急情况请拨打 {hotline}。")
 RECEIVED = "已转给工作人员，请稍候。"
 LEFT = "已收到您的留言，工作人员值班时会回复您。"
+LEFT_MORE = "已记下，工作人员值班时会一并回复。发“结束人工”可以先问智能助手。"
+LEFT_ANSWER = "（您的留言已转给工作人员，值班时会回复您；发“结束人工”可以继续问智能助手。）"
 ALREADY = "您已在人工服务中，请直接发送您的问题。发“结束人工”可回到智能问答。"
 ENDED = "已结束人工服务，接下来由智能助手为您服务。需要时再发“人工”。"
 HANDED_BACK = "工作人员{minutes}分钟没有回复，先由智能助手为您服务；您的留言工作人员仍会看到并回复。需要时再发“人工”。"
@@ -85,7 +91,7 @@ def talk(turn: Turn) -> Reply:
     """A message while handed over: commands answer, free text goes to the thread (acknowledged once)."""
     incoming, text = turn.incoming, turn.text
     thread = inbox.thread_of(incoming.openid)
-    if text in END_WORDS:
+    if text in END_WORDS or ENDING.fullmatch(squeeze(text)):
         if thread is not None and thread.handover:
             inbox.end_handover(thread=thread, now=turn.now, line=ENDED)
         return turn.end(ENDED)
@@ -112,10 +118,27 @@ def talk(turn: Turn) -> Reply:
                               followups=answer.followups))
     covered, _ = duty.on_duty(turn.now)
     inbox.note_message(openid=incoming.openid, text=said, now=turn.now, offhours=not covered)
+    if not covered:
+        return _left(turn)
     if turn.data.get("acked"):
         return turn.stay(None)                               # staff are talking with them: the bot keeps quiet
     turn.data["acked"] = True
-    return turn.stay(RECEIVED if covered else LEFT)
+    return turn.stay(RECEIVED)
+
+
+def _left(turn: Turn) -> Reply:
+    """Off duty, nobody reads the thread yet: a clear consumer question is answered by the bot meanwhile, and other
+    messages are acknowledged, each of them (briefly after the first): never met with silence."""
+    if turn.incoming.has_text:
+        seen = interruptions.aside(turn)
+        if seen.answer is not None:
+            answer = Reply.of(seen.answer)
+            answer.text = f"{answer.text}\n\n{LEFT_ANSWER}"
+            return turn.stay(answer)
+    if turn.data.get("left"):
+        return turn.stay(LEFT_MORE)
+    turn.data["left"] = True
+    return turn.stay(LEFT)
 
 
 def _convert(turn: Turn, thread) -> str | None:

@@ -53,6 +53,21 @@ def test_off_duty_states_the_next_duty_and_keeps_the_message(app, wechat, staff_
     assert ("offhours", "超市卖过期牛奶，想投诉", None) in rows
 
 
+def test_off_duty_every_message_is_acknowledged_and_a_clear_question_answered(app, kb, wechat, staff_factory):
+    """At 3 a.m. (nobody on duty) every later message gets a line (they had got silence), a clear question is
+    answered by the bot meanwhile and still kept for staff, and "算了不用了" ends the hand-over."""
+    person = staff_factory(role="staff")
+    off_duty_now(app, person.id)
+    wechat.say("人工")
+    assert "已收到您的留言" in wechat.say("你好").text
+    assert "已记下" in wechat.say("在吗").text
+    answer = wechat.say("过期食品能赔多少").text
+    assert "依据" in answer and "转给工作人员" in answer
+    assert "已结束人工服务" in wechat.say("算了不用了").text
+    _, rows = thread_rows(app)
+    assert ("offhours", "过期食品能赔多少", None) in rows
+
+
 def test_reply_outside_the_window_sends_a_template_and_shows_the_reply_at_the_next_message(
         make_app, sim, staff_factory, logged_in):
     """Past 48 hours: a template notice goes out, the reply waits and is shown when the follower next writes."""
