@@ -111,6 +111,11 @@ def left(turn: Turn) -> None:
 
 
 def contact(turn: Turn) -> str:
+    return contact_card()
+
+
+def contact_card() -> str:
+    """The bureau's name, address, phone, office hours and the 12315 hotline, from the console's settings."""
     prof = bureau.profile()
     return CONTACT.format(name=prof.name, address=prof.address, phone=prof.phone, hours=prof.hours_text(),
                           hotline=prof.hotline)

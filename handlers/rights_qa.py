@@ -95,12 +95,18 @@ def _empathy(result) -> list[str]:
     return [EMPATHY] if result.venting else []
 
 
+# Answers about reaching the bureau carry its contact card (address, phone, hours) from the console's settings
+WITH_CONTACT = frozenset({"account-contact"})
+
+
 def render(entry: Entry, *, venting: bool = False) -> str:
     """One chat message: (empathy,) the question we understood, the answer, the law it rests on, the next step."""
     parts = [EMPATHY] if venting else []
     parts += [ANSWER_HEAD.format(question=entry.question), entry.answer.strip()]
     if entry.citations:
         parts.append(CITATION.format(laws=citation_line(entry.citations)))
+    if entry.slug in WITH_CONTACT:           # "你们电话多少": the number itself, not where to find it
+        parts.append(menu.contact_card())
     if entry.next_step:
         parts.append(entry.next_step)
     return "\n".join(parts)

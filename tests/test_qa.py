@@ -201,3 +201,13 @@ def test_asked_whether_it_is_a_robot_it_says_so_once(kb, wechat):
     """"你是机器人吗" is answered with one introduction (the reply had said 我是…消费维权助手 twice in a row)."""
     text = wechat.say("你是机器人吗").text
     assert text.count("消费维权助手") == 1 and "机器人" in text
+
+
+def test_asking_for_the_bureaus_phone_gets_the_number_itself(kb, wechat, app):
+    """"你们电话多少" gets the bureau's phone number and address from its settings (the answer had only said where to
+    tap to find them)."""
+    from services import bureau
+    with app.app_context():
+        prof = bureau.profile()
+    text = wechat.say("你们电话多少").text
+    assert prof.phone and prof.phone in text and prof.address in text
