@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation import Command, Turn
+from bot.conversation import Command, Turn, squeeze
 from bot.messages import ARTICLES_FOR_EVENTS, ARTICLES_FOR_MESSAGES, Article, Reply
 from handlers.menu_keys import MenuKey
 from models.publication import Kind
@@ -31,6 +31,17 @@ LEADS = ("取消订阅", "取消推送", "退订", "订阅", "TD", "td")
 # Anchored: "商家别给我发短信了" is a question about a shop's texts.
 STOP_SENDING = re.compile(r"^(你们)?(不要|别|不用|甭)(再)?(给我|给俺)?(发|推|推送|发消息|推消息)(了|啦)?(行吗|好吗|可以吗)?$|"
                           r"^(我|俺)?不想(再)?(收到|接收|看|收)(你们的)?(推送|消息|这些|文章)(了)?$")
+
+
+# A search typed the other way round, the kind last ("预付卡警示", "美容的案例"): the whole message
+SUFFIXED = re.compile(r"^(?!.*(什么|啥|哪|吗|有没有|最新|最近|看|查|要|想|怎么|发|给|推|订阅|退订))"
+                      r"(?P<words>[^\s]{1,12}?)的?(?P<kind>警示|消费警示|案例|典型案例|提示|消费提示)$")
+
+
+def search_suffixed(turn: Turn) -> Reply | str:
+    """`预付卡警示` / `装修案例`: as `警示 预付卡`."""
+    found = SUFFIXED.match(squeeze(turn.text))
+    return _search(turn, audience.kind_of(found["kind"].removeprefix("消费").removeprefix("典型")), [found["words"]])
 
 
 def _articles(turn: Turn, kind: Kind, items) -> Reply:
@@ -137,6 +148,7 @@ ENTRIES = [
     Command(warnings, keys=frozenset({MenuKey.WARNINGS}), words=frozenset({"警示", "最新警示", "消费警示"})),
     Command(cases, keys=frozenset({MenuKey.CASES}), words=frozenset({"案例", "典型案例"})),
     Command(search, prefixes=("警示 ", "案例 ", "提示 ", "抽检 ")),
+    Command(search_suffixed, phrases=SUFFIXED),
     Command(unsubscribe, words=frozenset({"退订", "TD", "td", "取消订阅", "取消推送"}), prefixes=("退订", "取消订阅", "取消推送"),
             accepts=_is_toggle, phrases=STOP_SENDING),
     Command(subscribe, words=frozenset({"订阅"}), prefixes=("订阅",), accepts=_is_toggle),

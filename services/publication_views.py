@@ -30,13 +30,25 @@ def latest(*, kind: str, limit: int = 3) -> list[Publication]:
 
 
 def search(*, kind: str, words: list[str], limit: int = 3) -> list[Publication]:
-    """Published publications of `kind` whose title, summary, tags or body contain every word."""
-    query = select(Publication).where(Publication.kind == kind, Publication.status.in_(PUBLISHED))
+    """Published publications of `kind` whose title, summary, tags or body contain every word; when none does,
+    those containing any of the words' parts ("理发店办卡" → 理发店, 办卡), newest first."""
+    published = select(Publication).where(Publication.kind == kind, Publication.status.in_(PUBLISHED))
+    query = published
     for word in words[:5]:
-        pattern = f"%{word[:20]}%"
-        query = query.where(or_(Publication.title.like(pattern), Publication.summary.like(pattern),
-                                Publication.tags.like(pattern), Publication.body.like(pattern)))
-    return list(db.session.scalars(query.order_by(Publication.published_at.desc()).limit(limit)))
+        query = query.where(_contains(word))
+    found = list(db.session.scalars(query.order_by(Publication.published_at.desc()).limit(limit)))
+    from services import faq                 # the Q&A's tokenizer, already loaded in every web worker
+    parts = [p for p in dict.fromkeys(faq.loaded().index.text.plain_words(" ".join(words))) if len(p) >= 2][:8]
+    if found or not parts:
+        return found
+    return list(db.session.scalars(published.where(or_(*(_contains(p) for p in parts)))
+                                   .order_by(Publication.published_at.desc()).limit(limit)))
+
+
+def _contains(word: str):
+    pattern = f"%{word[:20]}%"
+    return or_(Publication.title.like(pattern), Publication.summary.like(pattern), Publication.tags.like(pattern),
+               Publication.body.like(pattern))
 
 
 @dataclass(frozen=True)

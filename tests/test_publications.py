@@ -212,6 +212,18 @@ def test_transient_errors_back_off_and_retry(app, sim):
         assert publications.report(pub.id) == {"sent": 3}
 
 
+def test_warnings_searched_with_the_kind_last_or_in_a_phrase_of_several_words(app, kb, sim, wechat):
+    """"预付卡警示" searches the warnings as "警示 预付卡" does (it had got a menu), and "警示 理发店预付卡" finds the
+    预付卡 warning by its parts when no warning holds the whole phrase (it had found none)."""
+    with app.app_context():
+        follow(sim, "o_a")
+        for title, tags in [("预付卡跑路风险", "预付卡"), ("双十一网购提醒", "网购")]:
+            send_now(approved(title=title, tags=tags))
+            push(app)
+    assert wechat.say("预付卡警示").articles[0]["Title"] == "预付卡跑路风险"
+    assert wechat.say("警示 理发店预付卡").articles[0]["Title"] == "预付卡跑路风险"
+
+
 def test_warnings_menu_and_keyword_search(app, sim, wechat, consumer):
     """最新警示 shows the latest warnings as articles; `警示 预付卡` finds older ones by keyword."""
     assert "还没有发布消费警示" in wechat.click("WARNINGS").text

@@ -211,3 +211,10 @@ def test_asking_for_the_bureaus_phone_gets_the_number_itself(kb, wechat, app):
         prof = bureau.profile()
     text = wechat.say("你们电话多少").text
     assert prof.phone and prof.phone in text and prof.address in text
+
+
+@pytest.mark.parametrize("laugh", ["哈哈", "哈哈哈哈", "嘿嘿"])
+def test_a_laugh_gets_a_friendly_close_not_cannot_help(kb, wechat, laugh):
+    """"哈哈" gets a friendly closing line, not "这个问题我帮不上忙" (and nothing is queued for staff)."""
+    text = wechat.say(laugh).text
+    assert "帮不上忙" not in text and "答不好" not in text and "随时发给我" in text
