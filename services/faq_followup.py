@@ -80,6 +80,13 @@ WHO_PAYS = re.compile(r"(谁出|谁掏|谁付|谁给|谁赔|谁承担|谁负责)
 # "能全退吗", "可以要赔偿不", "还能退不": a remedy asked for with no matter of its own is the last answer's remedy
 BARE_REMEDY = re.compile(r"(那|我|俺)?(还|就)?(能|可以|可不可以|能不能|会不会|有没有可能|是不是能)(全|都|全部|直接|再|让他|叫他|要求)?"
                          r"(退|退钱|退款|退货|赔|赔钱|赔偿|要赔偿|换|换货|修|索赔|要回来|要回|退回来)(吗|不|么|没|呀|啊|呢)?[?？]*")
+# "那帮人已经走了找不着" after a story of goods sold at a fair, a market, a talk or a rented counter: the seller gone is
+# the organiser's or the counter's landlord's to answer for (消法第43条), whatever the last answer was; not a card
+# shop that ran off (the prepaid entries')
+SELLER_GONE = re.compile(r"(走了|跑了|撤了|不见了|找不着|找不到|联系不上|没影了|溜了|不来了)")
+AT_A_VENUE = re.compile(r"集上|赶集|大集|会场|讲座|讲课|听课|展销|展会|庙会|柜台|专柜|摊位|摊子|商场里|会议室|大棚|租的场地|场地")
+PREPAID = re.compile(r"卡|充值|充了|预付|会员|储值|余额")
+VENUE_ENTRY = "counter-fair-vendor"
 STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
@@ -152,6 +159,9 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if len(raw) > FOLLOW_MAX_CHARS:
         return None
     squeezed = "".join(raw.split())
+    if SELLER_GONE.search(squeezed) and AT_A_VENUE.search(earlier) and not PREPAID.search(f"{earlier}{raw}") and \
+            previous != VENUE_ENTRY and VENUE_ENTRY in snapshot.entries:
+        return VENUE_ENTRY
     another = ANOTHER_QUESTION.match(squeezed)
     if another and len(squeezed) - another.end() >= ANOTHER_QUESTION_CHARS:
         return None

@@ -1894,3 +1894,31 @@ def test_a_receipt_dearer_than_the_label_after_an_answer_is_the_price_answer_not
         user = consumer(openid)
         assert _answer(kb, "fraud-fake-goods") in user.say("在超市买的洗衣液 拿回家发现是假的").text
         assert _answer(kb, slug) in user.say(follow_up).text
+
+
+def test_the_seller_gone_after_a_talk_or_a_fair_is_the_organisers_to_answer_for(kb, wechat):
+    """"讲课那伙人跑了" after a story of a pillow sold at a health talk is the organiser's or the landlord's liability
+    (消法第43条), not a card shop that closed (it had got the prepaid answer)."""
+    wechat.say("俺妈在镇上听了几天讲座 买了一千八的保健枕头 说能治颈椎")
+    text = wechat.say("讲课那伙人跑了 找不着了").text
+    assert _answer(kb, "counter-fair-vendor") in text and "第43条" in text
+
+
+def test_a_car_parts_production_date_never_gets_the_expired_food_answer(kb, wechat):
+    """"修车铺给换的机油 … 生产日期是五年前的" names a date, but no food: it never gets the expired-food answer and its
+    十倍 (it had)."""
+    text = wechat.say("修车铺给换的机油 说是新的 一看生产日期是五年前的").text
+    assert _answer(kb, "food-expired") not in text and "十倍" not in text
+
+
+@pytest.mark.parametrize("message", ["一亩地能打一千斤玉米 五十亩一共多少斤", "镇上收购点收玉米给的价太低 有没有别的地方收"])
+def test_a_farmers_yield_sum_or_a_buyers_price_for_his_crop_is_small_talk(kb, wechat, message):
+    """A farmer's yield sum or where to sell his crop for more is chat: no law (the seed answer had been given)."""
+    text = wechat.say(message).text
+    assert "依据" not in text and "《" not in text and "您是不是想问" not in text
+
+
+def test_points_gone_from_a_driving_licence_go_to_the_traffic_police(kb, wechat):
+    """"驾驶证的分扣没了咋办" is the traffic police's (122), with no law (it had got 帮不上忙)."""
+    text = wechat.say("驾驶证的分扣没了咋办").text
+    assert "122" in text and "依据" not in text
