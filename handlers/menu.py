@@ -26,7 +26,8 @@ WELCOME = (
 SCAN_WELCOME = "欢迎回来！{scene}需要维权帮助请直接发问题，或点下方菜单。"
 SCAN_WELCOME_FORM = "欢迎回来！{scene}"
 SCENE = "您扫描的是「{label}」的二维码。"
-CONTACT = "{name}\n地址：{address}\n电话：{phone}\n办公时间：{hours}\n全国投诉举报热线：{hotline}"
+CONTACT = ("{name}\n地址：{address}\n电话：{phone}\n办公时间：{hours}\n全国投诉举报热线：{hotline}\n"
+           "在这里找工作人员，请发“人工”。")
 TRANSFER_CLOSED = (
     "现在不是人工服务时间（{hours}）。您可以直接留言说明情况，工作人员上班后会看到；"
     "也可以发“投诉”登记，我们会在法定期限内答复。紧急情况请拨打 {hotline}。"

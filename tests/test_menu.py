@@ -31,13 +31,14 @@ def test_welcome_explains_what_the_account_does(wechat):
 
 
 def test_contact_uses_the_bureau_settings(user_at):
-    """CONTACT shows the address, phone and office hours staff saved in the console settings."""
+    """CONTACT shows the address, phone and office hours staff saved in the console settings, and how to reach a
+    person here (人工; the card had not said so)."""
     with user_at.app.app_context():
         bureau.update_profile(now=datetime(2026, 11, 1), name="示范县市场监督管理局", phone="0471-1234567",
                               address="示范县人民路1号")
         db.session.commit()
     text = user_at("2026-11-27 10:00").click("CONTACT").text
-    assert "示范县市场监督管理局" in text and "0471-1234567" in text and "人民路1号" in text
+    assert "示范县市场监督管理局" in text and "0471-1234567" in text and "人民路1号" in text and "“人工”" in text
 
 
 def _use_wechat_kf(app) -> None:
