@@ -36,6 +36,8 @@ REQUEST_PHRASES = re.compile(
     r"(叫|喊|来)(个|一个)?(工作人员|人工|真人|客服|管事的|负责人)(来|过来)?(吧|啊|呀)?|"
     r"(我|俺)?(要|想)?找(你们|您们)?的?(领导|负责人|管事的|主任|局长)(说|谈|聊)?(吧|啊)?|"
     r"(我|俺)?不(想|要)(跟|和)(机器人?|你)(说|聊)了?(我|俺)?(要|想)?(找|转)?(人工|真人)?")
+# "人工 我想问下预付卡的事": the word, then what it is about (kept in the thread for staff)
+REQUEST_LEAD = re.compile(r"^(转)?人工(客服|服务)?[\s,，:：。!！]+\S")
 END_WORDS = frozenset({"结束人工", "退出人工", "结束"})
 # Not needing the person any more, in one's own words ("算了不用了", "好了没事了", "拜拜"), the whole message
 ENDING = re.compile(r"(算了|好了|那|那就)?(不用了|不需要了|没事了|没事儿了|不找了|不用人工了|不等了|解决了|问题解决了)(谢谢|谢谢了|谢了)?(吧|啊)?|"
@@ -232,7 +234,8 @@ class _FromStaff(Command):
 
 
 HANDOVER = Flow(name=inbox.HANDOVER_FLOW, title="人工服务", start=request, steps={"talk": talk},
-                words=REQUEST_WORDS, phrases=REQUEST_PHRASES, timeout=timedelta(seconds=keys.HANDOVER_TTL),
+                words=REQUEST_WORDS, phrases=REQUEST_PHRASES, opens=lambda text: REQUEST_LEAD.match(text) is not None,
+                timeout=timedelta(seconds=keys.HANDOVER_TTL),
                 cancel_words=frozenset(),
                 forgiving=False)          # talk() itself decides what reaches staff (bot.conversation's rules)
 

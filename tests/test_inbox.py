@@ -172,7 +172,7 @@ def test_staff_resolving_hands_back_with_a_line(app, wechat, sim, client, staff_
 
 
 @pytest.mark.parametrize("ask", ["人呢 我要找人工", "能转人工不", "有人工吗？", "我不想跟机器说 我要人工", "人工客服在吗",
-                                 "找个真人说话", "叫个工作人员来", "我要找你们领导"])
+                                 "找个真人说话", "叫个工作人员来", "我要找你们领导", "人工 我想问下预付卡的事"])
 def test_a_person_asked_for_in_a_whole_sentence_hands_over_at_once(app, wechat, staff_factory, ask):
     """"人呢 我要找人工" is a request for a person as much as "人工": the hand-over starts with that message (the
     thread holds it), not an answer telling the consumer to send "人工"."""
