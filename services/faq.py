@@ -45,6 +45,7 @@ EVIDENCE_MIN = 11.0     # below (and a low cosine): not something we know about 
 EVIDENCE_OFFER = 8.0    # between this and EVIDENCE_MIN, a question naming one of our keywords gets three choices
 EVIDENCE_TOPICAL = 6.0  # below that too: off-topic chit-chat, not worth a staff's time; between: queued as unanswered
 SHORT_COVERAGE = 0.6    # a short question below EVIDENCE_MIN that names a keyword and is this covered: offer three
+AGREED = "agreed"       # _decide's answer on the two channels' agreement alone: another office or chat still wins
 OFFER_COSINE = 0.15     # ... or whose nearest entry's phrasings are this close (cosine): offer three too
 ANSWER_COVERAGE = faq_rank.CLEAR_COSINE   # (kept for the console's hint) cosine that answers outright ...
 ANSWER_MARGIN = faq_rank.CLEAR_MARGIN     # ... with this lead over the runner-up
@@ -349,9 +350,12 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
     if learned is not None:
         return learned
     result = _decide(state, query, ranking, scored)
-    if result.kind in {Kind.UNKNOWN, Kind.SUGGEST}:    # not answerable outright: the closest matter wins
+    if result.kind in {Kind.UNKNOWN, Kind.SUGGEST} or result.via == AGREED:
+        # not answerable outright, or only on the channels' agreement over few words: the closest matter wins
         result = (_learned_referral(state, ranking, raw, unanswered=True)
                   or _learned_talk(state, query, ranking, raw, unanswered=True) or result)
+    if result.via == AGREED:
+        result.via = "rank"
     result.venting = venting
     return result
 
@@ -416,6 +420,9 @@ def _decide(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str) -> Resu
         topical = bool(index.domain_words(query))
         agree = (top is not None and top.slug == ranking.lexical_top == ranking.learned_top and top.learned > 0
                  and top.evidence >= EVIDENCE_TOPICAL)      # "123456": no n-gram of ours, 12345 by lexical alone
+        if topical and agree and ranking.clear and top.evidence >= EVIDENCE_OFFER:
+            # "pdd七天咋算": a short question in our own words that both channels put first, clearly ahead
+            return Result(Kind.ANSWER, entry=state.entries[top.slug], hits=hits, via=AGREED)
         if topical and top is not None and (top.coverage >= SHORT_COVERAGE or top.evidence >= EVIDENCE_OFFER or agree
                                             or top.learned >= OFFER_COSINE):
             return _offer(state, hits)             # a short question in our own words: "退款" → three choices; both

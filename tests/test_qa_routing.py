@@ -680,10 +680,11 @@ def test_a_black_shop_is_a_price_question(kb, wechat):
 
 def test_a_short_question_both_channels_agree_on_gets_choices_not_the_queue(kb, wechat):
     """"淘宝买的包是假货" has little lexical evidence (jieba reads 包是 as one word), but both channels put the
-    fake-goods entry first: the consumer gets choices led by it, not the unanswered-queue reply."""
+    fake-goods entry first, clearly ahead: the consumer gets its answer (since session 23; choices led by it
+    before), not the unanswered-queue reply."""
     text = wechat.say("淘宝买的包是假货").text
     assert "还答不好" not in text
-    assert text.startswith("您是不是想问") and "1. 买到假货、冒牌货怎么办？" in text
+    assert _answer(kb, "fraud-fake-goods") in text
 
 
 def test_the_problem_outranks_the_setting(kb, wechat):
@@ -1922,3 +1923,20 @@ def test_points_gone_from_a_driving_licence_go_to_the_traffic_police(kb, wechat)
     """"驾驶证的分扣没了咋办" is the traffic police's (122), with no law (it had got 帮不上忙)."""
     text = wechat.say("驾驶证的分扣没了咋办").text
     assert "122" in text and "依据" not in text
+
+
+@pytest.mark.parametrize("message, slug", [("买化肥让人坑了找谁", "farm-inputs"), ("买农药被坑了找谁", "farm-inputs"),
+                                           ("电梯老关人", "safety-elevator")])
+def test_a_short_question_both_channels_put_first_clearly_is_answered(kb, wechat, message, slug):
+    """A short question in our own words that the lexical and the learned channels both put first, clearly ahead,
+    is answered (each had got a 您是不是想问 menu)."""
+    text = wechat.say(message).text
+    assert "您是不是想问" not in text and _answer(kb, slug) in text
+
+
+@pytest.mark.parametrize("message, expected", [("有人冒充公安打电话说我洗钱", "110"), ("京东咋改收货地址", None)])
+def test_the_channels_agreement_never_outweighs_another_office_or_chat(kb, wechat, message, expected):
+    """On the channels' agreement alone an entry is not answered over a scam (110) or chat about using an app: no
+    law is cited."""
+    text = wechat.say(message).text
+    assert "依据" not in text and (expected is None or expected in text)
