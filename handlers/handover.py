@@ -57,6 +57,7 @@ LEFT = "已收到您的留言，工作人员值班时会回复您。"
 LEFT_MORE = "已记下，工作人员值班时会一并回复。发“结束人工”可以先问智能助手。"
 LEFT_ANSWER = "（您的留言已转给工作人员，值班时会回复您；发“结束人工”可以继续问智能助手。）"
 ALREADY = "您已在人工服务中，请直接发送您的问题。发“结束人工”可回到智能问答。"
+NOT_HANDED_OVER = "您现在没有在和工作人员沟通，有问题直接发给我就行；需要工作人员请发“人工”。"
 ENDED = "已结束人工服务，接下来由智能助手为您服务。需要时再发“人工”。"
 HANDED_BACK = "工作人员{minutes}分钟没有回复，先由智能助手为您服务；您的留言工作人员仍会看到并回复。需要时再发“人工”。"
 FORM_DURING = ("您正在与工作人员沟通。要开始「{title}」，请先发“结束人工”，再点菜单或发关键词；"
@@ -245,4 +246,5 @@ ENTRIES = [
     HANDOVER,
     Command(tap, keys=MENU_KEYS),
     Command(agree, words=CONVERT_WORDS),
+    Command(lambda turn: NOT_HANDED_OVER, words=frozenset({"结束人工", "退出人工"})),   # not handed over: say so
 ]

@@ -195,3 +195,10 @@ def test_a_person_asked_for_in_the_middle_of_a_form_parks_the_form_and_hands_ove
 def test_a_question_that_mentions_人工_or_客服_is_not_a_hand_over(app, wechat, message):
     """人工费 or a shop's 客服 inside a question is the question, not a request for a person."""
     assert "已为您转人工服务" not in wechat.say(message).text
+
+
+def test_ending_a_hand_over_that_is_not_open_says_so(wechat):
+    """"结束人工" with no hand-over open says there is none and how to get one (it had got a menu of unrelated
+    entries)."""
+    text = wechat.say("结束人工").text
+    assert "没有在和工作人员沟通" in text and "您是不是想问" not in text
