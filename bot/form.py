@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from bot.conversation import Flow, Progress, Turn
@@ -72,6 +72,8 @@ WRONG = re.compile(r"错|不对|有误|改|换一?下|更正")
 BACK_ONLY = re.compile(r"(返回|回到|退回|回)?上一步|返回|后退")
 BACK = "好的，回到上一步重新填写。\n{ask}"
 REDO = "好的，重新填写{label}。\n{ask}"
+# The right value given with the correction at the summary ("电话改成13900001111", "金额不对 是三百")
+NEW_VALUE = re.compile(r"(改成|改为|换成|应该是|应是|其实是|是)[:：]?\s*(?P<value>\S.*)$")
 TAKEN_AHEAD = "已记下{label}：{value}，后面不用再填。\n{ask}"
 NAMED_MAX = 12                    # "地址写错了", "改一下店名": longer messages are answers that mention an item
 FIRST_ALREADY = "这已经是第一步了，请直接回答：\n{ask}"
@@ -290,9 +292,13 @@ class Form:
 
     def confirm(self, turn: Turn) -> Reply:
         """确认 submits; 修改 lists the questions to redo, and a message naming one that is wrong ("地址写错了") asks it
-        again at once; anything else asks again."""
+        again at once — or, with the right value in it ("电话改成139…", "金额不对 是三百"), takes that value and shows
+        the summary again; anything else asks again."""
         step = self.named(turn.text, corrected=True)
         if step is not None:
+            value = NEW_VALUE.search(turn.text)
+            if value is not None and self._retake(turn, step, value["value"]):
+                return turn.goto(CONFIRM, self.summary(turn.data))
             turn.data[EDITING] = True
             return self.ask(turn, step)
         said = squeeze(turn.text)                   # "确认。", "修改！"
@@ -302,6 +308,19 @@ class Form:
         if said not in CONFIRM_WORDS and SUMMARY_OK.fullmatch(said) is None:
             return turn.stay(CONFIRM_ASK)
         return self.submit(turn)
+
+    def _retake(self, turn: Turn, step: str, value: str) -> bool:
+        """Store `value` as `step`'s answer, as if typed at its question; False (nothing stored) when it is no valid
+        answer there, or the question gathers several messages."""
+        question = self.question(step)
+        if not question.corrects or not TEXT & question.accepts:
+            return False
+        said = Turn(incoming=replace(turn.incoming, text=value.strip()), now=turn.now, data=turn.data, step=step,
+                    services=turn.services, asked=turn.asked)
+        try:
+            return question.take(said) is None
+        except DomainError:
+            return False
 
     def edit(self, turn: Turn) -> Reply:
         """Pick one question by number and ask it again; its answer returns to the summary."""

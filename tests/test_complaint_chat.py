@@ -744,3 +744,28 @@ def test_wanting_to_report_anonymously_at_the_first_question_is_noted_not_stored
     with app.app_context():
         case = db.session.query(Case).one()
         assert case.anonymous and case.name is None and case.business_name == "村口小卖部"
+
+
+@pytest.mark.parametrize("fix, line", [("电话改成13900001111", "电话：13900001111"), ("金额不对 是三百", "金额：300.00元"),
+                                       ("地址写错了 应该是西街18号", "商家地址：西街18号")])
+def test_a_correction_with_the_right_value_at_the_summary_takes_it(wechat, app, fix, line):
+    """At the summary, "电话改成13900001111" or "金额不对 是三百" takes the new value and shows the summary again (the
+    question had been asked again as if no value were given); the case keeps it."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
+        wechat.say(answer)
+    _answer_after_the_story(wechat)
+    summary = wechat.say(fix).text
+    assert "请核对" in summary and line in summary
+    assert NUMBER.search(wechat.say("确认").text)
+
+
+def test_a_correction_with_a_wrong_value_at_the_summary_asks_the_question(wechat):
+    """"电话改成123" at the summary is no phone: the phone question is asked, nothing is stored."""
+    assert "同意" in wechat.click("COMPLAINT").text
+    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
+        wechat.say(answer)
+    _answer_after_the_story(wechat)
+    asked = wechat.say("电话改成123").text
+    assert "联系电话" in asked and "请核对" not in asked
+    assert "电话：13812345678" in wechat.say("13812345678").text
