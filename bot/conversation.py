@@ -204,8 +204,9 @@ def advance(flow: Flow, state: State, incoming: Incoming, *, now: datetime, serv
     elif texty and flow.progress is not None and squeeze(text) in RESTART_WORDS:    # mid-form: never an answer
         given = state.data.get(PREFILLED, [])       # what was filled in before the form began is not the consumer's
         prefill = {**{step: state.data[step] for step in given if step in state.data}, PREFILLED: given}
+        kept = {key: state.data[key] for key in flow.keeps if key in state.data}     # consent given stays given
         return _prefixed(RESTARTED, _start(flow, incoming, state, now=now, services=services,
-                                           prefill=prefill if given else None))
+                                           prefill={**prefill, **kept} if given or kept else None))
     if texty:
         interrupted = _interrupt(flow, state, incoming, where, now=now, services=services, features=features,
                                  aside=aside)

@@ -70,6 +70,7 @@ class Flow:
     claims: Callable[[str, str], bool] | None = None    # (step, text): the step takes this text as its answer, before
     #                                                     any other feature's word ("电话" at a form's 修改 list)
     opens: Callable[[str], bool] | None = None    # a longer message that enters it too ("投诉 东街超市卖过期面包")
+    keeps: frozenset[str] = frozenset()           # data kept when it starts afresh mid-form (重新填): consent given
 
     def enters_on(self, incoming: Incoming) -> bool:
         if incoming.is_event:

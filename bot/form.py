@@ -340,10 +340,11 @@ class Form:
     # --- the flow ----------------------------------------------------------------------------------------------
     def flow(self, *, name: str, title: str, start: Callable[[Turn], Reply], before: Mapping[str, Callable] = {},
              keys: frozenset[str] = frozenset(), words: frozenset[str] = frozenset(), phrases: re.Pattern | None = None,
-             opens: Callable[[str], bool] | None = None, timeout: timedelta = timedelta(minutes=30)) -> Flow:
+             opens: Callable[[str], bool] | None = None, keeps: frozenset[str] = frozenset(),
+             timeout: timedelta = timedelta(minutes=30)) -> Flow:
         """The engine's Flow for this form; `before` holds steps ahead of question 1 (a consent notice)."""
         return Flow(name=name, title=title, start=start, steps={**before, **self.steps()}, keys=keys, words=words,
-                    phrases=phrases, opens=opens, timeout=timeout, free_text=self.free_text_steps(),
+                    phrases=phrases, opens=opens, keeps=keeps, timeout=timeout, free_text=self.free_text_steps(),
                     progress=self.progress, claims=self.claims)
 
     def claims(self, step: str, text: str) -> bool:

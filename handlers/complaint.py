@@ -35,6 +35,7 @@ PRIVACY = {
         "留下姓名电话的，我们依法为您保密，举报人信息只有管理员可见，不会透露给被举报人。"
         "请如实反映情况，对举报内容的真实性负责。\n同意请回复“同意”；不同意请回复“取消”。"),
 }
+CONSENTED = "consented"      # in the intake's data once 同意 was given (kept when it starts afresh)
 NEED_CONSENT = "需要您先回复“同意”才能开始登记，刚才发的内容还没有记下；不想继续请回复“取消”。"
 # What people type before the answer itself: "我叫张三", "我是张三", "姓名：张三"; "我电话是138…", "手机号 138…"
 SAYS_NAME = re.compile(r"^((我|俺)(的)?(叫|是|名字是|名字叫|姓名是|真名是|真名叫)|(姓名|名字|真名)(是|叫)?[:：]?)\s*")
@@ -128,7 +129,10 @@ def _form(turn: Turn) -> Form:
 
 
 def _begin(turn: Turn, kind: Kind) -> Reply:
+    consented = turn.data.get(CONSENTED)                 # 重新填 after 同意: the notice is not shown again
     turn.data.update(kind=kind, token=complaints.new_intake_token(), photos=0)
+    if consented:
+        return _form(turn).first(turn)
     story = told(turn.text, kind) if turn.incoming.has_text else None
     if story is None:
         return turn.goto(Step.CONSENT, PRIVACY[kind])
@@ -158,6 +162,7 @@ def consent(turn: Turn) -> Reply:
         return turn.end(REFUSED[_kind(turn)])
     if AGREE.fullmatch(said) is None:
         return turn.stay(NEED_CONSENT)
+    turn.data[CONSENTED] = True
     return _form(turn).first(turn)
 
 
@@ -459,11 +464,11 @@ COMPLAINT = COMPLAINT_FORM.flow(name="complaint", title="投诉登记", start=st
                                 before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
                                 keys=frozenset({MenuKey.COMPLAINT}), words=frozenset({"投诉", "我要投诉"}),
                                 phrases=COMPLAINT_PHRASES, opens=lambda text: told(text, Kind.COMPLAINT) is not None,
-                                timeout=INTAKE_TIMEOUT)
+                                keeps=frozenset({CONSENTED}), timeout=INTAKE_TIMEOUT)
 REPORT = REPORT_FORM.flow(name="report", title="举报登记", start=start_report,
                           before={Step.CONSENT: consent, WISH_OTHER: guarded(take_other_wish)},
                           keys=frozenset({MenuKey.REPORT}), words=frozenset({"举报", "我要举报"}),
                           phrases=REPORT_PHRASES, opens=lambda text: told(text, Kind.REPORT) is not None,
-                          timeout=INTAKE_TIMEOUT)
+                          keeps=frozenset({CONSENTED}), timeout=INTAKE_TIMEOUT)
 
 ENTRIES = [COMPLAINT, REPORT]
