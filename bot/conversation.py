@@ -8,7 +8,7 @@ as tables (`bot.form`), which also tell the engine where a form stands ("第2步
 Interruptions — the rule, the same for every flow (`advance`, in this order):
 1. 取消 (the flow's cancel words) ends the flow; nothing of it is kept. 继续 repeats the question being asked.
    In a form, 重新开始 (or "重新填", "从头来") starts it afresh from its first message; nothing typed before is kept
-   (what was filled in before the form began, a QR scene's business, is).
+   (what was filled in before the form began, a QR scene's business, is, and what the flow `keeps`: consent given).
 2. A menu tap, or the keyword of another flow (投票 in the middle of a complaint), parks the draft: it is kept with
    its own timeout, the reply starts with one line saying so, and the other feature answers. The keyword or menu
    of the flow itself (投诉 again) offers the draft back: 继续 resumes at the same step, 重新开始 starts afresh.
