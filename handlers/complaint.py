@@ -35,6 +35,14 @@ PRIVACY = {
         "留下姓名电话的，我们依法为您保密，举报人信息只有管理员可见，不会透露给被举报人。"
         "请如实反映情况，对举报内容的真实性负责。\n同意请回复“同意”；不同意请回复“取消”。"),
 }
+# Asking why the details are needed ("为啥要名字", "要电话干嘛")
+WHY_ASKED = re.compile(r"(为啥|为什么|干嘛|干啥|凭啥|凭什么).{0,6}(名字|姓名|电话|手机|信息|身份|实名)|(名字|姓名|电话|手机|信息|身份|实名).{0,4}(干嘛|干啥|做什么|有啥用|有什么用)")
+WHY = {
+    Kind.COMPLAINT: "投诉要调解，部门需要知道是谁投诉、怎么联系您，所以要真实姓名和电话；这些信息只用于这次投诉的处理，"
+                    "不会给无关的人。不想留的话，可以回复“取消”，改发“举报”匿名反映商家的问题。\n同意请回复“同意”。",
+    Kind.REPORT: "举报可以匿名：后面问姓名时回复“匿名”就行。留下姓名电话的，只用于告诉您处理结果，依法保密，不会告诉被举报人。"
+                 "\n同意请回复“同意”。",
+}
 CONSENTED = "consented"      # in the intake's data once 同意 was given (kept when it starts afresh)
 NEED_CONSENT = "需要您先回复“同意”才能开始登记，刚才发的内容还没有记下；不想继续请回复“取消”。"
 # What people type before the answer itself: "我叫张三", "我是张三", "姓名：张三"; "我电话是138…", "手机号 138…"
@@ -160,6 +168,8 @@ def consent(turn: Turn) -> Reply:
     said = "".join(c for c in squeeze(turn.text) if c.isalnum())      # "同意👌"
     if REFUSE.fullmatch(said):
         return turn.end(REFUSED[_kind(turn)])
+    if WHY_ASKED.search(said):                    # "为啥要名字": why, then the notice's question again
+        return turn.stay(WHY[_kind(turn)])
     if AGREE.fullmatch(said) is None:
         return turn.stay(NEED_CONSENT)
     turn.data[CONSENTED] = True

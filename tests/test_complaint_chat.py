@@ -770,3 +770,13 @@ def test_a_correction_with_a_wrong_value_at_the_summary_asks_the_question(wechat
     assert "联系电话" in asked and "请核对" not in asked
     assert "电话：13812345678" in wechat.say("13812345678").text
 
+
+
+@pytest.mark.parametrize("form, expected", [("COMPLAINT", "调解"), ("REPORT", "匿名")])
+def test_asking_why_a_name_is_needed_at_the_notice_is_answered(wechat, form, expected):
+    """"为啥要名字" at the privacy notice is answered (why a complaint needs it; that a report can be anonymous) and
+    the notice's question asked again; it had got only "需要您先回复同意"."""
+    wechat.click(form)
+    text = wechat.say("为啥要名字").text
+    assert expected in text and "同意" in text and "还没有记下" not in text
+    assert "第1步" in wechat.say("同意").text
