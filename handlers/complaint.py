@@ -73,6 +73,7 @@ BAD_WISH = ("请回复 1 到 6 的数字，可以选几项（如“4 5”），�
 ASK_OTHER = "您选了“其他”：请说说您希望怎么解决（如：赔礼道歉、出具书面说明）。"
 STORY_MORE = "已记下（共 {n} 字）。还有要补充的请接着发；说完了请回复“完成”。"
 MERCHANT_MAX = 100
+PLACE_NO_NAME = "收到位置，但看不出商家的名字，请直接打字告诉我。\n{ask}"
 STORY_FIRST = "您说的经过已经记下，到“事情经过”那一步会给您看，还可以补充。\n{ask}"
 STORY_AGAIN = "{ask}\n原来写的是：“{told}”\n发新的内容会替换原来的；不用改请回复“完成”。"
 PHOTOS_HAVE = "已收到您发的 {n} 张照片。还有要补充的请接着发，发完请回复“完成”。"
@@ -180,6 +181,13 @@ def take_merchant(turn: Turn) -> Reply | None:
     """Store the business (or reported party) name. The whole story told first, longer than any name, is kept for
     the story question, and the name asked again. In a 举报, "我要匿名举报" here is the wish to stay anonymous: name
     and phone are not asked, and who is reported is asked again."""
+    if turn.incoming.type == "location":        # the shop sent as a place: its name and address at once
+        if not turn.incoming.label.strip():
+            return turn.stay(PLACE_NO_NAME.format(ask=turn.asked or ""))
+        take_address(turn)
+        turn.data[Step.MERCHANT] = turn.data[Step.ADDRESS][:MERCHANT_MAX]
+        turn.data[AHEAD] = [*turn.data.get(AHEAD, []), Step.ADDRESS]
+        return None
     if _kind(turn) == Kind.REPORT and ANONYMOUS_WISH.fullmatch(squeeze(turn.text)):
         turn.data.update(name=None, phone=None, anonymous=True)
         turn.data[AHEAD] = [*turn.data.get(AHEAD, []), Step.NAME]
@@ -399,7 +407,7 @@ def _intake(turn: Turn) -> complaints.Intake:
 
 COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
     Question(Step.MERCHANT, "请告诉我被投诉商家的名称（店名或网店名）。", "商家名称", take_merchant,
-             names="商家名|店名|名称|商家名字|店的名字"),
+             accepts=TEXT | {"location"}, names="商家名|店名|名称|商家名字|店的名字"),
     Question(Step.ADDRESS, "商家的地址在哪里？可以直接输入（如：城关镇人民路88号），也可以点“+”发送位置。", "商家地址",
              take_address, accepts=TEXT | {"location"}, names="地址|位置|门牌"),
     Question(Step.STORY, _story_prompt("请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
@@ -420,7 +428,7 @@ COMPLAINT_FORM = Form(noun="投诉", submit=submit, questions=(
 ))
 REPORT_FORM = Form(noun="举报", submit=submit, questions=(
     Question(Step.MERCHANT, "您要举报谁？请写明经营者名称（店名、网店名或个人）。", "被举报对象", take_merchant,
-             names="举报对象|对象|商家名|店名|名称"),
+             accepts=TEXT | {"location"}, names="举报对象|对象|商家名|店名|名称"),
     Question(Step.ADDRESS, "违法行为发生在哪里？可以直接输入地址，也可以点“+”发送位置。", "地点", take_address,
              accepts=TEXT | {"location"}, names="地点|地址|位置"),
     Question(Step.STORY, _story_prompt("请说明违法行为：什么时间、什么行为、涉及什么商品或服务。可以分几条发，说完了请回复“完成”。"),

@@ -118,13 +118,17 @@ def test_a_photo_sent_while_telling_the_story_is_kept_as_evidence(wechat, app):
         assert db.session.query(EvidencePhoto).one().case_id == case.id
 
 
-def test_a_location_where_a_name_is_asked_is_asked_again(wechat, app):
-    """A location sent where the business name is asked is not stored; the question is asked again, as text."""
+def test_a_location_sent_for_the_business_gives_its_name_and_address(wechat, app):
+    """A location sent where the business name is asked gives the name and the address at once (it had been refused
+    with "这一步请用文字回复"), so the story is asked next; a location with no name in it asks for the name."""
     wechat.say("投诉")
     wechat.say("同意")
-    answer = wechat.location(26.08, 117.6, "好又多超市").text
-    assert answer.startswith("这一步请用文字回复。\n第1步：")
-    assert wechat.say("好又多超市").text.startswith("第2步：")
+    assert "看不出商家的名字" in wechat.location(26.08, 117.6, "").text
+    assert wechat.location(26.08, 117.6, "好又多超市").text.startswith("第3步：")
+    for answer in ("牛奶过期了", "完成", "58", "4", "跳过", "张三"):
+        wechat.say(answer)
+    summary = wechat.say("13812345678").text
+    assert "商家名称：好又多超市" in summary and "商家地址：好又多超市" in summary
 
 
 COMPLAINT_FORM_ASK_STORY = ("第3步：请说说事情经过：买了什么或接受了什么服务、什么时候、出了什么问题。可以分几条发，"
