@@ -1940,3 +1940,10 @@ def test_the_channels_agreement_never_outweighs_another_office_or_chat(kb, wecha
     law is cited."""
     text = wechat.say(message).text
     assert "依据" not in text and (expected is None or expected in text)
+
+
+def test_leather_that_turns_out_imitation_is_answered_with_the_fraud_article_too(kb, wechat):
+    """A bag sold as genuine leather that is imitation gets the not-as-described answer, which now says a false
+    description can be fraud and cites 消法第55条 (退一赔三) beside 第23、24条 (it cited no fraud article)."""
+    text = wechat.say("皮具店买的包说是真皮 用了俩月掉皮 原来是人造革").text
+    assert _answer(kb, "quality-not-as-described") in text and "第55条" in text and "退一赔三" in text
