@@ -145,6 +145,9 @@ def _begin(turn: Turn, kind: Kind) -> Reply:
     story = told(turn.text, kind) if turn.incoming.has_text else None
     if story is None:
         return turn.goto(Step.CONSENT, PRIVACY[kind])
+    if SHOP_ONLY.fullmatch(story):               # "我要投诉东街超市": the shop, not a story
+        turn.data.update(FORMS[kind].prefilled({Step.MERCHANT: story}))
+        return turn.goto(Step.CONSENT, PRIVACY[kind])
     turn.data[STORY_PARTS] = [story]            # the story question shows it and takes more, or 完成
     return turn.goto(Step.CONSENT, f"{PRIVACY[kind]}\n{TOLD_KEPT}")
 
@@ -463,6 +466,9 @@ _TOLD = {
 _ASKS = re.compile(r"[吗嘛么呢？?不没]\W*$|怎么|咋|如何|能不能|能否|可不可以|可以吗|行吗|行不行|中不中|会不会|有用|管用|多久|多长|"
                    r"哪里|哪儿|什么|啥|是否|需要|要不要|找谁|去哪|有没有|不知道|第一步|匿名|留名|名字|调解|见面")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# ... or only the shop it is about ("我要投诉东街超市", "投诉 城关镇好又多"): its name, kept for the first question
+SHOP_ONLY = re.compile(r"(这家|那家|一家|那个|这个)?[^\s，,。！!？?]{0,10}(超市|商店|小卖部|小卖店|便利店|饭店|饭馆|餐馆|餐厅|酒店|宾馆|"
+                       r"店|商场|公司|药店|药房|诊所|厂|网店|专卖店|门市|作坊|市场|驾校|健身房|理发店|美容院|4s店|加油站)")
 TOLD_MIN = 4                # Han characters of what happened: "投诉 超市" names a shop, not a story
 TOLD_KEPT = "您刚才说的情况，同意后会记入“事情经过”，到那一步可以补充。"
 

@@ -780,3 +780,12 @@ def test_asking_why_a_name_is_needed_at_the_notice_is_answered(wechat, form, exp
     text = wechat.say("为啥要名字").text
     assert expected in text and "同意" in text and "还没有记下" not in text
     assert "第1步" in wechat.say("同意").text
+
+
+def test_the_wish_to_complain_naming_only_the_shop_fills_in_the_shop(wechat):
+    """"我要投诉东街超市" opens the form with the shop filled in (it had got a menu of how-to answers); after 同意
+    the address is asked, and the story question is the plain one."""
+    assert "个人信息告知" in wechat.say("我要投诉东街超市").text
+    filled = wechat.say("同意").text
+    assert "商家名称“东街超市”" in filled and "第2步" in filled
+    assert "已记下您说的" not in wechat.say("城关镇东街8号").text
