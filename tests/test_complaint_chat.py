@@ -31,6 +31,13 @@ def _file_up_to_summary(user, *, phone="13812345678"):
     return user.say(phone)
 
 
+def _at_the_amount(user, *, shop="东街超市", address="城关镇东街8号") -> None:
+    """A complaint opened by the menu, consented to and told up to its amount question (the story: 牛奶过期了)."""
+    assert "同意" in user.click("COMPLAINT").text
+    for answer in ("同意", shop, address, "牛奶过期了", "完成"):
+        user.say(answer)
+
+
 def _answer_after_the_story(user, *, amount="58", wish="4") -> str:
     """From the amount question on (no photos): the summary's text."""
     for reply in (amount, wish, "跳过", "张三"):
@@ -549,9 +556,7 @@ def test_a_phone_and_a_name_typed_during_the_story_are_stored_and_not_asked_agai
 def test_an_earlier_item_said_to_be_wrong_mid_form_is_asked_again_then_the_form_goes_on(wechat, app):
     """"地址写错了" at the amount question asks the address again (it had been refused as an amount), and after the
     new address the amount is asked again; the case keeps the new address."""
-    assert "同意" in wechat.click("COMPLAINT").text
-    for answer in ("同意", "好又多超市", "城关镇人民路88号", "牛奶过期了", "完成"):
-        wechat.say(answer)
+    _at_the_amount(wechat, shop="好又多超市", address="城关镇人民路88号")
     again = wechat.say("地址写错了").text
     assert "第2步" in again and "地址" in again
     assert "第4步" in wechat.say("城关镇人民路66号").text
@@ -627,9 +632,7 @@ def test_a_final_full_stop_from_voice_input_changes_nothing(wechat, app):
 @pytest.mark.parametrize("agreed", ["没问题", "对的", "没错"])
 def test_agreeing_with_the_summary_in_ones_own_words_files_the_case(wechat, agreed):
     """"没问题", "对的" or "没错" at the summary files the case as 确认 does (each had been asked for 确认 again)."""
-    assert "同意" in wechat.click("COMPLAINT").text
-    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
-        wechat.say(answer)
+    _at_the_amount(wechat)
     assert "请核对" in _answer_after_the_story(wechat)
     assert NUMBER.search(wechat.say(agreed).text)
 
@@ -652,9 +655,7 @@ def test_a_phone_number_as_people_type_or_say_it_is_read(wechat, typed):
 @pytest.mark.parametrize("typed, shown", [("两百来块", "200.00元"), ("大概两百多", "200.00元"), ("没花钱", "金额：无")])
 def test_an_amount_said_roughly_or_none_spent_is_taken(wechat, typed, shown):
     """"两百来块" and "大概两百多" are taken at their round figure, and "没花钱" is 无 (each had been refused)."""
-    assert "同意" in wechat.click("COMPLAINT").text
-    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
-        wechat.say(answer)
+    _at_the_amount(wechat)
     assert "怎么解决" in wechat.say(typed).text
     for answer in ("4", "跳过", "张三"):
         wechat.say(answer)
@@ -721,9 +722,7 @@ def test_the_photos_question_says_how_many_photos_came_earlier(wechat):
 def test_the_story_asked_again_shows_what_was_written(wechat):
     """Going back to the story (上一步 at the amount) shows the story already written and says a new one replaces it;
     完成 keeps it (it had been asked for as if nothing had been written)."""
-    assert "同意" in wechat.click("COMPLAINT").text
-    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
-        wechat.say(answer)
+    _at_the_amount(wechat)
     again = wechat.say("上一步").text
     assert "原来写的是：“牛奶过期了”" in again and "替换" in again
     assert "第4步" in wechat.say("完成").text
@@ -751,9 +750,7 @@ def test_wanting_to_report_anonymously_at_the_first_question_is_noted_not_stored
 def test_a_correction_with_the_right_value_at_the_summary_takes_it(wechat, app, fix, line):
     """At the summary, "电话改成13900001111" or "金额不对 是三百" takes the new value and shows the summary again (the
     question had been asked again as if no value were given); the case keeps it."""
-    assert "同意" in wechat.click("COMPLAINT").text
-    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
-        wechat.say(answer)
+    _at_the_amount(wechat)
     _answer_after_the_story(wechat)
     summary = wechat.say(fix).text
     assert "请核对" in summary and line in summary
@@ -762,9 +759,7 @@ def test_a_correction_with_the_right_value_at_the_summary_takes_it(wechat, app, 
 
 def test_a_correction_with_a_wrong_value_at_the_summary_asks_the_question(wechat):
     """"电话改成123" at the summary is no phone: the phone question is asked, nothing is stored."""
-    assert "同意" in wechat.click("COMPLAINT").text
-    for answer in ("同意", "东街超市", "城关镇东街8号", "牛奶过期了", "完成"):
-        wechat.say(answer)
+    _at_the_amount(wechat)
     _answer_after_the_story(wechat)
     asked = wechat.say("电话改成123").text
     assert "联系电话" in asked and "请核对" not in asked
