@@ -120,28 +120,32 @@ def talk(turn: Turn) -> Reply:
         return turn.end(Reply(text=f"{line}\n\n{answer.text}".strip(), articles=answer.articles,
                               followups=answer.followups))
     covered, _ = duty.on_duty(turn.now)
-    inbox.note_message(openid=incoming.openid, text=said, now=turn.now, offhours=not covered)
-    if not covered:
-        return _left(turn)
+    if not covered:             # the bot's answer meanwhile is kept in the thread, so staff see what was said
+        reply, answered = _left(turn)
+        inbox.note_message(openid=incoming.openid, text=said, now=turn.now, offhours=True,
+                           bot_reply=reply.text if answered else "")
+        return reply
+    inbox.note_message(openid=incoming.openid, text=said, now=turn.now)
     if turn.data.get("acked"):
         return turn.stay(None)                               # staff are talking with them: the bot keeps quiet
     turn.data["acked"] = True
     return turn.stay(RECEIVED)
 
 
-def _left(turn: Turn) -> Reply:
-    """Off duty, nobody reads the thread yet: a clear consumer question is answered by the bot meanwhile, and other
-    messages are acknowledged, each of them (briefly after the first): never met with silence."""
+def _left(turn: Turn) -> tuple[Reply, bool]:
+    """Off duty, nobody reads the thread yet: a clear consumer question is answered by the bot meanwhile (True: an
+    answer, kept in the thread), and other messages are acknowledged, each of them (briefly after the first): never
+    met with silence."""
     if turn.incoming.has_text:
         seen = interruptions.aside(turn)
         if seen.answer is not None:
             answer = Reply.of(seen.answer)
             answer.text = f"{answer.text}\n\n{LEFT_ANSWER}"
-            return turn.stay(answer)
+            return turn.stay(answer), True
     if turn.data.get("left"):
-        return turn.stay(LEFT_MORE)
+        return turn.stay(LEFT_MORE), False
     turn.data["left"] = True
-    return turn.stay(LEFT)
+    return turn.stay(LEFT), False
 
 
 def _convert(turn: Turn, thread) -> str | None:

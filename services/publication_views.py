@@ -37,9 +37,11 @@ def search(*, kind: str, words: list[str], limit: int = 3) -> list[Publication]:
     for word in words[:5]:
         query = query.where(_contains(word))
     found = list(db.session.scalars(query.order_by(Publication.published_at.desc()).limit(limit)))
+    if found:
+        return found
     from services import faq                 # the Q&A's tokenizer, already loaded in every web worker
     parts = [p for p in dict.fromkeys(faq.loaded().index.text.plain_words(" ".join(words))) if len(p) >= 2][:8]
-    if found or not parts:
+    if not parts:
         return found
     return list(db.session.scalars(published.where(or_(*(_contains(p) for p in parts)))
                                    .order_by(Publication.published_at.desc()).limit(limit)))

@@ -66,6 +66,7 @@ def test_off_duty_every_message_is_acknowledged_and_a_clear_question_answered(ap
     assert "已结束人工服务" in wechat.say("算了不用了").text
     _, rows = thread_rows(app)
     assert ("offhours", "过期食品能赔多少", None) in rows
+    assert any(kind == "bot" and "依据" in text for kind, text, _ in rows)      # staff see what the bot answered
 
 
 def test_reply_outside_the_window_sends_a_template_and_shows_the_reply_at_the_next_message(
