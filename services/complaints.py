@@ -34,8 +34,7 @@ FIRST_CLOCK = {Kind.COMPLAINT: ClockName.COMPLAINT_ACCEPTANCE, Kind.REPORT: Cloc
 NUMBER_RE = re.compile(r"(TS|JB)\d{8}-\d{4,}", re.IGNORECASE)
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-NO_AMOUNT = {"无", "没有", "0", "免费", "免费的", "没花钱", "没花", "没有花钱", "没花一分钱", "不要钱", "白送的", "送的",
-             "不记得了", "不记得", "记不清了", "忘了"}
+NO_AMOUNT = {"无", "没有", "0", "免费", "免费的", "没花钱", "没花", "没有花钱", "没花一分钱", "不要钱", "白送的", "送的"}
 # Digits said in words, as voice input gives a phone number ("幺三八…", "一三八零…")
 _SPOKEN_DIGITS = str.maketrans("零〇一二三四五六七八九幺两洞", "00123456789120")
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
@@ -46,7 +45,7 @@ WITHDRAWABLE = {Status.SUBMITTED}
 RETRIES = 5
 
 BAD_PHONE = "电话号码不对：请填 11 位手机号（如 13812345678）或带区号的座机（如 0471-1234567）。"
-BAD_AMOUNT = "金额请填数字（如 128、58.5 或 一百五十），没有花钱请回复“无”。"
+BAD_AMOUNT = "金额请填数字（如 128、58.5 或 一百五十），记不清的话填个大概的数也行；没有花钱请回复“无”。"
 BAD_NAME = "请填写您的真实姓名（2 到 20 个字，不含数字）。投诉需要真实身份信息，才能依法受理。"
 EMPTY = "这一项不能为空，请再发一次。"
 TOO_LONG = "内容太长了（最多 {limit} 字），请精简后再发。"

@@ -784,3 +784,12 @@ def test_the_wish_to_complain_naming_only_the_shop_fills_in_the_shop(wechat):
     filled = wechat.say("同意").text
     assert "商家名称“东街超市”" in filled and "第2步" in filled
     assert "已记下您说的" not in wechat.say("城关镇东街8号").text
+
+
+def test_not_remembering_the_amount_is_asked_for_a_rough_figure_not_stored_as_none_spent(wechat):
+    """"不记得了" at the amount question is not stored as 无 (which staff would read as nothing spent): the question
+    says a rough figure will do, and "大概两百" is taken."""
+    _at_the_amount(wechat)
+    again = wechat.say("不记得了").text
+    assert "大概的数" in again and "怎么解决" not in again
+    assert "怎么解决" in wechat.say("大概两百").text
