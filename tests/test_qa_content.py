@@ -3,10 +3,15 @@ banned (not "lawful if disclosed"), 旅游购物 answered with 旅游法第35条
 answers that rest on the replaced complaint rules say they are still being checked."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from extensions import db
 from services import faq, faq_store
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
 
 @pytest.fixture
@@ -66,3 +71,25 @@ def test_a_class_is_the_setting_not_the_problem(kb, wechat, message, slug):
     text = wechat.say(message).text
     assert _answer(kb, slug) in text
     assert "您是不是想问" not in text
+
+
+class _NoRepeats(yaml.SafeLoader):
+    """A YAML loader that refuses a mapping naming one key twice (PyYAML keeps the last silently)."""
+
+
+def _no_repeats(loader, node, deep=False):
+    keys = [loader.construct_object(key, deep=deep) for key, _ in node.value]
+    repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise yaml.constructor.ConstructorError(None, None, f"repeated key(s) {repeated}", node.start_mark)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_NoRepeats.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_repeats)
+
+
+@pytest.mark.parametrize("path", sorted(p.relative_to(KNOWLEDGE).as_posix() for p in KNOWLEDGE.rglob("*.yaml")))
+def test_no_knowledge_file_names_a_key_twice(path):
+    """A key written twice in one mapping (two `not_for` rules for one entry) would silently drop the first rule:
+    every knowledge file loads with each key once."""
+    yaml.load((KNOWLEDGE / path).read_text(encoding="utf-8"), Loader=_NoRepeats)
