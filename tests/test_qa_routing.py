@@ -1947,3 +1947,33 @@ def test_leather_that_turns_out_imitation_is_answered_with_the_fraud_article_too
     description can be fraud and cites 消法第55条 (退一赔三) beside 第23、24条 (it cited no fraud article)."""
     text = wechat.say("皮具店买的包说是真皮 用了俩月掉皮 原来是人造革").text
     assert _answer(kb, "quality-not-as-described") in text and "第55条" in text and "退一赔三" in text
+
+
+def test_a_card_voided_by_a_new_system_is_no_threat_of_harm(kb, wechat):
+    """"卡作废了 我说…" reads 废了我 across two clauses; it is not a threat of harm (110) but the face-recognition
+    answer it asks for (个人信息保护法)."""
+    text = wechat.say("超市换了刷脸系统 以前的会员卡作废了 我说不想录脸 店员说那你就别来了").text
+    assert "110" not in text and _answer(kb, "privacy-face-recognition") in text
+
+
+def test_goods_sold_to_a_parent_at_a_health_talk_are_a_purchase_not_a_scam(kb, wechat, consumer):
+    """A gadget sold at a health talk ("这帮骗子") leads with the sales-meeting entry, not 110; money put into a
+    "pension project" at such a talk still is a scam to report."""
+    text = wechat.say("我妈去听了几天养生讲座 花六千买了一台说能治失眠的理疗仪 回来一看就是个普通按摩器 "
+                      "这帮骗子你们管不管").text
+    assert "110" not in text and question(kb, "elderly-sales-meeting").split("，")[0] in text
+    assert "110" in consumer("o_pension").say("俺爹听讲座 被拉去投了三万块的养老项目 现在人都联系不上了 这帮骗子").text
+
+
+def test_a_group_promising_a_sure_profit_is_warned_as_a_scam(kb, wechat):
+    """"有人拉我进群炒股 说稳赚不赔" is warned as a scam before any money goes (110 / 96110), not "帮不上忙"."""
+    text = wechat.say("有人拉我进群炒股 说稳赚不赔").text
+    assert "110" in text and "依据" not in text
+
+
+@pytest.mark.parametrize("message", ["家里液化气罐一股味", "新买的燃气灶接上就漏气"])
+def test_a_gas_leak_is_told_what_to_do_first(kb, wechat, message):
+    """A smell of gas gets what to do now (close the valve, air the room, no flames, 119), not a menu of deposit and
+    delivery entries; a faulty stove or cylinder can be complained about afterwards."""
+    text = wechat.say(message).text
+    assert "阀门" in text and "119" in text and "您是不是想问" not in text and "依据" not in text
