@@ -1965,6 +1965,44 @@ def test_goods_sold_to_a_parent_at_a_health_talk_are_a_purchase_not_a_scam(kb, w
     assert "110" in consumer("o_pension").say("俺爹听讲座 被拉去投了三万块的养老项目 现在人都联系不上了 这帮骗子").text
 
 
+@pytest.mark.parametrize("message", ["健身房的次卡还有十几次 前台说过期作废了", "美容院充的卡放了一年多没去 再去说过期作废了"])
+def test_a_card_voided_as_expired_at_the_same_shop_is_the_expiry_answer(kb, wechat, message):
+    """A card voided as expired at a shop still where it was is the lost-or-expired card answer (解释第24条), not the
+    health-change, relocation or new-owner answers its shop's name had drawn."""
+    text = wechat.say(message).text
+    assert _answer(kb, "prepaid-lost-expired") in text and "第24条" in text
+
+
+@pytest.mark.parametrize("message", ["修手机换了个电池 回家发现主板也让他给换了", "修电脑花了五百 回来发现内存条让他偷换成旧的了"])
+def test_a_repairer_who_swapped_parts_is_the_repair_answer(kb, wechat, message):
+    """A repairer who swapped parts ("修手机换了个电池…") is the repair-service answer (偷换零部件 is fraud), not the
+    phone's own 三包 or a menu: the repair names the service even without "修手机的"."""
+    assert _answer(kb, "service-repair-overcharge") in wechat.say(message).text
+
+
+def test_a_heater_from_a_temple_fair_never_gets_the_online_platforms_duty(kb, wechat):
+    """"庙会上买的电暖器 回家就不热了" names no online shop: the platform's first-compensation answer is never given or
+    offered first (an example's 电暖器 had put it first in a menu)."""
+    text = wechat.say("庙会上买的电暖器 回家就不热了").text
+    assert question(kb, "platform-first-compensation") not in text.split("\n")[0] + text.split("\n")[1]
+    assert _answer(kb, "platform-first-compensation") not in text
+
+
+def test_a_defect_in_clothes_bought_online_is_a_quality_problem_and_the_seller_pays_the_freight(kb, wechat):
+    """"网上买的大衣掉毛严重" names a defect, not a change of mind: the quality answer (消法第24条), and "那运费谁出"
+    after it is the seller's freight, never the no-reason return whose freight is the consumer's."""
+    text = wechat.say("网上买的大衣掉毛严重").text
+    assert _answer(kb, "quality-return-exchange-repair") in text and _answer(kb, "return-7day-online") not in text
+    assert _answer(kb, "quality-shipping-fee") in wechat.say("那运费谁出").text
+
+
+def test_shoes_that_came_unglued_after_a_wear_lead_with_the_quality_answer(kb, wechat):
+    """Shoes unglued after two days ("店家说穿过了不退") are a defect: the quality answer, not the no-reason return's
+    worn-tags rule with the defect only in its second paragraph."""
+    text = wechat.say("京东买的运动鞋才穿一次就开胶了 卖家说穿过了不退").text
+    assert _answer(kb, "quality-return-exchange-repair") in text and _answer(kb, "return-tags-worn") not in text
+
+
 def test_a_group_promising_a_sure_profit_is_warned_as_a_scam(kb, wechat):
     """"有人拉我进群炒股 说稳赚不赔" is warned as a scam before any money goes (110 / 96110), not "帮不上忙"."""
     text = wechat.say("有人拉我进群炒股 说稳赚不赔").text
@@ -1977,3 +2015,15 @@ def test_a_gas_leak_is_told_what_to_do_first(kb, wechat, message):
     delivery entries; a faulty stove or cylinder can be complained about afterwards."""
     text = wechat.say(message).text
     assert "阀门" in text and "119" in text and "您是不是想问" not in text and "依据" not in text
+
+
+def test_a_salon_card_lost_is_the_lost_card_answer_not_the_hard_sell(kb, wechat):
+    """"理发店办的卡丢了 店里不给补" leads with the lost-or-expired card entry (a 记名卡 can be reissued), never the
+    salon's hard sell that the word 理发店 had drawn."""
+    text = wechat.say("理发店办的卡丢了 店里不给补").text
+    assert question(kb, "prepaid-lost-expired") in text and _answer(kb, "service-beauty-hard-sell") not in text
+
+
+def test_not_wanting_to_go_any_more_is_never_the_health_change_answer(kb, wechat):
+    """"瑜伽卡不想练了 能退吗" is the consumer's own choice: never the illness-or-pregnancy answer (解释第13条)."""
+    assert _answer(kb, "prepaid-health-change") not in wechat.say("瑜伽卡不想练了 能退吗").text
