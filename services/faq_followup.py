@@ -40,7 +40,9 @@ PROCEDURE_COSINE = 0.35
 HOW_TO_FILE = re.compile(r"(怎么|咋|如何|怎样|哪里|哪儿|在哪|去哪|到哪|找哪)(个|里|儿)?(去)?(举报|投诉)|"
                          r"(举报|投诉)(的话)?(怎么|咋|如何|去哪|到哪|找谁)|"
                          # ... or which number to ring ("打哪个电话", "电话多少")
-                         r"(打|拨)(哪个|什么|啥|几号|哪)(个)?(电话|号码|热线)|(电话|热线)(号码)?(是)?多少")
+                         r"(打|拨)(哪个|什么|啥|几号|哪)(个)?(电话|号码|热线)|(电话|热线)(号码)?(是)?多少|"
+                         # ... or whether someone else may file it ("俺能替他投不": after a story about a father)
+                         r"(替|帮|代)(他|她|俺爹|俺爸|俺妈|俺娘|我爸|我妈|老人|家里人|家人|孩子)?(投诉|投|举报|去投|去告)")
 # After any answer, "要是商家还是不认呢" asks what to do when the shop will not, and "要鉴定的话钱谁出" who pays for a
 # test: these entries belong to every family.
 EVERY_FAMILY = ("complaint-ways", "complaint-merchant-refuses", "quality-dispute-testing", "complaint-evidence")
@@ -78,15 +80,22 @@ NEW_QUESTION_LEAD = 0.35
 # "看病的钱谁出", "医药费商场给掏吗": who pays this matter's cost
 WHO_PAYS = re.compile(r"(谁出|谁掏|谁付|谁给|谁赔|谁承担|谁负责)(啊|呀|呢|吗)?$|(给|能|会|要|得)(掏|出|付|赔|报销|承担)(吗|不|么|没)$")
 # "能全退吗", "可以要赔偿不", "还能退不": a remedy asked for with no matter of its own is the last answer's remedy
-BARE_REMEDY = re.compile(r"(那|我|俺)?(还|就)?(能|可以|可不可以|能不能|会不会|有没有可能|是不是能)(全|都|全部|直接|再|让他|叫他|要求)?"
+BARE_REMEDY = re.compile(r"(那|我|俺)?(的)?(钱|这钱|那钱|这个钱|钱款)?(还|就)?(能|可以|可不可以|能不能|会不会|有没有可能|是不是能)(全|都|全部|直接|再|让他|叫他|要求)?"
                          r"(退|退钱|退款|退货|赔|赔钱|赔偿|要赔偿|换|换货|修|索赔|要回来|要回|退回来)(吗|不|么|没|呀|啊|呢)?[?？]*")
 # "那帮人已经走了找不着" after a story of goods sold at a fair, a market, a talk or a rented counter: the seller gone is
 # the organiser's or the counter's landlord's to answer for (消法第43条), whatever the last answer was; not a card
 # shop that ran off (the prepaid entries')
-SELLER_GONE = re.compile(r"(走了|跑了|撤了|不见了|找不着|找不到|联系不上|没影了|溜了|不来了)")
+SELLER_GONE = re.compile(r"(走了|跑了|撤了|不见了|找不着|找不到|联系不上|没影了|溜了|不来了|散了|收摊了|撤摊了)")
 AT_A_VENUE = re.compile(r"集上|赶集|大集|会场|讲座|讲课|听课|展销|展会|庙会|柜台|专柜|摊位|摊子|商场里|会议室|大棚|租的场地|场地")
 PREPAID = re.compile(r"卡|充值|充了|预付|会员|储值|余额")
 VENUE_ENTRY = "counter-fair-vendor"
+# "我在外地咋办" after a story about a shop back home: where a complaint goes when the consumer is away from the shop
+# (it had been read alone, as small talk)
+AWAY = re.compile(r"^(我|俺|人)?(现在|已经|人)?(在|到了|回)(外地|外省|外面|外头|南方|北方|城里|市里|省城)(打工|上班|上学|了|呢)?"
+                  r"(咋办|咋整|怎么办|咋弄|怎么弄|行不|能投诉吗|能投吗|咋投诉|怎么投诉)*$|"
+                  r"^(我|俺)?(人)?不在(本地|当地|家|县里|老家|这边|那边)(咋办|咋整|怎么办|咋弄|怎么弄)*$")
+AWAY_ENTRIES = {"online": "complaint-online-where"}
+AWAY_ENTRY = "complaint-where"
 STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
@@ -134,7 +143,7 @@ def points_back(squeezed: str) -> bool:
     """The message asks about what was just said: it opens pointing back at it, asks who pays for it, or asks for a
     remedy with nothing of its own to have it for ("能全退吗")."""
     return REFERS_BACK.match(squeezed) is not None or WHO_PAYS.search(squeezed) is not None or \
-        BARE_REMEDY.fullmatch(squeezed) is not None
+        BARE_REMEDY.fullmatch(squeezed) is not None or AWAY.search(squeezed) is not None
 
 
 def without_marker(raw: str) -> str:
@@ -162,6 +171,10 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if SELLER_GONE.search(squeezed) and AT_A_VENUE.search(earlier) and not PREPAID.search(f"{earlier}{raw}") and \
             previous != VENUE_ENTRY and VENUE_ENTRY in snapshot.entries:
         return VENUE_ENTRY
+    if AWAY.search(squeezed) and not previous.startswith(REFERRAL) and previous in snapshot.entries:
+        away = AWAY_ENTRIES.get(snapshot.entries[previous].category, AWAY_ENTRY)
+        if away != previous and away in snapshot.entries and previous not in AWAY_ENTRIES.values():
+            return away
     another = ANOTHER_QUESTION.match(squeezed)
     if another and len(squeezed) - another.end() >= ANOTHER_QUESTION_CHARS:
         return None
@@ -179,11 +192,14 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if entry is None or named and entry.family not in named and not (named <= DELIVERY and entry.category == "online"):
         return None
     family = [previous, *(r for r in (*entry.related, *EVERY_FAMILY) if r in snapshot.entries)]
-    inside = faq_rank.rank(snapshot, query, raw, only=set(family))
-    if earlier and not named:      # "超市买的面包过期了三天" after the near-expiry answer names its own purchase
-        # the conversation's words decide what reaches the follow-up: a setting named before rules an entry out, and
-        # what an entry needs named counts when it was named before
-        inside.guarded = snapshot.routing.outside(f"{earlier} {raw}") - {previous}
+    # the conversation's words decide what reaches the follow-up: a setting named before rules an entry out, and what
+    # an entry needs named counts when it was named before ("超市买的面包过期了三天" after the near-expiry answer names
+    # its own purchase, so it is read alone); the last answer is never ruled out ("店里说给配个班车接送 不同意退" after
+    # the relocation answer names no move, but the first message did)
+    conversation = f"{earlier} {raw}" if earlier and not named else raw
+    inside = faq_rank.rank(snapshot, query, raw, only=set(family), setting=conversation, spare={previous})
+    if earlier and not named:
+        inside.guarded = snapshot.routing.outside(conversation) - {previous}
     # a related entry kept from answering this message (its `not_for`, another category) does not answer it as a
     # follow-up either: "已经十天了" after the 7-day answer names no money, so it is not the refund deadline. The last
     # answer itself stays: its own words were in the first message ("平台说协议里写了" after the auto-renewal answer)

@@ -134,8 +134,11 @@ class Ranking:
         return top.slug == self.lexical_top == self.learned_top and top.learned >= AGREE_COSINE
 
 
-def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = None) -> Ranking:
-    """The fused order over every published entry (or only the slugs in `only`)."""
+def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = None, setting: str | None = None,
+         spare: Collection[str] = ()) -> Ranking:
+    """The fused order over every published entry (or only the slugs in `only`). `setting`: the words whose settings
+    rule entries out (their `not_for`; the message itself by default, a conversation's words for a follow-up);
+    `spare`: entries no `not_for` rules out (the answer a follow-up follows: its words were in the first message)."""
     index, centroids, entries = snapshot.index, snapshot.centroids, snapshot.entries
     lexical = {h.slug: h for h in index.rank(query, limit=CANDIDATES if only is None else len(index))}
     if only is not None:
@@ -164,9 +167,11 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
     cues = snapshot.routing.families(raw)
     # a typo the synonym table corrects ("外买" for 外卖) does not leave a message outside an entry that must name the
     # word: outside only when the message is, typed and with its typos put right
-    outside = snapshot.routing.outside(raw)
+    setting = raw if setting is None else setting
+    outside = snapshot.routing.outside(setting)
     if outside:
-        outside &= snapshot.routing.outside(snapshot.index.text.correct(raw))
+        outside &= snapshot.routing.outside(snapshot.index.text.correct(setting))
+    outside -= set(spare)
     guarded = set()
     hits = []
     for slug in set(lexical) | set(learned):

@@ -1973,6 +1973,27 @@ def test_a_card_voided_as_expired_at_the_same_shop_is_the_expiry_answer(kb, wech
     assert _answer(kb, "prepaid-lost-expired") in text and "第24条" in text
 
 
+def test_where_to_complain_when_the_consumer_is_away_follows_a_story(kb, wechat):
+    """"我在外地咋办" after a story about a shop back home asks where a complaint goes: the jurisdiction answer (it had
+    been read alone, as small talk)."""
+    wechat.say("过年回家给俺爹在县里家电城买的电视 才俩月就有一道竖线 店里让买的人自己去")
+    assert _answer(kb, "complaint-where") in wechat.say("我在外地咋办").text
+
+
+def test_the_fair_packed_up_after_a_story_is_the_organisers_to_answer_for(kb, wechat):
+    """"集都散了 找谁" after a phone bought at a fair that broke is the fair's organiser's liability (消法第43条), not the
+    三包 answer again."""
+    wechat.say("年货大集上买的手机 才用五天就开不了机了")
+    text = wechat.say("集都散了 找谁").text
+    assert _answer(kb, "counter-fair-vendor") in text and "第43条" in text
+
+
+def test_money_back_asked_after_a_late_delivery_answer_stays_with_it(kb, wechat):
+    """"钱能退回来吗" after the late-takeout answer asks for that order's money: the same answer, not "还答不好"."""
+    assert _answer(kb, "takeout-late-wrong") in wechat.say("美团点的外卖 付了钱一个半小时还没送到 商家也不接电话").text
+    assert _answer(kb, "takeout-late-wrong") in wechat.say("钱能退回来吗").text
+
+
 @pytest.mark.parametrize("message", ["修手机换了个电池 回家发现主板也让他给换了", "修电脑花了五百 回来发现内存条让他偷换成旧的了"])
 def test_a_repairer_who_swapped_parts_is_the_repair_answer(kb, wechat, message):
     """A repairer who swapped parts ("修手机换了个电池…") is the repair-service answer (偷换零部件 is fraud), not the
@@ -2015,6 +2036,14 @@ def test_a_gas_leak_is_told_what_to_do_first(kb, wechat, message):
     delivery entries; a faulty stove or cylinder can be complained about afterwards."""
     text = wechat.say(message).text
     assert "阀门" in text and "119" in text and "您是不是想问" not in text and "依据" not in text
+
+
+def test_the_company_wound_up_after_a_shop_that_ran_off_stays_with_that_answer(kb, wechat):
+    """"要是公司已经注销了呢" after the shop-ran-off answer asks about the company's liquidators (解释第7条, in that
+    answer), not how to close an app account."""
+    assert _answer(kb, "prepaid-shop-closed") in wechat.say("美容院老板卷钱跑了").text
+    text = wechat.say("要是公司已经注销了呢").text
+    assert _answer(kb, "prepaid-shop-closed") in text and _answer(kb, "privacy-delete-account") not in text
 
 
 def test_a_salon_card_lost_is_the_lost_card_answer_not_the_hard_sell(kb, wechat):
