@@ -2056,3 +2056,10 @@ def test_a_salon_card_lost_is_the_lost_card_answer_not_the_hard_sell(kb, wechat)
 def test_not_wanting_to_go_any_more_is_never_the_health_change_answer(kb, wechat):
     """"瑜伽卡不想练了 能退吗" is the consumer's own choice: never the illness-or-pregnancy answer (解释第13条)."""
     assert _answer(kb, "prepaid-health-change") not in wechat.say("瑜伽卡不想练了 能退吗").text
+
+
+def test_whether_a_complaint_can_be_withdrawn_is_answered_with_how(kb, wechat):
+    """"投诉可以撤回吗" is answered (yes, before acceptance: send 撤回), not a menu of the proxy, account-deletion and 人工
+    entries."""
+    text = wechat.say("投诉可以撤回吗").text
+    assert "您是不是想问" not in text and "回复“撤回”" in text and "依据" not in text
