@@ -451,9 +451,11 @@ FORMS = {Kind.COMPLAINT: COMPLAINT_FORM, Kind.REPORT: REPORT_FORM}
 _WHO = r"(这家|那家|他们家|他家|这个|那个)?(超市|商家|店家|饭店|饭馆|商店|商场|店铺|店|老板|卖家|网店|他们|他|她)?"
 # ... or typed in toneless pinyin when the phone's input method fails ("wo yao tousu", "jubao"; squeezed, lower case)
 _PINYIN_WISH = r"(wo|an)?(yao|xiang|xiangyao|dei)?"
-COMPLAINT_PHRASES = re.compile(r"(我|俺)?(要|想|想要|得|必须|准备|打算)?(投诉|投述|投拆|头诉)(一下|下)?" + _WHO +
+# ... after giving up on an answer or a menu ("算了 我要投诉", "那还是投诉吧", "干脆直接举报")
+_RESOLVED = r"(算了|那|那就|那还是|还是|干脆|直接|行吧|好吧|得了)*"
+COMPLAINT_PHRASES = re.compile(_RESOLVED + r"(我|俺)?(要|想|想要|得|必须|准备|打算)?(投诉|投述|投拆|头诉)(一下|下)?" + _WHO +
                                r"(吧|啊|呀|了|怎么弄|咋弄)?|" + _PINYIN_WISH + r"(tousu|toushu)(yixia|xia)?")
-REPORT_PHRASES = re.compile(r"(我|俺)?(要|想|想要|得|必须|准备|打算)?举报(一下|下)?" + _WHO + r"(吧|啊|呀|了|怎么弄|咋弄)?|" +
+REPORT_PHRASES = re.compile(_RESOLVED + r"(我|俺)?(要|想|想要|得|必须|准备|打算)?举报(一下|下)?" + _WHO + r"(吧|啊|呀|了|怎么弄|咋弄)?|" +
                             _PINYIN_WISH + r"jubao(yixia|xia)?")
 # The wish to file and what happened, in one message ("投诉 东街好运来超市卖过期面包", "我要举报村口小卖部卖假烟"): the
 # form starts with the rest as the story. A question about filing ("投诉需要什么材料", "我想投诉 有用吗") is the Q&A's, and

@@ -2058,6 +2058,13 @@ def test_not_wanting_to_go_any_more_is_never_the_health_change_answer(kb, wechat
     assert _answer(kb, "prepaid-health-change") not in wechat.say("瑜伽卡不想练了 能退吗").text
 
 
+def test_giving_up_on_a_menu_to_complain_starts_the_form(kb, wechat):
+    """"算了 我要投诉" after a 您是不是想问 menu is the wish to file: the complaint form's notice, not another menu."""
+    assert "您是不是想问" in wechat.say("网购衣服能退吗").text
+    text = wechat.say("算了 我要投诉").text
+    assert "个人信息告知" in text and "您是不是想问" not in text
+
+
 def test_whether_a_complaint_can_be_withdrawn_is_answered_with_how(kb, wechat):
     """"投诉可以撤回吗" is answered (yes, before acceptance: send 撤回), not a menu of the proxy, account-deletion and 人工
     entries."""
