@@ -8,6 +8,8 @@ very long and foreign-script messages get a short friendly reply that says what 
 """
 from __future__ import annotations
 
+import re
+
 from bot.conversation import Command, Turn
 from bot.messages import Reply
 from handlers import menu
@@ -46,6 +48,7 @@ SHORT_NAMES = {
     "最高人民法院关于审理食品药品纠纷案件适用法律若干问题的规定": "食品药品纠纷司法解释",
     "最高人民法院关于审理食品药品惩罚性赔偿纠纷案件适用法律若干问题的解释": "食品药品惩罚性赔偿司法解释",
     "最高人民法院关于审理网络消费纠纷案件适用法律若干问题的规定（一）": "网络消费纠纷规定（一）",
+    "最高人民法院关于审理食品安全民事纠纷案件适用法律若干问题的解释（一）": "食品安全民事纠纷司法解释（一）",
 }
 CAN_DO = "我是消费维权助手，可以回答网购退货、质量问题、食品安全、预付卡、投诉举报等问题，比如" + EXAMPLES + "。"
 TALK = {
@@ -99,10 +102,19 @@ def _empathy(result) -> list[str]:
 WITH_CONTACT = frozenset({"account-contact"})
 
 
+# A note some service answers carry for their reviewers ("why no article is cited"): never shown to a consumer
+REVIEWER_NOTE = re.compile(r"本条是服务说明[，,]?不涉及具体法条[，,]?所以不列条文[。.]?")
+
+
+def shown_answer(entry: Entry) -> str:
+    """The answer as the consumer reads it: the entry's text without notes meant for its reviewers."""
+    return REVIEWER_NOTE.sub("", entry.answer.strip()).strip()
+
+
 def render(entry: Entry, *, venting: bool = False) -> str:
     """One chat message: (empathy,) the question we understood, the answer, the law it rests on, the next step."""
     parts = [EMPATHY] if venting else []
-    parts += [ANSWER_HEAD.format(question=entry.question), entry.answer.strip()]
+    parts += [ANSWER_HEAD.format(question=entry.question), shown_answer(entry)]
     if entry.citations:
         parts.append(CITATION.format(laws=citation_line(entry.citations)))
     if entry.slug in WITH_CONTACT:           # "你们电话多少": the number itself, not where to find it

@@ -63,6 +63,7 @@ GREETING_WORDS = frozenset("你好 您好 你们好 大家好 在吗 在不在 �
 THANKS_WORDS = frozenset("谢谢 谢 多谢 多谢了 感谢 感激 谢啦 谢了 thanks thank you thx 好的 好 好嘞 嗯 嗯嗯 哦 哦哦 ok okay "
                          "知道 知道了 明白 明白了 收到 懂了 行 行吧 好吧 拜拜 再见 辛苦 辛苦了 赞 棒 服务 真好 不错 "
                          "厉害 满意 感谢感谢 谢谢你们 谢谢您 太 有用 帮 帮助 大忙 解决 问题 了解 清楚 非常感谢 万分感谢".split())
+GOODBYE_WORDS = frozenset("拜拜 再见".split())    # "拜拜" is a goodbye, not thanks: answered with a closing line
 LAUGH = re.compile(r"(哈|嘿|嘻|嘎|hh|ha|233)+(哈|嘿|嘻|h|3)*")        # "呵呵" is often sarcasm: not here
 FILLER_WORDS = frozenset("啊 呀 哈 哈哈 呢 吗 吧 了 的 哦 噢 嘛 啦 你 您 你们 我 在 不 真 很 非常 太 一下 一 下 "
                          "啊啊 呐 哇 们 大 了解了 已经".split())
@@ -403,7 +404,9 @@ def _smalltalk(raw: str, text) -> Talk | None:
     if not words:
         return None
     if all(w in GREETING_WORDS or w in THANKS_WORDS for w in words):
-        return Talk.GREETING if any(w in GREETING_WORDS for w in words) else Talk.THANKS
+        if any(w in GREETING_WORDS for w in words):
+            return Talk.GREETING
+        return Talk.CLOSING if any(w in GOODBYE_WORDS for w in words) else Talk.THANKS
     return None
 
 

@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy import select
 
 from extensions import db
+from handlers import rights_qa
 from models.faq import UnansweredQuestion
 from models.inbox import MessageKind, Thread, ThreadMessage
 from services import faq_route, faq_store
@@ -24,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _answer(app, slug: str) -> str:
+    """The entry's answer as the consumer reads it (notes for its reviewers left out)."""
     with app.app_context():
-        return faq_store.get(slug).answer.strip()
+        return rights_qa.shown_answer(faq_store.get(slug))
 
 
 def question(app, slug: str) -> str:
@@ -2063,6 +2065,28 @@ def test_giving_up_on_a_menu_to_complain_starts_the_form(kb, wechat):
     assert "您是不是想问" in wechat.say("网购衣服能退吗").text
     text = wechat.say("算了 我要投诉").text
     assert "个人信息告知" in text and "您是不是想问" not in text
+
+
+@pytest.mark.parametrize("message", ["你们这个号能干啥", "你们电话多少", "在哪看消费警示"])
+def test_a_note_for_reviewers_never_reaches_a_consumer(kb, wechat, message):
+    """Service answers that cite no article carry a note for their reviewers ("本条是服务说明，不涉及具体法条…"): the
+    consumer never reads it."""
+    text = wechat.say(message).text
+    assert "依据" not in text and "本条是服务说明" not in text and "不列条文" not in text
+
+
+def test_a_goodbye_is_answered_with_a_goodbye_not_youre_welcome(kb, wechat):
+    """"拜拜" is a goodbye: the closing line, not "不客气！" as if thanked."""
+    text = wechat.say("拜拜").text
+    assert "不客气" not in text and "随时发给我" in text
+
+
+def test_the_food_safety_interpretation_is_cited_by_its_short_name(kb, wechat):
+    """The citation line names the food-safety interpretation by a short name (the full court title made the line
+    four or five lines long on a phone)."""
+    text = wechat.say("超市买的牛奶过期了 能赔多少").text
+    line = next(part for part in text.split("\n") if part.startswith("依据"))
+    assert "最高人民法院关于审理食品安全民事纠纷案件" not in line and len(line) <= 80
 
 
 def test_whether_a_complaint_can_be_withdrawn_is_answered_with_how(kb, wechat):
