@@ -117,9 +117,9 @@ def render(entry: Entry, *, venting: bool = False) -> str:
     parts += [ANSWER_HEAD.format(question=entry.question), shown_answer(entry)]
     if entry.citations:
         parts.append(CITATION.format(laws=citation_line(entry.citations)))
-    if entry.slug in WITH_CONTACT:           # "你们电话多少": the number itself, not where to find it
-        parts.append(menu.contact_card())
-    if entry.next_step:
+    if entry.slug in WITH_CONTACT:           # "你们电话多少": the number itself, not where to find it; the card
+        parts.append(menu.contact_card())    # ends with how to reach a person, so it is the next step too
+    elif entry.next_step:
         parts.append(entry.next_step)
     return "\n".join(parts)
 

@@ -2094,3 +2094,10 @@ def test_whether_a_complaint_can_be_withdrawn_is_answered_with_how(kb, wechat):
     entries."""
     text = wechat.say("投诉可以撤回吗").text
     assert "您是不是想问" not in text and "回复“撤回”" in text and "依据" not in text
+
+
+def test_the_contact_answer_ends_once_with_the_card(kb, wechat):
+    """"你们电话多少" shows the bureau's card, which ends with how to reach a person: no second closing line sending the
+    consumer to the menu for the card just shown (a stranger read two)."""
+    text = wechat.say("你们电话多少").text
+    assert text.count("人工") == 1 and text.rstrip().endswith("请发“人工”。")
