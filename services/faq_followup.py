@@ -80,8 +80,11 @@ NEW_QUESTION_LEAD = 0.35
 # "看病的钱谁出", "医药费商场给掏吗": who pays this matter's cost
 WHO_PAYS = re.compile(r"(谁出|谁掏|谁付|谁给|谁赔|谁承担|谁负责)(啊|呀|呢|吗)?$|(给|能|会|要|得)(掏|出|付|赔|报销|承担)(吗|不|么|没)$")
 # "能全退吗", "可以要赔偿不", "还能退不": a remedy asked for with no matter of its own is the last answer's remedy
-BARE_REMEDY = re.compile(r"(那|我|俺)?(的)?(钱|这钱|那钱|这个钱|钱款)?(还|就)?(能|可以|可不可以|能不能|会不会|有没有可能|是不是能)(全|都|全部|直接|再|让他|叫他|要求)?"
+BARE_REMEDY = re.compile(r"(那|我|俺)?(的)?(钱|这钱|那钱|这个钱|钱款)?(还|就)?(能|可以|可不可以|能不能|会不会|有没有可能|是不是能)(全|都|全部|直接|再|让他|叫他|要求){0,2}"
                          r"(退|退钱|退款|退货|赔|赔钱|赔偿|要赔偿|换|换货|修|索赔|要回来|要回|退回来)(吗|不|么|没|呀|啊|呢)?[?？]*")
+# "能要多少钱", "赔几倍": how much, with no matter of its own, is how much the last answer's remedy comes to
+HOW_MUCH = re.compile(r"(那|我|俺)?(还|就)?(能|可以|大概|一般|最多|最少|应该|该)?(要|赔|退|拿|得|索赔|补|给|让他赔|让他退)(多少|几)(钱|倍|块|个钱)?"
+                      r"(啊|呀|呢|吗|合适)?[?？]*")
 # "那帮人已经走了找不着" after a story of goods sold at a fair, a market, a talk or a rented counter: the seller gone is
 # the organiser's or the counter's landlord's to answer for (消法第43条), whatever the last answer was; not a card
 # shop that ran off (the prepaid entries')
@@ -97,6 +100,8 @@ AWAY = re.compile(r"^(我|俺|人)?(现在|已经|人)?(在|到了|回)(外地|�
 AWAY_ENTRIES = {"online": "complaint-online-where"}
 AWAY_ENTRY = "complaint-where"
 STAY_MARGIN = 0.02             # a related entry only this close ahead of the last answer does not take over from it
+REMEDY_STAY_MARGIN = 0.10      # ... nor this close, when the follow-up only asks for the remedy ("能让他全退不" after
+#                                the late-takeout answer asks that answer's remedy, not the platform's liability)
 SIBLING_COSINE = 0.20          # another entry of the previous answer's topic, outside its related ones, takes a
 SIBLING_MARGIN = 0.10          # ... follow-up only this close and this far ahead of the family's best (tune half)
 SIBLING_TIE = 0.03             # ... and one this close to the whole base's first entry takes it from that entry
@@ -141,9 +146,10 @@ def is_venting(raw: str) -> bool:
 
 def points_back(squeezed: str) -> bool:
     """The message asks about what was just said: it opens pointing back at it, asks who pays for it, or asks for a
-    remedy with nothing of its own to have it for ("能全退吗")."""
+    remedy, or how much it comes to, with nothing of its own to have it for ("能全退吗", "能要多少钱")."""
     return REFERS_BACK.match(squeezed) is not None or WHO_PAYS.search(squeezed) is not None or \
-        BARE_REMEDY.fullmatch(squeezed) is not None or AWAY.search(squeezed) is not None
+        BARE_REMEDY.fullmatch(squeezed) is not None or HOW_MUCH.fullmatch(squeezed) is not None or \
+        AWAY.search(squeezed) is not None
 
 
 def without_marker(raw: str) -> str:
@@ -206,8 +212,9 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     best = next((h for h in inside.hits if (h.slug == previous or h.slug not in inside.guarded) and (
         h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE or h.score >= EVERY_FAMILY_SCORE)), None)
     last = next((h for h in inside.hits if h.slug == previous), None)
-    if best is not None and last is not None and best is not last and last.fused >= best.fused - STAY_MARGIN and (
-            last.learned >= faq_rank.FOLLOW_COSINE or last.score > 0):
+    stay = REMEDY_STAY_MARGIN if BARE_REMEDY.fullmatch(squeezed) else STAY_MARGIN
+    if best is not None and last is not None and best is not last and last.fused >= best.fused - stay and (
+            last.learned >= faq_rank.FOLLOW_COSINE or last.score > 0 or stay == REMEDY_STAY_MARGIN):
         best = last     # "过了半年呢" after the six-month answer: a near tie stays with what was just answered
     top = ranking.top
     if answerable and top is not None and top.slug not in family and ranking.clear and \

@@ -191,7 +191,10 @@ def rank(snapshot, query: Query, raw: str, *, only: Collection[str] | None = Non
     shown = hits[:3]
     one_law = len(shown) == 3 and not any(h.slug in guarded for h in shown) and bool(
         set.intersection(*(set(entries[h.slug].citations) for h in shown)))
-    lexical_top = max(lexical.values(), key=lambda h: (h.score, h.slug)).slug if lexical else None
+    # the words' first among the entries whose rule reaches the message's setting ("网购衣服能退吗": the shop counter's
+    # return answer, ruled out by 网购, does not stand between the channels' agreement on the online one)
+    allowed = {s: h for s, h in lexical.items() if s not in outside} or lexical
+    lexical_top = max(allowed.values(), key=lambda h: (h.score, h.slug)).slug if lexical else None
     learned_top = max(learned.items(), key=lambda kv: kv[1])[0] if learned else None
     referral, referral_cosine = closest.get(REFERRAL_SLUG, (None, 0.0))
     talk, talk_cosine = closest.get(TALK_SLUG, (None, 0.0))

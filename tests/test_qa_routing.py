@@ -2062,7 +2062,7 @@ def test_not_wanting_to_go_any_more_is_never_the_health_change_answer(kb, wechat
 
 def test_giving_up_on_a_menu_to_complain_starts_the_form(kb, wechat):
     """"算了 我要投诉" after a 您是不是想问 menu is the wish to file: the complaint form's notice, not another menu."""
-    assert "您是不是想问" in wechat.say("网购衣服能退吗").text
+    assert "您是不是想问" in wechat.say("退货").text
     text = wechat.say("算了 我要投诉").text
     assert "个人信息告知" in text and "您是不是想问" not in text
 
@@ -2101,3 +2101,104 @@ def test_the_contact_answer_ends_once_with_the_card(kb, wechat):
     consumer to the menu for the card just shown (a stranger read two)."""
     text = wechat.say("你们电话多少").text
     assert text.count("人工") == 1 and text.rstrip().endswith("请发“人工”。")
+
+
+# ---------------------------------------------------------------- session 25: set 11's tune half and the stranger's list
+
+def _citation_line(text: str) -> str:
+    return next((part for part in text.split("\n") if part.startswith("依据")), "")
+
+
+@pytest.mark.parametrize("message", ["网购的裤子能退不", "网购衣服能退吗"])
+def test_an_online_purchase_gets_the_online_return_answer_not_a_menu(kb, wechat, message):
+    """A return asked about goods bought online ("网购的裤子能退不", the README's own example) is answered with the
+    online 7-day rule: the shop counter's rule, ruled out by 网购, no longer splits the channels into a menu."""
+    text = wechat.say(message).text
+    assert "您是不是想问" not in text and _answer(kb, "return-7day-online") in text
+
+
+def test_a_game_top_up_that_never_arrived_is_not_a_childs_spending(kb, wechat):
+    """"游戏充值了没到账" names no child: never the answer on a minor's top-ups or play limits; a child's top-up still
+    gets its own answer."""
+    text = wechat.say("游戏充值了没到账").text
+    assert _answer(kb, "game-minor-recharge") not in text and _answer(kb, "game-minor-limits") not in text
+    assert _answer(kb, "game-minor-recharge") in wechat.say("孩子偷偷充游戏 能退吗").text
+
+
+@pytest.mark.parametrize("message", ["俺爹住的养老院乱收费", "殡葬用品乱收费", "敬老院多收了护理费"])
+def test_an_old_peoples_home_or_a_funeral_shop_is_not_a_karaoke_minimum_spend(kb, wechat, message):
+    """An old people's home or a funeral service charging what it never listed is never given the KTV minimum-spend
+    answer."""
+    assert _answer(kb, "unfair-minimum-charge") not in wechat.say(message).text
+
+
+def test_medicine_ordered_for_delivery_that_never_came_is_not_a_drug_defect(kb, wechat):
+    """Medicine bought on a delivery app that nobody brought is a delivery's matter, not the drug-quality answer; a
+    fake medicine from a pharmacy still is."""
+    assert _answer(kb, "drug-quality") not in wechat.say("美团上买的感冒药 付了钱一个多钟头没人送").text
+    assert _answer(kb, "drug-quality") in wechat.say("药店买的药是假的").text
+
+
+@pytest.mark.parametrize("message", ["我是开店的 顾客买了东西要退 我必须退吗",
+                                     "我开了个小超市 顾客买了东西过几天来退 我得给退吗"])
+def test_a_shopkeeper_asking_about_a_return_is_not_answered_about_extortion(kb, wechat, message):
+    """A shopkeeper asking whether a customer's return must be taken is never answered outright with the extortion
+    or the bulk-claims answer: nobody asked for money."""
+    text = wechat.say(message).text
+    for slug in ("claims-extortion", "claims-reasonable-quantity"):
+        assert _answer(kb, slug) not in text
+
+
+def test_a_discount_not_given_at_the_till_is_not_a_partial_return(kb, wechat):
+    """"满300减50 结账不给减" returns nothing: never the answer on splitting a discount over goods sent back."""
+    assert _answer(kb, "return-partial-discount") not in wechat.say("满300减50 结账不给减").text
+
+
+def test_hiring_someone_to_fix_it_is_no_threat(kb, wechat):
+    """A builder who tells the consumer "自己找人弄" refuses a repair; it is no threat of harm sent to 110, and gets
+    the renovation-quality answer. "找人打我" is still a threat."""
+    text = wechat.say("装修师傅贴的地砖翘起来了 他说让我自己找人弄").text
+    assert "有人威胁" not in text and _answer(kb, "service-renovation-quality") in text
+    assert "110" in wechat.say("老板说再投诉就找人打我").text
+
+
+def test_a_shops_delivery_men_charging_for_stairs_are_not_a_courier_matter(kb, wechat):
+    """A furniture shop's own delivery men charging to carry it upstairs are not sent to the postal regulator; a courier
+    charging for the same still is."""
+    assert "邮政管理部门" not in wechat.say("家具店送货的还要收五十上楼费").text
+    assert "邮政管理部门" in wechat.say("快递员送到家还要加收上楼费").text
+
+
+def test_a_refund_call_that_has_a_loan_taken_out_is_a_scam(kb, wechat):
+    """A caller who "settles" a lost parcel by having the consumer take out a loan and transfer it is a scam: 110 and
+    96110, no law."""
+    text = wechat.say("接了个电话说快递丢了要理赔 让我开了个借款 转过去两万").text
+    assert "110" in text and "依据" not in text
+
+
+def test_how_much_after_an_answer_is_that_answers_amount(kb, wechat):
+    """"能要多少钱" after the expired-food answer asks how much that claim comes to (the 1,000-yuan minimum), not small
+    talk."""
+    wechat.say("超市买的酸奶过期了")
+    text = wechat.say("能要多少钱").text
+    assert "帮不上忙" not in text and _answer(kb, "food-1000-minimum") in text
+
+
+def test_a_bare_remedy_after_a_late_takeout_stays_with_that_answer(kb, wechat):
+    """"能让他全退不" after the late-takeout answer asks that answer's remedy: it is answered again, not queued as a
+    question nobody can answer."""
+    assert _answer(kb, "takeout-late-wrong") in wechat.say("点的外卖送晚了一个钟头 饭都凉了").text
+    assert _answer(kb, "takeout-late-wrong") in wechat.say("能让他全退不").text
+
+
+def test_whether_an_expired_mask_can_still_be_used_cites_no_law(kb, wechat):
+    """"面膜过期半年了 还能用不" asks how to use a mask, not about harm from one: never the cosmetics-injury answer and
+    its articles."""
+    text = wechat.say("面膜过期半年了 还能用不").text
+    assert _answer(kb, "cosmetics-adverse-reaction") not in text and "依据" not in text
+
+
+def test_a_bulk_claim_told_by_a_shopkeeper_still_gets_the_reasonable_quantity_answer(kb, wechat):
+    """The reasonable-quantity answer still answers claims over goods bought by the dozen, now that it needs a
+    quantity or a claim named."""
+    assert _answer(kb, "claims-reasonable-quantity") in wechat.say("一次买了五十瓶过期饮料 能全要十倍吗").text
