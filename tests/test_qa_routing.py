@@ -2176,6 +2176,20 @@ def test_a_refund_call_that_has_a_loan_taken_out_is_a_scam(kb, wechat):
     assert "110" in text and "依据" not in text
 
 
+def test_a_price_raised_after_the_job_cites_price_fraud_and_the_refund_of_the_excess(kb, wechat):
+    """A quote raised once the job is done ("电话里说一百 通完了要八百") cites the price-fraud rule (明码标价规定第19条)
+    and the refund of what was overpaid (价格法第41条)."""
+    line = _citation_line(wechat.say("疏通下水道的师傅电话里说一百 通完了要八百").text)
+    assert "明码标价和禁止价格欺诈规定》第19条" in line and "第41条" in line
+
+
+def test_a_class_dropped_for_ones_own_reasons_says_how_the_lessons_taken_count(kb, wechat):
+    """A child who no longer wants the class: the answer says the lessons taken count at the undiscounted price
+    (解释第19条) and that a no-refund clause can be void (解释第9条)."""
+    text = wechat.say("闺女不想学了 美术班剩下二十节课能退不").text
+    assert "原价" in text and "第19条" in _citation_line(text) and "第9条" in _citation_line(text)
+
+
 def test_how_much_after_an_answer_is_that_answers_amount(kb, wechat):
     """"能要多少钱" after the expired-food answer asks how much that claim comes to (the 1,000-yuan minimum), not small
     talk."""
