@@ -2216,3 +2216,16 @@ def test_a_bulk_claim_told_by_a_shopkeeper_still_gets_the_reasonable_quantity_an
     """The reasonable-quantity answer still answers claims over goods bought by the dozen, now that it needs a
     quantity or a claim named."""
     assert _answer(kb, "claims-reasonable-quantity") in wechat.say("一次买了五十瓶过期饮料 能全要十倍吗").text
+
+
+def test_a_complaint_already_made_at_the_consumer_association_gets_whether_we_take_it_too(kb, wechat):
+    """"已经在消协投诉过了 还能找你们吗" asks whether the bureau takes a matter 消协 already handles: that answer, not
+    a description of what 消协 does."""
+    text = wechat.say("已经在消协投诉过了 还能找你们吗").text
+    assert _answer(kb, "complaint-already-handled") in text and _answer(kb, "cassoc-what") not in text
+
+
+def test_mediation_that_failed_said_colloquially_is_answered(kb, wechat):
+    """"调不成咋办" (调解不成) asks what comes after a failed mediation: that answer, not 帮不上忙."""
+    text = wechat.say("调不成咋办").text
+    assert "帮不上忙" not in text and _answer(kb, "complaint-mediation-failed") in text
