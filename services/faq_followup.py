@@ -92,6 +92,12 @@ SELLER_GONE = re.compile(r"(走了|跑了|撤了|不见了|找不着|找不到|�
 AT_A_VENUE = re.compile(r"集上|赶集|大集|会场|讲座|讲课|听课|展销|展会|庙会|柜台|专柜|摊位|摊子|商场里|会议室|大棚|租的场地|场地")
 PREPAID = re.compile(r"卡|充值|充了|预付|会员|储值|余额")
 VENUE_ENTRY = "counter-fair-vendor"
+# "车行说合同上写了车况以实物为准", "他说合同写了以现场为准" after an answer: the seller hides behind a term of its own
+# contract, which is the standard-terms answer (消法第26条) unless the last answer already rules on such terms
+SELLER_CITES_TERMS = re.compile(r"(说|称|讲|拿|指着|搬出)[^，。,]{0,6}(合同|协议|条款|单子|收据|告示|店规|须知)(上|里|里面|上面)?"
+                                r"[^，。,]{0,3}(写|注明|规定|约定|印|标)")
+TERMS_ENTRY = "unfair-format-clause"
+TERMS_ARTICLE = "《消费者权益保护法》第26条"
 # "我在外地咋办" after a story about a shop back home: where a complaint goes when the consumer is away from the shop
 # (it had been read alone, as small talk)
 AWAY = re.compile(r"^(我|俺|人)?(现在|已经|人)?(在|到了|回)(外地|外省|外面|外头|南方|北方|城里|市里|省城)(打工|上班|上学|了|呢)?"
@@ -174,6 +180,12 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if len(raw) > FOLLOW_MAX_CHARS:
         return None
     squeezed = "".join(raw.split())
+    if SELLER_CITES_TERMS.search(squeezed) and previous in snapshot.entries and TERMS_ENTRY in snapshot.entries and \
+            TERMS_ARTICLE not in snapshot.entries[previous].citations:
+        # a term the base rules on by name ("他说合同写了概不退款" after a card answer: the card's no-refund clause)
+        named_term = next((h.slug for h in ranking.hits[:3] if h.slug not in ranking.guarded
+                           and TERMS_ARTICLE in snapshot.entries[h.slug].citations), None)
+        return named_term or TERMS_ENTRY
     if SELLER_GONE.search(squeezed) and AT_A_VENUE.search(earlier) and not PREPAID.search(f"{earlier}{raw}") and \
             previous != VENUE_ENTRY and VENUE_ENTRY in snapshot.entries:
         return VENUE_ENTRY

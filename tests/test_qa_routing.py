@@ -2229,3 +2229,22 @@ def test_mediation_that_failed_said_colloquially_is_answered(kb, wechat):
     """"调不成咋办" (调解不成) asks what comes after a failed mediation: that answer, not 帮不上忙."""
     text = wechat.say("调不成咋办").text
     assert "帮不上忙" not in text and _answer(kb, "complaint-mediation-failed") in text
+
+
+@pytest.mark.parametrize("story, excuse", [
+    ("在二手车行买了辆面包车 说是一手的车况好 开回来一查里程表调过了", "车行说合同写了概不负责"),
+    ("装修公司拖了两个月还没完工", "老板说合同上写了工期顺延"),
+])
+def test_a_seller_hiding_behind_its_contract_gets_the_standard_terms_answer(kb, wechat, story, excuse):
+    """A follow-up that the seller points to a term of its own contract ("车行说合同写了概不负责") is answered with the
+    standard-terms rule (消法第26条), not the story's answer again."""
+    wechat.say(story)
+    text = wechat.say(excuse).text
+    assert _answer(kb, "unfair-format-clause") in text and "消费者权益保护法》第26条" in _citation_line(text)
+
+
+def test_a_cards_no_refund_term_after_a_card_answer_gets_the_cards_own_rule(kb, wechat):
+    """"他说合同写了概不退款" after a gym card's answer is the card's no-refund clause (解释第9条), which names that
+    term, rather than the general standard-terms answer."""
+    wechat.say("健身房办卡说不退")
+    assert _answer(kb, "prepaid-no-refund-clause") in wechat.say("他说合同写了概不退款").text
