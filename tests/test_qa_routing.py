@@ -2248,3 +2248,10 @@ def test_a_cards_no_refund_term_after_a_card_answer_gets_the_cards_own_rule(kb, 
     term, rather than the general standard-terms answer."""
     wechat.say("健身房办卡说不退")
     assert _answer(kb, "prepaid-no-refund-clause") in wechat.say("他说合同写了概不退款").text
+
+
+def test_an_everyday_worry_about_a_child_is_small_talk_not_queued_for_staff(kb, wechat):
+    """"孩子期末考砸了咋安慰他" is nobody's consumer matter: the friendly can't-help line with what the account does,
+    not "已经记下您的原话" for staff to answer (knowledge/messages/own_everyday.yaml teaches such everyday questions)."""
+    text = wechat.say("孩子期末考砸了咋安慰他").text
+    assert "帮不上忙" in text and "记下" not in text and "依据" not in text
