@@ -336,7 +336,8 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         # read alone first: "你会唱歌不" after an answer is still small talk, "小区车位让物业卖给外人了" still another
         # office's matter
         alone = classify(text)
-        if alone.kind is Kind.REFER or alone.kind is Kind.SMALLTALK and alone.via == "learned":
+        if alone.kind is Kind.REFER or alone.kind is Kind.SMALLTALK and alone.via == "learned" and \
+                not _echoes(state, query, scored, previous):
             return alone
     if previous is not None and asked == raw:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,
@@ -359,6 +360,15 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         result.via = "rank"
     result.venting = venting
     return result
+
+
+def _echoes(state: Snapshot, query, scored: str, previous: str) -> bool:
+    """The message speaks the words of the answer it follows, as much as a question we know must ("俺不想录中不中"
+    after the face-recognition answer is about that answer, however chatty it reads alone)."""
+    if previous not in state.entries:
+        return False
+    own = faq_rank.rank(state, query, scored, only={previous}).top
+    return own is not None and own.evidence >= EVIDENCE_MIN
 
 
 def _first(result: Result) -> Entry | None:

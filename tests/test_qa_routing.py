@@ -2250,6 +2250,15 @@ def test_a_cards_no_refund_term_after_a_card_answer_gets_the_cards_own_rule(kb, 
     assert _answer(kb, "prepaid-no-refund-clause") in wechat.say("他说合同写了概不退款").text
 
 
+def test_a_chatty_follow_up_in_the_answers_own_words_stays_with_it(kb, wechat):
+    """"我不想录中不中" after the face-recognition answer reads like chat alone, but it speaks that answer's words: it
+    gets the answer again (the consumer may refuse), not 帮不上忙. Chat after an answer is still chat."""
+    assert _answer(kb, "privacy-face-recognition") in wechat.say("小区大门改成刷脸了 不录脸不让进").text
+    text = wechat.say("我不想录中不中").text
+    assert "帮不上忙" not in text and _answer(kb, "privacy-face-recognition") in text
+    assert _answer(kb, "privacy-face-recognition") not in wechat.say("你会唱歌不").text
+
+
 def test_an_everyday_worry_about_a_child_is_small_talk_not_queued_for_staff(kb, wechat):
     """"孩子期末考砸了咋安慰他" is nobody's consumer matter: the friendly can't-help line with what the account does,
     not "已经记下您的原话" for staff to answer (knowledge/messages/own_everyday.yaml teaches such everyday questions)."""
