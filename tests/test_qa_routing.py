@@ -2264,3 +2264,23 @@ def test_an_everyday_worry_about_a_child_is_small_talk_not_queued_for_staff(kb, 
     not "已经记下您的原话" for staff to answer (knowledge/messages/own_everyday.yaml teaches such everyday questions)."""
     text = wechat.say("孩子期末考砸了咋安慰他").text
     assert "帮不上忙" in text and "记下" not in text and "依据" not in text
+
+
+def test_a_fault_past_six_months_is_not_the_six_month_burden_answer(kb, wechat):
+    """A television that failed at nine months is past the six months in which the seller must prove the fault was not
+    there (消法第23条第3款): never that answer; within six months it still is."""
+    assert _answer(kb, "quality-burden-6months") not in wechat.say("电视机买了九个月 屏幕出竖线 售后让自费换屏").text
+    assert _answer(kb, "quality-burden-6months") in wechat.say("冰箱买了三个月坏了商家说是我用坏的").text
+
+
+def test_fee_after_fee_for_a_pet_never_seen_is_a_scam(kb, wechat):
+    """A pet bought online for which the seller "又说要交" one fee after another and never sends it is a scam: 110, no
+    law, not the raised-quote answer."""
+    text = wechat.say("网上买了只猫 付了五百 又说要交航空箱钱 检疫费 一共两千多猫也没见着").text
+    assert "110" in text and "依据" not in text
+
+
+def test_a_meal_plan_paid_ahead_at_a_canteen_near_work_is_not_a_wage_matter(kb, wechat):
+    """Board paid a month ahead at a small restaurant beside a building site (包伙) is a consumer's prepayment, never
+    sent to the labour inspectors because 工地 is named."""
+    assert "劳动保障" not in wechat.say("在工地边上的小饭馆包伙 一个月交一千 吃了五天饭馆不干了").text
