@@ -2125,10 +2125,10 @@ def test_a_game_top_up_that_never_arrived_is_not_a_childs_spending(kb, wechat):
     assert _answer(kb, "game-minor-recharge") in wechat.say("孩子偷偷充游戏 能退吗").text
 
 
-@pytest.mark.parametrize("message", ["俺爹住的养老院乱收费", "殡葬用品乱收费", "敬老院多收了护理费"])
+@pytest.mark.parametrize("message", ["俺爹住的养老院乱收费", "殡葬用品乱收费", "敬老院多收了护理费", "燃气公司乱收费"])
 def test_an_old_peoples_home_or_a_funeral_shop_is_not_a_karaoke_minimum_spend(kb, wechat, message):
-    """An old people's home or a funeral service charging what it never listed is never given the KTV minimum-spend
-    answer."""
+    """An old people's home, a funeral service or a gas company charging what it never listed is never given the KTV
+    minimum-spend answer, which needs a venue's minimum spend or service charge named."""
     assert _answer(kb, "unfair-minimum-charge") not in wechat.say(message).text
 
 
