@@ -2284,3 +2284,17 @@ def test_a_meal_plan_paid_ahead_at_a_canteen_near_work_is_not_a_wage_matter(kb, 
     """Board paid a month ahead at a small restaurant beside a building site (包伙) is a consumer's prepayment, never
     sent to the labour inspectors because 工地 is named."""
     assert "劳动保障" not in wechat.say("在工地边上的小饭馆包伙 一个月交一千 吃了五天饭馆不干了").text
+
+
+def test_goods_from_the_pharmacy_by_the_hospital_are_not_a_medical_dispute(kb, wechat):
+    """Masks bought at the pharmacy outside the township hospital that snap are a purchase: never the answer that
+    treatment disputes belong to the health authorities."""
+    assert _answer(kb, "boundary-medical") not in wechat.say("在镇卫生院门口药店买的口罩 一戴就断").text
+
+
+def test_beaten_with_no_shop_named_is_sent_to_the_police(kb, wechat):
+    """"被人打了" names no shop or venue: call 110, no law. Beaten in a restaurant and asking whether it is liable is
+    still the venue's duty of safety."""
+    text = wechat.say("被人打了").text
+    assert "110" in text and "依据" not in text
+    assert _answer(kb, "safety-third-party-injury") in wechat.say("在饭店吃饭被人打了 饭店有责任吗").text
