@@ -2298,3 +2298,18 @@ def test_beaten_with_no_shop_named_is_sent_to_the_police(kb, wechat):
     text = wechat.say("被人打了").text
     assert "110" in text and "依据" not in text
     assert _answer(kb, "safety-third-party-injury") in wechat.say("在饭店吃饭被人打了 饭店有责任吗").text
+
+
+def test_a_salon_card_not_refunded_is_the_cards_refund_answer_not_the_hard_sell(kb, wechat):
+    """"美容院办卡不给退" names no selling: the card's refund answer (消法第53条), not the hard sell; a card pushed on
+    the consumer and then not refunded is still the hard sell."""
+    text = wechat.say("美容院办卡不给退").text
+    assert _answer(kb, "prepaid-refund-balance") in text and _answer(kb, "service-beauty-hard-sell") not in text
+    assert _answer(kb, "service-beauty-hard-sell") in wechat.say("美容院一直推销办卡 办了又不给退").text
+
+
+def test_the_injury_compensation_answer_needs_harm_named(kb, wechat):
+    """What a defect's injury is paid for is never the answer to a card that cannot be refunded; an injury still
+    gets it."""
+    assert _answer(kb, "defect-compensation-items") not in wechat.say("美容院的卡退不了咋办").text
+    assert _answer(kb, "defect-compensation-items") in wechat.say("被电暖器烫伤了 能要哪些钱").text
