@@ -336,9 +336,10 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         # read alone first: "你会唱歌不" after an answer is still small talk, "小区车位让物业卖给外人了" still another
         # office's matter
         alone = classify(text)
-        if alone.kind is Kind.REFER or alone.kind is Kind.SMALLTALK and alone.via == "learned" and \
-                not _echoes(state, query, scored, previous):
-            return alone
+        learned = alone.kind in {Kind.REFER, Kind.SMALLTALK} and alone.via == "learned"
+        if alone.kind is Kind.REFER and not learned or learned and not _echoes(state, query, scored, previous):
+            return alone        # a referral by its patterns stands; one read from examples yields to the answer's
+            #                     own words ("合同没写违约金" after the renovation answer is not a broadband contract)
     if previous is not None and asked == raw:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,
                                       answerable=_known(ranking.top), earlier=earlier)

@@ -2313,3 +2313,12 @@ def test_the_injury_compensation_answer_needs_harm_named(kb, wechat):
     gets it."""
     assert _answer(kb, "defect-compensation-items") not in wechat.say("美容院的卡退不了咋办").text
     assert _answer(kb, "defect-compensation-items") in wechat.say("被电暖器烫伤了 能要哪些钱").text
+
+
+def test_a_follow_up_in_the_answers_words_is_not_sent_away_by_a_look_alike(kb, wechat):
+    """"合同没写违约金" after the renovation answer is about that contract: the answer again, not the telecom office
+    that broadband contracts' 违约金 taught the learned channel. A referral by its own patterns still stands."""
+    wechat.say("装修拖了两个月")
+    text = wechat.say("合同没写违约金").text
+    assert "通信管理部门" not in text and _answer(kb, "service-renovation-delay") in text
+    assert "住房和城乡建设部门" in wechat.say("小区车位让物业卖给外人了").text
