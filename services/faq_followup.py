@@ -97,6 +97,8 @@ VENUE_ENTRY = "counter-fair-vendor"
 SELLER_CITES_TERMS = re.compile(r"(说|称|讲|拿|指着|搬出)[^，。,]{0,6}(合同|协议|条款|单子|收据|告示|店规|须知)(上|里|里面|上面)?"
                                 r"[^，。,]{0,3}(写|注明|规定|约定|印|标)")
 TERMS_ENTRY = "unfair-format-clause"
+# "那要是没吃呢", "要是换了老板呢": the same matter with one thing changed, which an entry of its kind may answer
+HYPOTHETICAL = re.compile(r"^(那|那么)?(要是|如果|万一|假如|若是|假设)")
 TERMS_ARTICLE = "《消费者权益保护法》第26条"
 # "我在外地咋办" after a story about a shop back home: where a complaint goes when the consumer is away from the shop
 # (it had been read alone, as small talk)
@@ -232,6 +234,10 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if answerable and top is not None and top.slug not in family and ranking.clear and \
             not points_back(squeezed) and top.fused >= (best.fused if best is not None else 0.0) + NEW_QUESTION_LEAD:
         return None
+    if HYPOTHETICAL.match(squeezed) and top is not None and top.slug != previous and top.slug not in ranking.guarded \
+            and ranking.clear and snapshot.entries[top.slug].category == entry.category and \
+            top.fused >= (best.fused if best is not None else 0.0) + NEW_QUESTION_LEAD:
+        return top.slug     # "那要是换了老板呢" after the shop-ran-off answer: the variant it names, far ahead, of its kind
     siblings = {e.slug for e in snapshot.entries.values() if e.topic == entry.topic} - set(family)
     if top is not None and top.slug not in family and top.slug not in siblings:
         # "那运费谁出" after the opened-package answer: the 7-day return's own shipping entry, all but tied with the

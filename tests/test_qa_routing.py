@@ -2322,3 +2322,14 @@ def test_a_follow_up_in_the_answers_words_is_not_sent_away_by_a_look_alike(kb, w
     text = wechat.say("合同没写违约金").text
     assert "通信管理部门" not in text and _answer(kb, "service-renovation-delay") in text
     assert "住房和城乡建设部门" in wechat.say("小区车位让物业卖给外人了").text
+
+
+@pytest.mark.parametrize("story, variant, slug", [
+    ("健身房老板跑了", "那要是换了老板呢", "prepaid-new-owner"),
+    ("超市买的面包过期了", "那要是没吃呢", "food-no-illness-needed"),
+])
+def test_a_what_if_after_an_answer_gets_the_answer_for_that_variant(kb, wechat, story, variant, slug):
+    """"那要是换了老板呢" after the shop-ran-off answer asks about the same card with one thing changed: the new-owner
+    answer, which the whole base puts far ahead, not the answer just given again."""
+    wechat.say(story)
+    assert _answer(kb, slug) in wechat.say(variant).text
