@@ -97,9 +97,9 @@ VENUE_ENTRY = "counter-fair-vendor"
 SELLER_CITES_TERMS = re.compile(r"(说|称|讲|拿|指着|搬出)[^，。,]{0,6}(合同|协议|条款|单子|收据|告示|店规|须知)(上|里|里面|上面)?"
                                 r"[^，。,]{0,3}(写|注明|规定|约定|印|标)")
 TERMS_ENTRY = "unfair-format-clause"
+TERMS_ARTICLE = "《消费者权益保护法》第26条"
 # "那要是没吃呢", "要是换了老板呢": the same matter with one thing changed, which an entry of its kind may answer
 HYPOTHETICAL = re.compile(r"^(那|那么)?(要是|如果|万一|假如|若是|假设)")
-TERMS_ARTICLE = "《消费者权益保护法》第26条"
 # "我在外地咋办" after a story about a shop back home: where a complaint goes when the consumer is away from the shop
 # (it had been read alone, as small talk)
 AWAY = re.compile(r"^(我|俺|人)?(现在|已经|人)?(在|到了|回)(外地|外省|外面|外头|南方|北方|城里|市里|省城)(打工|上班|上学|了|呢)?"
@@ -226,9 +226,10 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     best = next((h for h in inside.hits if (h.slug == previous or h.slug not in inside.guarded) and (
         h.slug not in EVERY_FAMILY or h.learned >= faq_rank.FOLLOW_COSINE or h.score >= EVERY_FAMILY_SCORE)), None)
     last = next((h for h in inside.hits if h.slug == previous), None)
-    stay = REMEDY_STAY_MARGIN if BARE_REMEDY.fullmatch(squeezed) else STAY_MARGIN
+    remedy_only = BARE_REMEDY.fullmatch(squeezed) is not None
+    stay = REMEDY_STAY_MARGIN if remedy_only else STAY_MARGIN
     if best is not None and last is not None and best is not last and last.fused >= best.fused - stay and (
-            last.learned >= faq_rank.FOLLOW_COSINE or last.score > 0 or stay == REMEDY_STAY_MARGIN):
+            last.learned >= faq_rank.FOLLOW_COSINE or last.score > 0 or remedy_only):
         best = last     # "过了半年呢" after the six-month answer: a near tie stays with what was just answered
     top = ranking.top
     if answerable and top is not None and top.slug not in family and ranking.clear and \
