@@ -2212,7 +2212,7 @@ def test_whether_an_expired_mask_can_still_be_used_cites_no_law(kb, wechat):
     assert _answer(kb, "cosmetics-adverse-reaction") not in text and "依据" not in text
 
 
-def test_a_bulk_claim_told_by_a_shopkeeper_still_gets_the_reasonable_quantity_answer(kb, wechat):
+def test_a_bulk_claim_still_gets_the_reasonable_quantity_answer(kb, wechat):
     """The reasonable-quantity answer still answers claims over goods bought by the dozen, now that it needs a
     quantity or a claim named."""
     assert _answer(kb, "claims-reasonable-quantity") in wechat.say("一次买了五十瓶过期饮料 能全要十倍吗").text
