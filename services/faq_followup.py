@@ -218,8 +218,6 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     # the relocation answer names no move, but the first message did)
     conversation = f"{earlier} {raw}" if earlier and not named else raw
     inside = faq_rank.rank(snapshot, query, raw, only=set(family), setting=conversation, spare={previous})
-    if earlier and not named:
-        inside.guarded = snapshot.routing.outside(conversation) - {previous}
     # a related entry kept from answering this message (its `not_for`, another category) does not answer it as a
     # follow-up either: "已经十天了" after the 7-day answer names no money, so it is not the refund deadline. The last
     # answer itself stays: its own words were in the first message ("平台说协议里写了" after the auto-renewal answer)
