@@ -9,6 +9,12 @@ as they are (a regenerated file labels old items afresh against today's entries,
 
     .venv/bin/python bench/qa_examples.py --append knowledge/messages/blind_u.yaml
 
+or, when an entry written after the examples were labelled answers some of them better than the one they were tied
+to, with only the examples that a fresh labelling gives to the named entries moved there and every other kept:
+
+    .venv/bin/python bench/qa_examples.py --relabel takeout-late-wrong service-booking-not-honoured \
+        [--from service-renovation-delay]       # only examples now tied to these entries
+
 The tune half is left out on purpose: the thresholds are tuned on it, and a set that is also training data would
 flatter them.
 
@@ -49,11 +55,19 @@ HEADER = """\
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("sets", nargs="+", type=Path)
+    parser.add_argument("sets", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--append", action="store_true",
                         help="label only these sets and add them to the examples already in --out")
+    parser.add_argument("--relabel", nargs="+", metavar="ENTRY", default=[],
+                        help="move to these entries the shipped examples a fresh labelling gives them; keep every other")
+    parser.add_argument("--from", dest="origin", nargs="+", metavar="ENTRY", default=[],
+                        help="with --relabel: move only examples now tied to these entries")
     args = parser.parse_args()
+    if args.relabel:
+        return relabel(args.out, set(args.relabel), origin=set(args.origin))
+    if not args.sets:
+        parser.error("name the sets to label (or --relabel ENTRY ...)")
     held = [p.name for p in args.sets if p.name in HELD_OUT]
     if held:
         parser.error(f"{', '.join(held)} is held out: it measures the bot and must never train it")
@@ -69,6 +83,29 @@ def main() -> None:
                                                                        sort_keys=False, width=120),
                         encoding="utf-8")
     print(f"{len(examples)} examples written to {args.out}; {left_out} items left out (no entry cites their laws)")
+
+
+def relabel(path: Path, slugs: set[str], *, origin: set[str]) -> None:
+    """The shipped examples that a fresh labelling of their sources ties to `slugs` are tied there (only those now tied
+    to `origin`, when given); the rest, and the order, kept."""
+    kept, sources = _shipped(path)
+    fresh: dict[str, dict] = {}
+    for example in label([ROOT / source for source in sources])[0]:
+        fresh.setdefault(example["text"], example)
+    moved = 0
+    for n, example in enumerate(kept):
+        again = fresh.get(example["text"])
+        if again is not None and again.get("entry") in slugs and again != example and \
+                (not origin or example.get("entry") in origin):
+            print(f"{example['entry']} → {again.get('entry') or again.get('referral') or again.get('talk')}: "
+                  f"{example['text']}")
+            kept[n] = again
+            moved += 1
+    text = path.read_text(encoding="utf-8")
+    header = text[:text.index("examples:")]
+    path.write_text(header + yaml.safe_dump({"examples": kept}, allow_unicode=True, sort_keys=False, width=120),
+                    encoding="utf-8")
+    print(f"{moved} examples now tied to {', '.join(sorted(slugs))}; {path}")
 
 
 def _shipped(path: Path) -> tuple[list[dict], list[str]]:

@@ -133,3 +133,30 @@ def test_appending_a_set_already_shipped_is_refused(tmp_path):
                            "--out", str(shipped)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "already in" in done.stderr
     assert shipped.read_text(encoding="utf-8") == original
+
+
+def test_relabelling_moves_only_the_examples_a_newer_entry_now_answers(tmp_path):
+    """--relabel ENTRY ties to ENTRY the shipped examples a fresh labelling of their sources gives it (a late delivery
+    labelled, before the delivery entry existed, with an unrelated entry citing the same article) and leaves every
+    other example as it was; with --from naming entries none of them is tied to, nothing moves."""
+    source = tmp_path / "blind_old.yaml"
+    source.write_text(yaml.safe_dump([
+        {"text": "外卖超时一个多小时 饭都凉透了", "kind": "on_topic", "topic": "外卖与网络订餐",
+         "laws": ["《民法典》第577条"], "category": "food"},
+        {"text": "网上买的裤子不合适 七天内能退不", "kind": "on_topic", "topic": "七日无理由退货",
+         "laws": ["《消费者权益保护法》第25条"], "category": "online"}], allow_unicode=True), encoding="utf-8")
+    shipped = tmp_path / "examples.yaml"
+    old = [{"entry": "illegal-medical-beauty", "text": "外卖超时一个多小时 饭都凉透了"},
+           {"entry": "return-7day-exceptions", "text": "网上买的裤子不合适 七天内能退不"}]
+    shipped.write_text(f"# Examples.\n# {source}.\n" + yaml.safe_dump({"examples": old}, allow_unicode=True),
+                       encoding="utf-8")
+
+    def relabel(*extra: str) -> list[dict]:
+        done = subprocess.run([sys.executable, "bench/qa_examples.py", "--relabel", "takeout-late-wrong", *extra,
+                               "--out", str(shipped)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return yaml.safe_load(shipped.read_text(encoding="utf-8"))["examples"]
+
+    assert relabel("--from", "service-travel") == old
+    assert relabel() == [{"entry": "takeout-late-wrong", "text": "外卖超时一个多小时 饭都凉透了"}, old[1]]
+    assert shipped.read_text(encoding="utf-8").startswith(f"# Examples.\n# {source}.\n")

@@ -2333,3 +2333,16 @@ def test_a_what_if_after_an_answer_gets_the_answer_for_that_variant(kb, wechat, 
     answer, which the whole base puts far ahead, not the answer just given again."""
     wechat.say(story)
     assert _answer(kb, slug) in wechat.say(variant).text
+
+
+# ------------------------------------------------------------ session 26: set 12's tune half and the stranger's list
+
+@pytest.mark.parametrize("message, slug", [
+    ("携程订的酒店 到了说没房", "service-booking-not-honoured"),
+    ("饿了么 送餐员把饭撒了", "takeout-late-wrong"),
+])
+def test_a_booking_not_honoured_and_a_spilt_delivery_get_their_own_answers(kb, wechat, message, slug):
+    """A hotel with no room for a booking is the booking's answer, not the renovation's delay, and a meal spilt by the
+    rider is the late-or-wrong delivery answer, not "don't know": the consumers' examples that taught these were
+    labelled before those two entries were written, and are now tied to them."""
+    assert _answer(kb, slug) in wechat.say(message).text
