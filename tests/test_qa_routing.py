@@ -2346,3 +2346,24 @@ def test_a_booking_not_honoured_and_a_spilt_delivery_get_their_own_answers(kb, w
     rider is the late-or-wrong delivery answer, not "don't know": the consumers' examples that taught these were
     labelled before those two entries were written, and are now tied to them."""
     assert _answer(kb, slug) in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message", ["在抖音直播间买的破壁机 用了一个礼拜就不转了 找平台 平台让找主播 主播直接把我拉黑了",
+                                     "在手机店买的苹果 说是全新的 回家一查激活过半年了 骗子",
+                                     "超市买的油是假的 老板是骗子"])
+def test_goods_bought_in_a_live_room_or_a_shop_are_a_purchase_however_angry(kb, wechat, message):
+    """Goods from a live room or a shop that broke or were not what was said, with "骗子" or a seller who blocked the
+    consumer, are a purchase to complain about, never "call 110" ("不转了" is a blender that stopped, not money
+    transferred); money sent to a stranger met in a live room, or to a "customer service" caller about goods bought, is
+    still a scam."""
+    assert "110" not in wechat.say(message).text
+    assert "110" in wechat.say("抖音直播间认识的人 让我转账投资 现在联系不上了").text
+    assert "110" in wechat.say("接了个电话说是淘宝客服 说俺买的面霜有质量问题要给理赔 让俺下个app照着操作 转过去八千多").text
+
+
+def test_backing_into_another_car_is_the_traffic_polices_and_a_car_wash_scrape_is_ours(kb, wechat):
+    """"倒车把人家车门刮了" is a scrape between drivers: the traffic police (122), no law; a car scraped at the car wash
+    is still the service's damage."""
+    text = wechat.say("倒车把人家车门刮了咋处理").text
+    assert "122" in text and "依据" not in text
+    assert _answer(kb, "service-damaged-property") in wechat.say("洗车店倒车把我车刮了 不认").text
