@@ -82,8 +82,9 @@ WHO_PAYS = re.compile(r"(谁出|谁掏|谁付|谁给|谁赔|谁承担|谁负责)
 # "能全退吗", "可以要赔偿不", "还能退不": a remedy asked for with no matter of its own is the last answer's remedy
 BARE_REMEDY = re.compile(r"(那|我|俺)?(的)?(钱|这钱|那钱|这个钱|钱款)?(还|就)?(能|可以|可不可以|能不能|会不会|有没有可能|是不是能)(全|都|全部|直接|再|让他|叫他|要求){0,2}"
                          r"(退|退钱|退款|退货|赔|赔钱|赔偿|要赔偿|换|换货|修|索赔|要回来|要回|退回来)(吗|不|么|没|呀|啊|呢)?[?？]*")
-# "能要多少钱", "赔几倍": how much, with no matter of its own, is how much the last answer's remedy comes to
-HOW_MUCH = re.compile(r"(那|我|俺)?(还|就)?(能|可以|大概|一般|最多|最少|应该|该)?(要|赔|退|拿|得|索赔|补|给|让他赔|让他退)(多少|几)(钱|倍|块|个钱)?"
+# "能要多少钱", "能要回多少钱", "赔几倍": how much, with no matter of its own, is how much the last answer's remedy comes to
+HOW_MUCH = re.compile(r"(那|我|俺)?(还|就)?(能|可以|大概|一般|最多|最少|应该|该)?(要|赔|退|拿|得|索赔|补|给|让他赔|让他退)(回|回来)?(多少|几)"
+                      r"(钱|倍|块|个钱)?"
                       r"(啊|呀|呢|吗|合适)?[?？]*")
 # "那帮人已经走了找不着" after a story of goods sold at a fair, a market, a talk or a rented counter: the seller gone is
 # the organiser's or the counter's landlord's to answer for (消法第43条), whatever the last answer was; not a card
@@ -229,6 +230,10 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if best is not None and last is not None and best is not last and last.fused >= best.fused - stay and (
             last.learned >= faq_rank.FOLLOW_COSINE or last.score > 0 or remedy_only):
         best = last     # "过了半年呢" after the six-month answer: a near tie stays with what was just answered
+    if HOW_MUCH.fullmatch(squeezed) and best is not None and best.slug in EVERY_FAMILY and last is not None:
+        return previous     # "能要回多少钱" after the wedding-service answer: what that answer's remedy comes to, not
+        #                     the general ways of settling a dispute (an amount of its own in the family still wins:
+        #                     the food minimum after a food answer)
     top = ranking.top
     if answerable and top is not None and top.slug not in family and ranking.clear and \
             not points_back(squeezed) and top.fused >= (best.fused if best is not None else 0.0) + NEW_QUESTION_LEAD:

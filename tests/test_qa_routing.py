@@ -2361,6 +2361,15 @@ def test_goods_bought_in_a_live_room_or_a_shop_are_a_purchase_however_angry(kb, 
     assert "110" in wechat.say("接了个电话说是淘宝客服 说俺买的面霜有质量问题要给理赔 让俺下个app照着操作 转过去八千多").text
 
 
+def test_how_much_can_be_got_back_after_an_answer_is_that_answers_remedy(kb, wechat):
+    """"能要回多少钱" after the wedding-service answer asks what that answer's remedy comes to: the answer again, not
+    "帮不上忙" and not the general ways of settling a dispute."""
+    first = wechat.say("婚庆公司说好的跟拍摄像没来 录像啥也没有").text
+    assert _answer(kb, "service-booking-not-honoured") in first
+    text = wechat.say("能要回多少钱").text
+    assert _answer(kb, "service-booking-not-honoured") in text and "帮不上忙" not in text
+
+
 def test_backing_into_another_car_is_the_traffic_polices_and_a_car_wash_scrape_is_ours(kb, wechat):
     """"倒车把人家车门刮了" is a scrape between drivers: the traffic police (122), no law; a car scraped at the car wash
     is still the service's damage."""
