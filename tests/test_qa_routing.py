@@ -2370,6 +2370,15 @@ def test_how_much_can_be_got_back_after_an_answer_is_that_answers_remedy(kb, wec
     assert _answer(kb, "service-booking-not-honoured") in text and "帮不上忙" not in text
 
 
+@pytest.mark.parametrize("message", ["今天下午风大不大 地里想打点除草剂 能打不", "卖土鸡蛋 要不要 一块五一个",
+                                     "家里养了二十多只土鸡 谁要联系我 送货上门 一只一百二"])
+def test_the_weather_before_spraying_and_produce_for_sale_are_small_talk(kb, wechat, message):
+    """Asking about the wind before spraying a field, or offering one's own eggs or chickens for sale, is nobody's
+    consumer claim: the friendly off-topic line, no law and no menu."""
+    text = wechat.say(message).text
+    assert text.startswith("这个问题我帮不上忙") and "依据" not in text and "您是不是想问" not in text
+
+
 def test_backing_into_another_car_is_the_traffic_polices_and_a_car_wash_scrape_is_ours(kb, wechat):
     """"倒车把人家车门刮了" is a scrape between drivers: the traffic police (122), no law; a car scraped at the car wash
     is still the service's damage."""
