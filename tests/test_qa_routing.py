@@ -2385,3 +2385,12 @@ def test_backing_into_another_car_is_the_traffic_polices_and_a_car_wash_scrape_i
     text = wechat.say("倒车把人家车门刮了咋处理").text
     assert "122" in text and "依据" not in text
     assert _answer(kb, "service-damaged-property") in wechat.say("洗车店倒车把我车刮了 不认").text
+
+
+def test_a_contract_phone_pushed_at_the_counter_is_the_carriers_and_a_faulty_one_is_ours(kb, wechat):
+    """A package with a "free" phone that turns out to bind a two-year contract is a telecom service matter: the
+    communications authority (12300), no law; a contract phone whose screen fails is goods, answered by us."""
+    text = wechat.say("电信营业厅的人忽悠俺妈办了个融合套餐 说送个手机 其实是合约机 两年不能改").text
+    assert "12300" in text and "依据" not in text
+    text = wechat.say("营业厅买的合约机屏幕不亮了").text
+    assert "通信管理部门" not in text and "依据" in text
