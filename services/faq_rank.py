@@ -40,6 +40,11 @@ CLEAR_MARGIN = 0.015        # ... and this far ahead of the runner-up (fused) an
 LEAD_MARGIN = 0.15          # a lead this large over the runner-up answers ...
 LEAD_COSINE = 0.15          # ... when the cosine is at least this (a far lead on thin evidence is still a guess)
 AGREE_COSINE = 0.20         # both channels rank the same entry first and its cosine reaches this: answer
+LEX_LEAD_MARGIN = 0.10      # the words alone far ahead (fused lead) ...
+LEX_LEAD_COVERAGE = 0.5     # ... covering this much of the message, and this much more than the runner-up ...
+LEX_LEAD_COVERAGE_MARGIN = 0.10
+LEX_LEAD_EVIDENCE = 25.0    # ... with this much evidence, and the learned channel not blind to it: answer
+LEX_LEAD_COSINE = 0.04
 FOLLOW_COSINE = 0.12        # a follow-up reaches the previous answer's family at this cosine
 KNOWN_COSINE = 0.30         # below this and below the lexical evidence gate: not something we know
 SURE_COSINE = 0.50          # this close to an entry's phrasings is something we know, whatever the lexical gate says
@@ -131,6 +136,12 @@ class Ranking:
             return True             # "过期食平怎么陪": three food entries, all 食安法第148条: answer the first
         if self.one_law and self.margin > 0:
             return True             # "集上买的银镯子 回来一测是白铜的": three fraud entries, all 消法第55条
+        runner_up = self.hits[1].coverage if len(self.hits) > 1 else 0.0
+        if top.slug == self.lexical_top and self.margin >= LEX_LEAD_MARGIN and top.coverage >= LEX_LEAD_COVERAGE \
+                and top.coverage >= runner_up + LEX_LEAD_COVERAGE_MARGIN and top.evidence >= LEX_LEAD_EVIDENCE \
+                and top.learned >= LEX_LEAD_COSINE:
+            return True             # "在电器城买空调 标的是一级能效 到家装完看铭牌是三级的": most of its words are one
+            #                         entry's, far ahead, in a vocabulary consumers' examples have not taught yet
         return top.slug == self.lexical_top == self.learned_top and top.learned >= AGREE_COSINE
 
 

@@ -2394,3 +2394,12 @@ def test_a_contract_phone_pushed_at_the_counter_is_the_carriers_and_a_faulty_one
     assert "12300" in text and "依据" not in text
     text = wechat.say("营业厅买的合约机屏幕不亮了").text
     assert "通信管理部门" not in text and "依据" in text
+
+
+@pytest.mark.parametrize("message", ["在电器城买空调 标的是一级能效 到家装完看铭牌是三级的",
+                                     "买的净水器说能过滤百分之九十九的重金属 拿去一测啥也没滤掉"])
+def test_a_claim_that_proved_false_in_the_entrys_own_words_is_answered_not_offered(kb, wechat, message):
+    """A story whose words are mostly the false-advertising entry's, far ahead of any other, is answered with it
+    outright, though no consumer's example has taught its vocabulary yet; it had been a menu."""
+    text = wechat.say(message).text
+    assert _answer(kb, "ad-false-advertising") in text and not text.startswith("您是不是想问")
