@@ -68,6 +68,10 @@ TALK = {
 }
 
 
+# A message read through the English glossary (services/faq_english.py) is answered in Chinese, and says so
+ENGLISH_HEAD = "我们只能用中文回复。We can only reply in Chinese; this is the answer to what we understood:"
+
+
 def intro(turn: Turn) -> str:
     """The 维权问答 menu item: how to ask, with examples."""
     return INTRO
@@ -79,6 +83,12 @@ def answer(turn: Turn) -> Reply | str:
     if incoming.type not in {"text", "voice"} or (incoming.type == "voice" and not incoming.has_text):
         return menu.fallback(turn)
     result = faq.ask(openid=incoming.openid, text=incoming.text, now=turn.now)
+    reply = _reply(result)
+    return f"{ENGLISH_HEAD}\n{reply}" if result.via == faq.ENGLISH else reply
+
+
+def _reply(result) -> str:
+    """The chat message for what the message was found to be: an answer, three choices, a referral, a friendly line."""
     if result.kind is Kind.ANSWER and result.entry is not None:
         return render(result.entry, venting=result.venting)
     if result.kind is Kind.SUGGEST and result.choices:

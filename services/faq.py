@@ -29,8 +29,8 @@ import logs
 from extensions import redis
 from models.faq import QuestionOutcome
 from models.qa_tally import AskOutcome
-from services import (faq_followup, faq_queue, faq_rank, faq_route, faq_snapshot, faq_store, followers, inbox, keys,
-                      qa_tally)
+from services import (faq_english, faq_followup, faq_queue, faq_rank, faq_route, faq_snapshot, faq_store, followers,
+                      inbox, keys, qa_tally)
 from services.clock import utcnow
 from services.faq_index import Hit
 from services.faq_route import Referral
@@ -45,6 +45,7 @@ EVIDENCE_MIN = 11.0     # below (and a low cosine): not something we know about 
 EVIDENCE_OFFER = 8.0    # between this and EVIDENCE_MIN, a question naming one of our keywords gets three choices
 EVIDENCE_TOPICAL = 6.0  # below that too: off-topic chit-chat, not worth a staff's time; between: queued as unanswered
 SHORT_COVERAGE = 0.6    # a short question below EVIDENCE_MIN that names a keyword and is this covered: offer three
+ENGLISH = "english"     # via of a reply to a message read through the English glossary (the reply says so in English)
 AGREED = "agreed"       # _decide's answer on the two channels' agreement alone: another office or chat still wins
 OFFER_COSINE = 0.15     # ... or whose nearest entry's phrasings are this close (cosine): offer three too
 ANSWER_COVERAGE = faq_rank.CLEAR_COSINE   # (kept for the console's hint) cosine that answers outright ...
@@ -314,6 +315,13 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
                 for text in reading.alternatives):
             return _offer(state, result.hits)
         return result
+    if not cjk_count(raw):
+        english = faq_english.glossary().read(raw)
+        if english is not None:                 # "bought an air conditioner, it leaks water": read as 买的 空调 漏水
+            result = classify(english, previous=previous, earlier=earlier)
+            if result.kind is not Kind.SMALLTALK:
+                result.via = ENGLISH
+            return result
     norm = state.index.text.normalise(raw)
     squeezed = "".join(norm.split())
     if not squeezed:
