@@ -2418,3 +2418,11 @@ def test_a_question_in_english_is_read_through_the_glossary_and_answered_in_chin
     assert text.startswith(rights_qa.ENGLISH_HEAD) and "依据" in text
     assert "110" in wechat.say("I was scammed online, transferred 5000 yuan and now he blocked me").text
     assert "只看得懂中文" in wechat.say("what is the capital of France").text
+
+
+def test_a_parents_worry_about_school_work_is_small_talk_but_a_paid_class_is_not(kb, wechat):
+    """"孩子英语老跟不上 有啥好办法" is a parent's worry about school, not a training-fee dispute: the friendly off-topic
+    line, no law; a class paid for whose results disappoint is still the training answer."""
+    text = wechat.say("你好 我想问一下 我家孩子今年上初一 英语老跟不上 老师说要多听多读 有没有啥好办法").text
+    assert text.startswith("这个问题我帮不上忙") and "依据" not in text
+    assert "依据" in wechat.say("给孩子报的英语培训班 交了五千 成绩一直不好 能退不").text
