@@ -10,6 +10,7 @@ anything else keeps the reply that we read only Chinese. Numbers are kept ("8000
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,15 +24,10 @@ LONGEST = 3             # the longest glossary phrase, in words
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[0-9]+")
 
 
-_loaded: Glossary | None = None
-
-
+@functools.cache
 def glossary() -> Glossary:
     """The shipped glossary, read the first time an English message needs it."""
-    global _loaded
-    if _loaded is None:
-        _loaded = Glossary.load()
-    return _loaded
+    return Glossary.load()
 
 
 @dataclass(frozen=True)
