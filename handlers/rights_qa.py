@@ -69,7 +69,7 @@ TALK = {
 
 
 # A message read through the English glossary (services/faq_english.py) is answered in Chinese, and says so
-ENGLISH_HEAD = "我们只能用中文回复。We can only reply in Chinese; this is the answer to what we understood:"
+ENGLISH_HEAD = "我们只能用中文回复。We can only reply in Chinese; here is our reply to what we understood:"
 
 
 def intro(turn: Turn) -> str:
@@ -84,7 +84,7 @@ def answer(turn: Turn) -> Reply | str:
         return menu.fallback(turn)
     result = faq.ask(openid=incoming.openid, text=incoming.text, now=turn.now)
     reply = _reply(result)
-    return f"{ENGLISH_HEAD}\n{reply}" if result.via == faq.ENGLISH else reply
+    return f"{ENGLISH_HEAD}\n{reply}" if result.english else reply
 
 
 def _reply(result) -> str:

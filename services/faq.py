@@ -45,7 +45,6 @@ EVIDENCE_MIN = 11.0     # below (and a low cosine): not something we know about 
 EVIDENCE_OFFER = 8.0    # between this and EVIDENCE_MIN, a question naming one of our keywords gets three choices
 EVIDENCE_TOPICAL = 6.0  # below that too: off-topic chit-chat, not worth a staff's time; between: queued as unanswered
 SHORT_COVERAGE = 0.6    # a short question below EVIDENCE_MIN that names a keyword and is this covered: offer three
-ENGLISH = "english"     # via of a reply to a message read through the English glossary (the reply says so in English)
 AGREED = "agreed"       # _decide's answer on the two channels' agreement alone: another office or chat still wins
 OFFER_COSINE = 0.15     # ... or whose nearest entry's phrasings are this close (cosine): offer three too
 ANSWER_COVERAGE = faq_rank.CLEAR_COSINE   # (kept for the console's hint) cosine that answers outright ...
@@ -204,6 +203,7 @@ class Result:
     #                          number outside the offer, shown again; "offer": a short detail sent after a menu, read
     #                          with the question that got the menu
     venting: bool = False    # the message reads as an upset story (the reply opens with a line of empathy)
+    english: bool = False    # the message was English, read through the glossary (the reply says so in English)
 
 
 def loaded() -> Snapshot:
@@ -322,8 +322,7 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         english = faq_english.glossary().read(raw)
         if english is not None:                 # "bought an air conditioner, it leaks water": read as 买的 空调 漏水
             result = classify(english, previous=previous, earlier=earlier)
-            if result.kind is not Kind.SMALLTALK:
-                result.via = ENGLISH
+            result.english = True
             return result
     norm = state.index.text.normalise(raw)
     squeezed = "".join(norm.split())

@@ -2420,6 +2420,14 @@ def test_a_question_in_english_is_read_through_the_glossary_and_answered_in_chin
     assert "只看得懂中文" in wechat.say("what is the capital of France").text
 
 
+def test_an_english_follow_up_is_read_against_the_english_answer_it_follows(kb, wechat):
+    """A second English message that only makes sense after the first ("can I get ten times compensation" after
+    expired milk) is read as a follow-up of that answer: the food ten-fold answer, under the English line."""
+    assert _answer(kb, "food-expired") in wechat.say("I bought expired milk at the supermarket").text
+    text = wechat.say("can I get ten times compensation").text
+    assert text.startswith(rights_qa.ENGLISH_HEAD) and _answer(kb, "food-tenfold") in text
+
+
 def test_a_parents_worry_about_school_work_is_small_talk_but_a_paid_class_is_not(kb, wechat):
     """"孩子英语老跟不上 有啥好办法" is a parent's worry about school, not a training-fee dispute: the friendly off-topic
     line, no law; a class paid for whose results disappoint is still the training answer."""
