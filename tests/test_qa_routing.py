@@ -2434,3 +2434,43 @@ def test_a_parents_worry_about_school_work_is_small_talk_but_a_paid_class_is_not
     text = wechat.say("你好 我想问一下 我家孩子今年上初一 英语老跟不上 老师说要多听多读 有没有啥好办法").text
     assert text.startswith("这个问题我帮不上忙") and "依据" not in text
     assert "依据" in wechat.say("给孩子报的英语培训班 交了五千 成绩一直不好 能退不").text
+
+
+@pytest.mark.parametrize("message", ["后院的鸭子让邻居家猫叼走了两只 找他赔不认", "对门家的牛把俺家玉米地踩了一大片 不给赔",
+                                     "朋友借我电动车骑了几天 还回来车把摔坏了 他不认",
+                                     "二手电动车卖给同事了 他骑了半个月说电池不行 要我退钱"])
+def test_a_neighbours_animal_a_lent_vehicle_and_a_sale_between_acquaintances_are_civil_matters(kb, wechat, message):
+    """A neighbour's animal that took one's ducks or trampled one's corn, a friend who damaged a lent e-bike, and the
+    writer's own sale to a colleague are disputes between people: mediation (人民调解委员会), no law and no menu; they
+    had been answered with the fake-seed loss, the e-bike's quality or a menu of seed entries."""
+    text = wechat.say(message).text
+    assert "人民调解委员会" in text or "人民调解组织" in text
+    assert "依据" not in text and "《" not in text and "您是不是想问" not in text
+
+
+def test_a_teacher_pushing_workbooks_a_crash_to_be_judged_and_a_lenders_membership_go_to_their_offices(kb, wechat):
+    """A class teacher making the children buy her workbooks is the education office's; two cars that scraped and
+    must have fault judged are the traffic police's (122), though an insurer is named; a lending app that takes a
+    "membership" before lending is the financial regulator's, though 开会员 is also how a video subscription starts."""
+    assert "教育部门" in wechat.say("班主任非让孩子买她推荐的练习册 一本八十").text
+    text = wechat.say("两辆车在路口蹭了 对方保险让先去定责").text
+    assert "122" in text and "依据" not in text
+    text = wechat.say("借款app让我先开会员 开了一直不下款").text
+    assert "金融监管部门" in text and "依据" not in text
+    assert _answer(kb, "autorenew-no-reminder") in wechat.say("视频会员开了就自动续费 能退吗").text
+
+
+def test_the_maker_named_after_a_faulty_phone_from_the_counter_is_not_a_telecom_matter(kb, wechat):
+    """"营业厅让找厂家" after a phone from a carrier's counter that will not charge asks who answers for the goods: the
+    phone's answer again, not the communications authority."""
+    assert _answer(kb, "sanbao-appliance-7-15") in wechat.say("营业厅买的手机 充不进电 才一个礼拜").text
+    text = wechat.say("营业厅让找厂家 我该找谁").text
+    assert "通信管理部门" not in text and "依据" in text
+
+
+def test_how_a_caller_knew_of_a_house_bought_is_a_privacy_question(kb, wechat):
+    """"他们怎么知道我家刚买房" after the sales-calls answer asks how a seller got one's details: a privacy answer, not
+    the housing office."""
+    assert _answer(kb, "privacy-sales-calls") in wechat.say("天天有装修公司打电话推销").text
+    text = wechat.say("他们怎么知道我家刚买房").text
+    assert "住房和城乡建设部门" not in text and "依据" in text
