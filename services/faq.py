@@ -73,6 +73,9 @@ THANKS_EMOJI = frozenset("👍🙏❤♥🌹💐👌😊🙂☺🤝💪")
 WECHAT_EMOTICON = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,10}\]")
 THANKS_EMOTICONS = frozenset({"[强]", "[抱拳]", "[玫瑰]", "[爱心]", "[握手]", "[OK]", "[胜利]", "[鼓掌]", "[合十]", "[微笑]",
                               "[愉快]", "[好的]", "[ThumbsUp]", "[Salute]", "[Rose]", "[Heart]", "[Shake]"})
+# The 24 solar terms and the dog days, whose dates people ask as they ask a holiday's ("哪天立冬")
+SOLAR_TERMS = ("立春|雨水|惊蛰|春分|谷雨|立夏|小满|芒种|夏至|小暑|大暑|立秋|处暑|白露|秋分|寒露|霜降|立冬|小雪|大雪|冬至|"
+               "小寒|大寒|入伏|初伏|中伏|末伏|出伏|三伏|数九|腊八|小年|重阳|七夕")
 # Requests no consumer-rights account answers (recommendations, homework, weather, songs): off-topic outright.
 CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好玩|好看|好听)|附近(哪里?|哪儿)?有(什么|啥)?(好吃|好玩)|哪(里|儿)?有(什么|啥)?(好吃|好玩)的|讲个笑话|"
                       r"(唱|来)(首|个)歌|作文|翻译成|天气(怎么样|咋样|如何|预报|好不好|好吗)|(今天|明天|后天|周末|这几天).{0,3}天气|股市|星期几|几点的(火车|飞机|汽车|车)|"
@@ -88,7 +91,9 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
                       r"等于.{0,8}(几|多少)|这个数是|^[a-z]+(咋|怎么|如何)(读|念|拼|发音)|(单词|英语).{0,6}(咋|怎么)(读|念|拼)|"
                       # a word to say in English ("会员卡英语咋说"), a holiday's date ("2027年春节是几号")
                       r"(英语|英文)(里)?(咋|怎么|如何)(说|讲|写|翻译)|用(英语|英文)(咋|怎么)(说|讲|写)|"
-                      r"(春节|过年|大年初一|除夕|元宵|清明|端午|中秋|国庆|元旦|五一|劳动节)(节)?(是|在)?(几号|哪天|哪一天|几月几号?|星期几|放几天)(啊|呀|吗)?$|"
+                      r"(春节|过年|大年初一|除夕|元宵|清明|端午|中秋|国庆|元旦|五一|劳动节|" + SOLAR_TERMS + r")(节)?(是|在)?(几号|哪天|哪一天|几月几号?|星期几|放几天)(啊|呀|吗)?$|"
+                      # ... or a solar term's, asked the other way round ("哪天立冬", "今年啥时候入伏")
+                      r"^(今年|明年)?(哪天|几号|啥时候|什么时候|几月几号?)(是|到|交|入)?(" + SOLAR_TERMS + r")(啊|呀|呢)?$|"
                       # a good shop nearby asked for, not a complaint about one ("这附近有好点的理发店不")
                       r"(附近|这边|镇上|县里|城里)(有|哪有|哪里有|哪儿有)(没有)?(好点|好一点|靠谱|便宜点|便宜|好)的.{0,6}(店|馆|医院|宾馆|酒店|超市)")
 # A farmer's animals, not something bought: "母牛不吃草 镇上兽医不在", "谁家捡着一只黑头羊". Read as chat only when
@@ -124,6 +129,12 @@ OWN_SUMS = re.compile(r"[0-9一二三四五六七八九十百千万两几]+(亩|
                       # ... or his own produce offered for sale ("卖土鸡蛋 要不要", "谁要联系我 送货上门")
                       r"^(卖|出售|便宜卖|低价卖|自家)\S{1,10}(要不要|有要的|谁要(?!是))|谁要(?!是)的?(联系|找|加|私)|"
                       r"有要的(吗|没|不)?$|(有需要的|要的|需要的)(联系|找|加|私聊)(我|俺)")
+# Health lore heard somewhere ("网上都说鸡蛋黄吃多了胆固醇高 真的假的"): chat, unless it is about something sold or
+# advertised ("网上说这个保健品能降血压 真的假的" is a health-food claim, ours)
+HEALTH_LORE = re.compile(r"(网上|网传|都说|听说|听人说|人家说|有人说|朋友圈|抖音上|快手上|电视上|老人说|老话说).{0,30}"
+                         r"(胆固醇|血压|血糖|血脂|血管|尿酸|致癌|抗癌|防癌|排毒|长胖|发胖|补钙|上火|伤胃|伤肝|养胃|对身体|寿命|长寿)"
+                         r".{0,12}(真的假的|是真的吗|是不是真的|是真是假|靠谱吗|有道理吗|可信吗|对不对|对吗)")
+LORE_ABOUT_SALE = re.compile(r"保健|药|产品|牌子|这(个|款|种)|店|商家|直播|主播|广告|卖|买|宣传|治|厂")
 # Something to write for the consumer ("帮我写个卖羊的广告"): chat, unless it is a complaint or names a problem.
 WRITE_REQUEST = re.compile(r"帮(我|俺)(写|编|拟|起草|想)(个|一个|一篇|一段|篇|段|条)")
 PURCHASE = re.compile(r"买|卖|购|店|商家|老板|厂|快递|寄|单|淘宝|拼多多|京东|抖音|快手|平台|收费|花了|交了|付了|退钱|"
@@ -420,7 +431,8 @@ def _smalltalk(raw: str, text) -> Talk | None:
                                      and not PROBLEM.search(squeezed)) or \
             (ADVICE.search(squeezed) and not PURCHASE.search(squeezed) and not PROBLEM.search(squeezed)) or \
             (WRITE_REQUEST.search(squeezed) and not PROBLEM.search(squeezed)) or \
-            (OWN_SUMS.search(squeezed) and not PROBLEM.search(squeezed)):
+            (OWN_SUMS.search(squeezed) and not PROBLEM.search(squeezed)) or \
+            (HEALTH_LORE.search(squeezed) and not LORE_ABOUT_SALE.search(squeezed)):
         return Talk.OFF_TOPIC
     if "".join(plain.split()) in GREETING_WORDS:    # "在吗", "在不在": every word of it is also a filler word
         return Talk.GREETING

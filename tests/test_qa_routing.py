@@ -2460,6 +2460,21 @@ def test_a_teacher_pushing_workbooks_a_crash_to_be_judged_and_a_lenders_membersh
     assert _answer(kb, "autorenew-no-reminder") in wechat.say("视频会员开了就自动续费 能退吗").text
 
 
+@pytest.mark.parametrize("message", ["哪天冬至", "明年哪天立春", "网上说隔夜菜吃了致癌 真的假的"])
+def test_a_solar_terms_date_and_health_lore_are_small_talk(kb, wechat, message):
+    """The date of a solar term, asked either way round, and health lore heard online are nobody's consumer claim: the
+    friendly off-topic line, no menu, no law, nothing queued for staff ("哪天冬至" had been queued as unanswered)."""
+    text = wechat.say(message).text
+    assert text.startswith("这个问题我帮不上忙") and "依据" not in text and "您是不是想问" not in text
+    with kb.app_context():
+        assert db.session.scalars(select(UnansweredQuestion.text)).all() == []
+
+
+def test_health_lore_about_something_sold_is_still_the_health_food_answer(kb, wechat):
+    """Lore about a product on sale ("网上说这个保健品能降血压 真的假的") is a health-food claim, answered with its law."""
+    assert _answer(kb, "health-food-label-cure-claims") in wechat.say("网上说这个保健品能降血压 真的假的").text
+
+
 def test_the_maker_named_after_a_faulty_phone_from_the_counter_is_not_a_telecom_matter(kb, wechat):
     """"营业厅让找厂家" after a phone from a carrier's counter that will not charge asks who answers for the goods: the
     phone's answer again, not the communications authority."""
