@@ -57,6 +57,16 @@ NEW_MATTER_CHARS = 4
 # A follow-up points back at what was just said ("他不承认咋办", "要是跑了咋整", "那商场呢"); a message that reads as
 # small talk by the learned channel and does not ("你会唱歌不", "西瓜咋挑甜的", "晚上好 有人没") is small talk after an
 # answer too, never one more answer from the last one's family
+# A follow-up that turns to the platform the purchase went through ("携程管不管", "平台说是商家的事 他们不管"): what the
+# platform owes (消法第44条), whatever the last answer held the seller to
+PLATFORM_ASKED = re.compile(r"(携程|美团|饿了么|淘宝|天猫|拼多多|pdd|京东|抖音|快手|闲鱼|飞猪|去哪儿|同程|大众点评|平台)"
+                            r"(客服)?(也|都|就|说)?(管不管|管吗|管不|不管|负责吗|负不负责|有没有责任|有责任吗|该不该管|能赔不|"
+                            r"赔不赔|能不能赔|推给|推卸|和.{1,4}互相推|跟.{1,4}互相推|说是商家的事|说是卖家的事|说找商家|让找商家)")
+PLATFORM_TOPIC = "平台责任"
+# The hospital's papers asked about after an answer on harm to the body ("医院的票要留着不" after the cosmetic-reaction
+# answer): the proof of that answer's compensation (消法第49条), not a dispute with a hospital
+INJURY_PAPERS = re.compile(r"(医院|诊所|卫生院|看病|住院|门诊|医药费|药费)的?.{0,4}(票|单|发票|收据|病历|诊断|证明|记录)")
+INJURY_ARTICLE = "《消费者权益保护法》第49条"
 REFERS_BACK = re.compile(r"^(那|要是|如果|万一|假如|他|她|它|他们|她们|人家|店家|商家|老板|对方|卖家|厂家|平台|店里|这个|这种|这样)")
 # ... and one that neither points back, nor names a word of ours, nor shares more than a stray word with the family
 # ("西瓜咋挑甜的", "科目二倒车入库有啥技巧" after a card answer) is not a follow-up: it is read on its own
@@ -202,6 +212,18 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     matter = NEW_MATTER.match(squeezed)
     if matter and len(squeezed) - matter.end() >= NEW_MATTER_CHARS:
         return None
+    if INJURY_PAPERS.search(squeezed) and previous in snapshot.entries and \
+            any(c.startswith(INJURY_ARTICLE) for c in snapshot.entries[previous].citations):
+        return previous
+    platforms = {e.slug for e in snapshot.entries.values() if e.topic == PLATFORM_TOPIC}
+    if PLATFORM_ASKED.search(squeezed) and platforms and previous in snapshot.entries and previous not in platforms:
+        # the last answer's own platform entry first (a takeout's: the delivery platform's duties, 食安法第131条)
+        last = snapshot.entries[previous]
+        own = {e.slug for e in snapshot.entries.values() if "平台" in e.question and (
+            e.slug in last.related or e.topic == last.topic)}
+        owed = faq_rank.rank(snapshot, query, raw, only=own or platforms).top
+        if owed is not None:
+            return owed.slug
     named = snapshot.routing.families(raw)       # "网上买的鞋子不合适想退" names its own purchase: a new question
     if previous.startswith(REFERRAL):
         if named or answerable and ranking.clear and not points_back(squeezed):

@@ -2489,3 +2489,25 @@ def test_how_a_caller_knew_of_a_house_bought_is_a_privacy_question(kb, wechat):
     assert _answer(kb, "privacy-sales-calls") in wechat.say("天天有装修公司打电话推销").text
     text = wechat.say("他们怎么知道我家刚买房").text
     assert "住房和城乡建设部门" not in text and "依据" in text
+
+
+def test_asking_whether_the_platform_answers_turns_to_the_platforms_duties(kb, wechat):
+    """"美团管不管" after a hotel booked on the platform that had no room asks what the platform owes: a platform answer
+    (消法第44条), where it had been a menu led by the takeout platform's entry."""
+    assert _answer(kb, "service-booking-not-honoured") in wechat.say("在美团订的酒店 到了前台说没房").text
+    text = wechat.say("美团管不管").text
+    assert "《消费者权益保护法》第44条" in text and not text.startswith("您是不是想问")
+
+
+def test_asking_whether_the_platform_answers_after_a_takeout_keeps_the_takeout_platforms_rule(kb, wechat):
+    """After a takeout answer, "平台管不管" is the delivery platform's own entry (食安法第131条), not the online-shop one."""
+    assert _answer(kb, "takeout-foreign-object") in wechat.say("外卖里吃出虫子了").text
+    assert _answer(kb, "takeout-platform-liability") in wechat.say("平台管不管").text
+
+
+def test_the_hospitals_papers_after_a_reaction_answer_are_that_answers_proof(kb, wechat):
+    """"医院的票要留着不" after the cosmetic-reaction answer asks about the proof of that compensation: the same answer
+    (消法第49条), not the boundary of medical disputes."""
+    assert _answer(kb, "cosmetics-adverse-reaction") in wechat.say("直播间买的眼霜 抹完眼皮肿得睁不开").text
+    text = wechat.say("医院的票要留着不").text
+    assert _answer(kb, "cosmetics-adverse-reaction") in text
