@@ -2511,3 +2511,26 @@ def test_the_hospitals_papers_after_a_reaction_answer_are_that_answers_proof(kb,
     assert _answer(kb, "cosmetics-adverse-reaction") in wechat.say("直播间买的眼霜 抹完眼皮肿得睁不开").text
     text = wechat.say("医院的票要留着不").text
     assert _answer(kb, "cosmetics-adverse-reaction") in text
+
+
+def test_one_case_bought_for_the_house_is_not_a_bulk_claim(kb, wechat):
+    """A single case of expired drinks is the ordinary 十倍 question, never the reasonable-quantity limit on bulk
+    claims; two hundred bottles bought at once still are."""
+    text = wechat.say("买了一箱过期的果汁 能要十倍不").text
+    assert _answer(kb, "claims-reasonable-quantity") not in text and "《食品安全法》第148条" in text
+    assert _answer(kb, "claims-reasonable-quantity") in wechat.say("一次买了两百瓶过期饮料 能全赔十倍吗").text
+
+
+def test_a_brake_that_failed_and_threw_the_rider_is_the_products_defect_not_a_fall_in_a_shop(kb, wechat):
+    """A fall because the brakes of an e-bike bought online failed is the product's defect (产品质量法), not the
+    premises' duty after a slip; a fall on a supermarket's icy step still is."""
+    text = wechat.say("网上买的电动车 刹车失灵了 我下坡摔了一跤 胳膊骨折 医药费三千多 这找谁").text
+    assert _answer(kb, "safety-slip-fall") not in text and "《产品质量法》" in text
+    assert _answer(kb, "safety-slip-fall") in wechat.say("超市门口台阶结冰摔了一跤").text
+
+
+@pytest.mark.parametrize("message", ["直播间买的面膜 敷完脸肿得老高", "直播间买的洗发水 洗完头皮起红疙瘩"])
+def test_a_reaction_to_a_cosmetic_from_a_live_room_is_the_reaction_answer(kb, wechat, message):
+    """A mask or a shampoo bought in a live room that made the skin swell or break out is the cosmetic-reaction answer
+    (消法第49条), not the live room's "who answers for poor goods" entry nor a menu."""
+    assert _answer(kb, "cosmetics-adverse-reaction") in wechat.say(message).text
