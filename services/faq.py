@@ -99,7 +99,9 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
 # A farmer's animals, not something bought: "母牛不吃草 镇上兽医不在", "谁家捡着一只黑头羊". Read as chat only when
 # nothing was bought and no problem named: "兽药站卖的假药 猪吃了死了" is ours.
 ANIMALS = re.compile(r"兽医|(牛|羊|猪|驴|马|鸡|鸭|鹅|狗|猫|兔)(犊子?|羔子?|崽子?|仔)?.{0,8}(不吃草|不吃食|不吃东西|不吃奶|不喝水|趴着不|拉稀|老吐|一直吐|咳嗽|打喷嚏|感冒|发烧|生病|病了|拉肚子|不下蛋|"
-                     r"丢了|走丢|跑丢|跑没了|找不着|找不到)|"
+                     r"丢了|走丢|跑丢|跑没了|找不着|找不到|"
+                     # ... or ate what it should not ("狗吃了巧克力咋办 急")
+                     r"(吃了|误食|偷吃|吞了).{0,6}(咋办|怎么办|要紧|有事|会死|中毒))|"
                      r"(捡着|捡到|捡了|谁家丢)了?.{0,4}(只|头|匹|条)?.{0,4}(牛|羊|猪|驴|马|鸡|鸭|鹅|狗|猫|兔)")
 ANIMAL_BOUGHT = re.compile(r"买|卖|兽药|饲料|疫苗|假药|药店|药房|店|商家|老板|厂")
 # Farming and upkeep advice, not a purchase: "电动车电瓶冬天咋保养", "地里的白菜冻了咋办", "种大棚赚钱不", "养鸡啥品种好".
@@ -112,12 +114,18 @@ ADVICE = re.compile(r"(咋|怎么|如何|啥时候|什么时候|何时)(保养|�
                     # a child's school work ("孩子上初一 英语老跟不上 有啥好办法"): a parent's worry, not a purchase
                     r"(学习|成绩|英语|数学|语文|物理|化学|功课|作文)(老|总|一直|有点|越来越)?(是)?(跟不上|不好|太差|很差|下降|"
                     r"不及格|提不上去|咋提高|怎么提高|如何提高)|"
+                    # someone to fix a machine asked for, not a complaint about a repair ("谁会修拖拉机 急")
+                    r"^(镇上|村里|附近|这边|县里)?(谁|哪个师傅|哪里|哪儿|哪有)(有)?(人)?(会|能)修[^修坏了过]{1,6}(的|师傅|的人)?(急|啊|呀|吗|不)*$|"
                     # which of two is better ("化肥跟农家肥哪个好")
                     r"(跟|和|与|还是).{1,8}(比)?哪(个|种|样)(更)?(好|强|合适|实惠)(些|点|一些)?(啊|呀|呢)?$|"
                     # how to take a photo, dress or do make-up ("咸鱼上咋给东西拍照好看"): a knack, not a right
                     r"(咋|怎么|如何|怎样).{0,6}(拍照|拍|修图|p图|化妆|打扮|穿搭|搭配).{0,4}(好看|上镜|显瘦|清楚|漂亮)|"
                     # "土豆发芽了还能吃吗": kitchen advice, unless a date or spoilage is named (that may be a shop's)
                     r"^(?!.*(过期|保质期|变质|发霉|长毛|生产日期)).*(还|能不能|可不可以)能?(吃|喝)(吗|不|么|啊)?$")
+# ... and about what was made or kept at home ("坏了 腌的咸菜长白毛了 还能吃不", "过期的面膜还能敷吗"): chat whatever
+# words of trouble it uses ("坏了" is a sigh here), as long as nothing bought is named
+HOME_KEPT = re.compile(r"(腌|泡|做|晒|酿|蒸|包|炖|熬|卤)的.{0,8}(长毛|长白毛|发霉|霉了|酸了|坏了|变味|起白花|生花).{0,10}"
+                       r"(还|能不能|可不可以)能?(吃|喝)|过期.{0,10}(还|能不能|可不可以)能?(用|敷|抹|涂|擦)(吗|不|么|啊)?$")
 # A farmer's sum over his own crop ("二十亩能卖多少钱"), a book to read, produce for sale: chat, when no problem is named
 OWN_SUMS = re.compile(r"[0-9一二三四五六七八九十百千万两几]+(亩|斤|公斤|吨|头|只|车|筐|箱).{0,16}(能|可以|一共|总共|一年)?卖(多少|几)(钱|块|万)|"
                       # ... or the market price of a crop ("现在收购价多少啊", "今年玉米啥价")
@@ -432,7 +440,8 @@ def _smalltalk(raw: str, text) -> Talk | None:
             (ADVICE.search(squeezed) and not PURCHASE.search(squeezed) and not PROBLEM.search(squeezed)) or \
             (WRITE_REQUEST.search(squeezed) and not PROBLEM.search(squeezed)) or \
             (OWN_SUMS.search(squeezed) and not PROBLEM.search(squeezed)) or \
-            (HEALTH_LORE.search(squeezed) and not LORE_ABOUT_SALE.search(squeezed)):
+            (HEALTH_LORE.search(squeezed) and not LORE_ABOUT_SALE.search(squeezed)) or \
+            (HOME_KEPT.search(squeezed) and not PURCHASE.search(squeezed)):
         return Talk.OFF_TOPIC
     if "".join(plain.split()) in GREETING_WORDS:    # "在吗", "在不在": every word of it is also a filler word
         return Talk.GREETING

@@ -2534,3 +2534,20 @@ def test_a_reaction_to_a_cosmetic_from_a_live_room_is_the_reaction_answer(kb, we
     """A mask or a shampoo bought in a live room that made the skin swell or break out is the cosmetic-reaction answer
     (消法第49条), not the live room's "who answers for poor goods" entry nor a menu."""
     assert _answer(kb, "cosmetics-adverse-reaction") in wechat.say(message).text
+
+
+@pytest.mark.parametrize("message", ["坏了 自家腌的咸鸭蛋发霉了 还能吃吗", "坏了 俺妈泡的酸菜长毛了 还能吃不",
+                                     "过期半年的护手霜还能抹吗", "家里狗吃了葡萄怎么办", "镇上谁会修电视 急急急"])
+def test_what_was_kept_at_home_a_pet_that_ate_grapes_and_a_repairer_wanted_are_small_talk(kb, wechat, message):
+    """Pickles made at home that grew mould, an old hand cream, a dog that ate grapes and someone wanted to fix a
+    television are nobody's consumer claim: the friendly off-topic line, no menu, no law (they had been answered with
+    the takeout or spoiled-food law, or got menus of food, seed and appliance entries)."""
+    text = wechat.say(message).text
+    assert text.startswith("这个问题我帮不上忙") and "依据" not in text and "您是不是想问" not in text
+
+
+@pytest.mark.parametrize("message", ["谁会修 修了三回还坏", "超市买的面膜过期了还能用吗", "买的狗粮狗吃了拉肚子"])
+def test_a_repair_that_failed_something_bought_expired_and_bad_pet_food_are_not_small_talk(kb, wechat, message):
+    """A repair done three times that still fails, a mask bought already expired and pet food that made a dog ill are
+    purchases: never the off-topic line."""
+    assert not wechat.say(message).text.startswith("这个问题我帮不上忙")
