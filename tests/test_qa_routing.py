@@ -2551,3 +2551,10 @@ def test_a_repair_that_failed_something_bought_expired_and_bad_pet_food_are_not_
     """A repair done three times that still fails, a mask bought already expired and pet food that made a dog ill are
     purchases: never the off-topic line."""
     assert not wechat.say(message).text.startswith("这个问题我帮不上忙")
+
+
+def test_a_guide_who_left_early_is_the_tourism_offices(kb, wechat):
+    """A guide hired at a scenic spot who talked ten minutes and left with the fee is a guide's conduct: the culture and
+    tourism office, no law; it had been the package-tour answer with its law."""
+    text = wechat.say("请的讲解员 导游讲了十分钟就走了 要了两百").text
+    assert "文旅部门" in text and "依据" not in text and "《" not in text
