@@ -470,6 +470,9 @@ def _decide(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str) -> Resu
         topical = bool(index.domain_words(query))
         agree = (top is not None and top.slug == ranking.lexical_top == ranking.learned_top and top.learned > 0
                  and top.evidence >= EVIDENCE_TOPICAL)      # "123456": no n-gram of ours, 12345 by lexical alone
+        if topical and ranking.one_law and ranking.clear and top.evidence >= EVIDENCE_OFFER:
+            # "网购能七天退吗": the menu would offer one article three ways, the first clearly ahead
+            return Result(Kind.ANSWER, entry=state.entries[top.slug], hits=hits, via=AGREED)
         if topical and agree and ranking.clear and top.evidence >= EVIDENCE_OFFER:
             # "pdd七天咋算": a short question in our own words that both channels put first, clearly ahead
             return Result(Kind.ANSWER, entry=state.entries[top.slug], hits=hits, via=AGREED)

@@ -2558,3 +2558,10 @@ def test_a_guide_who_left_early_is_the_tourism_offices(kb, wechat):
     tourism office, no law; it had been the package-tour answer with its law."""
     text = wechat.say("请的讲解员 导游讲了十分钟就走了 要了两百").text
     assert "文旅部门" in text and "依据" not in text and "《" not in text
+
+
+def test_a_short_question_whose_menu_would_offer_one_article_three_ways_is_answered(kb, wechat):
+    """"网购能七天退吗" is few words, but all three entries a menu would offer cite 消法第25条 and the first is clearly
+    ahead: it is answered with that article instead of a menu."""
+    text = wechat.say("网购能七天退吗").text
+    assert "《消费者权益保护法》第25条" in text and not text.startswith("您是不是想问")
