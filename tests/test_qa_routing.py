@@ -2565,3 +2565,31 @@ def test_a_short_question_whose_menu_would_offer_one_article_three_ways_is_answe
     ahead: it is answered with that article instead of a menu."""
     text = wechat.say("网购能七天退吗").text
     assert "《消费者权益保护法》第25条" in text and not text.startswith("您是不是想问")
+
+
+@pytest.mark.parametrize("message, office", [
+    ("家里的电动三轮让人偷了 报警管用不", "110"),
+    ("手机被偷了 微信里还有钱", "110"),
+    ("俺明年想退休 退休金咋算", "12333"),
+    ("老公把工资卡藏起来了 我咋办", "人民调解委员会"),
+    ("同学借我的书弄丢了 让他赔他不赔", "人民调解委员会"),
+    ("楼上的空调外机滴水 滴到我家窗台上", "人民调解委员会"),
+    ("村委会分地不公平 我想投诉村长", "乡镇人民政府"),
+    ("孩子老师收红包 咋举报", "教育部门"),
+    ("电动车在小区充电被物业罚款", "住建"),
+    ("加油站的厕所太脏了", "12345"),
+])
+def test_what_a_stranger_asked_that_is_another_offices_is_referred_without_law(kb, wechat, message, office):
+    """Matters typed by a stranger trying the bot — a theft, a pension, money kept within a family, a book lent and
+    lost, a neighbour's drip, the village committee, a teacher's red packets, a fine from the property manager, a
+    dirty public toilet — name their office and cite no law; they had been answered with the e-bike, parcel, premises
+    or restaurant-hygiene law, sent to the wrong office, given menus or queued."""
+    text = wechat.say(message).text
+    assert office in text
+    assert "依据" not in text and "《" not in text and "您是不是想问" not in text
+
+
+def test_a_theft_on_premises_whose_liability_is_asked_is_the_premises_answer(kb, wechat):
+    """A bag stolen in a restaurant, with the restaurant's liability asked, is the premises' safety duty (answered with
+    its law), not only "call 110"."""
+    assert "依据" in wechat.say("在饭店吃饭 包被偷了 饭店有责任吗").text
