@@ -94,6 +94,8 @@ CHITCHAT = re.compile(r"(推荐|介绍)(个|一个|一下|点|些)?(好吃|好�
                       r"(春节|过年|大年初一|除夕|元宵|清明|端午|中秋|国庆|元旦|五一|劳动节|" + SOLAR_TERMS + r")(节)?(是|在)?(几号|哪天|哪一天|几月几号?|星期几|放几天)(啊|呀|吗)?$|"
                       # ... or a solar term's, asked the other way round ("哪天立冬", "今年啥时候入伏")
                       r"^(今年|明年)?(哪天|几号|啥时候|什么时候|几月几号?)(是|到|交|入)?(" + SOLAR_TERMS + r")(啊|呀|呢)?$|"
+                      # a family's bride price or dowry ("闺女谈了个对象 彩礼要二十万合理吗"), not a matchmaker's fee
+                      r"^(?!.*(婚介|红娘|婚恋|婚庆|相亲网|公司|店)).*(彩礼|嫁妆)|"
                       # a good shop nearby asked for, not a complaint about one ("这附近有好点的理发店不")
                       r"(附近|这边|镇上|县里|城里)(有|哪有|哪里有|哪儿有)(没有)?(好点|好一点|靠谱|便宜点|便宜|好)的.{0,6}(店|馆|医院|宾馆|酒店|超市)")
 # A farmer's animals, not something bought: "母牛不吃草 镇上兽医不在", "谁家捡着一只黑头羊". Read as chat only when
@@ -150,6 +152,8 @@ PURCHASE = re.compile(r"买|卖|购|店|商家|老板|厂|快递|寄|单|淘宝|
 # A consumer's problem in words the index may not know ("光伏板发电量不够"): in scope, so queued for staff rather
 # than waved off as chit-chat when nothing matches.
 PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|质量|不合格|漏(水|电|油|气)|假(的|货|滴|哒|冒)|"
+                     # something found in food or drink ("奶茶店喝出头发")
+                     r"(吃|喝|咬)出(了|来)?.{0,3}(头发|虫|异物|苍蝇|蟑螂|玻璃|钢丝|铁丝|塑料|石子|毛|指甲|创可贴|烟头)|"
                      r"假(化肥|种子|农药|兽药|药|酒|烟|奶粉|茅台|名牌|牌子|黄金|金子|首饰|手机|发票|证|币|钞|鞋|包|表|化妆品)|退(货|款|钱|不了)|赔|陪(偿|钱|付)|投诉|举报|维权|"
                      r"被?骗|被坑|坑(了|我|人|钱)|欺诈|缺斤|少给|多收|乱收|不给(退|换|修|开)|不(肯|让)?退|(商家|老板|店家)不(管|理)|能退|退吗|退不|可以退|换货|"
                      r"保修|三包|售后|多(扫|算|扣|刷)了?|重复(扫|扣|收|付)|算错|"

@@ -2593,3 +2593,18 @@ def test_a_theft_on_premises_whose_liability_is_asked_is_the_premises_answer(kb,
     """A bag stolen in a restaurant, with the restaurant's liability asked, is the premises' safety duty (answered with
     its law), not only "call 110"."""
     assert "依据" in wechat.say("在饭店吃饭 包被偷了 饭店有责任吗").text
+
+
+def test_a_bride_price_is_small_talk_but_a_matchmakers_fee_is_not(kb, wechat):
+    """A family's bride price is nobody's consumer claim: the off-topic line; money paid to a matchmaking agency is
+    never waved off."""
+    assert wechat.say("闺女谈了个对象 彩礼要二十万合理吗").text.startswith("这个问题我帮不上忙")
+    assert not wechat.say("婚介所说交了彩礼钱就给介绍对象 交了八千没下文").text.startswith("这个问题我帮不上忙")
+
+
+def test_a_hair_found_in_a_drink_is_never_small_talk(kb, wechat):
+    """"奶茶店喝出头发" names something found in a drink, a food-safety matter in few words: it is offered the
+    foreign-object entry first, never waved off as chit-chat (the learned small-talk channel had taken it)."""
+    text = wechat.say("奶茶店喝出头发").text
+    assert not text.startswith("这个问题我帮不上忙")
+    assert question(kb, "food-foreign-object") in text or _answer(kb, "food-foreign-object") in text
