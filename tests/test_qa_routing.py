@@ -2608,3 +2608,32 @@ def test_a_hair_found_in_a_drink_is_never_small_talk(kb, wechat):
     text = wechat.say("奶茶店喝出头发").text
     assert not text.startswith("这个问题我帮不上忙")
     assert question(kb, "food-foreign-object") in text or _answer(kb, "food-foreign-object") in text
+
+
+@pytest.mark.parametrize("message, office", [
+    ("家里老人走丢了 咋找", "110"),
+    ("前夫不给孩子抚养费", "人民调解委员会"),
+    ("交通罚款在哪交", "122"),
+    ("中奖了让交手续费才给发奖", "110"),
+])
+def test_a_missing_parent_child_support_a_traffic_fine_and_a_prize_with_a_fee_are_referred(kb, wechat, message, office):
+    """A relative gone missing (the police at once), child support from a former husband (mediation or the court), a
+    traffic fine (the traffic police) and a prize that wants a fee first (a scam) name their office and cite no law;
+    they had been a menu of sales-meeting and parcel entries, queued for staff, or a menu of training entries."""
+    text = wechat.say(message).text
+    assert office in text and "依据" not in text and "您是不是想问" not in text
+
+
+@pytest.mark.parametrize("message", ["大棚菜卖不出去 有人收吗", "化肥涨价了 哪里便宜"])
+def test_a_crop_that_will_not_sell_and_where_to_buy_cheaply_are_small_talk(kb, wechat, message):
+    """A farmer's unsold crop and where fertiliser is cheaper are nobody's claim: the off-topic line, no law (the second
+    had been answered with the farm-inputs law)."""
+    text = wechat.say(message).text
+    assert text.startswith("这个问题我帮不上忙") and "依据" not in text
+
+
+def test_a_missing_thing_is_not_a_missing_person_and_a_shops_prize_is_not_a_scam(kb, wechat):
+    """"孩子丢了手机" is a lost phone, never "call 110 for a missing person"; a supermarket draw that asks a fee is the
+    shop's matter, not sent to the police."""
+    assert "走失" not in wechat.say("孩子丢了手机").text
+    assert "110" not in wechat.say("超市抽奖中了奖 让交二十块手续费才给").text
