@@ -367,7 +367,10 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
     if VENT_ONLY.fullmatch("".join(c for c in raw if c.isalnum())):
         return Result(Kind.SMALLTALK, talk=Talk.VENT)
     referral = state.routing.referral(raw)
-    if referral is not None:
+    if referral is not None and not (previous is not None and earlier and len(raw) <= faq_followup.FOLLOW_MAX_CHARS
+                                     and state.routing.referral(f"{earlier} {raw}") is None):
+        # a short follow-up is read with the words before it: "中奖了让先交五百税才给" after a supermarket's draw is
+        # the shop's prize, as it would be in one message, not a scam; a story of its own stands alone
         return Result(Kind.REFER, referral=referral)
     asked = faq_followup.without_marker(raw)      # "另外网购能七天退吗": a new question, ranked without its marker
     scored = asked[:MAX_SCORED_CHARS]
@@ -380,9 +383,13 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         # office's matter
         alone = classify(text)
         learned = alone.kind in {Kind.REFER, Kind.SMALLTALK} and alone.via == "learned"
-        if alone.kind is Kind.REFER and not learned or learned and not _echoes(state, query, scored, previous):
-            return alone        # a referral by its patterns stands; one read from examples yields to the answer's
-            #                     own words ("合同没写违约金" after the renovation answer is not a broadband contract)
+        # a referral by its patterns stands, unless the words before rule it out (above); one read from examples
+        # yields to the answer's own words ("合同没写违约金" after the renovation answer is not a broadband contract)
+        ruled_out = alone.kind is Kind.REFER and alone.referral is not None and bool(earlier) and \
+            state.routing.referral(f"{earlier} {raw}") is None
+        if alone.kind is Kind.REFER and not learned and not ruled_out or \
+                learned and not _echoes(state, query, scored, previous):
+            return alone
     if previous is not None and asked == raw:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,
                                       answerable=_known(ranking.top), earlier=earlier)

@@ -2637,3 +2637,14 @@ def test_a_missing_thing_is_not_a_missing_person_and_a_shops_prize_is_not_a_scam
     shop's matter, not sent to the police."""
     assert "走失" not in wechat.say("孩子丢了手机").text
     assert "110" not in wechat.say("超市抽奖中了奖 让交二十块手续费才给").text
+
+
+def test_a_short_follow_up_is_referred_only_if_the_conversation_would_be(kb, wechat):
+    """"中奖了让先交五百税才给" after a supermarket's lucky draw is read with the words before it, as one message would
+    be: the shop's prize answer, not "call 110"; a scam told in a story of its own after a purchase is still sent to
+    the police."""
+    assert _answer(kb, "ad-fake-prize-promotion") in wechat.say("超市搞抽奖 说我中了一等奖 一台电视").text
+    text = wechat.say("中奖了让先交五百税才给").text
+    assert "110" not in text and _answer(kb, "ad-fake-prize-promotion") in text
+    wechat.say("网上买的衣服不合适")
+    assert "110" in wechat.say("有人打电话说是淘宝客服 让我下个app退款 我转了三千").text
