@@ -368,9 +368,11 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         return Result(Kind.SMALLTALK, talk=Talk.VENT)
     referral = state.routing.referral(raw)
     if referral is not None and not (previous is not None and earlier and len(raw) <= faq_followup.FOLLOW_MAX_CHARS
+                                     and not state.routing.families(raw)
                                      and state.routing.referral(f"{earlier} {raw}") is None):
         # a short follow-up is read with the words before it: "中奖了让先交五百税才给" after a supermarket's draw is
-        # the shop's prize, as it would be in one message, not a scam; a story of its own stands alone
+        # the shop's prize, as it would be in one message, not a scam; one that names its own purchase or service
+        # ("快递员送到家还要加收上楼费"), or a story of its own, stands alone
         return Result(Kind.REFER, referral=referral)
     asked = faq_followup.without_marker(raw)      # "另外网购能七天退吗": a new question, ranked without its marker
     scored = asked[:MAX_SCORED_CHARS]
