@@ -127,7 +127,7 @@ ADVICE = re.compile(r"(咋|怎么|如何|啥时候|什么时候|何时)(保养|�
 # ... and about what was made or kept at home ("坏了 腌的咸菜长白毛了 还能吃不", "过期的面膜还能敷吗"): chat whatever
 # words of trouble it uses ("坏了" is a sigh here), as long as nothing bought is named
 HOME_KEPT = re.compile(r"(腌|泡|做|晒|酿|蒸|包|炖|熬|卤)的.{0,8}(长毛|长白毛|发霉|霉了|酸了|坏了|变味|起白花|生花).{0,10}"
-                       r"(还|能不能|可不可以)能?(吃|喝)|过期.{0,10}(还|能不能|可不可以)能?(用|敷|抹|涂|擦)(吗|不|么|啊)?$")
+                       r"(还|能不能|可不可以)能?(吃|喝)|过期.{0,10}(还|能不能|可不可以)能?(敷|抹|涂|擦)(吗|不|么|啊)?$")
 # A farmer's sum over his own crop ("二十亩能卖多少钱"), a book to read, produce for sale: chat, when no problem is named
 OWN_SUMS = re.compile(r"[0-9一二三四五六七八九十百千万两几]+(亩|斤|公斤|吨|头|只|车|筐|箱).{0,16}(能|可以|一共|总共|一年)?卖(多少|几)(钱|块|万)|"
                       # ... or the market price of a crop ("现在收购价多少啊", "今年玉米啥价")

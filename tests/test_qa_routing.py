@@ -2648,3 +2648,13 @@ def test_a_short_follow_up_is_referred_only_if_the_conversation_would_be(kb, wec
     assert "110" not in text and _answer(kb, "ad-fake-prize-promotion") in text
     wechat.say("网上买的衣服不合适")
     assert "110" in wechat.say("有人打电话说是淘宝客服 让我下个app退款 我转了三千").text
+
+
+def test_the_new_rules_leave_a_cards_expiry_a_leak_story_and_a_shopkeepers_bulk_claim_alone(kb, wechat):
+    """Guards found by leave-one-set-out after this session's rules: a card's balance past its date is the prepaid
+    answer, not home chit-chat; a story about sales calls that mentions a prize wanting a fee is the privacy answer,
+    not 110; thirty packs bought at once from a shopkeeper is still the reasonable-quantity rule, not one case."""
+    assert _answer(kb, "prepaid-lost-expired") in wechat.say("会员卡过期了 里面的钱还能用吗").text
+    text = wechat.say("俺爸天天接到电话 有推销的 还有说中了奖要交手续费的 是不是信息被卖了").text
+    assert "110" not in text and "依据" in text
+    assert _answer(kb, "claims-reasonable-quantity") in wechat.say("有人在我店里一次买了三十包过期辣条 要我十倍赔偿").text
