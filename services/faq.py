@@ -385,12 +385,10 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         # office's matter
         alone = classify(text)
         learned = alone.kind in {Kind.REFER, Kind.SMALLTALK} and alone.via == "learned"
-        # a referral by its patterns stands, unless the words before rule it out (above); one read from examples
-        # yields to the answer's own words ("合同没写违约金" after the renovation answer is not a broadband contract)
-        ruled_out = alone.kind is Kind.REFER and alone.referral is not None and bool(earlier) and \
-            state.routing.referral(f"{earlier} {raw}") is None
-        if alone.kind is Kind.REFER and not learned and not ruled_out or \
-                learned and not _echoes(state, query, scored, previous):
+        # a referral by its patterns was decided above (this one the conversation's words ruled out); one read from
+        # examples yields to the answer's own words ("合同没写违约金" after the renovation answer is not a broadband
+        # contract)
+        if learned and not _echoes(state, query, scored, previous):
             return alone
     if previous is not None and asked == raw:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,

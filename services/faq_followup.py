@@ -54,9 +54,6 @@ ANOTHER_QUESTION_CHARS = 5      # what follows the marker, at least
 # "我要举报 村口小卖部卖假烟" after a food answer names a new matter to report: read on its own, the marker kept
 NEW_MATTER = re.compile(r"^(我|俺)?(要|想|想要)(举报|投诉|投述)")
 NEW_MATTER_CHARS = 4
-# A follow-up points back at what was just said ("他不承认咋办", "要是跑了咋整", "那商场呢"); a message that reads as
-# small talk by the learned channel and does not ("你会唱歌不", "西瓜咋挑甜的", "晚上好 有人没") is small talk after an
-# answer too, never one more answer from the last one's family
 # A follow-up that turns to the platform the purchase went through ("携程管不管", "平台说是商家的事 他们不管"): what the
 # platform owes (消法第44条), whatever the last answer held the seller to
 PLATFORM_ASKED = re.compile(r"(携程|美团|饿了么|淘宝|天猫|拼多多|pdd|京东|抖音|快手|闲鱼|飞猪|去哪儿|同程|大众点评|平台)"
@@ -67,6 +64,9 @@ PLATFORM_TOPIC = "平台责任"
 # answer): the proof of that answer's compensation (消法第49条), not a dispute with a hospital
 INJURY_PAPERS = re.compile(r"(医院|诊所|卫生院|看病|住院|门诊|医药费|药费)的?.{0,4}(票|单|发票|收据|病历|诊断|证明|记录)")
 INJURY_ARTICLE = "《消费者权益保护法》第49条"
+# A follow-up points back at what was just said ("他不承认咋办", "要是跑了咋整", "那商场呢"); a message that reads as
+# small talk by the learned channel and does not ("你会唱歌不", "西瓜咋挑甜的", "晚上好 有人没") is small talk after an
+# answer too, never one more answer from the last one's family
 REFERS_BACK = re.compile(r"^(那|要是|如果|万一|假如|他|她|它|他们|她们|人家|店家|商家|老板|对方|卖家|厂家|平台|店里|这个|这种|这样)")
 # ... and one that neither points back, nor names a word of ours, nor shares more than a stray word with the family
 # ("西瓜咋挑甜的", "科目二倒车入库有啥技巧" after a card answer) is not a follow-up: it is read on its own
