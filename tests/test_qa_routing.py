@@ -2578,12 +2578,17 @@ def test_a_short_question_whose_menu_would_offer_one_article_three_ways_is_answe
     ("孩子老师收红包 咋举报", "教育部门"),
     ("电动车在小区充电被物业罚款", "住建"),
     ("加油站的厕所太脏了", "12345"),
+    ("家里老人走丢了 咋找", "110"),
+    ("前夫不给孩子抚养费", "人民调解委员会"),
+    ("交通罚款在哪交", "122"),
+    ("中奖了让交手续费才给发奖", "110"),
 ])
 def test_what_a_stranger_asked_that_is_another_offices_is_referred_without_law(kb, wechat, message, office):
     """Matters typed by a stranger trying the bot — a theft, a pension, money kept within a family, a book lent and
     lost, a neighbour's drip, the village committee, a teacher's red packets, a fine from the property manager, a
-    dirty public toilet — name their office and cite no law; they had been answered with the e-bike, parcel, premises
-    or restaurant-hygiene law, sent to the wrong office, given menus or queued."""
+    dirty public toilet, a relative gone missing, child support, a traffic fine, a prize that wants a fee — name their
+    office and cite no law; they had been answered with the e-bike, parcel, premises or restaurant-hygiene law, sent
+    to the wrong office, given menus or queued."""
     text = wechat.say(message).text
     assert office in text
     assert "依据" not in text and "《" not in text and "您是不是想问" not in text
@@ -2610,20 +2615,6 @@ def test_a_hair_found_in_a_drink_is_never_small_talk(kb, wechat):
     assert question(kb, "food-foreign-object") in text or _answer(kb, "food-foreign-object") in text
 
 
-@pytest.mark.parametrize("message, office", [
-    ("家里老人走丢了 咋找", "110"),
-    ("前夫不给孩子抚养费", "人民调解委员会"),
-    ("交通罚款在哪交", "122"),
-    ("中奖了让交手续费才给发奖", "110"),
-])
-def test_a_missing_parent_child_support_a_traffic_fine_and_a_prize_with_a_fee_are_referred(kb, wechat, message, office):
-    """A relative gone missing (the police at once), child support from a former husband (mediation or the court), a
-    traffic fine (the traffic police) and a prize that wants a fee first (a scam) name their office and cite no law;
-    they had been a menu of sales-meeting and parcel entries, queued for staff, or a menu of training entries."""
-    text = wechat.say(message).text
-    assert office in text and "依据" not in text and "您是不是想问" not in text
-
-
 @pytest.mark.parametrize("message", ["大棚菜卖不出去 有人收吗", "化肥涨价了 哪里便宜"])
 def test_a_crop_that_will_not_sell_and_where_to_buy_cheaply_are_small_talk(kb, wechat, message):
     """A farmer's unsold crop and where fertiliser is cheaper are nobody's claim: the off-topic line, no law (the second
@@ -2642,7 +2633,7 @@ def test_a_missing_thing_is_not_a_missing_person_and_a_shops_prize_is_not_a_scam
 def test_a_short_follow_up_is_referred_only_if_the_conversation_would_be(kb, wechat):
     """"中奖了让先交五百税才给" after a supermarket's lucky draw is read with the words before it, as one message would
     be: the shop's prize answer, not "call 110"; a scam told in a story of its own after a purchase is still sent to
-    the police."""
+    the police. (A guard: it failed at 0dc8e1c, whose prize-fee pattern read the follow-up alone.)"""
     assert _answer(kb, "ad-fake-prize-promotion") in wechat.say("超市搞抽奖 说我中了一等奖 一台电视").text
     text = wechat.say("中奖了让先交五百税才给").text
     assert "110" not in text and _answer(kb, "ad-fake-prize-promotion") in text
