@@ -2649,3 +2649,11 @@ def test_the_new_rules_leave_a_cards_expiry_a_leak_story_and_a_shopkeepers_bulk_
     text = wechat.say("俺爸天天接到电话 有推销的 还有说中了奖要交手续费的 是不是信息被卖了").text
     assert "110" not in text and "依据" in text
     assert _answer(kb, "claims-reasonable-quantity") in wechat.say("有人在我店里一次买了三十包过期辣条 要我十倍赔偿").text
+
+
+@pytest.mark.parametrize("message", ["月饼券去店里兑 店说过期了不给兑", "粽子提货券过期了 店里不给提货"])
+def test_a_voucher_for_food_past_its_date_is_the_prepaid_cards_answer(kb, wechat, message):
+    """A mooncake or zongzi voucher the shop will not honour after its date is a prepaid card (its balance activated
+    or exchanged), never the expired-food answer that the food named had given it."""
+    text = wechat.say(message).text
+    assert _answer(kb, "prepaid-lost-expired") in text and _answer(kb, "food-expired") not in text
