@@ -2657,3 +2657,11 @@ def test_a_voucher_for_food_past_its_date_is_the_prepaid_cards_answer(kb, wechat
     or exchanged), never the expired-food answer that the food named had given it."""
     text = wechat.say(message).text
     assert _answer(kb, "prepaid-lost-expired") in text and _answer(kb, "food-expired") not in text
+
+
+def test_an_extra_charge_after_a_perm_package_is_a_price_matter_not_an_injury(kb, wechat):
+    """"说好的388套餐 做完说药水另算" names no harm to hair or skin: the price raised after the service, not the
+    beauty-injury answer; a perm that burnt the hair is still the injury answer."""
+    text = wechat.say("烫头花了六百八 说好的388套餐 做完说药水另算").text
+    assert _answer(kb, "service-beauty-injury") not in text and _answer(kb, "service-price-raised-midway") in text
+    assert _answer(kb, "service-beauty-injury") in wechat.say("烫头烫了六百 头发全焦了").text
