@@ -174,6 +174,11 @@ PROBLEM = re.compile(r"坏了|(是|都|全)坏的|坏掉|不够|不足|故障|�
 # An interjection typed over and over ("怎么办呀呀呀", "啊啊啊啊"): read once, as it is said.
 _STRETCHED = re.compile(r"([啊呀哈呢吗吧哦噢嘛啦哇呜唉哎])\1+")
 ABOUT_ME = re.compile(r"你是(谁|哪位|机器人|真人|人工|ai|人吗)|你叫(什么|啥)|你(几|多大)岁|你的名字|你会(干|做)(什么|啥)")
+# ... and the whole message asks who we are ("你们是干什么的", "这是哪个单位的"): the account and what it does ("这个号是
+# 干啥的" names the account, whose own entry answers it)
+ABOUT_US = re.compile(r"(请问|你好|您好|同志)*(你们|你|这里|这儿|这)(到底)?(是|属于)?"
+                      r"(干(什么|啥|嘛)的|做(什么|啥)的|谁|哪个(单位|部门|机构)|什么(单位|部门|机构)|哪里的|哪儿的|管(什么|啥)的)"
+                      r"(的)?(呀|啊|呢|吗)?")
 # Upset and nothing else ("气死我了", "商家太坑了", "被坑了！！"): the whole message, squeezed, is this
 VENT_ONLY = re.compile(r"(我|俺|这|这个|那个|这家|商家|老板|店家|卖家|他们|他|真|真是|太|简直|都|也|要|快|被|好)*"
                        r"(气死|太坑|坑人|坑爹|坑|骗人|无语|恶心|欺负人|太过分|过分|受不了|窝火|憋屈|郁闷|闹心|糟心|心塞|崩溃|"
@@ -448,7 +453,7 @@ def _learned_talk(state: Snapshot, query, ranking: faq_rank.Ranking, raw: str, *
 
 def _smalltalk(raw: str, text) -> Talk | None:
     plain = "".join(c for c in raw.lower() if c.isalnum() or c.isspace())
-    if ABOUT_ME.search(plain.replace(" ", "")):
+    if ABOUT_ME.search(plain.replace(" ", "")) or ABOUT_US.fullmatch(plain.replace(" ", "")):
         return Talk.ABOUT_ME
     squeezed = plain.replace(" ", "")
     if CHITCHAT.search(squeezed) or (ANIMALS.search(squeezed) and not ANIMAL_BOUGHT.search(squeezed)

@@ -2665,3 +2665,11 @@ def test_an_extra_charge_after_a_perm_package_is_a_price_matter_not_an_injury(kb
     text = wechat.say("烫头花了六百八 说好的388套餐 做完说药水另算").text
     assert _answer(kb, "service-beauty-injury") not in text and _answer(kb, "service-price-raised-midway") in text
     assert _answer(kb, "service-beauty-injury") in wechat.say("烫头烫了六百 头发全焦了").text
+
+
+@pytest.mark.parametrize("message", ["你们是干什么的", "你们是哪个部门", "请问这是哪个单位的"])
+def test_asking_who_we_are_gets_what_the_account_is(kb, wechat, message):
+    """"你们是干什么的" had been waved off with "帮不上忙" and "你们是哪个部门" got a menu of other offices' boundaries:
+    both are asked who we are, and get the account's own introduction."""
+    text = wechat.say(message).text
+    assert "消费维权助手" in text and "帮不上忙" not in text and not text.startswith("您是不是想问")
