@@ -96,6 +96,11 @@ BARE_REMEDY = re.compile(r"(那|我|俺)?(的)?(钱|这钱|那钱|这个钱|钱�
 HOW_MUCH = re.compile(r"(那|我|俺)?(还|就)?(能|可以|大概|一般|最多|最少|应该|该)?(要|赔|退|拿|得|索赔|补|给|让他赔|让他退)(回|回来)?(多少|几)"
                       r"(钱|倍|块|个钱)?"
                       r"(啊|呀|呢|吗|合适)?[?？]*")
+# "才半年", "用了两个月了": how long ago, and nothing else, is a detail of the matter just answered (its answer says
+# what the time changes); on its own it would only get a menu of whatever entries name half a year
+HOW_LONG = re.compile(r"(才|刚|已经|都|就|也就|还不到|不到|没到|快|过了|超过|差不多)?(买|用|办|装|修|充|交|开)?(了|的)?"
+                      r"[0-9一二两三四五六七八九十半几]+(个)?(多)?(天|日|个月|月|年|周|礼拜|星期|小时)(多)?"
+                      r"(了|啊|呀|呢|吧|而已|不到)?")
 # "那帮人已经走了找不着" after a story of goods sold at a fair, a market, a talk or a rented counter: the seller gone is
 # the organiser's or the counter's landlord's to answer for (消法第43条), whatever the last answer was; not a card
 # shop that ran off (the prepaid entries')
@@ -165,10 +170,11 @@ def is_venting(raw: str) -> bool:
 
 def points_back(squeezed: str) -> bool:
     """The message asks about what was just said: it opens pointing back at it, asks who pays for it, or asks for a
-    remedy, or how much it comes to, with nothing of its own to have it for ("能全退吗", "能要多少钱")."""
+    remedy, or how much it comes to, or how long ago, with nothing of its own to have it for ("能全退吗", "能要多少钱",
+    "才半年")."""
     return REFERS_BACK.match(squeezed) is not None or WHO_PAYS.search(squeezed) is not None or \
         BARE_REMEDY.fullmatch(squeezed) is not None or HOW_MUCH.fullmatch(squeezed) is not None or \
-        AWAY.search(squeezed) is not None
+        AWAY.search(squeezed) is not None or HOW_LONG.fullmatch(squeezed) is not None
 
 
 def without_marker(raw: str) -> str:
@@ -257,7 +263,12 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
         #                     the general ways of settling a dispute (an amount of its own in the family still wins:
         #                     the food minimum after a food answer)
     top = ranking.top
-    if answerable and top is not None and top.slug not in family and ranking.clear and \
+    top_entry = snapshot.entries.get(top.slug) if top is not None else None
+    # "差了十几块" after the checkout-price answer names no food: the food minimum its words reach is no new question
+    # of its own, as a kind of purchase the message does not name is never a new topic below
+    other_kind = top_entry is not None and top_entry.family is not None and top_entry.family != entry.family \
+        and not named
+    if answerable and top is not None and top.slug not in family and ranking.clear and not other_kind and \
             not points_back(squeezed) and top.fused >= (best.fused if best is not None else 0.0) + NEW_QUESTION_LEAD:
         return None
     if HYPOTHETICAL.match(squeezed) and top is not None and top.slug != previous and top.slug not in ranking.guarded \
@@ -272,14 +283,11 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
                      and h.fused >= top.fused - SIBLING_TIE and h.learned >= SIBLING_COSINE), None)
         if tied is not None:
             return tied.slug
-    top_entry = snapshot.entries.get(top.slug) if top is not None else None
     procedure = top_entry is not None and top_entry.category == "procedure" and entry.category != "procedure"
     new_topic = PROCEDURE_COSINE if procedure else NEW_TOPIC_COSINE
     how_to_file = procedure and HOW_TO_FILE.search(raw) is not None
-    # "怎么证明" after the short-weight answer names no kind of purchase: the food-evidence entry, however close its
-    # words, is not a new topic the message opens, only one the last answer's family does not belong to
-    other_kind = top_entry is not None and top_entry.family is not None and top_entry.family != entry.family \
-        and not named
+    # ("怎么证明" after the short-weight answer: the food-evidence entry, however close its words, is not a new topic
+    # the message opens, only one the last answer's family does not belong to)
     if top is not None and top.slug not in family and ranking.clear and (
             how_to_file or top.learned >= new_topic and not other_kind and
             top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN):
@@ -301,7 +309,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
             sibling.learned >= (best.learned if best is not None else 0.0) + SIBLING_MARGIN:
         return sibling.slug         # "发票丢了呢" after 修了两次: another entry of the same topic, clearly named
     if best is None or (best.learned < faq_rank.FOLLOW_COSINE and best.score <= 0):
-        return None
+        return previous if HOW_LONG.fullmatch(squeezed) else None
     if not answerable and best.learned < faq_rank.FOLLOW_COSINE and best.score < LONE_SCORE and \
             not points_back(squeezed) and not snapshot.index.domain_words(query):
         return None

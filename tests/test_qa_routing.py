@@ -2673,3 +2673,20 @@ def test_asking_who_we_are_gets_what_the_account_is(kb, wechat, message):
     both are asked who we are, and get the account's own introduction."""
     text = wechat.say(message).text
     assert "消费维权助手" in text and "帮不上忙" not in text and not text.startswith("您是不是想问")
+
+
+def test_an_amount_after_a_checkout_price_answer_stays_with_it(kb, wechat):
+    """"差了十几块" after the checkout-price answer is how much was overcharged, not the food minimum its words reach
+    when read alone (no food is named in the conversation)."""
+    assert _answer(kb, "price-checkout-higher") in wechat.say("超市价签写的打折结账没打折").text
+    text = wechat.say("差了十几块").text
+    assert _answer(kb, "price-checkout-higher") in text and _answer(kb, "food-1000-minimum") not in text
+
+
+@pytest.mark.parametrize("follow_up", ["才半年", "用了两个多月了"])
+def test_how_long_ago_after_an_answer_is_a_detail_of_that_matter(kb, wechat, follow_up):
+    """"才半年" after the e-bike answer says how long it lasted: the same matter, not a menu led by renovation
+    quality, and not "我帮不上忙"."""
+    assert _answer(kb, "ebike-quality") in wechat.say("买的电动车电池不行了").text
+    text = wechat.say(follow_up).text
+    assert _answer(kb, "ebike-quality") in text
