@@ -2690,3 +2690,10 @@ def test_how_long_ago_after_an_answer_is_a_detail_of_that_matter(kb, wechat, fol
     assert _answer(kb, "ebike-quality") in wechat.say("买的电动车电池不行了").text
     text = wechat.say(follow_up).text
     assert _answer(kb, "ebike-quality") in text
+
+
+def test_how_to_file_a_complaint_asked_in_english_is_answered(kb, wechat):
+    """"How do I file a complaint" named one glossary word and got "只看得懂中文": how and where to file are read now,
+    and it gets the how-to-complain answer under the English line."""
+    text = wechat.say("How do I file a complaint").text
+    assert text.startswith(rights_qa.ENGLISH_HEAD) and _answer(kb, "complaint-how") in text
