@@ -2697,3 +2697,11 @@ def test_how_to_file_a_complaint_asked_in_english_is_answered(kb, wechat):
     and it gets the how-to-complain answer under the English line."""
     text = wechat.say("How do I file a complaint").text
     assert text.startswith(rights_qa.ENGLISH_HEAD) and _answer(kb, "complaint-how") in text
+
+
+@pytest.mark.parametrize("message", ["买东西被坑了", "网购又被坑了"])
+def test_cheated_when_buying_and_nothing_else_gets_the_venting_reply(kb, wechat, message):
+    """"买东西被坑了" says only that the consumer is upset: the line of empathy asking what happened, not "我帮不上忙"
+    and not a question queued for staff."""
+    text = wechat.say(message).text
+    assert "窝火" in text and "帮不上忙" not in text
