@@ -2705,3 +2705,12 @@ def test_cheated_when_buying_and_nothing_else_gets_the_venting_reply(kb, wechat,
     and not a question queued for staff."""
     text = wechat.say(message).text
     assert "窝火" in text and "帮不上忙" not in text
+
+
+def test_the_least_owed_after_expired_food_is_foods_minimum_not_the_goods_500(kb, wechat):
+    """"那最少给多少" after expired sausages asks food's minimum (1000 元, 食安法第148条), not the 500 元 of a seller's
+    fraud that the same words reach alone; a fake bought for a few dozen yuan still gets the 500."""
+    wechat.say("在超市买的火腿肠过期了 48块钱 能要十倍吗")
+    text = wechat.say("那最少给多少").text
+    assert _answer(kb, "food-1000-minimum") in text and _answer(kb, "fraud-500-minimum") not in text
+    assert _answer(kb, "fraud-500-minimum") in wechat.say("买到假货 才几十块 最少赔多少").text
