@@ -394,7 +394,10 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         # a referral by its patterns was decided above (this one the conversation's words ruled out); one read from
         # examples yields to the answer's own words ("合同没写违约金" after the renovation answer is not a broadband
         # contract)
-        if learned and not _echoes(state, query, scored, previous):
+        # ... and only a referral that is closer than any entry by a margin takes it: "跟说的不一样" after a booking not
+        # honoured is near one village example only because its few words get nothing better than a menu alone
+        strong = alone.kind is Kind.SMALLTALK or ranking.refers(unanswered=False)
+        if learned and strong and not _echoes(state, query, scored, previous):
             return alone
     if previous is not None and asked == raw:
         follow = faq_followup.resolve(state, query, scored, previous=previous, ranking=ranking,

@@ -2714,3 +2714,11 @@ def test_the_least_owed_after_expired_food_is_foods_minimum_not_the_goods_500(kb
     text = wechat.say("那最少给多少").text
     assert _answer(kb, "food-1000-minimum") in text and _answer(kb, "fraud-500-minimum") not in text
     assert _answer(kb, "fraud-500-minimum") in wechat.say("买到假货 才几十块 最少赔多少").text
+
+
+def test_a_few_words_after_an_answer_are_not_sent_to_another_office_by_one_distant_example(kb, wechat):
+    """"跟说的不一样" after the booking answer is how the banquet differed from what was agreed: it stays with our
+    answers, where it had been sent to the township government because one village example says 跟说好的不一样."""
+    assert _answer(kb, "service-booking-not-honoured") in wechat.say("在饭店订的酒席 少上了两个菜").text
+    text = wechat.say("跟说的不一样").text
+    assert "乡镇" not in text and "依据" in text
