@@ -8,13 +8,13 @@ confusions, the time per question and the memory a process needs with the index 
     tests/data/qa_fresh.yaml, tests/data/qa_dev2.yaml, tests/data/qa_dev3_test.yaml, tests/data/qa_dev5_test.yaml,
     tests/data/qa_dev6_test.yaml, tests/data/qa_dev7_test.yaml, tests/data/qa_dev8_test.yaml,
     tests/data/qa_dev9_test.yaml, tests/data/qa_dev10_test.yaml, tests/data/qa_dev11_test.yaml,
-    tests/data/qa_dev12_test.yaml, tests/data/qa_dev13_test.yaml
+    tests/data/qa_dev12_test.yaml, tests/data/qa_dev13_test.yaml, tests/data/qa_dev14_test.yaml
                                                     # blind held-out sets for final figures only: never tune on them
                                                     # (qa_dev3_tune.yaml, qa_dev4_tune.yaml, qa_dev5_tune.yaml,
                                                     # qa_dev6_tune.yaml, qa_dev7_tune.yaml, qa_dev8_tune.yaml,
                                                     # qa_dev9_tune.yaml, qa_dev10_tune.yaml, qa_dev11_tune.yaml,
-                                                    # qa_dev12_tune.yaml and qa_dev13_tune.yaml are tuning
-                                                    # sets)
+                                                    # qa_dev12_tune.yaml, qa_dev13_tune.yaml and
+                                                    # qa_dev14_tune.yaml are tuning sets)
 
 The matcher runs exactly as in the web app (services.faq.classify over the entries imported into a scratch SQLite
 database). Top-1 is the first entry the consumer is shown: the answer, or choice 1 of a "您是不是想问" offer (one tap

@@ -42,7 +42,7 @@ OUT = ROOT / "knowledge" / "examples.yaml"
 HELD_OUT = {"qa_dev_test.yaml", "qa_fresh.yaml", "qa_dev2.yaml", "qa_dev3_test.yaml", "qa_dev5_test.yaml",
             "qa_dev6_test.yaml", "qa_dev7_test.yaml", "qa_dev8_test.yaml", "qa_dev9_test.yaml",
             "qa_dev10_test.yaml", "qa_dev11_test.yaml", "qa_dev12_test.yaml",
-            "qa_dev13_test.yaml"}
+            "qa_dev13_test.yaml", "qa_dev14_test.yaml"}
 # A set's small-talk kinds → the learned channel's small-talk labels (services/faq.py LEARNED_TALK).
 TALK_KINDS = {"offtopic": "offtopic", "greeting": "greeting", "thanks": "thanks", "closing": "closing"}
 HEADER = """\

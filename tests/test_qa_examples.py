@@ -92,7 +92,7 @@ def test_every_shipped_example_names_a_published_entry_or_a_referral(kb):
                                       "tests/data/qa_dev7_test.yaml", "tests/data/qa_dev8_test.yaml",
                                       "tests/data/qa_dev9_test.yaml", "tests/data/qa_dev10_test.yaml",
                                       "tests/data/qa_dev11_test.yaml", "tests/data/qa_dev12_test.yaml",
-                                      "tests/data/qa_dev13_test.yaml"])
+                                      "tests/data/qa_dev13_test.yaml", "tests/data/qa_dev14_test.yaml"])
 def test_the_examples_generator_refuses_a_held_out_set(held_out, tmp_path):
     """A held-out set measures the bot and must never train it: the generator exits non-zero with one line and
     writes nothing."""
