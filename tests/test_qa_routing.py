@@ -2722,3 +2722,13 @@ def test_a_few_words_after_an_answer_are_not_sent_to_another_office_by_one_dista
     assert _answer(kb, "service-booking-not-honoured") in wechat.say("在饭店订的酒席 少上了两个菜").text
     text = wechat.say("跟说的不一样").text
     assert "乡镇" not in text and "依据" in text
+
+
+@pytest.mark.parametrize("message", ["化肥一般几月份最便宜", "二手车哪个牌子保值", "秋收时候雨多 玉米咋晾不发霉",
+                                     "咋用微信跟儿子视频", "手机字体咋调大"])
+def test_when_to_buy_which_make_keeps_its_value_drying_a_crop_and_phone_help_are_small_talk(kb, wechat, message):
+    """When fertiliser is cheapest, which used car keeps its value, how to dry maize and how to video-call a son are
+    not consumer matters: no law and no menu (they had got the fake-fertiliser answer, the used-car dealer's answer
+    or menus of spoiled food and children's game top-ups)."""
+    text = wechat.say(message).text
+    assert "依据" not in text and not text.startswith("您是不是想问")
