@@ -2732,3 +2732,11 @@ def test_when_to_buy_which_make_keeps_its_value_drying_a_crop_and_phone_help_are
     or menus of spoiled food and children's game top-ups)."""
     text = wechat.say(message).text
     assert "依据" not in text and not text.startswith("您是不是想问")
+
+
+def test_a_trial_lesson_whose_sign_up_form_leaked_a_childs_details_is_a_privacy_matter(kb, wechat):
+    """A training school's trial lesson whose form let other schools call about the child is personal information
+    (消法第29条), not the school's prepayment limit."""
+    text = wechat.say("就是说开学前那个培训班 我就带孩子去试听了一节课 填了个表 然后呢孩子叫啥在哪上学"
+                      "别的机构都知道了 天天来电话").text
+    assert _answer(kb, "training-prepaid-limit") not in text and "《消费者权益保护法》第29条" in text
