@@ -2740,3 +2740,12 @@ def test_a_trial_lesson_whose_sign_up_form_leaked_a_childs_details_is_a_privacy_
     text = wechat.say("就是说开学前那个培训班 我就带孩子去试听了一节课 填了个表 然后呢孩子叫啥在哪上学"
                       "别的机构都知道了 天天来电话").text
     assert _answer(kb, "training-prepaid-limit") not in text and "《消费者权益保护法》第29条" in text
+
+
+@pytest.mark.parametrize("message", ["嗯那个春节期间那个烟华 店里卖的 价钱比年前翻了一倍还多 这让不让啊",
+                                     "国庆宾馆涨价三倍"])
+def test_a_holiday_price_rise_gets_the_price_rules(kb, wechat, message):
+    """Fireworks at twice the price for the New Year, a hotel three times dearer over the National Day: the answer on
+    holiday price rises (价格法第13、14条), where they had got a menu or a holiday greeting."""
+    text = wechat.say(message).text
+    assert _answer(kb, "price-holiday-surge") in text and "《价格法》第14条" in text
