@@ -402,9 +402,11 @@ def classify(text: str, *, previous: str | None = None, earlier: str = "") -> Re
         # a referral by its patterns was decided above (this one the conversation's words ruled out); one read from
         # examples yields to the answer's own words ("合同没写违约金" after the renovation answer is not a broadband
         # contract)
-        # ... and only a referral that is closer than any entry by a margin takes it: "跟说的不一样" after a booking not
-        # honoured is near one village example only because its few words get nothing better than a menu alone
-        strong = alone.kind is Kind.SMALLTALK or ranking.refers(unanswered=False)
+        # ... and a fragment is taken only by a referral closer than any entry by a margin: "跟说的不一样" after a
+        # booking not honoured is near one village example only because its few words get nothing better than a menu
+        # alone, while "电动车让货车给刮了 司机跑了" is a story of its own
+        strong = alone.kind is Kind.SMALLTALK or ranking.refers(unanswered=False) or \
+            len(squeezed) >= faq_followup.STORY_CHARS
         if learned and strong and not _echoes(state, query, scored, previous):
             return alone
     if previous is not None and asked == raw:

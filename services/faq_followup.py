@@ -25,6 +25,8 @@ log = logs.get(__name__)
 
 REFERRAL = faq_rank.REFERRAL_SLUG   # context value prefix: the last reply was a referral, not an entry
 FOLLOW_MAX_CHARS = 16          # longer messages tell a new story ("那运费谁出啊", "合同里没写违约金咋办" are 6 and 10)
+STORY_CHARS = 10               # a follow-up this long may be a story of its own ("小区车位让物业卖给外人了"), which
+#                                another office's examples may take from the last answer; a shorter one is a fragment
 NEW_TOPIC_COSINE = 0.45        # a clear answer outside the family at this cosine is a new topic ...
 NEW_TOPIC_MARGIN = 0.10        # ... when it is also this far closer than the family's best ("那运费谁出" after a return
 #                                stays the return-shipping entry, though the quality-shipping one is clear on its own)
