@@ -70,6 +70,8 @@ INJURY_ARTICLE = "《消费者权益保护法》第49条"
 # small talk by the learned channel and does not ("你会唱歌不", "西瓜咋挑甜的", "晚上好 有人没") is small talk after an
 # answer too, never one more answer from the last one's family
 REFERS_BACK = re.compile(r"^(那|要是|如果|万一|假如|他|她|它|他们|她们|人家|店家|商家|老板|对方|卖家|厂家|平台|店里|这个|这种|这样)")
+# ... or answers what was implied, or puts it right ("是理发店", "不是过期 是变质了"): see _conversation_stays
+ANSWERS_BACK = re.compile(r"^(是(?!不是|否)|不是|就是|其实是)")
 # ... and one that neither points back, nor names a word of ours, nor shares more than a stray word with the family
 # ("西瓜咋挑甜的", "科目二倒车入库有啥技巧" after a card answer) is not a follow-up: it is read on its own
 LONE_SCORE = 0.8
@@ -292,7 +294,8 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     # the message opens, only one the last answer's family does not belong to)
     if top is not None and top.slug not in family and ranking.clear and (
             how_to_file or top.learned >= new_topic and not other_kind and
-            top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN):
+            top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN and
+            not _conversation_stays(snapshot, squeezed, f"{earlier} {raw}" if earlier else "", family)):
         if answerable:
             return None
         if how_to_file:         # "怎么举报" after a price answer: too few words to answer alone, and it asks how to
@@ -316,6 +319,16 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
             not points_back(squeezed) and not snapshot.index.domain_words(query):
         return None
     return _same_topic(snapshot, ranking, best.slug, entry.topic) or best.slug
+
+
+def _conversation_stays(snapshot, squeezed: str, conversation: str, family: list[str]) -> bool:
+    """A reply that answers or puts right what was said ("是理发店" after the closed-card-shop answer) is no new topic
+    when the whole conversation, read as one message, still leads to the last answer's family; one that moves it
+    ("是直播间买的" after fake tea from an online shop: the live room's duties) is."""
+    if not conversation or not ANSWERS_BACK.match(squeezed):
+        return False
+    whole = faq_rank.rank(snapshot, snapshot.index.query(conversation), conversation).top
+    return whole is not None and whole.slug in family
 
 
 def _same_topic(snapshot, ranking: faq_rank.Ranking, chosen: str, topic: str) -> str | None:

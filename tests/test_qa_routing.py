@@ -2749,3 +2749,13 @@ def test_a_holiday_price_rise_gets_the_price_rules(kb, wechat, message):
     holiday price rises (价格法第13、14条), where they had got a menu or a holiday greeting."""
     text = wechat.say(message).text
     assert _answer(kb, "price-holiday-surge") in text and "《价格法》第14条" in text
+
+
+def test_saying_which_shop_after_a_closed_card_shop_answer_stays_with_the_card(kb, wechat):
+    """"是理发店" after the answer on a card shop that closed says which shop it was: the same card answer, not the
+    beauty-injury answer that a hair salon reaches alone; "是直播间买的" after fake tea bought online still moves the
+    conversation to the live room's duties."""
+    assert _answer(kb, "prepaid-shop-closed") in wechat.say("办的卡店关门了").text
+    assert _answer(kb, "prepaid-shop-closed") in wechat.say("是理发店").text
+    wechat.say("在拼多多买的茶叶是假的")
+    assert _answer(kb, "live-who-responsible") in wechat.say("是直播间买的").text
