@@ -2759,3 +2759,9 @@ def test_saying_which_shop_after_a_closed_card_shop_answer_stays_with_the_card(k
     assert _answer(kb, "prepaid-shop-closed") in wechat.say("是理发店").text
     wechat.say("在拼多多买的茶叶是假的")
     assert _answer(kb, "live-who-responsible") in wechat.say("是直播间买的").text
+
+
+def test_a_down_coat_filled_with_fibre_is_never_small_talk(kb, wechat):
+    """"羽绒服里面是飞丝 不是羽绒" names goods that are not what was sold: never "我帮不上忙" (it had been read as chat
+    by the learned channel)."""
+    assert "帮不上忙" not in wechat.say("羽绒服里面是飞丝 不是羽绒").text
