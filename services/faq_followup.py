@@ -112,6 +112,12 @@ SELLER_GONE = re.compile(r"(走了|跑了|撤了|不见了|找不着|找不到|�
 AT_A_VENUE = re.compile(r"集上|赶集|大集|会场|讲座|讲课|听课|展销|展会|庙会|柜台|专柜|摊位|摊子|商场里|会议室|大棚|租的场地|场地")
 PREPAID = re.compile(r"卡|充值|充了|预付|会员|储值|余额")
 VENUE_ENTRY = "counter-fair-vendor"
+# "货架上还有好多", "别的店还在卖" after an answer on something bad that was sold: the rest is still for sale, which is a
+# matter to report (what to send with it), whatever the consumer's own remedy was
+STILL_ON_SALE = re.compile(r"(货架|架子|柜台|店里|超市|摊上|网上|直播间)?上?(还有好多|还有很多|还有一堆|还摆着|还在卖|还卖着|还没下架|"
+                           r"没下架|照样卖|接着卖|继续卖)")
+REPORT_ENTRY = "report-what-info"
+SOLD_FAMILIES = frozenset({"food", "goods", "drug", "agri"})
 # "车行说合同上写了车况以实物为准", "他说合同写了以现场为准" after an answer: the seller hides behind a term of its own
 # contract, which is the standard-terms answer (消法第26条) unless the last answer already rules on such terms
 SELLER_CITES_TERMS = re.compile(r"(说|称|讲|拿|指着|搬出)[^，。,]{0,6}(合同|协议|条款|单子|收据|告示|店规|须知)(上|里|里面|上面)?"
@@ -212,6 +218,9 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
     if SELLER_GONE.search(squeezed) and AT_A_VENUE.search(earlier) and not PREPAID.search(f"{earlier}{raw}") and \
             previous != VENUE_ENTRY and VENUE_ENTRY in snapshot.entries:
         return VENUE_ENTRY
+    if STILL_ON_SALE.search(squeezed) and previous in snapshot.entries and REPORT_ENTRY in snapshot.entries and \
+            snapshot.entries[previous].family in SOLD_FAMILIES:
+        return REPORT_ENTRY
     if AWAY.search(squeezed) and not previous.startswith(REFERRAL) and previous in snapshot.entries:
         away = AWAY_ENTRIES.get(snapshot.entries[previous].category, AWAY_ENTRY)
         if away != previous and away in snapshot.entries and previous not in AWAY_ENTRIES.values():

@@ -2765,3 +2765,11 @@ def test_a_down_coat_filled_with_fibre_is_never_small_talk(kb, wechat):
     """"羽绒服里面是飞丝 不是羽绒" names goods that are not what was sold: never "我帮不上忙" (it had been read as chat
     by the learned channel)."""
     assert "帮不上忙" not in wechat.say("羽绒服里面是飞丝 不是羽绒").text
+
+
+@pytest.mark.parametrize("follow_up", ["货架上还有好多", "别的店还在卖"])
+def test_the_rest_still_on_sale_after_an_answer_is_a_matter_to_report(kb, wechat, follow_up):
+    """"货架上还有好多" after the swollen-zongzi answer says the rest is still sold: what to send with a report
+    (实施条例第26条), not the spoiled-food answer again."""
+    assert _answer(kb, "food-spoiled") in wechat.say("端午节超市买的真空粽子 袋子都胀起来了").text
+    assert _answer(kb, "report-what-info") in wechat.say(follow_up).text
