@@ -2773,3 +2773,8 @@ def test_the_rest_still_on_sale_after_an_answer_is_a_matter_to_report(kb, wechat
     (实施条例第26条), not the spoiled-food answer again."""
     assert _answer(kb, "food-spoiled") in wechat.say("端午节超市买的真空粽子 袋子都胀起来了").text
     assert _answer(kb, "report-what-info") in wechat.say(follow_up).text
+
+
+def test_bad_eggs_not_exchanged_without_a_receipt_are_not_a_checkout_price(kb, wechat):
+    """"超市的鸡蛋是坏的 拿回去换 超市说没小票不换" names no price: never the checkout-price answer it had got."""
+    assert _answer(kb, "price-checkout-higher") not in wechat.say("超市的鸡蛋是坏的 拿回去换 超市说没小票不换").text
