@@ -2778,3 +2778,11 @@ def test_the_rest_still_on_sale_after_an_answer_is_a_matter_to_report(kb, wechat
 def test_bad_eggs_not_exchanged_without_a_receipt_are_not_a_checkout_price(kb, wechat):
     """"超市的鸡蛋是坏的 拿回去换 超市说没小票不换" names no price: never the checkout-price answer it had got."""
     assert _answer(kb, "price-checkout-higher") not in wechat.say("超市的鸡蛋是坏的 拿回去换 超市说没小票不换").text
+
+
+def test_a_shopkeeper_facing_a_ten_fold_claim_gets_the_claims_answer(kb, wechat):
+    """"我是商家 有人拿着过期的东西来要十倍赔偿" asks what a shop can do about a claim: the answer on claims that
+    extort, not the consumer's own ten-fold claim; a consumer asking for ten-fold still gets it."""
+    text = wechat.say("我是商家 有人拿着过期的东西来要十倍赔偿 东西不是我家的").text
+    assert _answer(kb, "claims-extortion") in text and _answer(kb, "food-tenfold") not in text
+    assert "《食品安全法》第148条" in wechat.say("超市买的过期饮料 能要十倍吗").text
