@@ -105,6 +105,10 @@ HOW_MUCH = re.compile(r"(那|我|俺)?(还|就)?(能|可以|大概|一般|最多
 HOW_LONG = re.compile(r"(才|刚|已经|都|就|也就|还不到|不到|没到|快|过了|超过|差不多)?(买|用|办|装|修|充|交|开)?(了|的)?"
                       r"[0-9一二两三四五六七八九十半几]+(个)?(多)?(天|日|个月|月|年|周|礼拜|星期|小时)(多)?"
                       r"(了|啊|呀|呢|吧|而已|不到)?")
+# "差了十几块", "多收了二十": a sum of money, and nothing else, is how much of the matter just answered (read alone,
+# "十几块" reaches the food minimum)
+AMOUNT = re.compile(r"(差了|少了|多了|多收了?|少给了?|多给了?|多要了?|贵了|便宜了|一共|总共|才|就)?"
+                    r"[0-9一二两三四五六七八九十百千万几]+(多)?(块|元|毛|角)(钱)?(多)?(呢|啊|呀|了|而已)?")
 # "那帮人已经走了找不着" after a story of goods sold at a fair, a market, a talk or a rented counter: the seller gone is
 # the organiser's or the counter's landlord's to answer for (消法第43条), whatever the last answer was; not a card
 # shop that ran off (the prepaid entries')
@@ -180,11 +184,12 @@ def is_venting(raw: str) -> bool:
 
 def points_back(squeezed: str) -> bool:
     """The message asks about what was just said: it opens pointing back at it, asks who pays for it, or asks for a
-    remedy, or how much it comes to, or how long ago, with nothing of its own to have it for ("能全退吗", "能要多少钱",
-    "才半年")."""
+    remedy, or how much it comes to, or how long ago, or a sum, with nothing of its own to have it for ("能全退吗",
+    "能要多少钱", "才半年", "差了十几块")."""
     return REFERS_BACK.match(squeezed) is not None or WHO_PAYS.search(squeezed) is not None or \
         BARE_REMEDY.fullmatch(squeezed) is not None or HOW_MUCH.fullmatch(squeezed) is not None or \
-        AWAY.search(squeezed) is not None or HOW_LONG.fullmatch(squeezed) is not None
+        AWAY.search(squeezed) is not None or HOW_LONG.fullmatch(squeezed) is not None or \
+        AMOUNT.fullmatch(squeezed) is not None
 
 
 def without_marker(raw: str) -> str:
@@ -276,12 +281,7 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
         #                     the general ways of settling a dispute (an amount of its own in the family still wins:
         #                     the food minimum after a food answer)
     top = ranking.top
-    top_entry = snapshot.entries.get(top.slug) if top is not None else None
-    # "差了十几块" after the checkout-price answer names no food: the food minimum its words reach is no new question
-    # of its own, as a kind of purchase the message does not name is never a new topic below
-    other_kind = top_entry is not None and top_entry.family is not None and top_entry.family != entry.family \
-        and not named
-    if answerable and top is not None and top.slug not in family and ranking.clear and not other_kind and \
+    if answerable and top is not None and top.slug not in family and ranking.clear and \
             not points_back(squeezed) and top.fused >= (best.fused if best is not None else 0.0) + NEW_QUESTION_LEAD:
         return None
     if HYPOTHETICAL.match(squeezed) and top is not None and top.slug != previous and top.slug not in ranking.guarded \
@@ -296,11 +296,14 @@ def resolve(snapshot, query, raw: str, *, previous: str, ranking: faq_rank.Ranki
                      and h.fused >= top.fused - SIBLING_TIE and h.learned >= SIBLING_COSINE), None)
         if tied is not None:
             return tied.slug
+    top_entry = snapshot.entries.get(top.slug) if top is not None else None
     procedure = top_entry is not None and top_entry.category == "procedure" and entry.category != "procedure"
     new_topic = PROCEDURE_COSINE if procedure else NEW_TOPIC_COSINE
     how_to_file = procedure and HOW_TO_FILE.search(raw) is not None
-    # ("怎么证明" after the short-weight answer: the food-evidence entry, however close its words, is not a new topic
-    # the message opens, only one the last answer's family does not belong to)
+    # "怎么证明" after the short-weight answer names no kind of purchase: the food-evidence entry, however close its
+    # words, is not a new topic the message opens, only one the last answer's family does not belong to
+    other_kind = top_entry is not None and top_entry.family is not None and top_entry.family != entry.family \
+        and not named
     if top is not None and top.slug not in family and ranking.clear and (
             how_to_file or top.learned >= new_topic and not other_kind and
             top.learned >= (best.learned if best is not None else 0.0) + NEW_TOPIC_MARGIN and

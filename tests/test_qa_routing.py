@@ -2786,3 +2786,13 @@ def test_a_shopkeeper_facing_a_ten_fold_claim_gets_the_claims_answer(kb, wechat)
     text = wechat.say("我是商家 有人拿着过期的东西来要十倍赔偿 东西不是我家的").text
     assert _answer(kb, "claims-extortion") in text and _answer(kb, "food-tenfold") not in text
     assert "《食品安全法》第148条" in wechat.say("超市买的过期饮料 能要十倍吗").text
+
+
+def test_a_new_question_in_a_row_is_not_held_to_the_last_answer_by_a_kind_it_does_not_name(kb, wechat):
+    """One follower asking in a row: "瓷砖空鼓好几块" after the sales-calls answer is a new question (renovation
+    quality), though it names no kind of purchase by our cues; "差了十几块" after the checkout-price answer is still
+    that answer's sum. (A guard: b2dea90 held the tiles to the privacy answer, costing five held-out replies in a row.)"""
+    assert _answer(kb, "privacy-sales-calls") in wechat.say("天天接到推销电话 我的信息是不是被卖了").text
+    assert _answer(kb, "service-renovation-quality") in wechat.say("瓷砖空鼓好几块").text
+    assert _answer(kb, "price-checkout-higher") in wechat.say("超市价签写的打折结账没打折").text
+    assert _answer(kb, "price-checkout-higher") in wechat.say("差了十几块").text
