@@ -2796,3 +2796,9 @@ def test_a_new_question_in_a_row_is_not_held_to_the_last_answer_by_a_kind_it_doe
     assert _answer(kb, "service-renovation-quality") in wechat.say("瓷砖空鼓好几块").text
     assert _answer(kb, "price-checkout-higher") in wechat.say("超市价签写的打折结账没打折").text
     assert _answer(kb, "price-checkout-higher") in wechat.say("差了十几块").text
+
+
+def test_a_cracked_phone_screen_is_not_phone_help(kb, wechat):
+    """"手机屏幕碎了怎么弄" is a broken phone, never the phone-help small talk ("手机字体咋调大") whose first pattern
+    at d7f3c87 also took it. (A guard: e84a944 gives it a menu, as now.)"""
+    assert "帮不上忙" not in wechat.say("手机屏幕碎了怎么弄").text
